@@ -1,0 +1,9 @@
+// The console is the first serial port (COM1). Output goes to the UART;
+// input arrives by interrupt and is line-edited for the console device.
+#ifndef CONSOLE_H
+#define CONSOLE_H
+void uart_init(void);
+void uart_putc(int c);
+void console_init(void);  // registers the console device in devsw[CONSOLE]
+void console_intr(void);  // UART receive interrupt
+#endif

@@ -1,0 +1,20 @@
+// Freestanding string and memory routines, and the kernel's console output.
+#ifndef KLIB_H
+#define KLIB_H
+#include "types.h"
+
+void *memset(void *dst, int c, uint n);
+void *memmove(void *dst, const void *src, uint n);
+void *memcpy(void *dst, const void *src, uint n);
+int memcmp(const void *a, const void *b, uint n);
+int strncmp(const char *a, const char *b, uint n);
+char *strncpy(char *dst, const char *src, int n);
+char *strlcpy0(char *dst, const char *src, int n); // always NUL-terminates
+int strlen(const char *s);
+
+// Formatted output to the console (serial). Understands %d %u %x %p %s %c %%.
+void kprintf(const char *fmt, ...);
+void panic(const char *msg) __attribute__((noreturn));
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#endif
