@@ -27,31 +27,30 @@ static void documented_lines_pass(void **state) {
 static void malformed_lines_fail(void **state) {
   (void)state;
   assert_false(ok("boot variant=native mem=1 cmdline=\"x\""));   // no '@'
-  assert_false(ok("@"));                                           // no event
-  assert_false(ok("@exit status"));                                // no '='
-  assert_false(ok("@exit status="));                               // empty value
-  assert_false(ok("@boot variant=native mem=1 cmdline=\"open"));   // unterminated
-  assert_false(ok("@exit status=0 trailing"));                     // key without value
+  assert_false(ok("@"));                                         // no event
+  assert_false(ok("@exit status"));                              // no '='
+  assert_false(ok("@exit status="));                             // empty value
+  assert_false(ok("@boot variant=native mem=1 cmdline=\"open")); // unterminated
+  assert_false(ok("@exit status=0 trailing"));                   // key without value
 }
 
 static void vocabulary_is_enforced(void **state) {
   (void)state;
-  assert_false(ok("@reboot reason=x"));                                  // unknown event
-  assert_false(ok("@test status=ok name=x cycles=1"));                   // wrong order
-  assert_false(ok("@test name=x status=maybe cycles=1"));                // bad status
-  assert_false(ok("@test name=x status=ok cycles=-5"));                  // negative cycles
-  assert_false(ok("@usertests passed=1"));                               // missing key
-  assert_false(ok("@usertests passed=1 failed=0 skipped=2"));            // extra key
-  assert_false(ok("@boot variant=other mem=1 cmdline=\"x\""));           // unknown variant
+  assert_false(ok("@reboot reason=x"));                        // unknown event
+  assert_false(ok("@test status=ok name=x cycles=1"));         // wrong order
+  assert_false(ok("@test name=x status=maybe cycles=1"));      // bad status
+  assert_false(ok("@test name=x status=ok cycles=-5"));        // negative cycles
+  assert_false(ok("@usertests passed=1"));                     // missing key
+  assert_false(ok("@usertests passed=1 failed=0 skipped=2"));  // extra key
+  assert_false(ok("@boot variant=other mem=1 cmdline=\"x\"")); // unknown variant
 }
 
 static void values_are_retrievable(void **state) {
   (void)state;
   struct serial_event ev;
   char err[64];
-  assert_int_equal(serial_parse("@boot variant=memv6 mem=7 cmdline=\"usertests a b\"", &ev, err,
-                                sizeof err),
-                   0);
+  assert_int_equal(
+      serial_parse("@boot variant=memv6 mem=7 cmdline=\"usertests a b\"", &ev, err, sizeof err), 0);
   assert_string_equal(ev.name, "boot");
   assert_string_equal(serial_get(&ev, "cmdline"), "usertests a b");
   assert_string_equal(serial_get(&ev, "mem"), "7");

@@ -6,17 +6,17 @@
 
 #define BSIZE 512
 #define ROOTINO 1
-#define FSMAGIC 0x6d763666  // "fv6m"
+#define FSMAGIC 0x6d763666 // "fv6m"
 
 struct superblock {
-  uint magic;       // FSMAGIC
-  uint size;        // blocks in the image
-  uint nblocks;     // data blocks
-  uint ninodes;     // inodes
-  uint nlog;        // log blocks (header included)
-  uint logstart;    // first log block
-  uint inodestart;  // first inode block
-  uint bmapstart;   // first bitmap block
+  uint magic;      // FSMAGIC
+  uint size;       // blocks in the image
+  uint nblocks;    // data blocks
+  uint ninodes;    // inodes
+  uint nlog;       // log blocks (header included)
+  uint logstart;   // first log block
+  uint inodestart; // first inode block
+  uint bmapstart;  // first bitmap block
 };
 
 #define NDIRECT 12
@@ -25,23 +25,23 @@ struct superblock {
 
 // An inode as stored on disk.
 struct dinode {
-  short type;              // 0 = free, else T_DIR/T_FILE/T_DEV
-  short major;             // device numbers (T_DEV only)
+  short type;  // 0 = free, else T_DIR/T_FILE/T_DEV
+  short major; // device numbers (T_DEV only)
   short minor;
   short nlink;             // directory entries naming it
   uint size;               // bytes
   uint addrs[NDIRECT + 1]; // direct blocks, then the indirect block
 };
 
-#define IPB (BSIZE / sizeof(struct dinode))        // inodes per block
+#define IPB (BSIZE / sizeof(struct dinode))         // inodes per block
 #define IBLOCK(i, sb) ((i) / IPB + (sb).inodestart) // block holding inode i
-#define BPB (BSIZE * 8)                            // bitmap bits per block
+#define BPB (BSIZE * 8)                             // bitmap bits per block
 #define BBLOCK(b, sb) ((b) / BPB + (sb).bmapstart)  // bitmap block for b
 
 #define DIRSIZ 14
 
 struct dirent {
-  ushort inum;  // 0 = unused entry
+  ushort inum; // 0 = unused entry
   char name[DIRSIZ];
 };
 #endif

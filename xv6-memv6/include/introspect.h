@@ -10,7 +10,7 @@
 #define INTROSPECT_H
 
 #define INTROSPECT_SYMBOL "memv6_introspect"
-#define INTROSPECT_MAGIC 0x4936564d  // "MV6I" in memory order
+#define INTROSPECT_MAGIC 0x4936564d // "MV6I" in memory order
 #define INTROSPECT_VERSION 1
 
 #define VARIANT_NATIVE 0
@@ -18,11 +18,11 @@
 
 // Frame kinds as stored in the frame table's kind byte.
 #define FRAME_FREE 0
-#define FRAME_KERNEL 1    // kernel text, data, stacks, buffers
-#define FRAME_NATIVE 2    // a user page's own frame
-#define FRAME_MIRROR 3    // a user page's mirror frame (memv6)
-#define FRAME_PGTABLE 4   // a page directory or page table
-#define FRAME_POISONED 5  // retired after a machine check; never reused
+#define FRAME_KERNEL 1   // kernel text, data, stacks, buffers
+#define FRAME_NATIVE 2   // a user page's own frame
+#define FRAME_MIRROR 3   // a user page's mirror frame (memv6)
+#define FRAME_PGTABLE 4  // a page directory or page table
+#define FRAME_POISONED 5 // retired after a machine check; never reused
 
 // Process states as stored in a proc's state word.
 #define PSTATE_UNUSED 0
@@ -33,36 +33,36 @@
 #define PSTATE_ZOMBIE 5
 
 struct introspect {
-  unsigned int magic;    // INTROSPECT_MAGIC
-  unsigned int version;  // INTROSPECT_VERSION
-  unsigned int size;     // sizeof(struct introspect)
-  unsigned int variant;  // VARIANT_*
+  unsigned int magic;   // INTROSPECT_MAGIC
+  unsigned int version; // INTROSPECT_VERSION
+  unsigned int size;    // sizeof(struct introspect)
+  unsigned int variant; // VARIANT_*
 
-  unsigned int kernbase;       // KERNBASE: kernel va = pa + kernbase
-  unsigned int usertop;        // USERTOP
-  unsigned int mirror_offset;  // MIRROR_OFFSET (0 on native)
-  unsigned int phystop;        // PHYSTOP
-  unsigned int normal_pa_lo, normal_pa_hi;  // normal zone [lo, hi)
-  unsigned int mirror_pa_lo, mirror_pa_hi;  // mirror zone (empty on native)
+  unsigned int kernbase;                   // KERNBASE: kernel va = pa + kernbase
+  unsigned int usertop;                    // USERTOP
+  unsigned int mirror_offset;              // MIRROR_OFFSET (0 on native)
+  unsigned int phystop;                    // PHYSTOP
+  unsigned int normal_pa_lo, normal_pa_hi; // normal zone [lo, hi)
+  unsigned int mirror_pa_lo, mirror_pa_hi; // mirror zone (empty on native)
 
   // Frame table: one entry per 4 KiB frame of [0, phystop), indexed by pa>>12.
-  unsigned int frames;       // address of entry 0
-  unsigned int frame_size;   // bytes per entry
-  unsigned int nframes;      // entries
-  unsigned int frame_kind_off;     // uchar: FRAME_*
-  unsigned int frame_refs_off;     // ushort: references (page-table mappings)
-  unsigned int frame_partner_off;  // uint: partner frame number (memv6), or 0
-  unsigned int frame_owner_off;    // int: pid of the owner, 0 if none/shared
+  unsigned int frames;            // address of entry 0
+  unsigned int frame_size;        // bytes per entry
+  unsigned int nframes;           // entries
+  unsigned int frame_kind_off;    // uchar: FRAME_*
+  unsigned int frame_refs_off;    // ushort: references (page-table mappings)
+  unsigned int frame_partner_off; // uint: partner frame number (memv6), or 0
+  unsigned int frame_owner_off;   // int: pid of the owner, 0 if none/shared
 
   // Process table: nproc entries of proc_size bytes.
   unsigned int procs;
   unsigned int proc_size;
   unsigned int nproc;
-  unsigned int proc_pid_off;    // int
-  unsigned int proc_state_off;  // int: PSTATE_*
-  unsigned int proc_pgdir_off;  // pde_t *: kernel va of the page directory
-  unsigned int proc_sz_off;     // uint: user memory size in bytes
-  unsigned int proc_name_off;   // char[16]
+  unsigned int proc_pid_off;   // int
+  unsigned int proc_state_off; // int: PSTATE_*
+  unsigned int proc_pgdir_off; // pde_t *: kernel va of the page directory
+  unsigned int proc_sz_off;    // uint: user memory size in bytes
+  unsigned int proc_name_off;  // char[16]
 };
 
 #endif

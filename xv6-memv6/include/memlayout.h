@@ -6,11 +6,11 @@
 
 // Physical memory the kernel manages. QEMU is started with -m 256M; the top
 // of RAM holds firmware tables, so we stop short of it.
-#define EXTMEM 0x00100000    // where the multiboot loader puts the kernel
-#define PHYSTOP 0x0E000000   // end of managed physical memory (224 MiB)
+#define EXTMEM 0x00100000  // where the multiboot loader puts the kernel
+#define PHYSTOP 0x0E000000 // end of managed physical memory (224 MiB)
 
 // Virtual layout: user space at the bottom, the kernel high.
-#define KERNBASE 0x80000000  // all of [0, PHYSTOP) is mapped here
+#define KERNBASE 0x80000000 // all of [0, PHYSTOP) is mapped here
 #define KERNLINK (KERNBASE + EXTMEM)
 
 // User programs may use [0, USERTOP). The memv6 mirror of user address va
@@ -29,7 +29,7 @@
 #define V2P(a) (((unsigned int)(a)) - KERNBASE)
 #define P2V(a) ((void *)(((char *)(a)) + KERNBASE))
 #endif
-#define V2P_ASM(x) ((x) - KERNBASE)
+#define V2P_ASM(x) ((x)-KERNBASE)
 #define P2V_ASM(x) ((x) + KERNBASE)
 
 #endif

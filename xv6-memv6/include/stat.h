@@ -6,10 +6,10 @@
 #define T_DEV 3
 
 struct stat {
-  short type;   // T_DIR, T_FILE or T_DEV
-  int dev;      // device of the file system
-  uint ino;     // inode number
-  short nlink;  // links to the inode
-  uint size;    // bytes
+  short type;  // T_DIR, T_FILE or T_DEV
+  int dev;     // device of the file system
+  uint ino;    // inode number
+  short nlink; // links to the inode
+  uint size;   // bytes
 };
 #endif

@@ -45,11 +45,11 @@ struct run_state {
   FILE *log;
   int quiet;
   double t0;
-  double boot_ms;       // QEMU start to the first @boot line, or -1
+  double boot_ms; // QEMU start to the first @boot line, or -1
   int protocol_errors;
   int saw_exit;
-  int exit_status;      // from the @exit line
-  char pending[4096];   // a partial serial line
+  int exit_status;    // from the @exit line
+  char pending[4096]; // a partial serial line
   size_t npending;
 };
 
@@ -66,24 +66,23 @@ static double now_ms(void) {
 }
 
 static void usage(FILE *out) {
-  fprintf(out,
-          "usage: qrun [options] KERNEL.elf [PROGRAM [ARG...]]\n"
-          "Boots KERNEL in QEMU (TCG, -cpu qemu32,+mca), runs PROGRAM (the kernel\n"
-          "command line) and exits with:\n"
-          "  0 the guest exited with the expected status, protocol clean\n"
-          "  1 the guest exited with another status\n"
-          "  2 usage error\n"
-          "  3 a machine line broke docs/serial-protocol.md\n"
-          "  4 QEMU ended without the guest's @exit line\n"
-          "  124 timeout (QEMU was killed)\n"
-          "options:\n"
-          "  --disk IMG        IDE disk image (opened with snapshot=on: never modified)\n"
-          "  --timeout SEC     hard limit for the whole run (default 300)\n"
-          "  --icount          add -icount shift=0 (exact, deterministic cycles)\n"
-          "  --expect-status N guest status that counts as success (default 0)\n"
-          "  --log FILE        also write the serial output to FILE\n"
-          "  --quiet           do not relay the serial output to stdout\n"
-          "  --qemu PATH       the qemu-system-i386 to run\n");
+  fprintf(out, "usage: qrun [options] KERNEL.elf [PROGRAM [ARG...]]\n"
+               "Boots KERNEL in QEMU (TCG, -cpu qemu32,+mca), runs PROGRAM (the kernel\n"
+               "command line) and exits with:\n"
+               "  0 the guest exited with the expected status, protocol clean\n"
+               "  1 the guest exited with another status\n"
+               "  2 usage error\n"
+               "  3 a machine line broke docs/serial-protocol.md\n"
+               "  4 QEMU ended without the guest's @exit line\n"
+               "  124 timeout (QEMU was killed)\n"
+               "options:\n"
+               "  --disk IMG        IDE disk image (opened with snapshot=on: never modified)\n"
+               "  --timeout SEC     hard limit for the whole run (default 300)\n"
+               "  --icount          add -icount shift=0 (exact, deterministic cycles)\n"
+               "  --expect-status N guest status that counts as success (default 0)\n"
+               "  --log FILE        also write the serial output to FILE\n"
+               "  --quiet           do not relay the serial output to stdout\n"
+               "  --qemu PATH       the qemu-system-i386 to run\n");
 }
 
 static int join_append(struct options *o, int argc, char **argv) {
@@ -102,25 +101,45 @@ static int join_append(struct options *o, int argc, char **argv) {
 }
 
 static int parse_options(int argc, char **argv, struct options *o) {
-  static const struct option longopts[] = {
-      {"disk", required_argument, 0, 'd'},   {"timeout", required_argument, 0, 't'},
-      {"icount", no_argument, 0, 'i'},       {"expect-status", required_argument, 0, 'e'},
-      {"log", required_argument, 0, 'l'},    {"quiet", no_argument, 0, 'q'},
-      {"qemu", required_argument, 0, 'Q'},   {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
+  static const struct option longopts[] = {{"disk", required_argument, 0, 'd'},
+                                           {"timeout", required_argument, 0, 't'},
+                                           {"icount", no_argument, 0, 'i'},
+                                           {"expect-status", required_argument, 0, 'e'},
+                                           {"log", required_argument, 0, 'l'},
+                                           {"quiet", no_argument, 0, 'q'},
+                                           {"qemu", required_argument, 0, 'Q'},
+                                           {"help", no_argument, 0, 'h'},
+                                           {0, 0, 0, 0}};
   *o = (struct options){.qemu = QEMU_PATH, .timeout = 300};
   int c;
   while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
     switch (c) {
-    case 'd': o->disk = optarg; break;
-    case 't': o->timeout = atof(optarg); break;
-    case 'i': o->icount = 1; break;
-    case 'e': o->expect_status = atoi(optarg); break;
-    case 'l': o->log = optarg; break;
-    case 'q': o->quiet = 1; break;
-    case 'Q': o->qemu = optarg; break;
-    case 'h': usage(stdout); exit(QRUN_OK);
-    default: return -1;
+    case 'd':
+      o->disk = optarg;
+      break;
+    case 't':
+      o->timeout = atof(optarg);
+      break;
+    case 'i':
+      o->icount = 1;
+      break;
+    case 'e':
+      o->expect_status = atoi(optarg);
+      break;
+    case 'l':
+      o->log = optarg;
+      break;
+    case 'q':
+      o->quiet = 1;
+      break;
+    case 'Q':
+      o->qemu = optarg;
+      break;
+    case 'h':
+      usage(stdout);
+      exit(QRUN_OK);
+    default:
+      return -1;
     }
   }
   if (optind >= argc || o->timeout <= 0)
@@ -137,9 +156,23 @@ static int parse_options(int argc, char **argv, struct options *o) {
 static void build_argv(const struct options *o, const char **av, char *drive, size_t dlen) {
   int n = 0;
   av[n++] = o->qemu;
-  const char *fixed[] = {"-machine", "pc", "-accel", "tcg", "-cpu", "qemu32,+mca", "-m", "256M",
-                         "-display", "none", "-no-reboot", "-monitor", "none", "-serial", "stdio",
-                         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"};
+  const char *fixed[] = {"-machine",
+                         "pc",
+                         "-accel",
+                         "tcg",
+                         "-cpu",
+                         "qemu32,+mca",
+                         "-m",
+                         "256M",
+                         "-display",
+                         "none",
+                         "-no-reboot",
+                         "-monitor",
+                         "none",
+                         "-serial",
+                         "stdio",
+                         "-device",
+                         "isa-debug-exit,iobase=0xf4,iosize=0x04"};
   for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
     av[n++] = fixed[i];
   av[n++] = "-kernel";
