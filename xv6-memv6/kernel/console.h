@@ -4,6 +4,6 @@
 #define CONSOLE_H
 void uart_init(void);
 void uart_putc(int c);
-void console_init(void);  // registers the console device in devsw[CONSOLE]
-void console_intr(void);  // UART receive interrupt
+void console_init(void); // registers the console device in devsw[CONSOLE]
+void console_intr(void); // UART receive interrupt
 #endif

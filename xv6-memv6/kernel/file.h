@@ -30,7 +30,7 @@ void file_init(void);
 struct file *filealloc(void);
 struct file *filedup(struct file *f);
 void fileclose(struct file *f);
-int filestat(struct file *f, uint user_st);  // user address of a struct stat
+int filestat(struct file *f, uint user_st); // user address of a struct stat
 int fileread(struct file *f, uint user_dst, int n);
 int filewrite(struct file *f, uint user_src, int n);
 

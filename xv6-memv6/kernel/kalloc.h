@@ -9,7 +9,7 @@
 #include "types.h"
 
 struct frame {
-  uchar kind;   // FRAME_*
+  uchar kind; // FRAME_*
   uchar pad;
   ushort refs;  // page-table mappings (user frames), or 1
   uint partner; // memv6: frame number of the mirror/native partner, else 0
@@ -18,10 +18,10 @@ struct frame {
 
 extern struct frame frames[];
 
-void kalloc_init(void);             // called once, after paging is on
-void *kalloc(void);                 // a zero-filled frame (kernel va) or 0
+void kalloc_init(void);                 // called once, after paging is on
+void *kalloc(void);                     // a zero-filled frame (kernel va) or 0
 void *kalloc_kind(int kind, int owner); // the same, recording kind/owner
-void kfree(void *va);               // drop a frame back on the free list
-uint free_frames(void);             // count of free frames
-struct frame *frame_of(uint pa);    // table entry for a physical address
+void kfree(void *va);                   // drop a frame back on the free list
+uint free_frames(void);                 // count of free frames
+struct frame *frame_of(uint pa);        // table entry for a physical address
 #endif

@@ -20,17 +20,17 @@ struct cpu {
 };
 
 struct proc {
-  int state;                // PSTATE_* (introspect.h)
+  int state; // PSTATE_* (introspect.h)
   int pid;
-  uint sz;                  // bytes of user memory [0, sz)
-  pde_t *pgdir;             // page directory (kernel va)
-  char *kstack;             // bottom of the kernel stack
+  uint sz;      // bytes of user memory [0, sz)
+  pde_t *pgdir; // page directory (kernel va)
+  char *kstack; // bottom of the kernel stack
   struct proc *parent;
-  struct trapframe *tf;     // trap frame of the current system call/trap
-  struct context *context;  // switch here to run the process
-  void *chan;               // sleeping on this, if nonzero
-  int killed;               // kill() was called
-  int xstatus;              // exit status for waitst()
+  struct trapframe *tf;    // trap frame of the current system call/trap
+  struct context *context; // switch here to run the process
+  void *chan;              // sleeping on this, if nonzero
+  int killed;              // kill() was called
+  int xstatus;             // exit status for waitst()
   struct file *ofile[NOFILE];
   struct inode *cwd;
   char name[16];

@@ -11,7 +11,7 @@ struct spinlock {
 };
 
 void spin_init(struct spinlock *lk, const char *name);
-void spin_lock(struct spinlock *lk);   // disables interrupts until unlock
+void spin_lock(struct spinlock *lk); // disables interrupts until unlock
 void spin_unlock(struct spinlock *lk);
 int spin_held(struct spinlock *lk);
 
