@@ -1,0 +1,65 @@
+// Multiboot v1 information left by QEMU (pointed to by EBX at entry).
+#include "types.h"
+#include "memlayout.h"
+#include "klib.h"
+#include "boot.h"
+
+#define MB_BOOTED_MAGIC 0x2BADB002
+#define MBI_MEM 0x1
+#define MBI_CMDLINE 0x4
+#define CMDLINE_MAX 512
+
+struct mb_info {
+  uint flags;
+  uint mem_lower; // KiB below 1 MiB
+  uint mem_upper; // KiB above 1 MiB
+  uint boot_device;
+  uint cmdline; // physical address of a NUL-terminated string
+};
+
+extern uint boot_mbi_pa, boot_magic; // saved by entry.S
+
+static char cmdline[CMDLINE_MAX];
+static char words_buf[CMDLINE_MAX];
+static uint phys_top = PHYSTOP;
+
+void boot_read_info(void) {
+  if (boot_magic != MB_BOOTED_MAGIC || boot_mbi_pa >= PHYSTOP)
+    return;
+  const struct mb_info *mbi = P2V(boot_mbi_pa);
+  if ((mbi->flags & MBI_MEM) && EXTMEM + mbi->mem_upper * 1024 < phys_top)
+    phys_top = EXTMEM + mbi->mem_upper * 1024;
+  if (!(mbi->flags & MBI_CMDLINE) || mbi->cmdline >= PHYSTOP)
+    return;
+  // QEMU passes "<kernel file> <-append text>": drop the first word.
+  const char *s = P2V(mbi->cmdline);
+  while (*s && *s != ' ')
+    s++;
+  if (*s == ' ')
+    s++;
+  strlcpy0(cmdline, s, sizeof(cmdline));
+}
+
+const char *boot_cmdline(void) {
+  return cmdline;
+}
+
+uint boot_phys_top(void) {
+  return phys_top;
+}
+
+int boot_words(char **words, int max) {
+  strlcpy0(words_buf, cmdline, sizeof(words_buf));
+  int n = 0;
+  char *p = words_buf;
+  while (n < max) {
+    while (*p == ' ' || *p == '\t')
+      *p++ = 0;
+    if (*p == 0)
+      break;
+    words[n++] = p;
+    while (*p && *p != ' ' && *p != '\t')
+      p++;
+  }
+  return n;
+}

@@ -1,0 +1,106 @@
+// kprintf and panic: formatted, polled output on the serial console. Safe
+// from any context, including traps and panics.
+#include <stdarg.h>
+#include "types.h"
+#include "x86.h"
+#include "klib.h"
+#include "console.h"
+#include "spinlock.h"
+
+static struct spinlock print_lock;
+static int print_lock_ready;
+static volatile int panicked;
+
+static void put_uint(uint v, uint base) {
+  char buf[12];
+  int n = 0;
+  do {
+    buf[n++] = "0123456789abcdef"[v % base];
+    v /= base;
+  } while (v);
+  while (n > 0)
+    uart_putc(buf[--n]);
+}
+
+static void put_str(const char *s) {
+  if (!s)
+    s = "(null)";
+  for (; *s; s++) {
+    if (*s == '\n')
+      uart_putc('\r');
+    uart_putc(*s);
+  }
+}
+
+static void format(const char *fmt, va_list ap) {
+  for (; *fmt; fmt++) {
+    if (*fmt != '%') {
+      if (*fmt == '\n')
+        uart_putc('\r');
+      uart_putc(*fmt);
+      continue;
+    }
+    switch (*++fmt) {
+    case 'd': {
+      int v = va_arg(ap, int);
+      if (v < 0) {
+        uart_putc('-');
+        put_uint(-(uint)v, 10);
+      } else {
+        put_uint(v, 10);
+      }
+      break;
+    }
+    case 'u':
+      put_uint(va_arg(ap, uint), 10);
+      break;
+    case 'x':
+      put_uint(va_arg(ap, uint), 16);
+      break;
+    case 'p':
+      put_str("0x");
+      put_uint(va_arg(ap, uint), 16);
+      break;
+    case 's':
+      put_str(va_arg(ap, const char *));
+      break;
+    case 'c':
+      uart_putc(va_arg(ap, int));
+      break;
+    case '%':
+      uart_putc('%');
+      break;
+    case 0:
+      return;
+    default: // unknown conversion: show it rather than guess
+      uart_putc('%');
+      uart_putc(*fmt);
+    }
+  }
+}
+
+void kprintf(const char *fmt, ...) {
+  // The lock keeps lines from interleaving once interrupts are on; before
+  // the first call nothing else can be printing.
+  if (!print_lock_ready) {
+    spin_init(&print_lock, "kprintf");
+    print_lock_ready = 1;
+  }
+  int locked = !panicked;
+  if (locked)
+    spin_lock(&print_lock);
+  va_list ap;
+  va_start(ap, fmt);
+  format(fmt, ap);
+  va_end(ap);
+  if (locked)
+    spin_unlock(&print_lock);
+}
+
+void panic(const char *msg) {
+  cli();
+  panicked = 1;
+  kprintf("panic: %s\n", msg);
+  for (;;)
+    hlt();
+}

@@ -1,0 +1,112 @@
+// Thin wrappers around the i386 instructions the kernel needs from C:
+// port I/O, control registers, interrupt flag and descriptor tables.
+#ifndef X86_H
+#define X86_H
+#include "types.h"
+
+static inline uchar inb(ushort port) {
+  uchar v;
+  __asm__ volatile("inb %w1, %b0" : "=a"(v) : "Nd"(port));
+  return v;
+}
+
+static inline void outb(ushort port, uchar v) {
+  __asm__ volatile("outb %b0, %w1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outw(ushort port, ushort v) {
+  __asm__ volatile("outw %w0, %w1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(ushort port, uint v) {
+  __asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(port));
+}
+
+// Block port transfers of 32-bit words (the IDE data register).
+static inline void insl(ushort port, void *dst, uint words) {
+  __asm__ volatile("cld; rep insl" : "+D"(dst), "+c"(words) : "d"(port) : "memory", "cc");
+}
+
+static inline void outsl(ushort port, const void *src, uint words) {
+  __asm__ volatile("cld; rep outsl" : "+S"(src), "+c"(words) : "d"(port) : "cc");
+}
+
+static inline uint read_eflags(void) {
+  uint f;
+  __asm__ volatile("pushfl; popl %0" : "=r"(f));
+  return f;
+}
+
+static inline void cli(void) {
+  __asm__ volatile("cli" ::: "memory");
+}
+
+static inline void sti(void) {
+  __asm__ volatile("sti" ::: "memory");
+}
+
+static inline void hlt(void) {
+  __asm__ volatile("hlt");
+}
+
+static inline uint read_cr2(void) {
+  uint v;
+  __asm__ volatile("movl %%cr2, %0" : "=r"(v));
+  return v;
+}
+
+static inline void write_cr3(uint pa) {
+  __asm__ volatile("movl %0, %%cr3" : : "r"(pa) : "memory");
+}
+
+static inline uint read_cr4(void) {
+  uint v;
+  __asm__ volatile("movl %%cr4, %0" : "=r"(v));
+  return v;
+}
+
+static inline void write_cr4(uint v) {
+  __asm__ volatile("movl %0, %%cr4" : : "r"(v) : "memory");
+}
+
+static inline uint64 rdmsr(uint msr) {
+  uint lo, hi;
+  __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+  return ((uint64)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint msr, uint64 v) {
+  __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint)v), "d"((uint)(v >> 32)));
+}
+
+static inline void cpuid(uint leaf, uint *a, uint *b, uint *c, uint *d) {
+  __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+
+static inline uint64 rdtsc(void) {
+  uint lo, hi;
+  __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+  return ((uint64)hi << 32) | lo;
+}
+
+// Atomic exchange: the building block of the spinlock.
+static inline uint xchg(volatile uint *p, uint v) {
+  __asm__ volatile("lock; xchgl %0, %1" : "+m"(*p), "+a"(v) : : "cc", "memory");
+  return v;
+}
+
+// lgdt/lidt take a 6-byte operand: 16-bit limit, then 32-bit base.
+static inline void load_gdt(const void *base, uint bytes) {
+  volatile ushort d[3] = {(ushort)(bytes - 1), (ushort)(uint)base, (ushort)((uint)base >> 16)};
+  __asm__ volatile("lgdt (%0)" : : "r"(d) : "memory");
+}
+
+static inline void load_idt(const void *base, uint bytes) {
+  volatile ushort d[3] = {(ushort)(bytes - 1), (ushort)(uint)base, (ushort)((uint)base >> 16)};
+  __asm__ volatile("lidt (%0)" : : "r"(d) : "memory");
+}
+
+static inline void load_tr(ushort sel) {
+  __asm__ volatile("ltr %0" : : "r"(sel));
+}
+#endif
