@@ -4,6 +4,10 @@
 // (FRAME_* in introspect.h), a reference count and its owner. The table is
 // what the harness reads to pick fault targets and what machine-check
 // recovery consults; later issues add mirror partners and copy-on-write.
+//
+// Free frames live in zones. The normal zone serves the kernel, page tables
+// and native user pages; in the memv6 build the mirror zone
+// [MIRROR_ZONE_BASE, PHYSTOP) is kept apart for mirror frames only.
 #ifndef KALLOC_H
 #define KALLOC_H
 #include "types.h"
@@ -17,11 +21,18 @@ struct frame {
 };
 
 extern struct frame frames[];
+#define NFRAMES (PHYSTOP / 4096)
 
-void kalloc_init(void);                 // called once, after paging is on
-void *kalloc(void);                     // a zero-filled frame (kernel va) or 0
+#define ZONE_NORMAL 0
+#define ZONE_MIRROR 1 // empty in the native build
+#define NZONES 2
+
+void kalloc_init(void);                 // called once, after boot_read_info()
+void *kalloc(void);                     // a zero-filled kernel frame (kernel va) or 0
 void *kalloc_kind(int kind, int owner); // the same, recording kind/owner
-void kfree(void *va);                   // drop a frame back on the free list
-uint free_frames(void);                 // count of free frames
-struct frame *frame_of(uint pa);        // table entry for a physical address
+void *kalloc_zone(int zone, int kind, int owner);
+void kfree(void *va);                           // drop a frame back on its zone's free list
+uint free_frames(void);                         // free frames in the normal zone
+struct frame *frame_of(uint pa);                // table entry for a physical address
+void zone_bounds(int zone, uint *lo, uint *hi); // physical [lo, hi)
 #endif

@@ -3,14 +3,36 @@
 // Every kernel write into user memory goes through copyout() or
 // copy_to_dst(): MemV6 mirrors those writes, so a write that bypasses them
 // (a plain store through a user pointer) would leave the mirror stale.
-// Reading user memory through a validated pointer is fine.
+// Reading user memory through a validated pointer is fine; copy_from_src()
+// does the validation.
 #ifndef VM_H
 #define VM_H
 #include "types.h"
+
+struct proc;
 
 int copyout(pde_t *pgdir, uint va, const void *src, uint n);
 
 // Copy n bytes to dst, which is a user virtual address of the current
 // process when to_user is set and a kernel address otherwise.
 int copy_to_dst(int to_user, uint dst, const void *src, uint n);
+
+// Copy n bytes from src, a user virtual address of the current process
+// when from_user is set and a kernel address otherwise. 0 or -1.
+int copy_from_src(void *dst, int from_user, uint src, uint n);
+
+// The kernel's own mapping of [0, PHYSTOP) at KERNBASE, shared by every
+// address space.
+void kvm_init(void);
+void kvm_switch(void); // kernel-only address space (the scheduler's)
+
+// User address spaces. Sizes are bytes from 0; owner is the pid recorded
+// in the frame table for the frames allocated.
+pde_t *uvm_create(int owner);
+void uvm_switch(struct proc *p); // its page directory and kernel stack
+uint uvm_grow(pde_t *pgdir, uint oldsz, uint newsz, int owner); // newsz, or 0
+uint uvm_shrink(pde_t *pgdir, uint oldsz, uint newsz);          // newsz
+pde_t *uvm_copy(pde_t *pgdir, uint sz, int owner);              // fork
+void uvm_free(pde_t *pgdir, uint sz);
+void uvm_make_guard(pde_t *pgdir, uint va); // no user access to that page
 #endif

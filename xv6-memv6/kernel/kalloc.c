@@ -1,0 +1,124 @@
+// The frame allocator. Each zone keeps a singly linked list threaded
+// through its free frames; the frame table says what every frame is used for.
+#include "types.h"
+#include "memlayout.h"
+#include "mmu.h"
+#include "introspect.h"
+#include "klib.h"
+#include "spinlock.h"
+#include "boot.h"
+#include "kalloc.h"
+
+struct free_link {
+  struct free_link *next;
+};
+
+struct zone {
+  struct spinlock lock;
+  struct free_link *head;
+  uint nfree;
+  uint lo, hi; // physical bounds
+};
+
+extern char end[]; // first address after the kernel image (kernel.ld)
+
+struct frame frames[NFRAMES];
+static struct zone zones[NZONES];
+
+static int zone_of(uint pa) {
+  return pa >= zones[ZONE_MIRROR].lo && pa < zones[ZONE_MIRROR].hi ? ZONE_MIRROR : ZONE_NORMAL;
+}
+
+static void zone_push(struct zone *z, uint pa) {
+  struct free_link *l = P2V(pa);
+  l->next = z->head;
+  z->head = l;
+  z->nfree++;
+}
+
+void kalloc_init(void) {
+  uint lo = V2P(PGROUNDUP((uint)end));
+  uint top = PGROUNDDOWN(boot_phys_top());
+  uint split = top;
+#ifdef MEMV6
+  if (split > MIRROR_ZONE_BASE)
+    split = MIRROR_ZONE_BASE;
+#endif
+  const char *names[NZONES] = {"zone normal", "zone mirror"};
+  for (int i = 0; i < NZONES; i++)
+    spin_init(&zones[i].lock, names[i]);
+  zones[ZONE_NORMAL].lo = lo;
+  zones[ZONE_NORMAL].hi = split;
+  zones[ZONE_MIRROR].lo = split;
+  zones[ZONE_MIRROR].hi = top;
+
+  // Everything outside [lo, top) is the kernel's or not RAM at all.
+  for (uint f = 0; f < NFRAMES; f++) {
+    frames[f].kind = FRAME_KERNEL;
+    frames[f].refs = 1;
+  }
+  // Push from the top down so the first allocations come from low memory.
+  for (uint pa = top; pa > lo;) {
+    pa -= PGSIZE;
+    frames[pa >> PGSHIFT] = (struct frame){.kind = FRAME_FREE};
+    zone_push(&zones[zone_of(pa)], pa);
+  }
+}
+
+void *kalloc_zone(int zone, int kind, int owner) {
+  struct zone *z = &zones[zone];
+  spin_lock(&z->lock);
+  struct free_link *l = z->head;
+  if (l) {
+    z->head = l->next;
+    z->nfree--;
+    struct frame *f = frame_of(V2P(l));
+    if (f->kind != FRAME_FREE)
+      panic("kalloc: free list holds a frame in use");
+    *f = (struct frame){.kind = kind, .refs = 1, .owner = owner};
+  }
+  spin_unlock(&z->lock);
+  if (l)
+    memset(l, 0, PGSIZE);
+  return l;
+}
+
+void *kalloc_kind(int kind, int owner) {
+  return kalloc_zone(ZONE_NORMAL, kind, owner);
+}
+
+void *kalloc(void) {
+  return kalloc_zone(ZONE_NORMAL, FRAME_KERNEL, 0);
+}
+
+void kfree(void *va) {
+  uint pa = V2P(va);
+  if ((pa & (PGSIZE - 1)) || pa < zones[ZONE_NORMAL].lo || pa >= zones[ZONE_MIRROR].hi)
+    panic("kfree: not a managed frame");
+  struct zone *z = &zones[zone_of(pa)];
+  spin_lock(&z->lock);
+  struct frame *f = frame_of(pa);
+  if (f->kind == FRAME_FREE)
+    panic("kfree: double free");
+  // A poisoned frame stays out of circulation for good.
+  if (f->kind != FRAME_POISONED) {
+    *f = (struct frame){.kind = FRAME_FREE};
+    zone_push(z, pa);
+  }
+  spin_unlock(&z->lock);
+}
+
+uint free_frames(void) {
+  return zones[ZONE_NORMAL].nfree;
+}
+
+struct frame *frame_of(uint pa) {
+  if (pa >= PHYSTOP)
+    panic("frame_of: beyond PHYSTOP");
+  return &frames[pa >> PGSHIFT];
+}
+
+void zone_bounds(int zone, uint *lo, uint *hi) {
+  *lo = zones[zone].lo;
+  *hi = zones[zone].hi;
+}
