@@ -1,0 +1,436 @@
+// The file system proper: block allocation, inodes, file data, directories
+// and path names, on top of the log (log.c) and the block cache (bio.c).
+//
+// Locking: itable.lock guards which inode each cache slot holds and its
+// reference count; an inode's sleeplock guards everything read from disk.
+// Every function that writes the disk must run inside begin_op/end_op.
+#include "buf.h"
+#include "fsys.h"
+#include "klib.h"
+#include "log.h"
+#include "param.h"
+#include "proc.h"
+#include "spinlock.h"
+#include "stat.h"
+#include "vm.h"
+
+_Static_assert(BSIZE % sizeof(struct dinode) == 0, "dinodes tile a block");
+_Static_assert(BSIZE % sizeof(struct dirent) == 0, "dirents tile a block");
+
+static struct superblock sb;
+
+static struct {
+  struct spinlock lock;
+  struct inode slot[NINODE];
+} itable;
+
+void fs_init(int dev) {
+  spin_init(&itable.lock, "itable");
+  for (int i = 0; i < NINODE; i++)
+    sleeplock_init(&itable.slot[i].lock, "inode");
+  struct buf *b = bread(dev, 1);
+  memmove(&sb, b->data, sizeof(sb));
+  brelse(b);
+  if (sb.magic != FSMAGIC)
+    panic("fs_init: disk has no xv6-memv6 file system");
+  log_init(dev, &sb);
+}
+
+// ---- blocks ----
+
+static void zero_block(uint dev, uint bno) {
+  struct buf *b = bread(dev, bno);
+  memset(b->data, 0, BSIZE);
+  log_write(b);
+  brelse(b);
+}
+
+// Claims the first free bit in one bitmap block; returns its block number,
+// or 0 if that bitmap block has none free.
+static uint claim_in(uint dev, uint first) {
+  struct buf *map = bread(dev, BBLOCK(first, sb));
+  uint found = 0;
+  for (uint bit = 0; bit < BPB && first + bit < sb.size; bit++) {
+    uchar *byte = &map->data[bit / 8];
+    if (*byte == 0xff) {
+      bit |= 7; // the whole byte is taken
+      continue;
+    }
+    uchar mask = 1 << (bit % 8);
+    if (!(*byte & mask)) {
+      *byte |= mask;
+      log_write(map);
+      found = first + bit;
+      break;
+    }
+  }
+  brelse(map);
+  return found;
+}
+
+// A newly allocated, zeroed block, or 0 when the disk is full.
+static uint balloc(uint dev) {
+  for (uint first = 0; first < sb.size; first += BPB) {
+    uint bno = claim_in(dev, first);
+    if (bno) {
+      zero_block(dev, bno);
+      return bno;
+    }
+  }
+  return 0;
+}
+
+static void bfree(uint dev, uint bno) {
+  struct buf *map = bread(dev, BBLOCK(bno, sb));
+  uchar mask = 1 << (bno % 8);
+  uchar *byte = &map->data[(bno % BPB) / 8];
+  if (!(*byte & mask))
+    panic("bfree: block is not allocated");
+  *byte &= ~mask;
+  log_write(map);
+  brelse(map);
+}
+
+// ---- the inode cache ----
+
+static struct inode *iget(uint dev, uint inum) {
+  struct inode *spare = 0;
+  spin_lock(&itable.lock);
+  for (struct inode *in = itable.slot; in < itable.slot + NINODE; in++) {
+    if (in->ref > 0 && in->dev == dev && in->inum == inum) {
+      in->ref++;
+      spin_unlock(&itable.lock);
+      return in;
+    }
+    if (!spare && in->ref == 0)
+      spare = in;
+  }
+  if (!spare)
+    panic("iget: no free inode cache slot");
+  spare->dev = dev;
+  spare->inum = inum;
+  spare->ref = 1;
+  spare->valid = 0;
+  spin_unlock(&itable.lock);
+  return spare;
+}
+
+struct inode *idup(struct inode *ip) {
+  spin_lock(&itable.lock);
+  ip->ref++;
+  spin_unlock(&itable.lock);
+  return ip;
+}
+
+static struct dinode *dinode_in(struct buf *b, uint inum) {
+  return (struct dinode *)b->data + inum % IPB;
+}
+
+// Finds a free on-disk inode and gives it the type; 0 if none is left.
+struct inode *ialloc(uint dev, short type) {
+  for (uint inum = 1; inum < sb.ninodes; inum++) {
+    struct buf *b = bread(dev, IBLOCK(inum, sb));
+    struct dinode *d = dinode_in(b, inum);
+    int is_free = d->type == 0;
+    if (is_free) {
+      memset(d, 0, sizeof(*d));
+      d->type = type;
+      log_write(b);
+    }
+    brelse(b);
+    if (is_free)
+      return iget(dev, inum);
+  }
+  return 0;
+}
+
+// Writes the in-memory copy back; the caller holds the inode's lock.
+void iupdate(struct inode *ip) {
+  struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
+  struct dinode *d = dinode_in(b, ip->inum);
+  d->type = ip->type;
+  d->major = ip->major;
+  d->minor = ip->minor;
+  d->nlink = ip->nlink;
+  d->size = ip->size;
+  memmove(d->addrs, ip->addrs, sizeof(ip->addrs));
+  log_write(b);
+  brelse(b);
+}
+
+static void load_inode(struct inode *ip) {
+  struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
+  const struct dinode *d = dinode_in(b, ip->inum);
+  ip->type = d->type;
+  ip->major = d->major;
+  ip->minor = d->minor;
+  ip->nlink = d->nlink;
+  ip->size = d->size;
+  memmove(ip->addrs, d->addrs, sizeof(ip->addrs));
+  brelse(b);
+}
+
+void ilock(struct inode *ip) {
+  if (!ip || ip->ref < 1)
+    panic("ilock: unreferenced inode");
+  sleeplock_acquire(&ip->lock);
+  if (!ip->valid) {
+    load_inode(ip);
+    ip->valid = 1;
+    if (ip->type == 0)
+      panic("ilock: inode is free on disk");
+  }
+}
+
+void iunlock(struct inode *ip) {
+  if (!ip || ip->ref < 1 || !sleeplock_held(&ip->lock))
+    panic("iunlock: inode not locked by caller");
+  sleeplock_release(&ip->lock);
+}
+
+static void itrunc(struct inode *ip);
+
+// Drops a reference. The last reference to an inode that no directory
+// names frees it on disk, so callers that may drop it run in a transaction.
+void iput(struct inode *ip) {
+  spin_lock(&itable.lock);
+  if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
+    // Unreachable by name and ours alone: nobody else can be holding or
+    // waiting for its lock, so sleeping on it here cannot deadlock.
+    spin_unlock(&itable.lock);
+    sleeplock_acquire(&ip->lock);
+    itrunc(ip);
+    ip->type = 0;
+    iupdate(ip);
+    ip->valid = 0;
+    sleeplock_release(&ip->lock);
+    spin_lock(&itable.lock);
+  }
+  ip->ref--;
+  spin_unlock(&itable.lock);
+}
+
+void iunlockput(struct inode *ip) {
+  iunlock(ip);
+  iput(ip);
+}
+
+void stati(struct inode *ip, struct stat *st) {
+  st->dev = ip->dev;
+  st->ino = ip->inum;
+  st->type = ip->type;
+  st->nlink = ip->nlink;
+  st->size = ip->size;
+}
+
+// ---- file data ----
+
+// The disk block holding block idx of the file. With grow set, a missing
+// block is allocated; 0 means it does not exist (or the disk is full).
+static uint bmap(struct inode *ip, uint idx, int grow) {
+  if (idx < NDIRECT) {
+    if (!ip->addrs[idx] && grow)
+      ip->addrs[idx] = balloc(ip->dev);
+    return ip->addrs[idx];
+  }
+  idx -= NDIRECT;
+  if (idx >= NINDIRECT)
+    panic("bmap: block beyond MAXFILE");
+  if (!ip->addrs[NDIRECT] && grow)
+    ip->addrs[NDIRECT] = balloc(ip->dev);
+  if (!ip->addrs[NDIRECT])
+    return 0;
+  struct buf *ind = bread(ip->dev, ip->addrs[NDIRECT]);
+  uint *table = (uint *)ind->data;
+  if (!table[idx] && grow) {
+    table[idx] = balloc(ip->dev);
+    if (table[idx])
+      log_write(ind);
+  }
+  uint bno = table[idx];
+  brelse(ind);
+  return bno;
+}
+
+static void itrunc(struct inode *ip) {
+  for (int i = 0; i < NDIRECT; i++) {
+    if (ip->addrs[i])
+      bfree(ip->dev, ip->addrs[i]);
+    ip->addrs[i] = 0;
+  }
+  uint ind_bno = ip->addrs[NDIRECT];
+  if (ind_bno) {
+    struct buf *ind = bread(ip->dev, ind_bno);
+    const uint *table = (const uint *)ind->data;
+    for (uint i = 0; i < NINDIRECT; i++) {
+      if (table[i])
+        bfree(ip->dev, table[i]);
+    }
+    brelse(ind);
+    bfree(ip->dev, ind_bno);
+    ip->addrs[NDIRECT] = 0;
+  }
+  ip->size = 0;
+  iupdate(ip);
+}
+
+static uint min_u(uint a, uint b) {
+  return a < b ? a : b;
+}
+
+int readi(struct inode *ip, int to_user, uint dst, uint off, uint n) {
+  if (off > ip->size || off + n < off)
+    return -1;
+  n = min_u(n, ip->size - off);
+  for (uint done = 0; done < n;) {
+    uint bno = bmap(ip, off / BSIZE, 0);
+    if (!bno)
+      return -1; // a hole: files are written densely, so the inode is bad
+    struct buf *b = bread(ip->dev, bno);
+    uint part = min_u(n - done, BSIZE - off % BSIZE);
+    int r = copy_to_dst(to_user, dst, b->data + off % BSIZE, part);
+    brelse(b);
+    if (r < 0)
+      return -1;
+    done += part;
+    off += part;
+    dst += part;
+  }
+  return n;
+}
+
+// Returns the bytes written: fewer than n when the disk fills up or the
+// source turns out to be a bad address part-way.
+int writei(struct inode *ip, int from_user, uint src, uint off, uint n) {
+  if (off > ip->size || off + n < off || off + n > MAXFILE * BSIZE)
+    return -1;
+  uint done = 0;
+  while (done < n) {
+    uint bno = bmap(ip, off / BSIZE, 1);
+    if (!bno)
+      break;
+    struct buf *b = bread(ip->dev, bno);
+    uint part = min_u(n - done, BSIZE - off % BSIZE);
+    int bad = copy_from_src(b->data + off % BSIZE, from_user, src, part) < 0;
+    if (!bad)
+      log_write(b);
+    brelse(b);
+    if (bad)
+      break;
+    done += part;
+    off += part;
+    src += part;
+  }
+  if (off > ip->size)
+    ip->size = off;
+  iupdate(ip); // bmap may have added blocks even when the size stayed
+  return done;
+}
+
+// ---- directories ----
+
+int namecmp(const char *a, const char *b) {
+  return strncmp(a, b, DIRSIZ);
+}
+
+static void read_entry(struct inode *dp, uint off, struct dirent *e) {
+  if (readi(dp, 0, (uint)e, off, sizeof(*e)) != sizeof(*e))
+    panic("directory: short read");
+}
+
+struct inode *dirlookup(struct inode *dp, const char *name, uint *poff) {
+  if (dp->type != T_DIR)
+    panic("dirlookup: not a directory");
+  struct dirent e = {0};
+  for (uint off = 0; off < dp->size; off += sizeof(e)) {
+    read_entry(dp, off, &e);
+    if (e.inum && namecmp(name, e.name) == 0) {
+      if (poff)
+        *poff = off;
+      return iget(dp->dev, e.inum);
+    }
+  }
+  return 0;
+}
+
+// Adds name -> inum to the locked directory dp; -1 if the name is taken
+// or the directory cannot grow.
+int dirlink(struct inode *dp, const char *name, uint inum) {
+  struct inode *taken = dirlookup(dp, name, 0);
+  if (taken) {
+    iput(taken);
+    return -1;
+  }
+  struct dirent e = {0};
+  uint off = 0;
+  for (; off < dp->size; off += sizeof(e)) {
+    read_entry(dp, off, &e);
+    if (!e.inum)
+      break; // reuse the first empty slot
+  }
+  memset(&e, 0, sizeof(e));
+  for (int i = 0; i < DIRSIZ && name[i]; i++)
+    e.name[i] = name[i];
+  e.inum = inum;
+  if (writei(dp, 0, (uint)&e, off, sizeof(e)) != sizeof(e))
+    return -1;
+  return 0;
+}
+
+// ---- path names ----
+
+// Copies the first element of path into name (DIRSIZ bytes, NUL-terminated
+// when shorter; longer elements are cut to DIRSIZ) and returns the rest of
+// the path without its leading slashes, or 0 if no element is left.
+static const char *next_elem(const char *path, char *name) {
+  while (*path == '/')
+    path++;
+  if (*path == 0)
+    return 0;
+  const char *start = path;
+  while (*path && *path != '/')
+    path++;
+  int len = path - start;
+  memmove(name, start, min_u(len, DIRSIZ));
+  if (len < DIRSIZ)
+    name[len] = 0;
+  while (*path == '/')
+    path++;
+  return path;
+}
+
+// Follows path from the root or the working directory. With parent set it
+// stops one element early, leaving the last element in name.
+static struct inode *walk(const char *path, int parent, char *name) {
+  struct inode *cur = *path == '/' ? iget(ROOTDEV, ROOTINO) : idup(myproc()->cwd);
+  while ((path = next_elem(path, name)) != 0) {
+    ilock(cur);
+    if (cur->type != T_DIR) {
+      iunlockput(cur);
+      return 0;
+    }
+    if (parent && *path == 0) {
+      iunlock(cur);
+      return cur;
+    }
+    struct inode *next = dirlookup(cur, name, 0);
+    iunlockput(cur);
+    if (!next)
+      return 0;
+    cur = next;
+  }
+  if (parent) { // the path had no last element ("/" or "")
+    iput(cur);
+    return 0;
+  }
+  return cur;
+}
+
+struct inode *namei(const char *path) {
+  char name[DIRSIZ];
+  return walk(path, 0, name);
+}
+
+struct inode *nameiparent(const char *path, char *name) {
+  return walk(path, 1, name);
+}
