@@ -4,6 +4,8 @@
 #define CONSOLE_H
 void uart_init(void);
 void uart_putc(int c);
-void console_init(void); // registers the console device in devsw[CONSOLE]
-void console_intr(void); // UART receive interrupt
+int uart_getc(void);            // a received byte, or -1
+void uart_enable_rx_intr(void); // after the IDT and PIC are ready
+void console_init(void);        // registers the console device in devsw[CONSOLE]
+void console_intr(void);        // UART receive interrupt
 #endif

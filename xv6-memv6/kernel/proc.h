@@ -37,6 +37,7 @@ struct proc {
 };
 
 extern struct cpu cpus[NCPU];
+extern struct proc procs[NPROC]; // the process table (introspection reads it)
 struct cpu *mycpu(void);
 struct proc *myproc(void);
 
@@ -46,4 +47,12 @@ void wakeup(void *chan);
 int proc_killed(struct proc *p);
 void yield(void);
 void exit_proc(int status) __attribute__((noreturn));
+
+void proc_init(void);
+void proc_start_first(void (*body)(void));      // body runs first, in kernel mode
+void scheduler(void) __attribute__((noreturn)); // never returns
+int proc_fork(void);                            // child pid, or -1
+int proc_wait(int *status);                     // pid of a reaped child, or -1
+int proc_kill(int pid);
+int proc_grow(int n); // sbrk: 0, or -1 when refused
 #endif

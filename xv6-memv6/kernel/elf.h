@@ -1,0 +1,37 @@
+// The parts of the 32-bit ELF format exec needs.
+#ifndef ELF_H
+#define ELF_H
+#include "types.h"
+
+#define ELF_MAGIC 0x464c457f // "\x7fELF" read as a little-endian word
+#define ELF_PT_LOAD 1
+
+struct elf_header {
+  uint magic;
+  uchar ident[12];
+  ushort type;
+  ushort machine;
+  uint version;
+  uint entry;
+  uint phoff;
+  uint shoff;
+  uint flags;
+  ushort ehsize;
+  ushort phentsize;
+  ushort phnum;
+  ushort shentsize;
+  ushort shnum;
+  ushort shstrndx;
+};
+
+struct elf_phdr {
+  uint type;
+  uint off;
+  uint vaddr;
+  uint paddr;
+  uint filesz;
+  uint memsz;
+  uint flags;
+  uint align;
+};
+#endif

@@ -1,0 +1,170 @@
+// exec: load a static i386 ELF into a fresh address space.
+//
+// Layout: PT_LOAD segments at page-aligned addresses from 0, then one
+// guard page (no user access) and one page of stack. At entry esp points
+// at a fake return address, then argc, then argv (a pointer to the
+// NULL-terminated pointer array), with the strings above — xv6's ABI.
+// Everything written into the new image goes through copyout, so a
+// mirrored kernel sees each write.
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "mmu.h"
+#include "klib.h"
+#include "kalloc.h"
+#include "proc.h"
+#include "trap.h"
+#include "vm.h"
+#include "fsys.h"
+#include "log.h"
+#include "elf.h"
+#include "sysarg.h"
+#include "syscalls.h"
+#include "exec.h"
+
+#define FAKE_RETURN 0xffffffff
+
+// Copies the file bytes [off, off+n) to va in pgdir through a bounce page.
+static int load_bytes(pde_t *pgdir, struct inode *ip, uint va, uint off, uint n, char *bounce) {
+  while (n > 0) {
+    uint chunk = n < PGSIZE ? n : PGSIZE;
+    if (readi(ip, 0, (uint)bounce, off, chunk) != (int)chunk)
+      return -1;
+    if (copyout(pgdir, va, bounce, chunk) < 0)
+      return -1;
+    va += chunk;
+    off += chunk;
+    n -= chunk;
+  }
+  return 0;
+}
+
+// Maps and fills every PT_LOAD segment; returns the image's size or 0.
+static uint load_segments(pde_t *pgdir, struct inode *ip, const struct elf_header *eh, int pid) {
+  char *bounce = kalloc();
+  if (!bounce)
+    return 0;
+  uint sz = 0;
+  for (uint i = 0; i < eh->phnum; i++) {
+    struct elf_phdr ph = {0};
+    uint at = eh->phoff + i * sizeof(ph);
+    if (readi(ip, 0, (uint)&ph, at, sizeof(ph)) != sizeof(ph))
+      goto fail;
+    if (ph.type != ELF_PT_LOAD)
+      continue;
+    uint top = ph.vaddr + ph.memsz;
+    if (ph.memsz < ph.filesz || top < ph.vaddr || top > USERTOP || ph.vaddr % PGSIZE)
+      goto fail;
+    if (top > sz && !(sz = uvm_grow(pgdir, sz, top, pid)))
+      goto fail;
+    if (load_bytes(pgdir, ip, ph.vaddr, ph.off, ph.filesz, bounce) < 0)
+      goto fail;
+  }
+  kfree(bounce);
+  return sz;
+fail:
+  kfree(bounce);
+  return 0;
+}
+
+// Builds the argument block below sp; returns the new esp or 0.
+static uint push_args(pde_t *pgdir, uint sp, char *const argv[]) {
+  uint words[3 + MAXARG + 1];
+  int argc = 0;
+  for (; argv[argc]; argc++) {
+    if (argc >= MAXARG)
+      return 0;
+    uint len = strlen(argv[argc]) + 1;
+    sp = (sp - len) & ~3u;
+    if (copyout(pgdir, sp, argv[argc], len) < 0)
+      return 0;
+    words[3 + argc] = sp;
+  }
+  words[3 + argc] = 0;
+  uint nwords = 3 + argc + 1;
+  words[0] = FAKE_RETURN;
+  words[1] = argc;
+  words[2] = sp - (argc + 1) * sizeof(uint); // where argv[0] lands below
+  sp -= nwords * sizeof(uint);
+  if (copyout(pgdir, sp, words, nwords * sizeof(uint)) < 0)
+    return 0;
+  return sp;
+}
+
+static void set_name(struct proc *p, const char *path) {
+  const char *last = path;
+  for (const char *s = path; *s; s++) {
+    if (*s == '/')
+      last = s + 1;
+  }
+  strlcpy0(p->name, last, sizeof(p->name));
+}
+
+int exec_image(const char *path, char *const argv[]) {
+  struct proc *p = myproc();
+  pde_t *pgdir = 0;
+  struct elf_header eh = {0};
+
+  begin_op();
+  struct inode *ip = namei(path);
+  if (!ip) {
+    end_op();
+    return -1;
+  }
+  ilock(ip);
+  uint sz = 0;
+  if (readi(ip, 0, (uint)&eh, 0, sizeof(eh)) == sizeof(eh) && eh.magic == ELF_MAGIC &&
+      (pgdir = uvm_create(p->pid)) != 0)
+    sz = load_segments(pgdir, ip, &eh, p->pid);
+  iunlockput(ip);
+  end_op();
+  if (!sz)
+    goto fail;
+
+  // Guard page, then the stack page.
+  sz = PGROUNDUP(sz);
+  if (!(sz = uvm_grow(pgdir, sz, sz + 2 * PGSIZE, p->pid)))
+    goto fail;
+  uvm_make_guard(pgdir, sz - 2 * PGSIZE);
+  uint sp = push_args(pgdir, sz, argv);
+  if (!sp)
+    goto fail;
+
+  set_name(p, path);
+  pde_t *old = p->pgdir;
+  uint oldsz = p->sz;
+  p->pgdir = pgdir;
+  p->sz = sz;
+  p->tf->eip = eh.entry;
+  p->tf->esp = sp;
+  uvm_switch(p);
+  uvm_free(old, oldsz);
+  return 0;
+
+fail:
+  if (pgdir)
+    uvm_free(pgdir, sz ? sz : USERTOP);
+  return -1;
+}
+
+int sys_exec(void) {
+  char *path;
+  int uargv;
+  char *argv[MAXARG + 1];
+  if (arg_str(0, &path) < 0 || arg_int(1, &uargv) < 0)
+    return -1;
+  for (int i = 0;; i++) {
+    if (i > MAXARG)
+      return -1;
+    int ptr;
+    if (fetch_int(uargv + 4 * i, &ptr) < 0)
+      return -1;
+    if (!ptr) {
+      argv[i] = 0;
+      break;
+    }
+    if (fetch_str(ptr, &argv[i]) < 0)
+      return -1;
+  }
+  return exec_image(path, argv);
+}

@@ -1,0 +1,20 @@
+// System call dispatch (syscall.c) and the calls implemented by the kernel
+// core (sysproc.c, exec.c). The file-system calls are in sysfile.h.
+#ifndef SYSCALLS_H
+#define SYSCALLS_H
+void syscall_run(void); // the current process's tf holds the call
+
+int sys_fork(void);
+int sys_exit(void);
+int sys_wait(void);
+int sys_kill(void);
+int sys_getpid(void);
+int sys_sbrk(void);
+int sys_sleep(void);
+int sys_uptime(void);
+int sys_exitst(void);
+int sys_waitst(void);
+int sys_shutdown(void);
+int sys_freepages(void);
+int sys_exec(void);
+#endif

@@ -1,0 +1,201 @@
+// Two-level i386 paging. Every address space shares the kernel's page
+// tables for [KERNBASE, 4G); only the user half below KERNBASE is private.
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "mmu.h"
+#include "x86.h"
+#include "introspect.h"
+#include "klib.h"
+#include "kalloc.h"
+#include "proc.h"
+#include "seg.h"
+#include "vm.h"
+
+static pde_t *kpgdir;
+
+// The PTE for va, making the page table (owned by owner) when create is set.
+static pte_t *pte_of(pde_t *pgdir, uint va, int create, int owner) {
+  pde_t *pde = &pgdir[PDX(va)];
+  pte_t *table;
+  if (*pde & PTE_P) {
+    table = P2V(PTE_ADDR(*pde));
+  } else {
+    if (!create)
+      return 0;
+    table = kalloc_kind(FRAME_PGTABLE, owner);
+    if (!table)
+      return 0;
+    // Permissions are decided per page; the directory entry allows all.
+    *pde = V2P(table) | PTE_P | PTE_W | PTE_U;
+  }
+  return &table[PTX(va)];
+}
+
+static int map_page(pde_t *pgdir, uint va, uint pa, int perm, int owner) {
+  pte_t *pte = pte_of(pgdir, va, 1, owner);
+  if (!pte)
+    return -1;
+  if (*pte & PTE_P)
+    panic("map_page: va already mapped");
+  *pte = pa | perm | PTE_P;
+  return 0;
+}
+
+void kvm_init(void) {
+  kpgdir = kalloc_kind(FRAME_PGTABLE, 0);
+  if (!kpgdir)
+    panic("kvm_init: out of memory");
+  for (uint pa = 0; pa < PHYSTOP; pa += PGSIZE) {
+    if (map_page(kpgdir, KERNBASE + pa, pa, PTE_W, 0) < 0)
+      panic("kvm_init: out of memory");
+  }
+  kvm_switch();
+}
+
+void kvm_switch(void) {
+  write_cr3(V2P(kpgdir));
+}
+
+pde_t *uvm_create(int owner) {
+  pde_t *pgdir = kalloc_kind(FRAME_PGTABLE, owner);
+  if (!pgdir)
+    return 0;
+  for (uint i = PDX(KERNBASE); i < NPDENTRIES; i++)
+    pgdir[i] = kpgdir[i];
+  return pgdir;
+}
+
+void uvm_switch(struct proc *p) {
+  if (!p || !p->pgdir || !p->kstack)
+    panic("uvm_switch: incomplete process");
+  intr_off_push();
+  tss_set_kstack((uint)p->kstack + KSTACKSIZE);
+  write_cr3(V2P(p->pgdir));
+  intr_on_pop();
+}
+
+uint uvm_grow(pde_t *pgdir, uint oldsz, uint newsz, int owner) {
+  if (newsz > USERTOP)
+    return 0;
+  if (newsz <= oldsz)
+    return oldsz;
+  for (uint va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE) {
+    char *mem = kalloc_kind(FRAME_NATIVE, owner);
+    if (mem && map_page(pgdir, va, V2P(mem), PTE_W | PTE_U, owner) == 0)
+      continue;
+    if (mem)
+      kfree(mem);
+    uvm_shrink(pgdir, va, oldsz);
+    return 0;
+  }
+  return newsz;
+}
+
+uint uvm_shrink(pde_t *pgdir, uint oldsz, uint newsz) {
+  if (newsz >= oldsz)
+    return oldsz;
+  uint va = PGROUNDUP(newsz);
+  while (va < oldsz) {
+    pte_t *pte = pte_of(pgdir, va, 0, 0);
+    if (!pte) {
+      // No page table: skip to the next directory entry.
+      va = (PDX(va) + 1) << PDXSHIFT;
+      if (va == 0)
+        break;
+      continue;
+    }
+    if (*pte & PTE_P) {
+      kfree(P2V(PTE_ADDR(*pte)));
+      *pte = 0;
+    }
+    va += PGSIZE;
+  }
+  return newsz;
+}
+
+void uvm_free(pde_t *pgdir, uint sz) {
+  if (!pgdir)
+    panic("uvm_free: no page directory");
+  uvm_shrink(pgdir, sz, 0);
+  for (uint i = 0; i < PDX(KERNBASE); i++) {
+    if (pgdir[i] & PTE_P)
+      kfree(P2V(PTE_ADDR(pgdir[i])));
+  }
+  kfree(pgdir);
+}
+
+pde_t *uvm_copy(pde_t *pgdir, uint sz, int owner) {
+  pde_t *copy = uvm_create(owner);
+  if (!copy)
+    return 0;
+  for (uint va = 0; va < sz; va += PGSIZE) {
+    pte_t *pte = pte_of(pgdir, va, 0, 0);
+    if (!pte || !(*pte & PTE_P))
+      panic("uvm_copy: hole in user memory");
+    char *mem = kalloc_kind(FRAME_NATIVE, owner);
+    if (!mem) {
+      uvm_free(copy, va);
+      return 0;
+    }
+    memmove(mem, P2V(PTE_ADDR(*pte)), PGSIZE);
+    // Keep the flags: the guard page must stay out of user reach.
+    if (map_page(copy, va, V2P(mem), PTE_FLAGS(*pte) & (PTE_W | PTE_U), owner) < 0) {
+      kfree(mem);
+      uvm_free(copy, va);
+      return 0;
+    }
+  }
+  return copy;
+}
+
+void uvm_make_guard(pde_t *pgdir, uint va) {
+  pte_t *pte = pte_of(pgdir, va, 0, 0);
+  if (!pte)
+    panic("uvm_make_guard: unmapped");
+  *pte &= ~PTE_U;
+}
+
+int copyout(pde_t *pgdir, uint va, const void *src, uint n) {
+  const char *from = src;
+  if (va + n < va || va + n > USERTOP)
+    return -1;
+  while (n > 0) {
+    uint page = PGROUNDDOWN(va);
+    pte_t *pte = pte_of(pgdir, page, 0, 0);
+    uint need = PTE_P | PTE_W | PTE_U;
+    if (!pte || (*pte & need) != need)
+      return -1;
+    uint off = va - page;
+    uint chunk = PGSIZE - off < n ? PGSIZE - off : n;
+    memmove((char *)P2V(PTE_ADDR(*pte)) + off, from, chunk);
+    from += chunk;
+    va += chunk;
+    n -= chunk;
+  }
+  return 0;
+}
+
+// Is [va, va+n) inside the current process's memory?
+static int user_range_ok(uint va, uint n) {
+  struct proc *p = myproc();
+  return p && va + n >= va && va + n <= p->sz;
+}
+
+int copy_to_dst(int to_user, uint dst, const void *src, uint n) {
+  if (!to_user) {
+    memmove((void *)dst, src, n);
+    return 0;
+  }
+  if (!user_range_ok(dst, n))
+    return -1;
+  return copyout(myproc()->pgdir, dst, src, n);
+}
+
+int copy_from_src(void *dst, int from_user, uint src, uint n) {
+  if (from_user && !user_range_ok(src, n))
+    return -1;
+  // The current page directory maps the user range, so a plain read works.
+  memmove(dst, (const void *)src, n);
+  return 0;
+}
