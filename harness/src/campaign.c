@@ -1,0 +1,692 @@
+#include "campaign.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+// Validation context: collects every error instead of stopping at the first,
+// so a user fixes a campaign in one round.
+struct vctx {
+  struct mh_err *e;
+  int nerr;
+};
+
+#define MAX_REPORTED 30
+
+static void verr(struct vctx *v, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void verr(struct vctx *v, const char *path, const char *fmt, ...) {
+  if (v->nerr++ >= MAX_REPORTED)
+    return;
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  mh_err_append(v->e, "%s: %s", path, msg);
+}
+
+static const char *type_name(json_object *o) {
+  switch (json_object_get_type(o)) {
+  case json_type_null:
+    return "null";
+  case json_type_boolean:
+    return "a boolean";
+  case json_type_double:
+    return "a number with a fraction";
+  case json_type_int:
+    return "an integer";
+  case json_type_object:
+    return "an object";
+  case json_type_array:
+    return "an array";
+  case json_type_string:
+    return "a string";
+  }
+  return "?";
+}
+
+// Appends "sep item" to a fixed buffer, silently stopping when it is full.
+static void list_append(char *list, size_t cap, const char *sep, const char *item) {
+  size_t n = strlen(list);
+  for (const char *p = n ? sep : ""; *p && n + 1 < cap; p++)
+    list[n++] = *p;
+  for (const char *p = item; *p && n + 1 < cap; p++)
+    list[n++] = *p;
+  list[n] = 0;
+}
+
+static void check_keys(struct vctx *v, const char *path, json_object *obj,
+                       const char *const *allowed) {
+  json_object_object_foreach(obj, key, val) {
+    (void)val;
+    int ok = 0;
+    for (const char *const *a = allowed; *a && !ok; a++)
+      ok = strcmp(*a, key) == 0;
+    if (!ok) {
+      char p[256];
+      snprintf(p, sizeof p, "%s.%s", path, key);
+      char list[256] = "";
+      for (const char *const *a = allowed; *a; a++)
+        list_append(list, sizeof list, ", ", *a);
+      verr(v, p, "unknown key (allowed here: %s)", list);
+    }
+  }
+}
+
+static json_object *member(json_object *obj, const char *key) {
+  json_object *out = NULL;
+  return json_object_object_get_ex(obj, key, &out) ? out : NULL;
+}
+
+static void join(char *out, size_t cap, const char *path, const char *key) {
+  snprintf(out, cap, "%.200s.%.40s", path, key);
+}
+
+static const char *want_string(struct vctx *v, const char *path, json_object *o, bool nonempty) {
+  if (!json_object_is_type(o, json_type_string)) {
+    verr(v, path, "expected a string, got %s", type_name(o));
+    return NULL;
+  }
+  const char *s = json_object_get_string(o);
+  if (nonempty && !*s) {
+    verr(v, path, "expected a non-empty string");
+    return NULL;
+  }
+  return s;
+}
+
+// A word for the kernel command line: the kernel splits on spaces and the
+// serial protocol quotes with '"', so neither may appear.
+static const char *want_word(struct vctx *v, const char *path, json_object *o) {
+  const char *s = want_string(v, path, o, true);
+  if (s && strpbrk(s, " \t\n\"")) {
+    verr(v, path, "expected a word without spaces or quotes, got \"%s\"", s);
+    return NULL;
+  }
+  return s;
+}
+
+static bool want_int(struct vctx *v, const char *path, json_object *o, int64_t lo, int64_t hi,
+                     int64_t *out) {
+  if (!json_object_is_type(o, json_type_int)) {
+    verr(v, path, "expected an integer in [%lld, %lld], got %s", (long long)lo, (long long)hi,
+         type_name(o));
+    return false;
+  }
+  errno = 0;
+  int64_t x = json_object_get_int64(o);
+  if (errno || x < lo || x > hi) {
+    verr(v, path, "expected an integer in [%lld, %lld], got %s", (long long)lo, (long long)hi,
+         json_object_get_string(o));
+    return false;
+  }
+  *out = x;
+  return true;
+}
+
+static void opt_int(struct vctx *v, const char *path, json_object *obj, const char *key, int64_t lo,
+                    int64_t hi, int *out) {
+  json_object *o = member(obj, key);
+  char p[256];
+  int64_t x;
+  join(p, sizeof p, path, key);
+  if (o && want_int(v, p, o, lo, hi, &x))
+    *out = (int)x;
+}
+
+static void opt_number(struct vctx *v, const char *path, json_object *obj, const char *key,
+                       double lo, double hi, double *out) {
+  json_object *o = member(obj, key);
+  if (!o)
+    return;
+  char p[256];
+  join(p, sizeof p, path, key);
+  if (!json_object_is_type(o, json_type_int) && !json_object_is_type(o, json_type_double)) {
+    verr(v, p, "expected a number in [%g, %g], got %s", lo, hi, type_name(o));
+    return;
+  }
+  double x = json_object_get_double(o);
+  if (!(x >= lo && x <= hi)) {
+    verr(v, p, "expected a number in [%g, %g], got %s", lo, hi, json_object_get_string(o));
+    return;
+  }
+  *out = x;
+}
+
+// Returns the index of the string in choices, or -1 (and reports).
+static int want_enum(struct vctx *v, const char *path, json_object *o, const char *const *choices) {
+  char list[256] = "";
+  for (const char *const *c = choices; *c; c++) {
+    char quoted[64];
+    snprintf(quoted, sizeof quoted, "\"%.60s\"", *c);
+    list_append(list, sizeof list, " | ", quoted);
+  }
+  if (!json_object_is_type(o, json_type_string)) {
+    verr(v, path, "expected one of %s, got %s", list, type_name(o));
+    return -1;
+  }
+  const char *s = json_object_get_string(o);
+  for (int i = 0; choices[i]; i++)
+    if (strcmp(s, choices[i]) == 0)
+      return i;
+  verr(v, path, "expected one of %s, got \"%s\"", list, s);
+  return -1;
+}
+
+static void opt_enum(struct vctx *v, const char *path, json_object *obj, const char *key,
+                     const char *const *choices, int *out) {
+  json_object *o = member(obj, key);
+  char p[256];
+  join(p, sizeof p, path, key);
+  int i = o ? want_enum(v, p, o, choices) : -1;
+  if (i >= 0)
+    *out = i;
+}
+
+static bool want_object(struct vctx *v, const char *path, json_object *o) {
+  if (json_object_is_type(o, json_type_object))
+    return true;
+  verr(v, path, "expected an object, got %s", type_name(o));
+  return false;
+}
+
+static bool want_array(struct vctx *v, const char *path, json_object *o, size_t min) {
+  if (!json_object_is_type(o, json_type_array)) {
+    verr(v, path, "expected an array, got %s", type_name(o));
+    return false;
+  }
+  if (json_object_array_length(o) < min) {
+    verr(v, path, "expected an array of at least %zu element%s", min, min == 1 ? "" : "s");
+    return false;
+  }
+  return true;
+}
+
+static const char *const variant_names[] = {"native", "memv6", NULL};
+static const char *const timing_names[] = {"icount", "wall", NULL};
+static const char *const accel_names[] = {"tcg", "kvm", "auto", NULL};
+
+const char *mh_accel_name(enum mh_accel a) {
+  return accel_names[a];
+}
+const char *mh_timing_name(enum mh_timing t) {
+  return timing_names[t];
+}
+const char *mh_variant_name(enum mh_variant x) {
+  return variant_names[x];
+}
+
+// A set of distinct names from an array (or a single string when allowed).
+static int parse_name_set(struct vctx *v, const char *path, json_object *o,
+                          const char *const *choices, int *out, int cap, bool allow_string) {
+  if (allow_string && json_object_is_type(o, json_type_string)) {
+    int i = want_enum(v, path, o, choices);
+    if (i < 0)
+      return 0;
+    out[0] = i;
+    return 1;
+  }
+  if (!want_array(v, path, o, 1))
+    return 0;
+  int n = 0;
+  for (size_t i = 0; i < json_object_array_length(o); i++) {
+    char p[256];
+    snprintf(p, sizeof p, "%s[%zu]", path, i);
+    int k = want_enum(v, p, json_object_array_get_idx(o, i), choices);
+    if (k < 0)
+      continue;
+    bool dup = false;
+    for (int j = 0; j < n; j++)
+      dup |= out[j] == k;
+    if (dup)
+      verr(v, p, "\"%s\" is listed twice", choices[k]);
+    else if (n < cap)
+      out[n++] = k;
+  }
+  return n;
+}
+
+static const char **string_array(struct vctx *v, const char *path, json_object *o, int *n,
+                                 bool words) {
+  *n = 0;
+  if (!want_array(v, path, o, 0))
+    return NULL;
+  size_t len = json_object_array_length(o);
+  const char **out = calloc(len + 1, sizeof *out);
+  for (size_t i = 0; out && i < len; i++) {
+    char p[256];
+    snprintf(p, sizeof p, "%s[%zu]", path, i);
+    json_object *x = json_object_array_get_idx(o, i);
+    const char *s = words ? want_word(v, p, x) : want_string(v, p, x, true);
+    if (s)
+      out[(*n)++] = s;
+  }
+  return out;
+}
+
+static void parse_expect(struct vctx *v, const char *path, json_object *o, struct mh_workload *w) {
+  static const char *const keys[] = {"status", "output", "tests", NULL};
+  if (!want_object(v, path, o))
+    return;
+  check_keys(v, path, o, keys);
+  opt_int(v, path, o, "status", -128, 127, &w->expect_status);
+  opt_int(v, path, o, "tests", 0, 100000, &w->expect_tests);
+  json_object *out = member(o, "output");
+  if (out) {
+    char p[256];
+    join(p, sizeof p, path, "output");
+    w->expect_output = string_array(v, p, out, &w->nexpect_output, false);
+  }
+}
+
+static void parse_workload(struct vctx *v, const char *path, json_object *o,
+                           struct mh_workload *w) {
+  static const char *const keys[] = {"name", "program", "args", "expect", NULL};
+  w->expect_tests = -1;
+  if (!want_object(v, path, o))
+    return;
+  check_keys(v, path, o, keys);
+  char p[256];
+  const char *req[] = {"name", "program"};
+  for (int i = 0; i < 2; i++)
+    if (!member(o, req[i])) {
+      join(p, sizeof p, path, req[i]);
+      verr(v, p, "required key missing (a word, e.g. \"usertests\")");
+    }
+  if (member(o, "name")) {
+    join(p, sizeof p, path, "name");
+    w->name = want_word(v, p, member(o, "name"));
+  }
+  if (member(o, "program")) {
+    join(p, sizeof p, path, "program");
+    w->program = want_word(v, p, member(o, "program"));
+  }
+  if (member(o, "args")) {
+    join(p, sizeof p, path, "args");
+    w->args = string_array(v, p, member(o, "args"), &w->nargs, true);
+  }
+  if (member(o, "expect")) {
+    join(p, sizeof p, path, "expect");
+    parse_expect(v, p, member(o, "expect"), w);
+  }
+}
+
+static void parse_workloads(struct vctx *v, json_object *o, struct mh_campaign *c) {
+  if (!o) {
+    verr(v, "$.workloads", "required key missing (an array of {name, program, args, expect})");
+    return;
+  }
+  if (!want_array(v, "$.workloads", o, 1))
+    return;
+  size_t n = json_object_array_length(o);
+  c->workloads = calloc(n, sizeof *c->workloads);
+  if (!c->workloads)
+    return;
+  c->nworkloads = (int)n;
+  for (size_t i = 0; i < n; i++) {
+    char p[64];
+    snprintf(p, sizeof p, "$.workloads[%zu]", i);
+    parse_workload(v, p, json_object_array_get_idx(o, i), &c->workloads[i]);
+    for (size_t j = 0; j < i && c->workloads[i].name; j++)
+      if (c->workloads[j].name && strcmp(c->workloads[j].name, c->workloads[i].name) == 0)
+        verr(v, p, "workload name \"%s\" is used twice", c->workloads[i].name);
+  }
+}
+
+static void parse_range(struct vctx *v, const char *path, json_object *o, int64_t lo, int64_t hi,
+                        struct mh_faults *f) {
+  if (!want_array(v, path, o, 2))
+    return;
+  if (json_object_array_length(o) != 2) {
+    verr(v, path, "expected [min, max]");
+    return;
+  }
+  char p[256];
+  int64_t a = 0, b = 0;
+  snprintf(p, sizeof p, "%s[0]", path);
+  bool ok = want_int(v, p, json_object_array_get_idx(o, 0), lo, hi, &a);
+  snprintf(p, sizeof p, "%s[1]", path);
+  ok &= want_int(v, p, json_object_array_get_idx(o, 1), lo, hi, &b);
+  if (ok && a > b)
+    verr(v, path, "expected min <= max, got [%lld, %lld]", (long long)a, (long long)b);
+  f->when_lo = a;
+  f->when_hi = b;
+}
+
+static void parse_when(struct vctx *v, json_object *o, struct mh_faults *f) {
+  static const char *const keys[] = {"delay_ms", "icount", "breakpoint", NULL};
+  const char *path = "$.faults.when";
+  if (!want_object(v, path, o))
+    return;
+  check_keys(v, path, o, keys);
+  if (json_object_object_length(o) != 1) {
+    verr(v, path,
+         "expected exactly one of delay_ms: [min, max], icount: [min, max], "
+         "breakpoint: \"symbol\"");
+    return;
+  }
+  if (member(o, "delay_ms")) {
+    f->when = MH_FW_DELAY_MS;
+    parse_range(v, "$.faults.when.delay_ms", member(o, "delay_ms"), 0, 3600000, f);
+  } else if (member(o, "icount")) {
+    f->when = MH_FW_ICOUNT;
+    parse_range(v, "$.faults.when.icount", member(o, "icount"), 0, INT64_MAX, f);
+  } else if (member(o, "breakpoint")) {
+    f->when = MH_FW_BREAKPOINT;
+    f->breakpoint = want_word(v, "$.faults.when.breakpoint", member(o, "breakpoint"));
+  }
+}
+
+static void parse_target(struct vctx *v, json_object *o, struct mh_faults *f) {
+  static const char *const keys[] = {"kind", "region", NULL};
+  static const char *const kinds[] = {"native", "mirror", "user", "kernel", "pgtable", NULL};
+  static const char *const regions[] = {"any", "text", "data", "heap", "stack", NULL};
+  if (!want_object(v, "$.faults.target", o))
+    return;
+  check_keys(v, "$.faults.target", o, keys);
+  if (!member(o, "kind"))
+    verr(v, "$.faults.target.kind",
+         "required key missing (one of native, mirror, user, "
+         "kernel, pgtable)");
+  int k = 0, r = 0;
+  opt_enum(v, "$.faults.target", o, "kind", kinds, &k);
+  opt_enum(v, "$.faults.target", o, "region", regions, &r);
+  f->kind = (enum mh_fault_kind)k;
+  f->region = (enum mh_fault_region)r;
+  if (r != MH_FR_ANY && k != MH_FK_NATIVE && k != MH_FK_MIRROR && k != MH_FK_USER)
+    verr(v, "$.faults.target.region",
+         "a region applies to user frames only (kind native, "
+         "mirror or user), not \"%s\"",
+         kinds[k]);
+}
+
+static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) {
+  static const char *const keys[] = {"trials", "workload", "target", "bits", "count",
+                                     "when",   "trap",     "seed",   NULL};
+  static const char *const traps[] = {"mce", "none", NULL};
+  struct mh_faults *f = &c->faults;
+  c->has_faults = true;
+  f->bits = 1;
+  f->count = 1;
+  f->seed = c->seed;
+  if (!want_object(v, "$.faults", o))
+    return;
+  check_keys(v, "$.faults", o, keys);
+  const char *req[] = {"trials", "target", "when"};
+  for (int i = 0; i < 3; i++)
+    if (!member(o, req[i])) {
+      char p[64];
+      join(p, sizeof p, "$.faults", req[i]);
+      verr(v, p, "required key missing");
+    }
+  opt_int(v, "$.faults", o, "trials", 1, 10000000, &f->trials);
+  opt_int(v, "$.faults", o, "bits", 1, 64, &f->bits);
+  opt_int(v, "$.faults", o, "count", 1, 64, &f->count);
+  int trap = 0;
+  opt_enum(v, "$.faults", o, "trap", traps, &trap);
+  f->trap = (enum mh_fault_trap)trap;
+  int64_t seed;
+  if (member(o, "seed") && want_int(v, "$.faults.seed", member(o, "seed"), 0, INT64_MAX, &seed))
+    f->seed = (uint64_t)seed;
+  if (member(o, "target"))
+    parse_target(v, member(o, "target"), f);
+  if (member(o, "when"))
+    parse_when(v, member(o, "when"), f);
+  json_object *w = member(o, "workload");
+  f->workload = 0;
+  if (w) {
+    const char *name = want_word(v, "$.faults.workload", w);
+    int found = -1;
+    for (int i = 0; name && i < c->nworkloads; i++)
+      if (c->workloads[i].name && strcmp(c->workloads[i].name, name) == 0)
+        found = i;
+    if (name && found < 0)
+      verr(v, "$.faults.workload", "expected the name of a workload in $.workloads, got \"%s\"",
+           name);
+    f->workload = found < 0 ? 0 : found;
+  } else if (c->nworkloads > 1) {
+    verr(v, "$.faults.workload", "required when there is more than one workload");
+  }
+}
+
+static void parse_timeouts(struct vctx *v, json_object *o, struct mh_campaign *c) {
+  static const char *const keys[] = {"run_s", "probe_s", "connect_s", NULL};
+  if (!want_object(v, "$.timeouts", o))
+    return;
+  check_keys(v, "$.timeouts", o, keys);
+  opt_number(v, "$.timeouts", o, "run_s", 1, 86400, &c->run_timeout_s);
+  opt_number(v, "$.timeouts", o, "probe_s", 1, 600, &c->probe_timeout_s);
+  opt_number(v, "$.timeouts", o, "connect_s", 0.1, 600, &c->connect_timeout_s);
+}
+
+static void parse_thresholds(struct vctx *v, json_object *o, struct mh_campaign *c) {
+  static const char *const keys[] = {"geomean_max", "worst_max", NULL};
+  if (!want_object(v, "$.thresholds", o))
+    return;
+  check_keys(v, "$.thresholds", o, keys);
+  opt_number(v, "$.thresholds", o, "geomean_max", 0.01, 1000, &c->geomean_max);
+  opt_number(v, "$.thresholds", o, "worst_max", 0.01, 1000, &c->worst_max);
+}
+
+static void parse_statistics(struct vctx *v, json_object *o, struct mh_campaign *c) {
+  static const char *const keys[] = {"bootstrap_iterations", "confidence", NULL};
+  if (!want_object(v, "$.statistics", o))
+    return;
+  check_keys(v, "$.statistics", o, keys);
+  opt_int(v, "$.statistics", o, "bootstrap_iterations", 100, 1000000, &c->bootstrap_iterations);
+  opt_number(v, "$.statistics", o, "confidence", 0.5, 0.999, &c->confidence);
+}
+
+static void set_defaults(struct mh_campaign *c) {
+  c->repetitions = 5;
+  c->icount_repetitions = 2;
+  c->accel = MH_ACCEL_TCG;
+  c->timings[0] = MH_TIMING_ICOUNT;
+  c->ntimings = 1;
+  c->run_timeout_s = 600;
+  c->probe_timeout_s = 15;
+  c->connect_timeout_s = 5;
+  c->jobs = 1;
+  c->seed = 1;
+  c->bootstrap_iterations = 2000;
+  c->confidence = 0.95;
+}
+
+static void parse_top(struct vctx *v, json_object *root, struct mh_campaign *c) {
+  static const char *const keys[] = {"schema",
+                                     "name",
+                                     "description",
+                                     "variants",
+                                     "workloads",
+                                     "repetitions",
+                                     "icount_repetitions",
+                                     "accel",
+                                     "timing",
+                                     "timeouts",
+                                     "jobs",
+                                     "seed",
+                                     "thresholds",
+                                     "statistics",
+                                     "build_dir",
+                                     "faults",
+                                     NULL};
+  check_keys(v, "$", root, keys);
+  int64_t schema = 0;
+  json_object *s = member(root, "schema");
+  if (!s)
+    verr(v, "$.schema", "required key missing (the campaign schema version, %d)",
+         MH_CAMPAIGN_SCHEMA);
+  else if (want_int(v, "$.schema", s, MH_CAMPAIGN_SCHEMA, MH_CAMPAIGN_SCHEMA, &schema))
+    (void)schema;
+  if (!member(root, "name"))
+    verr(v, "$.name", "required key missing (a word naming the campaign)");
+  else
+    c->name = want_word(v, "$.name", member(root, "name"));
+  if (member(root, "description"))
+    c->description = want_string(v, "$.description", member(root, "description"), false);
+  if (member(root, "build_dir"))
+    c->build_dir = want_string(v, "$.build_dir", member(root, "build_dir"), true);
+  json_object *vars = member(root, "variants");
+  if (!vars) {
+    verr(v, "$.variants", "required key missing (e.g. [\"native\", \"memv6\"])");
+  } else {
+    int tmp[MH_MAX_VARIANTS];
+    c->nvariants =
+        parse_name_set(v, "$.variants", vars, variant_names, tmp, MH_MAX_VARIANTS, false);
+    for (int i = 0; i < c->nvariants; i++)
+      c->variants[i] = (enum mh_variant)tmp[i];
+  }
+  parse_workloads(v, member(root, "workloads"), c);
+  opt_int(v, "$", root, "repetitions", 1, 1000, &c->repetitions);
+  opt_int(v, "$", root, "icount_repetitions", 1, 100, &c->icount_repetitions);
+  opt_int(v, "$", root, "jobs", 1, 64, &c->jobs);
+  int64_t seed;
+  if (member(root, "seed") && want_int(v, "$.seed", member(root, "seed"), 0, INT64_MAX, &seed))
+    c->seed = (uint64_t)seed;
+  int accel = MH_ACCEL_TCG;
+  opt_enum(v, "$", root, "accel", accel_names, &accel);
+  c->accel = (enum mh_accel)accel;
+  if (member(root, "timing")) {
+    int tmp[MH_MAX_TIMINGS];
+    c->ntimings = parse_name_set(v, "$.timing", member(root, "timing"), timing_names, tmp,
+                                 MH_MAX_TIMINGS, true);
+    for (int i = 0; i < c->ntimings; i++)
+      c->timings[i] = (enum mh_timing)tmp[i];
+  }
+  for (int i = 0; i < c->ntimings; i++)
+    if (c->timings[i] == MH_TIMING_ICOUNT && c->accel == MH_ACCEL_KVM)
+      verr(v, "$.timing", "icount needs TCG, but $.accel is \"kvm\" (use \"auto\" or \"tcg\")");
+  if (member(root, "timeouts"))
+    parse_timeouts(v, member(root, "timeouts"), c);
+  if (member(root, "thresholds"))
+    parse_thresholds(v, member(root, "thresholds"), c);
+  if (member(root, "statistics"))
+    parse_statistics(v, member(root, "statistics"), c);
+  if (member(root, "faults"))
+    parse_faults(v, member(root, "faults"), c);
+}
+
+int mh_campaign_from_json(json_object *root, struct mh_campaign *c, struct mh_err *e) {
+  memset(c, 0, sizeof *c);
+  set_defaults(c);
+  if (e)
+    e->msg[0] = 0;
+  struct vctx v = {e, 0};
+  if (!json_object_is_type(root, json_type_object)) {
+    verr(&v, "$", "expected a campaign object, got %s", type_name(root));
+  } else {
+    c->root = json_object_get(root);
+    parse_top(&v, root, c);
+  }
+  if (v.nerr > MAX_REPORTED)
+    mh_err_append(e, "(%d more errors not shown)", v.nerr - MAX_REPORTED);
+  if (v.nerr) {
+    mh_campaign_free(c);
+    return -1;
+  }
+  return 0;
+}
+
+static void line_col(const char *text, size_t off, int *line, int *col) {
+  *line = 1;
+  *col = 1;
+  for (size_t i = 0; i < off && text[i]; i++) {
+    if (text[i] == '\n')
+      ++*line, *col = 1;
+    else
+      ++*col;
+  }
+}
+
+int mh_campaign_parse(const char *text, struct mh_campaign *c, struct mh_err *e) {
+  memset(c, 0, sizeof *c);
+  json_tokener *tok = json_tokener_new();
+  if (!tok)
+    return mh_fail(e, "out of memory");
+  size_t len = strlen(text);
+  json_object *root = json_tokener_parse_ex(tok, text, (int)len);
+  enum json_tokener_error jerr = json_tokener_get_error(tok);
+  size_t end = json_tokener_get_parse_end(tok);
+  json_tokener_free(tok);
+  int line, col;
+  if (!root || jerr != json_tokener_success) {
+    line_col(text, end, &line, &col);
+    json_object_put(root);
+    return mh_fail(e, "line %d, column %d: not valid JSON (%s)", line, col,
+                   jerr == json_tokener_continue ? "unexpected end of file"
+                                                 : json_tokener_error_desc(jerr));
+  }
+  for (size_t i = end; i < len; i++)
+    if (!strchr(" \t\r\n", text[i])) {
+      line_col(text, i, &line, &col);
+      json_object_put(root);
+      return mh_fail(e, "line %d, column %d: text after the end of the JSON document", line, col);
+    }
+  int rc = mh_campaign_from_json(root, c, e);
+  json_object_put(root);
+  return rc;
+}
+
+int mh_campaign_load(const char *path, struct mh_campaign *c, struct mh_err *e) {
+  memset(c, 0, sizeof *c);
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return mh_fail_errno(e, "%s: cannot open the campaign file", path);
+  char *text = NULL;
+  size_t len = 0, cap = 0;
+  for (;;) {
+    if (len + 4096 + 1 > cap) {
+      cap = cap ? 2 * cap : 65536;
+      char *n = realloc(text, cap);
+      if (!n) {
+        free(text);
+        fclose(f);
+        return mh_fail(e, "%s: out of memory", path);
+      }
+      text = n;
+    }
+    size_t got = fread(text + len, 1, cap - len - 1, f);
+    len += got;
+    if (got == 0)
+      break;
+  }
+  bool bad = ferror(f);
+  fclose(f);
+  if (bad) {
+    free(text);
+    return mh_fail(e, "%s: read error", path);
+  }
+  text[len] = 0;
+  if (strlen(text) != len) {
+    free(text);
+    return mh_fail(e, "%s: contains a NUL byte; a campaign is a JSON text file", path);
+  }
+  struct mh_err inner;
+  int rc = mh_campaign_parse(text, c, &inner);
+  free(text);
+  if (rc < 0) {
+    // Prefix each reported line with the file name, like a compiler.
+    e->msg[0] = 0;
+    char *save = NULL;
+    for (char *l = strtok_r(inner.msg, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+      mh_err_append(e, "%s: %s", path, l);
+  }
+  return rc;
+}
+
+void mh_campaign_free(struct mh_campaign *c) {
+  for (int i = 0; c->workloads && i < c->nworkloads; i++) {
+    free(c->workloads[i].args);
+    free(c->workloads[i].expect_output);
+  }
+  free(c->workloads);
+  c->workloads = NULL;
+  c->nworkloads = 0;
+  if (c->root)
+    json_object_put(c->root);
+  c->root = NULL;
+}

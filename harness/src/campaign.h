@@ -1,0 +1,87 @@
+// Campaign files (docs/campaign.md): parsed and validated in one pass that
+// reports every bad field with its JSON path and what was expected.
+#ifndef MH_CAMPAIGN_H
+#define MH_CAMPAIGN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "err.h"
+
+#define MH_CAMPAIGN_SCHEMA 1
+#define MH_MAX_VARIANTS 2
+#define MH_MAX_TIMINGS 2
+
+enum mh_accel { MH_ACCEL_TCG, MH_ACCEL_KVM, MH_ACCEL_AUTO };
+enum mh_timing { MH_TIMING_ICOUNT, MH_TIMING_WALL };
+enum mh_variant { MH_VARIANT_NATIVE, MH_VARIANT_MEMV6 };
+
+const char *mh_accel_name(enum mh_accel a);
+const char *mh_timing_name(enum mh_timing t);
+const char *mh_variant_name(enum mh_variant v);
+
+struct mh_workload {
+  const char *name; // strings point into the campaign's JSON tree
+  const char *program;
+  const char **args;
+  int nargs;
+  int expect_status;
+  const char **expect_output;
+  int nexpect_output;
+  int expect_tests; // -1: any number of @test lines
+};
+
+enum mh_fault_kind { MH_FK_NATIVE, MH_FK_MIRROR, MH_FK_USER, MH_FK_KERNEL, MH_FK_PGTABLE };
+enum mh_fault_region { MH_FR_ANY, MH_FR_TEXT, MH_FR_DATA, MH_FR_HEAP, MH_FR_STACK };
+enum mh_fault_when { MH_FW_DELAY_MS, MH_FW_ICOUNT, MH_FW_BREAKPOINT };
+enum mh_fault_trap { MH_FT_MCE, MH_FT_NONE };
+
+// Parsed and validated here; executed by the fault-injection work.
+struct mh_faults {
+  int trials;
+  int workload; // index into workloads
+  enum mh_fault_kind kind;
+  enum mh_fault_region region;
+  int bits;
+  int count;
+  enum mh_fault_when when;
+  int64_t when_lo, when_hi; // delay_ms or icount range
+  const char *breakpoint;   // symbol, for MH_FW_BREAKPOINT
+  enum mh_fault_trap trap;
+  uint64_t seed;
+};
+
+struct mh_campaign {
+  json_object *root; // owns every string below
+  const char *name;
+  const char *description;
+  enum mh_variant variants[MH_MAX_VARIANTS];
+  int nvariants;
+  struct mh_workload *workloads;
+  int nworkloads;
+  int repetitions;        // wall mode
+  int icount_repetitions; // icount mode (>= 2 lets the harness check exactness)
+  enum mh_accel accel;
+  enum mh_timing timings[MH_MAX_TIMINGS];
+  int ntimings;
+  double run_timeout_s, probe_timeout_s, connect_timeout_s;
+  int jobs;
+  uint64_t seed;
+  double geomean_max, worst_max; // 0: no threshold
+  int bootstrap_iterations;
+  double confidence;
+  const char *build_dir; // NULL: the build this harness came from
+  bool has_faults;
+  struct mh_faults faults;
+};
+
+// Parses and validates; on error e lists every problem, one per line, each
+// starting with the JSON path ($.workloads[0].args[1]: expected …).
+int mh_campaign_from_json(json_object *root, struct mh_campaign *c, struct mh_err *e);
+int mh_campaign_parse(const char *text, struct mh_campaign *c, struct mh_err *e);
+int mh_campaign_load(const char *path, struct mh_campaign *c, struct mh_err *e);
+void mh_campaign_free(struct mh_campaign *c);
+
+#endif

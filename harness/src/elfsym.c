@@ -1,0 +1,54 @@
+#include "elfsym.h"
+
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <string.h>
+#include <unistd.h>
+
+static int search(Elf *elf, const char *name, uint64_t *addr, uint64_t *size) {
+  Elf_Scn *scn = NULL;
+  while ((scn = elf_nextscn(elf, scn))) {
+    GElf_Shdr sh;
+    if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
+      continue;
+    Elf_Data *data = elf_getdata(scn, NULL);
+    if (!data || sh.sh_entsize == 0)
+      continue;
+    size_t n = sh.sh_size / sh.sh_entsize;
+    for (size_t i = 0; i < n; i++) {
+      GElf_Sym sym;
+      if (!gelf_getsym(data, (int)i, &sym))
+        continue;
+      const char *s = elf_strptr(elf, sh.sh_link, sym.st_name);
+      if (s && strcmp(s, name) == 0 && sym.st_shndx != SHN_UNDEF) {
+        *addr = sym.st_value;
+        if (size)
+          *size = sym.st_size;
+        return 0;
+      }
+    }
+  }
+  return -1;
+}
+
+int mh_elf_symbol(const char *path, const char *name, uint64_t *addr, uint64_t *size,
+                  struct mh_err *e) {
+  if (elf_version(EV_CURRENT) == EV_NONE)
+    return mh_fail(e, "libelf: %s", elf_errmsg(-1));
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return mh_fail_errno(e, "%s: cannot open the kernel ELF", path);
+  Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+  int rc;
+  if (!elf || elf_kind(elf) != ELF_K_ELF)
+    rc = mh_fail(e, "%s: not an ELF file (%s)", path, elf_errmsg(-1));
+  else if (search(elf, name, addr, size) < 0)
+    rc = mh_fail(e, "%s: no symbol %s (is it a kernel with symbols?)", path, name);
+  else
+    rc = 0;
+  if (elf)
+    elf_end(elf);
+  close(fd);
+  return rc;
+}

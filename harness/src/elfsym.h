@@ -1,0 +1,13 @@
+// Kernel symbols from the ELF symbol table (libelf).
+#ifndef MH_ELFSYM_H
+#define MH_ELFSYM_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+// Finds a symbol's value (address) and size in an ELF file's .symtab.
+int mh_elf_symbol(const char *path, const char *name, uint64_t *addr, uint64_t *size,
+                  struct mh_err *e);
+
+#endif

@@ -1,0 +1,305 @@
+#include "overhead.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+
+int mh_overhead_plan(const struct mh_campaign *c, struct mh_slot **slots, size_t *n) {
+  size_t total = 0;
+  for (int t = 0; t < c->ntimings; t++) {
+    int reps = c->timings[t] == MH_TIMING_ICOUNT ? c->icount_repetitions : c->repetitions;
+    total += (size_t)reps * (size_t)c->nworkloads * (size_t)c->nvariants;
+  }
+  struct mh_slot *s = calloc(total ? total : 1, sizeof *s);
+  if (!s)
+    return -1;
+  size_t k = 0;
+  for (int t = 0; t < c->ntimings; t++) {
+    enum mh_timing tm = c->timings[t];
+    int reps = tm == MH_TIMING_ICOUNT ? c->icount_repetitions : c->repetitions;
+    for (int rep = 0; rep < reps; rep++)
+      for (int w = 0; w < c->nworkloads; w++)
+        for (int v = 0; v < c->nvariants; v++, k++) {
+          s[k] =
+              (struct mh_slot){.timing = tm, .workload = w, .variant = c->variants[v], .rep = rep};
+          snprintf(s[k].id, sizeof s[k].id, "%s/%s/%s/%d", mh_timing_name(tm), c->workloads[w].name,
+                   mh_variant_name(c->variants[v]), rep);
+        }
+  }
+  *slots = s;
+  *n = total;
+  return 0;
+}
+
+// Samples of one test on each variant.
+struct series {
+  char name[64];
+  double *v[MH_MAX_VARIANTS + 1];
+  size_t n[MH_MAX_VARIANTS + 1];
+};
+
+struct table {
+  struct series *s;
+  size_t n, cap;
+};
+
+static struct series *find_series(struct table *t, const char *name) {
+  for (size_t i = 0; i < t->n; i++)
+    if (strcmp(t->s[i].name, name) == 0)
+      return &t->s[i];
+  if (t->n == t->cap) {
+    size_t cap = t->cap ? 2 * t->cap : 32;
+    struct series *ns = realloc(t->s, cap * sizeof *ns);
+    if (!ns)
+      return NULL;
+    t->s = ns;
+    t->cap = cap;
+  }
+  struct series *s = &t->s[t->n++];
+  memset(s, 0, sizeof *s);
+  snprintf(s->name, sizeof s->name, "%s", name);
+  return s;
+}
+
+static void add_sample(struct series *s, int variant, double x) {
+  double *nv = realloc(s->v[variant], (s->n[variant] + 1) * sizeof *nv);
+  if (!nv)
+    return;
+  nv[s->n[variant]++] = x;
+  s->v[variant] = nv;
+}
+
+static void free_table(struct table *t) {
+  for (size_t i = 0; i < t->n; i++)
+    for (int v = 0; v <= MH_MAX_VARIANTS; v++)
+      free(t->s[i].v[v]);
+  free(t->s);
+}
+
+static const char *str_of(json_object *o, const char *k) {
+  json_object *x;
+  return json_object_object_get_ex(o, k, &x) ? json_object_get_string(x) : "";
+}
+
+static double num_of(json_object *o, const char *k) {
+  json_object *x;
+  return json_object_object_get_ex(o, k, &x) ? json_object_get_double(x) : NAN;
+}
+
+static int variant_index(const char *name) {
+  return strcmp(name, "native") == 0  ? MH_VARIANT_NATIVE
+         : strcmp(name, "memv6") == 0 ? MH_VARIANT_MEMV6
+                                      : -1;
+}
+
+// Collects the ok runs of one (timing, workload): per-test cycles, or the
+// run's wall time (µs) as one pseudo-test when the workload prints no @test.
+static void collect(json_object *runs, const char *timing, const char *workload, struct table *t,
+                    struct table *walls, int *okruns, int *badruns) {
+  for (size_t i = 0; i < json_object_array_length(runs); i++) {
+    json_object *r = json_object_array_get_idx(runs, i), *tests;
+    if (strcmp(str_of(r, "timing"), timing) || strcmp(str_of(r, "workload"), workload))
+      continue;
+    int v = variant_index(str_of(r, "variant"));
+    if (v < 0)
+      continue;
+    if (strcmp(str_of(r, "status"), "ok") != 0) {
+      badruns[v]++;
+      continue;
+    }
+    okruns[v]++;
+    struct series *w = find_series(walls, "wall");
+    if (w)
+      add_sample(w, v, num_of(r, "wall_s"));
+    if (!json_object_object_get_ex(r, "tests", &tests))
+      continue;
+    for (size_t k = 0; k < json_object_array_length(tests); k++) {
+      json_object *x = json_object_array_get_idx(tests, k);
+      struct series *s = find_series(t, str_of(x, "name"));
+      if (s && strcmp(str_of(x, "status"), "ok") == 0)
+        add_sample(s, v, num_of(x, "cycles"));
+    }
+  }
+}
+
+static json_object *sample_stats(const double *v, size_t n) {
+  if (!n)
+    return NULL;
+  json_object *o = json_object_new_object();
+  double lo = v[0], hi = v[0];
+  for (size_t i = 1; i < n; i++)
+    lo = v[i] < lo ? v[i] : lo, hi = v[i] > hi ? v[i] : hi;
+  json_object_object_add(o, "n", json_object_new_int((int)n));
+  json_object_object_add(o, "median", json_object_new_double(mh_median(v, n)));
+  json_object_object_add(o, "min", json_object_new_double(lo));
+  json_object_object_add(o, "max", json_object_new_double(hi));
+  return o;
+}
+
+static bool all_equal(const double *v, size_t n) {
+  for (size_t i = 1; i < n; i++)
+    if (v[i] != v[0])
+      return false;
+  return true;
+}
+
+struct ratios {
+  double *r;
+  struct mh_pair *pairs;
+  size_t n;
+  const char *worst;
+  double worst_ratio;
+  bool exact;
+  size_t nonexact;
+};
+
+static json_object *tests_json(struct table *t, struct ratios *q) {
+  json_object *arr = json_object_new_array();
+  q->r = calloc(t->n + 1, sizeof *q->r);
+  q->pairs = calloc(t->n + 1, sizeof *q->pairs);
+  q->exact = true;
+  for (size_t i = 0; q->r && q->pairs && i < t->n; i++) {
+    struct series *s = &t->s[i];
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(s->name));
+    for (int v = 0; v < MH_MAX_VARIANTS; v++) {
+      json_object *st = sample_stats(s->v[v], s->n[v]);
+      if (st)
+        json_object_object_add(o, mh_variant_name((enum mh_variant)v), st);
+      if (s->n[v] > 1 && !all_equal(s->v[v], s->n[v]))
+        q->exact = false, q->nonexact++;
+    }
+    const double *a = s->v[MH_VARIANT_NATIVE], *b = s->v[MH_VARIANT_MEMV6];
+    size_t na = s->n[MH_VARIANT_NATIVE], nb = s->n[MH_VARIANT_MEMV6];
+    if (na && nb && mh_median(a, na) > 0) {
+      double ratio = mh_median(b, nb) / mh_median(a, na);
+      json_object_object_add(o, "ratio", json_object_new_double(ratio));
+      q->r[q->n] = ratio;
+      q->pairs[q->n++] = (struct mh_pair){a, na, b, nb};
+      if (!q->worst || ratio > q->worst_ratio)
+        q->worst = s->name, q->worst_ratio = ratio;
+    }
+    json_object_array_add(arr, o);
+  }
+  return arr;
+}
+
+static void add_ratio_summary(const struct mh_campaign *c, json_object *sum, struct ratios *q) {
+  if (q->n == 0)
+    return;
+  double g = mh_geomean(q->r, q->n);
+  json_object_object_add(sum, "geomean", json_object_new_double(g));
+  json_object *worst = json_object_new_object();
+  json_object_object_add(worst, "name", json_object_new_string(q->worst));
+  json_object_object_add(worst, "ratio", json_object_new_double(q->worst_ratio));
+  json_object_object_add(sum, "worst", worst);
+  double lo, hi;
+  if (mh_bootstrap_geomean(q->pairs, q->n, (unsigned)c->bootstrap_iterations, c->seed,
+                           c->confidence, &lo, &hi) == 0) {
+    json_object *ci = json_object_new_object();
+    json_object_object_add(ci, "level", json_object_new_double(c->confidence));
+    json_object_object_add(ci, "lo", json_object_new_double(lo));
+    json_object_object_add(ci, "hi", json_object_new_double(hi));
+    char m[128];
+    snprintf(m, sizeof m, "percentile bootstrap of the geomean, %d resamples, seed %llu",
+             c->bootstrap_iterations, (unsigned long long)c->seed);
+    json_object_object_add(ci, "method", json_object_new_string(m));
+    json_object_object_add(sum, "ci", ci);
+  }
+  json_object *th = json_object_new_object();
+  bool met = true;
+  if (c->geomean_max > 0) {
+    json_object_object_add(th, "geomean_max", json_object_new_double(c->geomean_max));
+    met &= g <= c->geomean_max;
+  }
+  if (c->worst_max > 0) {
+    json_object_object_add(th, "worst_max", json_object_new_double(c->worst_max));
+    met &= q->worst_ratio <= c->worst_max;
+  }
+  json_object_object_add(th, "met", json_object_new_boolean(met));
+  json_object_object_add(sum, "thresholds", th);
+}
+
+static void add_exactness(json_object *sum, struct ratios *q, int reps) {
+  char note[200];
+  if (reps < 2)
+    snprintf(note, sizeof note, "one icount repetition: exactness not checked");
+  else if (q->exact)
+    snprintf(note, sizeof note, "%d icount repetitions agree to the last cycle on every test",
+             reps);
+  else
+    snprintf(note, sizeof note,
+             "icount repetitions differ on %zu test series: figures are NOT "
+             "exact",
+             q->nonexact);
+  json_object_object_add(sum, "exact", reps < 2 ? NULL : json_object_new_boolean(q->exact));
+  json_object_object_add(sum, "exact_note", json_object_new_string(note));
+}
+
+static json_object *summarize_one(const struct mh_campaign *c, json_object *runs, enum mh_timing tm,
+                                  const struct mh_workload *w) {
+  struct table t = {0}, walls = {0};
+  int ok[MH_MAX_VARIANTS] = {0}, bad[MH_MAX_VARIANTS] = {0};
+  collect(runs, mh_timing_name(tm), w->name, &t, &walls, ok, bad);
+  const char *metric = "cycles";
+  if (t.n == 0 && walls.n) {
+    // No @test lines: the whole workload is the test, timed by the host.
+    struct series *s = find_series(&t, w->name);
+    for (int v = 0; s && v < MH_MAX_VARIANTS; v++)
+      for (size_t i = 0; i < walls.s[0].n[v]; i++)
+        add_sample(s, v, walls.s[0].v[v][i] * 1e6);
+    metric = "wall_us";
+  }
+  json_object *sum = json_object_new_object();
+  json_object_object_add(sum, "timing", json_object_new_string(mh_timing_name(tm)));
+  json_object_object_add(sum, "workload", json_object_new_string(w->name));
+  json_object_object_add(sum, "metric", json_object_new_string(metric));
+  json_object *okj = json_object_new_object(), *badj = json_object_new_object(),
+              *wallj = json_object_new_object();
+  for (int v = 0; v < MH_MAX_VARIANTS; v++) {
+    const char *vn = mh_variant_name((enum mh_variant)v);
+    json_object_object_add(okj, vn, json_object_new_int(ok[v]));
+    json_object_object_add(badj, vn, json_object_new_int(bad[v]));
+    if (walls.n && walls.s[0].n[v])
+      json_object_object_add(wallj, vn, sample_stats(walls.s[0].v[v], walls.s[0].n[v]));
+  }
+  json_object_object_add(sum, "ok_runs", okj);
+  json_object_object_add(sum, "failed_runs", badj);
+  json_object_object_add(sum, "wall_s", wallj);
+  struct ratios q = {0};
+  json_object_object_add(sum, "tests", tests_json(&t, &q));
+  add_ratio_summary(c, sum, &q);
+  if (tm == MH_TIMING_ICOUNT) {
+    int reps = -1;
+    for (int v = 0; v < c->nvariants; v++)
+      if (reps < 0 || ok[c->variants[v]] < reps)
+        reps = ok[c->variants[v]];
+    add_exactness(sum, &q, reps);
+  }
+  free(q.r);
+  free(q.pairs);
+  free_table(&t);
+  free_table(&walls);
+  return sum;
+}
+
+json_object *mh_overhead_summarize(const struct mh_campaign *c, json_object *runs) {
+  json_object *arr = json_object_new_array();
+  for (int t = 0; t < c->ntimings; t++)
+    for (int w = 0; w < c->nworkloads; w++)
+      json_object_array_add(arr, summarize_one(c, runs, c->timings[t], &c->workloads[w]));
+  return arr;
+}
+
+bool mh_overhead_thresholds_met(json_object *summaries) {
+  for (size_t i = 0; i < json_object_array_length(summaries); i++) {
+    json_object *s = json_object_array_get_idx(summaries, i), *th, *met;
+    if (json_object_object_get_ex(s, "thresholds", &th) &&
+        json_object_object_get_ex(th, "met", &met) && !json_object_get_boolean(met))
+      return false;
+  }
+  return true;
+}

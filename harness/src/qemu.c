@@ -1,0 +1,82 @@
+#include "qemu.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int push(struct mh_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int push(struct mh_argv *a, const char *fmt, ...) {
+  char **v = realloc(a->v, (size_t)(a->n + 2) * sizeof *v);
+  if (!v)
+    return -1;
+  a->v = v;
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = vasprintf(&a->v[a->n], fmt, ap);
+  va_end(ap);
+  if (rc < 0)
+    return -1;
+  a->v[++a->n] = NULL;
+  return 0;
+}
+
+int mh_qemu_argv(const struct mh_qemu_opts *o, struct mh_argv *a) {
+  a->v = NULL;
+  a->n = 0;
+  int bad = 0;
+  bad |= push(a, "%s", o->qemu);
+  bad |= push(a, "-machine") | push(a, "pc");
+  bad |= push(a, "-accel") | push(a, "%s", o->accel ? o->accel : "tcg");
+  // qemu32 lacks MCA; without +mca QEMU refuses `mce` injection.
+  bad |= push(a, "-cpu") | push(a, "qemu32,+mca");
+  bad |= push(a, "-m") | push(a, "%uM", o->mem_mb ? o->mem_mb : 256);
+  bad |= push(a, "-display") | push(a, "none");
+  bad |= push(a, "-no-reboot");
+  bad |= push(a, "-kernel") | push(a, "%s", o->kernel);
+  bad |= push(a, "-append") | push(a, "%s", o->append ? o->append : "");
+  if (o->disk)
+    bad |= push(a, "-drive") | push(a, "file=%s,format=%s,if=ide,index=0,media=disk%s", o->disk,
+                                    o->disk_format ? o->disk_format : "raw",
+                                    o->disk_snapshot ? ",snapshot=on" : "");
+  bad |= push(a, "-device") | push(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
+  bad |= push(a, "-serial") | push(a, "file:%s", o->serial_path ? o->serial_path : "/dev/null");
+  bad |= push(a, "-monitor") | push(a, "none");
+  if (o->gdb_socket)
+    bad |= push(a, "-gdb") | push(a, "unix:%s,server=on,wait=off", o->gdb_socket);
+  if (o->qmp_socket)
+    bad |= push(a, "-qmp") | push(a, "unix:%s,server=on,wait=off", o->qmp_socket);
+  if (o->icount)
+    bad |= push(a, "-icount") | push(a, "shift=0");
+  if (o->paused)
+    bad |= push(a, "-S");
+  if (bad) {
+    mh_argv_free(a);
+    return -1;
+  }
+  return 0;
+}
+
+void mh_argv_free(struct mh_argv *a) {
+  for (int i = 0; i < a->n; i++)
+    free(a->v[i]);
+  free(a->v);
+  a->v = NULL;
+  a->n = 0;
+}
+
+char *mh_argv_join(const struct mh_argv *a) {
+  size_t len = 1;
+  for (int i = 0; i < a->n; i++)
+    len += strlen(a->v[i]) + 3;
+  char *s = malloc(len), *p = s;
+  if (!s)
+    return NULL;
+  for (int i = 0; i < a->n; i++) {
+    bool quote = strchr(a->v[i], ' ') != NULL;
+    p += sprintf(p, "%s%s%s%s", i ? " " : "", quote ? "'" : "", a->v[i], quote ? "'" : "");
+  }
+  *p = 0;
+  return s;
+}

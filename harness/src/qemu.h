@@ -1,0 +1,34 @@
+// The QEMU command line, built as an argv in one place (DESIGN §6, the
+// contract in the issue). Nothing here runs a shell.
+#ifndef MH_QEMU_H
+#define MH_QEMU_H
+
+#include <stdbool.h>
+
+struct mh_qemu_opts {
+  const char *qemu;        // binary
+  const char *kernel;      // multiboot ELF
+  const char *disk;        // NULL: no disk
+  const char *disk_format; // "raw" (default) or "qcow2"
+  bool disk_snapshot;      // snapshot=on: the image is never written
+  const char *append;      // kernel command line: program and arguments
+  const char *accel;       // "tcg" or "kvm"
+  bool icount;             // -icount shift=0: rdtsc counts instructions
+  unsigned mem_mb;         // 0: 256
+  const char *serial_path; // serial output file
+  const char *gdb_socket;  // NULL: no gdbstub
+  const char *qmp_socket;  // NULL: no QMP
+  bool paused;             // -S: wait for a debugger or QMP "cont"
+};
+
+struct mh_argv {
+  char **v; // NULL-terminated
+  int n;
+};
+
+int mh_qemu_argv(const struct mh_qemu_opts *o, struct mh_argv *out);
+void mh_argv_free(struct mh_argv *a);
+// For logs: the argv joined with spaces (not for execution). Caller frees.
+char *mh_argv_join(const struct mh_argv *a);
+
+#endif

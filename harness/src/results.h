@@ -1,0 +1,29 @@
+// The results document (docs/results.md): built with json-c, written
+// atomically after every finished run, and read back for --resume.
+#ifndef MH_RESULTS_H
+#define MH_RESULTS_H
+
+#include <json-c/json.h>
+
+#include "err.h"
+#include "run.h"
+
+#define MH_RESULTS_SCHEMA 1
+
+// Writes doc to path through a temporary file in the same directory, fsync
+// and rename, so a crash leaves either the old or the new file, never half.
+int mh_json_write_atomic(const char *path, json_object *doc, struct mh_err *e);
+// NULL with e when the file is missing, unreadable or not JSON.
+json_object *mh_json_load(const char *path, struct mh_err *e);
+
+struct mh_run_meta {
+  const char *id, *timing, *workload, *variant, *accel;
+  int rep;
+};
+json_object *mh_run_record(const struct mh_run_meta *m, const struct mh_run_result *r);
+
+// Checks a loaded document can be resumed with this campaign (schema and
+// campaign hash). Returns its "runs" array (borrowed) or NULL with e.
+json_object *mh_results_resumable(json_object *doc, const char *campaign_sha, struct mh_err *e);
+
+#endif

@@ -1,0 +1,466 @@
+#include "runcmd.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accel.h"
+#include "campaign.h"
+#include "hostinfo.h"
+#include "mh_config.h"
+#include "overhead.h"
+#include "pool.h"
+#include "proc.h"
+#include "progress.h"
+#include "results.h"
+#include "run.h"
+#include "sha256.h"
+#include "table.h"
+
+struct kernel_files {
+  char kernel[1024], disk[1024];
+};
+
+// Everything one campaign run shares between the main thread and workers.
+struct ctx {
+  const struct mh_run_opts *o;
+  struct mh_campaign c;
+  const char *qemu;
+  struct kernel_files files[MH_MAX_VARIANTS];
+  struct mh_accel_choice accel;
+  struct mh_slot *slots;
+  size_t nslots;
+  struct mh_run_result *results; // one per slot, filled by workers
+  json_object *doc, *runs;
+  const char *out;
+  struct mh_progress progress;
+  atomic_bool stop;
+  atomic_int signo;
+  bool write_failed;
+  struct mh_err write_err;
+};
+
+static void iso_now(char *out, size_t cap) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void set_str(json_object *o, const char *k, const char *v) {
+  json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+}
+
+// ---- signals: a dedicated thread turns SIGINT/SIGTERM into an orderly stop ----
+
+static void *signal_thread(void *arg) {
+  struct ctx *x = arg;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGUSR1);
+  for (;;) {
+    int sig;
+    if (sigwait(&set, &sig) != 0)
+      continue;
+    if (sig == SIGUSR1)
+      return NULL; // the campaign is over
+    atomic_store(&x->signo, sig);
+    atomic_store(&x->stop, true);
+    mh_proc_shutdown_all();
+  }
+}
+
+// ---- preparation ----
+
+static void resolve_build_dir(const struct ctx *x, char *out, size_t cap) {
+  if (x->o->build_dir) {
+    snprintf(out, cap, "%s", x->o->build_dir);
+  } else if (x->c.build_dir && x->c.build_dir[0] == '/') {
+    snprintf(out, cap, "%s", x->c.build_dir);
+  } else if (x->c.build_dir) {
+    // Relative to the campaign file, so a campaign travels with its tree.
+    char *copy = strdup(x->o->campaign);
+    snprintf(out, cap, "%s/%s", copy ? dirname(copy) : ".", x->c.build_dir);
+    free(copy);
+  } else {
+    snprintf(out, cap, "%s", MH_BUILD_DIR);
+  }
+}
+
+static int find_kernels(struct ctx *x, struct mh_err *e) {
+  char build[1024];
+  resolve_build_dir(x, build, sizeof build);
+  for (int i = 0; i < x->c.nvariants; i++) {
+    const char *v = mh_variant_name(x->c.variants[i]);
+    struct kernel_files *f = &x->files[x->c.variants[i]];
+    snprintf(f->kernel, sizeof f->kernel, "%.900s/xv6-memv6/kernel-%.8s.elf", build, v);
+    snprintf(f->disk, sizeof f->disk, "%.900s/xv6-memv6/fs-%.8s.img", build, v);
+    const char *missing = access(f->kernel, R_OK) ? f->kernel
+                          : access(f->disk, R_OK) ? f->disk
+                                                  : NULL;
+    if (missing)
+      return mh_fail(e,
+                     "%s not found: build the %s variant first (cmake --build %s --target "
+                     "kernel-%s fsimg-%s), or point --build-dir at a build that has it",
+                     missing, v, build, v, v);
+  }
+  return 0;
+}
+
+static json_object *kernels_json(const struct ctx *x) {
+  json_object *k = json_object_new_object();
+  for (int i = 0; i < x->c.nvariants; i++) {
+    const struct kernel_files *f = &x->files[x->c.variants[i]];
+    json_object *o = json_object_new_object();
+    char sha[65];
+    struct mh_err e;
+    set_str(o, "kernel", f->kernel);
+    set_str(o, "kernel_sha256", mh_sha256_file(f->kernel, sha, &e) == 0 ? sha : NULL);
+    set_str(o, "disk", f->disk);
+    set_str(o, "disk_sha256", mh_sha256_file(f->disk, sha, &e) == 0 ? sha : NULL);
+    json_object_object_add(k, mh_variant_name(x->c.variants[i]), o);
+  }
+  return k;
+}
+
+static json_object *accel_json(const struct ctx *x) {
+  json_object *a = json_object_new_object();
+  set_str(a, "requested", mh_accel_name(x->c.accel));
+  set_str(a, "used", x->accel.used);
+  set_str(a, "reason", x->accel.reason);
+  json_object_object_add(a, "probe_s",
+                         x->accel.probed ? json_object_new_double(x->accel.probe_s) : NULL);
+  set_str(a, "icount_runs", "tcg (icount needs TCG)");
+  return a;
+}
+
+static json_object *new_doc(struct ctx *x, const char *sha, const char *qemu_version) {
+  json_object *d = json_object_new_object();
+  char now[32];
+  iso_now(now, sizeof now);
+  json_object_object_add(d, "schema", json_object_new_int(MH_RESULTS_SCHEMA));
+  json_object *tool = json_object_new_object();
+  set_str(tool, "name", "memharness");
+  set_str(tool, "version", MH_VERSION);
+  json_object_object_add(d, "tool", tool);
+  set_str(d, "status", "running");
+  set_str(d, "started", now);
+  set_str(d, "updated", now);
+  set_str(d, "campaign_file", x->o->campaign);
+  set_str(d, "campaign_sha256", sha);
+  json_object_object_add(d, "campaign", json_object_get(x->c.root));
+  json_object_object_add(d, "host", mh_host_json());
+  json_object *q = json_object_new_object();
+  set_str(q, "path", x->qemu);
+  set_str(q, "version", qemu_version);
+  json_object_object_add(d, "qemu", q);
+  json_object_object_add(d, "git", mh_git_json(MH_SOURCE_DIR));
+  json_object_object_add(d, "kernels", kernels_json(x));
+  json_object *timing = json_object_new_array();
+  for (int i = 0; i < x->c.ntimings; i++)
+    json_object_array_add(timing, json_object_new_string(mh_timing_name(x->c.timings[i])));
+  json_object_object_add(d, "timing", timing);
+  json_object_object_add(d, "accel", accel_json(x));
+  json_object_object_add(d, "runs", json_object_new_array());
+  json_object_object_add(d, "summaries", json_object_new_array());
+  return d;
+}
+
+// A resumed campaign keeps the accelerator decision it started with.
+static void accel_from_doc(struct ctx *x) {
+  json_object *a, *used, *reason;
+  if (json_object_object_get_ex(x->doc, "accel", &a) &&
+      json_object_object_get_ex(a, "used", &used) &&
+      json_object_object_get_ex(a, "reason", &reason)) {
+    snprintf(x->accel.used, sizeof x->accel.used, "%s", json_object_get_string(used));
+    snprintf(x->accel.reason, sizeof x->accel.reason, "%s", json_object_get_string(reason));
+  }
+}
+
+static bool id_done(json_object *runs, const char *id) {
+  for (size_t i = 0; i < json_object_array_length(runs); i++) {
+    json_object *r = json_object_array_get_idx(runs, i), *rid;
+    if (json_object_object_get_ex(r, "id", &rid) && strcmp(json_object_get_string(rid), id) == 0)
+      return true;
+  }
+  return false;
+}
+
+// ---- running ----
+
+static void task(void *arg, size_t i) {
+  struct ctx *x = arg;
+  const struct mh_slot *s = &x->slots[i];
+  const struct mh_workload *w = &x->c.workloads[s->workload];
+  struct mh_run_spec spec = {
+      .qemu = x->qemu,
+      .kernel = x->files[s->variant].kernel,
+      .disk = x->files[s->variant].disk,
+      .program = w->program,
+      .args = w->args,
+      .nargs = w->nargs,
+      .accel = s->timing == MH_TIMING_ICOUNT ? "tcg" : x->accel.used,
+      .icount = s->timing == MH_TIMING_ICOUNT,
+      .timeout_s = x->c.run_timeout_s,
+      .connect_timeout_s = x->c.connect_timeout_s,
+      .expect_status = w->expect_status,
+      .expect_output = w->expect_output,
+      .nexpect_output = w->nexpect_output,
+      .expect_tests = w->expect_tests,
+      .stop = &x->stop,
+  };
+  mh_run(&spec, &x->results[i]);
+}
+
+static int save(struct ctx *x) {
+  char now[32];
+  iso_now(now, sizeof now);
+  set_str(x->doc, "updated", now);
+  return mh_json_write_atomic(x->out, x->doc, &x->write_err);
+}
+
+static void done(void *arg, size_t i) {
+  struct ctx *x = arg;
+  const struct mh_slot *s = &x->slots[i];
+  struct mh_run_result *r = &x->results[i];
+  if (r->status != MH_RUN_INTERRUPTED && !x->write_failed) {
+    struct mh_run_meta m = {.id = s->id,
+                            .timing = mh_timing_name(s->timing),
+                            .workload = x->c.workloads[s->workload].name,
+                            .variant = mh_variant_name(s->variant),
+                            .accel = s->timing == MH_TIMING_ICOUNT ? "tcg" : x->accel.used,
+                            .rep = s->rep};
+    json_object_array_add(x->runs, mh_run_record(&m, r));
+    if (save(x) < 0) {
+      // Without a place to put results, running on only burns time.
+      x->write_failed = true;
+      atomic_store(&x->stop, true);
+      mh_proc_shutdown_all();
+    }
+    mh_progress_step(&x->progress, s->id, mh_run_status_name(r->status), r->wall_s, r->reason);
+  }
+  mh_run_result_free(r);
+}
+
+static int count_bad_runs(json_object *runs) {
+  int bad = 0;
+  for (size_t i = 0; i < json_object_array_length(runs); i++) {
+    json_object *r = json_object_array_get_idx(runs, i), *st;
+    if (json_object_object_get_ex(r, "status", &st) &&
+        strcmp(json_object_get_string(st), "ok") != 0)
+      bad++;
+  }
+  return bad;
+}
+
+static int execute(struct ctx *x) {
+  size_t *todo = malloc((x->nslots ? x->nslots : 1) * sizeof *todo), ntodo = 0;
+  x->results = calloc(x->nslots ? x->nslots : 1, sizeof *x->results);
+  if (!todo || !x->results) {
+    free(todo);
+    return -1;
+  }
+  for (size_t i = 0; i < x->nslots; i++)
+    if (!id_done(x->runs, x->slots[i].id))
+      todo[ntodo++] = i;
+  if (x->nslots - ntodo)
+    fprintf(stderr, "memharness: resuming: %zu of %zu runs already done\n", x->nslots - ntodo,
+            x->nslots);
+  mh_progress_init(&x->progress, stderr, x->nslots, x->nslots - ntodo);
+  int jobs = x->o->jobs ? x->o->jobs : x->c.jobs;
+  int rc = mh_pool_run(jobs, todo, ntodo, task, done, x, &x->stop);
+  mh_progress_end(&x->progress);
+  free(todo);
+  return rc;
+}
+
+static int finish(struct ctx *x) {
+  if (x->write_failed) {
+    fprintf(stderr,
+            "memharness: %s\nmemharness: stopped; runs finished before this error are in "
+            "%s\n",
+            x->write_err.msg, x->out);
+    return MH_EXIT_INTERNAL;
+  }
+  if (atomic_load(&x->stop)) {
+    set_str(x->doc, "status", "interrupted");
+    save(x);
+    fprintf(stderr,
+            "memharness: interrupted by signal %d; %zu finished runs are in %s\n"
+            "memharness: continue with: memharness run %s -o %s --resume\n",
+            atomic_load(&x->signo), json_object_array_length(x->runs), x->out, x->o->campaign,
+            x->out);
+    return MH_EXIT_INTERRUPTED;
+  }
+  json_object *sums = mh_overhead_summarize(&x->c, x->runs);
+  json_object_object_add(x->doc, "summaries", sums);
+  set_str(x->doc, "status", "complete");
+  if (save(x) < 0) {
+    fprintf(stderr, "memharness: %s\n", x->write_err.msg);
+    return MH_EXIT_INTERNAL;
+  }
+  mh_print_overhead(stdout, sums);
+  int bad = count_bad_runs(x->runs);
+  printf("\nresults: %s (%zu runs, %d not ok)\n", x->out, json_object_array_length(x->runs), bad);
+  if (bad)
+    return MH_EXIT_RUNS_FAILED;
+  return mh_overhead_thresholds_met(sums) ? MH_EXIT_OK : MH_EXIT_THRESHOLD;
+}
+
+// ---- the command ----
+
+static int open_results(struct ctx *x, const char *sha) {
+  struct stat st;
+  bool exists = stat(x->out, &st) == 0;
+  if (x->o->resume && exists) {
+    struct mh_err e;
+    x->doc = mh_json_load(x->out, &e);
+    json_object *runs = x->doc ? mh_results_resumable(x->doc, sha, &e) : NULL;
+    if (!runs) {
+      fprintf(stderr, "memharness: cannot resume %s: %s\n", x->out, e.msg);
+      return MH_EXIT_USAGE;
+    }
+    x->runs = runs;
+    accel_from_doc(x);
+    set_str(x->doc, "status", "running");
+    return 0;
+  }
+  if (exists && !x->o->fresh && !x->o->resume) {
+    json_object *old = json_object_from_file(x->out), *status;
+    bool complete = old && json_object_object_get_ex(old, "status", &status) &&
+                    strcmp(json_object_get_string(status), "complete") == 0;
+    json_object_put(old);
+    if (!complete) {
+      fprintf(stderr,
+              "memharness: %s holds an unfinished campaign: continue it with --resume, "
+              "or start over with --fresh\n",
+              x->out);
+      return MH_EXIT_USAGE;
+    }
+  }
+  return -1; // start a new document once the accelerator is known
+}
+
+static int prepare(struct ctx *x, char *sha, char *qemu_version, size_t vcap) {
+  struct mh_err e;
+  if (mh_campaign_load(x->o->campaign, &x->c, &e) < 0) {
+    fprintf(stderr, "%s\n", e.msg);
+    return MH_EXIT_CAMPAIGN;
+  }
+  if (x->c.has_faults) {
+    fprintf(stderr,
+            "memharness: %s: fault campaigns ($.faults) are validated but not "
+            "implemented yet (fault-injection issue)\n",
+            x->o->campaign);
+    return MH_EXIT_NOT_IMPL;
+  }
+  if (mh_sha256_file(x->o->campaign, sha, &e) < 0 || find_kernels(x, &e) < 0 ||
+      mh_qemu_version(x->qemu, qemu_version, vcap, &e) < 0) {
+    fprintf(stderr, "memharness: %s\n", e.msg);
+    return MH_EXIT_ENV;
+  }
+  return 0;
+}
+
+static int choose_accel(struct ctx *x) {
+  enum mh_variant v = x->c.variants[0];
+  struct mh_accel_env env = {.qemu = x->qemu,
+                             .kernel = x->files[v].kernel,
+                             .disk = x->files[v].disk,
+                             .kvm_device = x->o->kvm_device,
+                             .probe_timeout_s = x->c.probe_timeout_s,
+                             .stop = &x->stop};
+  bool wall = false;
+  for (int i = 0; i < x->c.ntimings; i++)
+    wall |= x->c.timings[i] == MH_TIMING_WALL;
+  struct mh_err e;
+  // icount-only campaigns never use KVM, so they need no probe.
+  if (mh_accel_choose(wall ? x->c.accel : MH_ACCEL_TCG, &env, &x->accel, &e) < 0) {
+    fprintf(stderr, "memharness: %s\n", e.msg);
+    return MH_EXIT_ENV;
+  }
+  if (!wall && x->c.accel != MH_ACCEL_TCG)
+    snprintf(x->accel.reason, sizeof x->accel.reason, "icount-only campaign: TCG (no probe)");
+  if (x->accel.probed)
+    fprintf(stderr, "memharness: accelerator %s: %s\n", x->accel.used, x->accel.reason);
+  return 0;
+}
+
+static void default_output(const struct mh_campaign *c, char *out, size_t cap) {
+  mkdir("results", 0755);
+  snprintf(out, cap, "results/%s.json", c->name);
+}
+
+static int run_campaign(struct ctx *x) {
+  char sha[65], qemu_version[256], out[1024];
+  int rc = prepare(x, sha, qemu_version, sizeof qemu_version);
+  if (rc)
+    return rc;
+  if (!x->o->output)
+    default_output(&x->c, out, sizeof out);
+  x->out = x->o->output ? x->o->output : out;
+  rc = open_results(x, sha);
+  if (rc > 0)
+    return rc;
+  if (rc < 0) {
+    if ((rc = choose_accel(x)) != 0)
+      return rc;
+    if (atomic_load(&x->stop))
+      return MH_EXIT_INTERRUPTED;
+    x->doc = new_doc(x, sha, qemu_version);
+    json_object_object_get_ex(x->doc, "runs", &x->runs);
+  }
+  if (mh_overhead_plan(&x->c, &x->slots, &x->nslots) < 0 || save(x) < 0) {
+    fprintf(stderr, "memharness: %s\n", x->write_err.msg[0] ? x->write_err.msg : "out of memory");
+    return MH_EXIT_INTERNAL;
+  }
+  fprintf(stderr, "memharness: campaign %s: %zu runs, %d job(s), results in %s\n", x->c.name,
+          x->nslots, x->o->jobs ? x->o->jobs : x->c.jobs, x->out);
+  if (execute(x) < 0) {
+    fprintf(stderr, "memharness: cannot start worker threads\n");
+    return MH_EXIT_INTERNAL;
+  }
+  return finish(x);
+}
+
+int mh_cmd_run(const struct mh_run_opts *o) {
+  struct ctx *x = calloc(1, sizeof *x);
+  if (!x)
+    return MH_EXIT_INTERNAL;
+  x->o = o;
+  x->qemu = o->qemu ? o->qemu : MH_QEMU_DEFAULT;
+  // Signals go to the signal thread only; workers and QEMU children never see them.
+  sigset_t set, old;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &set, &old);
+  pthread_t sig;
+  bool have_sig = pthread_create(&sig, NULL, signal_thread, x) == 0;
+  // Every mh_run reaps its QEMU before returning, so none outlives this call.
+  int rc = run_campaign(x);
+  if (have_sig) {
+    pthread_kill(sig, SIGUSR1);
+    pthread_join(sig, NULL);
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  json_object_put(x->doc);
+  mh_campaign_free(&x->c);
+  free(x->slots);
+  free(x->results);
+  free(x);
+  return rc;
+}

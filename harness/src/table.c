@@ -1,0 +1,64 @@
+#include "table.h"
+
+#include <math.h>
+#include <string.h>
+
+static json_object *get(json_object *o, const char *k) {
+  json_object *x = NULL;
+  return o && json_object_object_get_ex(o, k, &x) ? x : NULL;
+}
+
+static double median_of(json_object *test, const char *variant) {
+  json_object *m = get(get(test, variant), "median");
+  return m ? json_object_get_double(m) : NAN;
+}
+
+static void print_cell(FILE *out, double v) {
+  if (isnan(v))
+    fprintf(out, " %16s", "-");
+  else
+    fprintf(out, " %16.0f", v);
+}
+
+static void print_one(FILE *out, json_object *s) {
+  json_object *ok = get(s, "ok_runs"), *bad = get(s, "failed_runs");
+  fprintf(out, "\n== %s  %s  (ok runs: native %d, memv6 %d; failed: %d, %d)\n",
+          json_object_get_string(get(s, "timing")), json_object_get_string(get(s, "workload")),
+          json_object_get_int(get(ok, "native")), json_object_get_int(get(ok, "memv6")),
+          json_object_get_int(get(bad, "native")), json_object_get_int(get(bad, "memv6")));
+  const char *metric = json_object_get_string(get(s, "metric"));
+  fprintf(out, "%-20s %16s %16s %8s\n", "test", "native", "memv6", "ratio");
+  json_object *tests = get(s, "tests");
+  for (size_t i = 0; tests && i < json_object_array_length(tests); i++) {
+    json_object *t = json_object_array_get_idx(tests, i), *r = get(t, "ratio");
+    fprintf(out, "%-20.20s", json_object_get_string(get(t, "name")));
+    print_cell(out, median_of(t, "native"));
+    print_cell(out, median_of(t, "memv6"));
+    if (r)
+      fprintf(out, " %8.4f\n", json_object_get_double(r));
+    else
+      fprintf(out, " %8s\n", "-");
+  }
+  fprintf(out, "(medians of %s)\n", metric);
+  json_object *g = get(s, "geomean"), *ci = get(s, "ci"), *w = get(s, "worst");
+  if (g) {
+    fprintf(out, "geomean memv6/native %.4f", json_object_get_double(g));
+    if (ci)
+      fprintf(out, "  %.0f%% CI [%.4f, %.4f]", 100 * json_object_get_double(get(ci, "level")),
+              json_object_get_double(get(ci, "lo")), json_object_get_double(get(ci, "hi")));
+    fprintf(out, "\nworst test %s %.4f\n", json_object_get_string(get(w, "name")),
+            json_object_get_double(get(w, "ratio")));
+  }
+  json_object *th = get(s, "thresholds");
+  if (th && (get(th, "geomean_max") || get(th, "worst_max")))
+    fprintf(out, "thresholds: %s\n", json_object_get_boolean(get(th, "met")) ? "met" : "EXCEEDED");
+  json_object *note = get(s, "exact_note");
+  if (note)
+    fprintf(out, "icount: %s\n", json_object_get_string(note));
+}
+
+void mh_print_overhead(FILE *out, json_object *summaries) {
+  for (size_t i = 0; i < json_object_array_length(summaries); i++)
+    print_one(out, json_object_array_get_idx(summaries, i));
+  fflush(out);
+}

@@ -1,0 +1,213 @@
+#include "cm.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "campaign.h"
+
+#define MINIMAL                                                                                    \
+  "{\"schema\": 1, \"name\": \"t\", \"variants\": [\"native\", \"memv6\"],"                        \
+  " \"workloads\": [{\"name\": \"w\", \"program\": \"usertests\"}]"
+
+static int parse(const char *text, struct mh_campaign *c, struct mh_err *e) {
+  return mh_campaign_parse(text, c, e);
+}
+
+// Asserts the text is rejected and that the message contains every needle.
+static void rejects(const char *text, const char *n1, const char *n2) {
+  struct mh_campaign c;
+  struct mh_err e = {{0}};
+  int rc = parse(text, &c, &e);
+  if (rc == 0 || !strstr(e.msg, n1) || (n2 && !strstr(e.msg, n2)))
+    fail_msg("expected rejection mentioning '%s' and '%s', got rc=%d:\n%s", n1, n2 ? n2 : "", rc,
+             e.msg);
+}
+
+static void minimal_gets_defaults(void **state) {
+  (void)state;
+  struct mh_campaign c;
+  struct mh_err e;
+  assert_int_equal(parse(MINIMAL "}", &c, &e), 0);
+  assert_string_equal(c.name, "t");
+  assert_int_equal(c.nvariants, 2);
+  assert_int_equal(c.variants[1], MH_VARIANT_MEMV6);
+  assert_int_equal(c.nworkloads, 1);
+  assert_int_equal(c.workloads[0].nargs, 0);
+  assert_int_equal(c.workloads[0].expect_status, 0);
+  assert_int_equal(c.workloads[0].expect_tests, -1);
+  assert_int_equal(c.accel, MH_ACCEL_TCG);
+  assert_int_equal(c.ntimings, 1);
+  assert_int_equal(c.timings[0], MH_TIMING_ICOUNT);
+  assert_int_equal(c.jobs, 1);
+  assert_false(c.has_faults);
+  mh_campaign_free(&c);
+}
+
+static void full_campaign_round_trips(void **state) {
+  (void)state;
+  struct mh_campaign c;
+  struct mh_err e;
+  const char *text =
+      "{\"schema\": 1, \"name\": \"full\", \"description\": \"d\", \"variants\": [\"memv6\"],"
+      " \"workloads\": [{\"name\": \"a\", \"program\": \"usertests\", \"args\": [\"x\", \"y\"],"
+      "   \"expect\": {\"status\": 1, \"tests\": 2, \"output\": [\"passed=2\"]}},"
+      "  {\"name\": \"b\", \"program\": \"echo\"}],"
+      " \"repetitions\": 9, \"icount_repetitions\": 3, \"accel\": \"auto\","
+      " \"timing\": [\"wall\", \"icount\"], \"timeouts\": {\"run_s\": 30, \"probe_s\": 5.5},"
+      " \"jobs\": 2, \"seed\": 99, \"thresholds\": {\"geomean_max\": 1.1, \"worst_max\": 1.3},"
+      " \"statistics\": {\"bootstrap_iterations\": 1000, \"confidence\": 0.9},"
+      " \"build_dir\": \"../build\","
+      " \"faults\": {\"trials\": 10, \"workload\": \"b\", \"target\": {\"kind\": \"mirror\","
+      "   \"region\": \"stack\"}, \"bits\": 2, \"count\": 3, \"when\": {\"icount\": [5, 10]},"
+      "   \"trap\": \"none\"}}";
+  assert_int_equal(parse(text, &c, &e), 0);
+  assert_string_equal(c.workloads[0].args[1], "y");
+  assert_int_equal(c.workloads[0].expect_status, 1);
+  assert_int_equal(c.workloads[0].expect_tests, 2);
+  assert_string_equal(c.workloads[0].expect_output[0], "passed=2");
+  assert_int_equal(c.repetitions, 9);
+  assert_int_equal(c.icount_repetitions, 3);
+  assert_int_equal(c.accel, MH_ACCEL_AUTO);
+  assert_int_equal(c.timings[0], MH_TIMING_WALL);
+  assert_true(c.probe_timeout_s == 5.5);
+  assert_true(c.seed == 99);
+  assert_true(c.worst_max == 1.3);
+  assert_int_equal(c.bootstrap_iterations, 1000);
+  assert_string_equal(c.build_dir, "../build");
+  assert_true(c.has_faults);
+  assert_int_equal(c.faults.workload, 1);
+  assert_int_equal(c.faults.kind, MH_FK_MIRROR);
+  assert_int_equal(c.faults.region, MH_FR_STACK);
+  assert_int_equal(c.faults.when, MH_FW_ICOUNT);
+  assert_true(c.faults.when_lo == 5 && c.faults.when_hi == 10);
+  assert_int_equal(c.faults.trap, MH_FT_NONE);
+  assert_true(c.faults.seed == 99); // inherits the campaign seed
+  mh_campaign_free(&c);
+}
+
+static void unknown_keys_are_named_with_their_path(void **state) {
+  (void)state;
+  rejects(MINIMAL ", \"repetitons\": 3}", "$.repetitons: unknown key", "repetitions");
+  rejects("{\"schema\": 1, \"name\": \"t\", \"variants\": [\"native\"],"
+          " \"workloads\": [{\"name\": \"w\", \"program\": \"p\", \"argz\": []}]}",
+          "$.workloads[0].argz: unknown key", NULL);
+  rejects(MINIMAL ", \"timeouts\": {\"run\": 3}}", "$.timeouts.run: unknown key", "run_s");
+}
+
+static void wrong_types_and_ranges_say_what_was_expected(void **state) {
+  (void)state;
+  rejects(MINIMAL ", \"jobs\": \"2\"}", "$.jobs: expected an integer in [1, 64], got a string",
+          NULL);
+  rejects(MINIMAL ", \"jobs\": 0}", "$.jobs: expected an integer in [1, 64], got 0", NULL);
+  rejects(MINIMAL ", \"accel\": \"fast\"}", "$.accel: expected one of \"tcg\" | \"kvm\" | \"auto\"",
+          "\"fast\"");
+  rejects(MINIMAL ", \"timing\": [\"icount\", \"icount\"]}", "$.timing[1]", "twice");
+  rejects(MINIMAL ", \"thresholds\": {\"geomean_max\": -1}}", "$.thresholds.geomean_max", NULL);
+  rejects("{\"schema\": 2, \"name\": \"t\", \"variants\": [\"native\"], \"workloads\": "
+          "[{\"name\": \"w\", \"program\": \"p\"}]}",
+          "$.schema: expected an integer in [1, 1]", NULL);
+  rejects("{\"schema\": 1, \"name\": \"t\", \"variants\": [\"native\"], \"workloads\": "
+          "[{\"name\": \"w\", \"program\": \"user tests\", \"args\": [1]}]}",
+          "$.workloads[0].program: expected a word", "$.workloads[0].args[0]: expected a string");
+  rejects("[1]", "$: expected a campaign object, got an array", NULL);
+}
+
+static void missing_required_keys_all_reported_at_once(void **state) {
+  (void)state;
+  struct mh_campaign c;
+  struct mh_err e;
+  assert_int_equal(parse("{\"workloads\": [{}]}", &c, &e), -1);
+  const char *want[] = {"$.schema: required", "$.name: required", "$.variants: required",
+                        "$.workloads[0].name: required", "$.workloads[0].program: required"};
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+    if (!strstr(e.msg, want[i]))
+      fail_msg("missing '%s' in:\n%s", want[i], e.msg);
+}
+
+static void cross_field_rules(void **state) {
+  (void)state;
+  rejects(MINIMAL ", \"accel\": \"kvm\", \"timing\": \"icount\"}", "$.timing: icount needs TCG",
+          NULL);
+  rejects("{\"schema\": 1, \"name\": \"t\", \"variants\": [\"native\"], \"workloads\": "
+          "[{\"name\": \"w\", \"program\": \"p\"}, {\"name\": \"w\", \"program\": \"q\"}]}",
+          "$.workloads[1]: workload name \"w\" is used twice", NULL);
+  rejects(MINIMAL ", \"faults\": {\"trials\": 1, \"target\": {\"kind\": \"kernel\", \"region\": "
+                  "\"heap\"}, \"when\": {\"delay_ms\": [5, 1]}}}",
+          "$.faults.target.region: a region applies to user frames only",
+          "$.faults.when.delay_ms: expected min <= max");
+  rejects(MINIMAL ", \"faults\": {\"trials\": 1, \"target\": {\"kind\": \"native\"}, \"when\": "
+                  "{\"delay_ms\": [1, 2], \"breakpoint\": \"f\"}, \"workload\": \"nope\"}}",
+          "$.faults.when: expected exactly one of", "$.faults.workload: expected the name");
+}
+
+static void json_syntax_errors_give_line_and_column(void **state) {
+  (void)state;
+  rejects("{\n  \"schema\": 1,\n  \"name\": \"t\",,\n}", "line 3, column", "not valid JSON");
+  rejects("{\"schema\": 1", "unexpected end of file", NULL);
+  rejects(MINIMAL "} trailing", "text after the end", NULL);
+}
+
+static void load_names_the_file(void **state) {
+  (void)state;
+  struct mh_campaign c;
+  struct mh_err e;
+  assert_int_equal(mh_campaign_load("/nonexistent/c.json", &c, &e), -1);
+  assert_non_null(strstr(e.msg, "/nonexistent/c.json: cannot open"));
+  char path[] = "/tmp/mh-campaign-XXXXXX";
+  int fd = mkstemp(path);
+  FILE *f = fdopen(fd, "w");
+  fputs(MINIMAL ", \"jobs\": 100, \"seed\": -1}", f);
+  fclose(f);
+  assert_int_equal(mh_campaign_load(path, &c, &e), -1);
+  char want[128];
+  snprintf(want, sizeof want, "%s: $.jobs:", path);
+  assert_non_null(strstr(e.msg, want));
+  snprintf(want, sizeof want, "%s: $.seed:", path);
+  assert_non_null(strstr(e.msg, want));
+  unlink(path);
+}
+
+// The campaigns we ship must stay valid as the schema evolves.
+static void shipped_campaigns_are_valid(void **state) {
+  (void)state;
+  const char *dirs[] = {CAMPAIGN_DIR, CAMPAIGN_DIR "/examples"};
+  int checked = 0;
+  for (int d = 0; d < 2; d++) {
+    DIR *dir = opendir(dirs[d]);
+    assert_non_null(dir);
+    struct dirent *ent;
+    while ((ent = readdir(dir))) {
+      size_t n = strlen(ent->d_name);
+      if (n < 5 || strcmp(ent->d_name + n - 5, ".json"))
+        continue;
+      char path[1024];
+      snprintf(path, sizeof path, "%s/%s", dirs[d], ent->d_name);
+      struct mh_campaign c;
+      struct mh_err e;
+      if (mh_campaign_load(path, &c, &e) < 0)
+        fail_msg("%s", e.msg);
+      mh_campaign_free(&c);
+      checked++;
+    }
+    closedir(dir);
+  }
+  assert_true(checked >= 3);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(minimal_gets_defaults),
+      cmocka_unit_test(full_campaign_round_trips),
+      cmocka_unit_test(unknown_keys_are_named_with_their_path),
+      cmocka_unit_test(wrong_types_and_ranges_say_what_was_expected),
+      cmocka_unit_test(missing_required_keys_all_reported_at_once),
+      cmocka_unit_test(cross_field_rules),
+      cmocka_unit_test(json_syntax_errors_give_line_and_column),
+      cmocka_unit_test(load_names_the_file),
+      cmocka_unit_test(shipped_campaigns_are_valid),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
