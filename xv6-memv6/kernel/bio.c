@@ -27,6 +27,7 @@ static void push_front(struct buf *b) {
 }
 
 void bio_init(void) {
+  memset(&cache, 0, sizeof(cache)); // a reboot in the host tests starts clean
   spin_init(&cache.lock, "bcache");
   cache.lru.next = cache.lru.prev = &cache.lru;
   for (struct buf *b = cache.bufs; b < cache.bufs + NBUF; b++) {

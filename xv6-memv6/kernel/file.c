@@ -23,6 +23,7 @@ static struct {
 #define WRITE_CHUNK ((((MAXOPBLOCKS - 2) / 2) - 1) * BSIZE)
 
 void file_init(void) {
+  memset(&ftable, 0, sizeof(ftable)); // a reboot in the host tests starts clean
   spin_init(&ftable.lock, "ftable");
 }
 

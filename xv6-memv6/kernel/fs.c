@@ -25,6 +25,7 @@ static struct {
 } itable;
 
 void fs_init(int dev) {
+  memset(&itable, 0, sizeof(itable)); // a reboot in the host tests starts clean
   spin_init(&itable.lock, "itable");
   for (int i = 0; i < NINODE; i++)
     sleeplock_init(&itable.slot[i].lock, "inode");
@@ -305,18 +306,20 @@ int writei(struct inode *ip, int from_user, uint src, uint off, uint n) {
   if (off > ip->size || off + n < off || off + n > MAXFILE * BSIZE)
     return -1;
   uint done = 0;
+  uchar part_data[BSIZE];
   while (done < n) {
+    uint part = min_u(n - done, BSIZE - off % BSIZE);
+    // Fetch before allocating: a bad address must not leave a block
+    // attached beyond the end of the file.
+    if (copy_from_src(part_data, from_user, src, part) < 0)
+      break;
     uint bno = bmap(ip, off / BSIZE, 1);
     if (!bno)
       break;
     struct buf *b = bread(ip->dev, bno);
-    uint part = min_u(n - done, BSIZE - off % BSIZE);
-    int bad = copy_from_src(b->data + off % BSIZE, from_user, src, part) < 0;
-    if (!bad)
-      log_write(b);
+    memmove(b->data + off % BSIZE, part_data, part);
+    log_write(b);
     brelse(b);
-    if (bad)
-      break;
     done += part;
     off += part;
     src += part;

@@ -63,6 +63,7 @@ static void replay(void) {
 }
 
 void log_init(int dev, struct superblock *sb) {
+  memset(&lg, 0, sizeof(lg)); // a reboot in the host tests starts clean
   spin_init(&lg.lock, "log");
   sleeplock_init(&lg.stage.lock, "logstage");
   lg.dev = dev;

@@ -66,13 +66,13 @@ void pipeclose(struct pipe *p, int writable) {
 static int push(struct pipe *p, const char *bytes, int k) {
   spin_lock(&p->lock);
   for (int i = 0; i < k; i++) {
-    while (p->wpos - p->rpos == PIPE_SIZE) {
-      if (!p->reader_open || proc_killed(myproc())) {
-        spin_unlock(&p->lock);
-        return -1;
-      }
+    while (p->reader_open && p->wpos - p->rpos == PIPE_SIZE && !proc_killed(myproc())) {
       wakeup(&p->rpos);
       sleep(&p->wpos, &p->lock);
+    }
+    if (!p->reader_open || proc_killed(myproc())) { // nobody will read it
+      spin_unlock(&p->lock);
+      return -1;
     }
     p->ring[p->wpos++ % PIPE_SIZE] = bytes[i];
   }
