@@ -1,0 +1,59 @@
+// The interface user programs see: system calls and the small C library.
+//
+// Calls 1-21 and the library carry xv6 x86's prototypes, so a program written
+// for xv6 builds against this header unchanged. Our additions follow.
+#ifndef USER_H
+#define USER_H
+
+struct stat;
+
+// System calls shared with xv6 (numbers in syscall.h).
+int fork(void);
+int exit(void) __attribute__((noreturn));
+int wait(void);
+int pipe(int *fds); // fds[0] reads, fds[1] writes
+int write(int fd, const void *src, int n);
+int read(int fd, void *dst, int n);
+int close(int fd);
+int kill(int pid);
+int exec(char *path, char **argv);
+int open(const char *path, int flags);
+int mknod(const char *path, short major, short minor);
+int unlink(const char *path);
+int fstat(int fd, struct stat *st);
+int link(const char *existing, const char *newname);
+int mkdir(const char *path);
+int chdir(const char *path);
+int dup(int fd);
+int getpid(void);
+char *sbrk(int delta); // returns the old break
+int sleep(int ticks);
+int uptime(void);
+
+// System calls of our own.
+int exitst(int status) __attribute__((noreturn)); // exit with a status
+int waitst(int *status);  // like wait(); stores the child's status if non-null
+int shutdown(int status); // power off; QEMU exits with ((status&0x7f)<<1)|1
+int freepages(void);      // free physical frames in the kernel
+
+// The xv6 library.
+int stat(const char *path, struct stat *st);
+char *strcpy(char *dst, const char *src);
+void *memmove(void *dst, const void *src, int n);
+char *strchr(const char *s, char c);
+int strcmp(const char *a, const char *b);
+void printf(int fd, const char *fmt, ...);
+char *gets(char *buf, int max);
+uint strlen(const char *s);
+void *memset(void *dst, int c, uint n);
+void *malloc(uint n);
+void free(void *p);
+int atoi(const char *s);
+
+// Library additions. printf also knows %u and the l/ll modifier, which
+// means a 64-bit argument (uint64) on this 32-bit machine.
+int memcmp(const void *a, const void *b, uint n);
+void *memcpy(void *dst, const void *src, uint n);
+int strncmp(const char *a, const char *b, uint n);
+uint64 rdtsc(void); // the CPU's time-stamp counter
+#endif
