@@ -25,7 +25,10 @@ void ut_complain(const char *file, int line, const char *what);
 // Processes.
 int ut_wait_for(int pid); // the status of child pid (reaping others); -1000 if none
 int ut_run_child(int (*fn)(int), int arg); // fn(arg) in a child; its exit status
-#define UT_KILLED (-1)                     // status of a process the kernel killed
+// Reap all n children in pids, in whatever order they end; 0 if every one
+// exited with status 0.
+int ut_wait_all(const int *pids, int n);
+#define UT_KILLED (-1) // status of a process the kernel killed
 
 // Files and data.
 void ut_pattern(char *buf, int n, int seed); // deterministic bytes

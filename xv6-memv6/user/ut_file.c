@@ -434,10 +434,8 @@ int t_parallelfiles(void) {
     if (pids[i] == 0)
       exitst(par_worker(i));
   }
-  for (int i = 0; i < PAR_PROCS; i++) {
-    if (pids[i] < 0 || ut_wait_for(pids[i]) != 0)
-      failed = 1;
-  }
+  if (ut_wait_all(pids, PAR_PROCS) != 0)
+    failed = 1;
   for (int i = 0; i < PAR_PROCS; i++) {
     par_name(name, i);
     if (unlink(name) == 0)

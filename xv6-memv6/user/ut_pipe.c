@@ -124,10 +124,9 @@ int t_pipewriters(void) {
       next[k]++;
     }
   }
-  for (int k = 0; k < WRITERS; k++) {
+  for (int k = 0; k < WRITERS; k++)
     CHECK(next[k] == PER_WRITER);
-    CHECK(ut_wait_for(pids[k]) == 0);
-  }
+  CHECK(ut_wait_all(pids, WRITERS) == 0);
   close(p[0]);
   return 0;
 }
@@ -219,8 +218,8 @@ int t_pipechain(void) {
   ut_pattern(ut_buf2, CHAIN_BYTES, 12);
   for (int i = 0; i < CHAIN_BYTES; i++)
     CHECK(ut_buf[i] == (char)(ut_buf2[i] + 1));
-  CHECK(ut_wait_for(feeder) == 0);
-  CHECK(ut_wait_for(filter) == 0);
+  int pids[2] = {feeder, filter};
+  CHECK(ut_wait_all(pids, 2) == 0);
   close(b[0]);
   return 0;
 }

@@ -23,6 +23,31 @@ int ut_wait_for(int pid) {
   }
 }
 
+int ut_wait_all(const int *pids, int n) {
+  int left = n;
+  int bad = 0;
+  for (int i = 0; i < n; i++) {
+    if (pids[i] < 0) {
+      bad = 1;
+      left--;
+    }
+  }
+  while (left > 0) {
+    int status = 0;
+    int got = waitst(&status);
+    if (got < 0)
+      return -1;
+    for (int i = 0; i < n; i++) {
+      if (pids[i] == got) {
+        left--;
+        if (status != 0)
+          bad = 1;
+      }
+    }
+  }
+  return bad ? -1 : 0;
+}
+
 int ut_run_child(int (*fn)(int), int arg) {
   int pid = fork();
   if (pid < 0)
