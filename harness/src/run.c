@@ -61,7 +61,7 @@ struct live {
   struct mh_proc proc;
   int serial_fd, inotify_fd;
   struct mh_qmp *qmp;
-  bool qmp_given_up;
+  bool qmp_given_up, qmp_eof;
   size_t events_seen;
   char stopped_status[64]; // set when QEMU paused the guest on its own
   double start;
@@ -125,23 +125,21 @@ static int supervise(struct live *L) {
   for (;;) {
     drain_serial(L);
     try_qmp(L);
-    if (L->qmp && mh_qmp_pump(L->qmp) < 0) {
-      mh_qmp_close(L->qmp); // QEMU is exiting; keep what we recorded
-      L->qmp = NULL;
-      L->qmp_given_up = true;
-    }
+    if (L->qmp && !L->qmp_eof && mh_qmp_pump(L->qmp) < 0)
+      L->qmp_eof = true; // QEMU is exiting; keep the events it sent
     if (mh_proc_wait(&L->proc, 0) == 1)
       return 1;
-    if (L->qmp && guest_paused(L))
+    if (L->qmp && !L->qmp_eof && guest_paused(L))
       return 2;
     if (L->spec->stop && atomic_load(L->spec->stop))
       return -1;
     int left = mh_ms_left(deadline);
     if (left == 0)
       return 0;
-    struct pollfd pf[3] = {{.fd = L->proc.pidfd, .events = POLLIN},
-                           {.fd = L->inotify_fd, .events = POLLIN},
-                           {.fd = L->qmp ? mh_qmp_fd(L->qmp) : -1, .events = POLLIN}};
+    struct pollfd pf[3] = {
+        {.fd = L->proc.pidfd, .events = POLLIN},
+        {.fd = L->inotify_fd, .events = POLLIN},
+        {.fd = L->qmp && !L->qmp_eof ? mh_qmp_fd(L->qmp) : -1, .events = POLLIN}};
     // The tick bounds how late we notice the stop flag or a QMP socket.
     poll(pf, 3, left < 50 ? left : 50);
     if (pf[1].revents & POLLIN) {
@@ -167,7 +165,8 @@ static void read_stderr(struct live *L) {
 static void record_events(struct live *L) {
   if (!L->qmp)
     return;
-  mh_qmp_pump(L->qmp);
+  if (!L->qmp_eof)
+    mh_qmp_pump(L->qmp);
   size_t n = strlen(L->r->events);
   for (size_t i = 0; i < mh_qmp_nevents(L->qmp); i++) {
     const struct mh_qmp_event *ev = mh_qmp_event_at(L->qmp, i);
