@@ -305,6 +305,9 @@ void mh_run(const struct mh_run_spec *spec, struct mh_run_result *r) {
     int how = supervise(&L);
     if (how != 1)
       mh_proc_kill(&L.proc);
+    // A QEMU that the shutdown killed is no result; one that finished is.
+    if (how == 1 && mh_proc_signal(&L.proc) && spec->stop && atomic_load(spec->stop))
+      how = -1;
     r->wall_s = mh_now() - L.start;
     drain_serial(&L);
     mh_serial_finish(&r->serial, r->wall_s);

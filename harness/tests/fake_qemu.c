@@ -174,7 +174,8 @@ int main(int argc, char **argv) {
   serial = fopen(serial_path ? serial_path : "/dev/null", "w");
   const char *ms = getenv("FAKE_QEMU_TEST_MS");
   int test_ms = ms ? atoi(ms) : 5;
-  bool memv6 = strstr(kernel, "memv6") != NULL;
+  const char *base = strrchr(kernel, '/');
+  bool memv6 = strstr(base ? base + 1 : kernel, "memv6") != NULL;
   char cmd[1024];
   snprintf(cmd, sizeof cmd, "%s", append);
   char *words[64];
