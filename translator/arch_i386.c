@@ -1,0 +1,552 @@
+// The i386 tables: every mnemonic the translator accepts, whether and how it
+// writes memory, and the registers. An instruction that is not listed here is
+// an error in the translated file: adding one is adding a line below (and a
+// behaviour test in tests/forms.txt).
+#include "arch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+// A family expands to one entry per suffix character: 'b' 'w' 'l' give widths
+// 1 2 4, '.' gives the bare mnemonic, whose width comes from a register operand.
+struct family {
+  const char *base;
+  const char *suffixes;
+  enum strategy strategy;
+  int min_ops, max_ops;
+  unsigned flags;
+  const char *klass;
+};
+
+#define LOCK IF_LOCK
+#define REP IF_REP
+
+static const struct family families[] = {
+    // Plain stores: repeat at the mirror (mov changes no flags, no registers).
+    {"mov", "bwl.", ST_REPEAT, 2, 2, 0, "store"},
+    // Read-modify-write with a memory destination: copy the result after.
+    {"add", "bwl.", ST_COPY, 2, 2, LOCK, "rmw"},
+    {"sub", "bwl.", ST_COPY, 2, 2, LOCK, "rmw"},
+    {"and", "bwl.", ST_COPY, 2, 2, LOCK, "rmw"},
+    {"or", "bwl.", ST_COPY, 2, 2, LOCK, "rmw"},
+    {"xor", "bwl.", ST_COPY, 2, 2, LOCK, "rmw"},
+    {"adc", "bwl.", ST_COPY, 2, 2, LOCK, "rmw"},
+    {"sbb", "bwl.", ST_COPY, 2, 2, LOCK, "rmw"},
+    {"inc", "bwl.", ST_COPY, 1, 1, LOCK, "rmw"},
+    {"dec", "bwl.", ST_COPY, 1, 1, LOCK, "rmw"},
+    {"neg", "bwl.", ST_COPY, 1, 1, LOCK, "rmw"},
+    {"not", "bwl.", ST_COPY, 1, 1, LOCK, "rmw"},
+    {"shl", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
+    {"sal", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
+    {"shr", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
+    {"sar", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
+    {"rol", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
+    {"ror", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
+    {"rcl", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
+    {"rcr", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
+    {"shld", "wl.", ST_COPY, 2, 3, IF_COUNT, "rmw"},
+    {"shrd", "wl.", ST_COPY, 2, 3, IF_COUNT, "rmw"},
+    {"bts", "wl.", ST_BITOP, 2, 2, LOCK | IF_COUNT, "bitop"},
+    {"btr", "wl.", ST_BITOP, 2, 2, LOCK | IF_COUNT, "bitop"},
+    {"btc", "wl.", ST_BITOP, 2, 2, LOCK | IF_COUNT, "bitop"},
+    // Exchanges and atomics.
+    {"xchg", "bwl.", ST_XCHG, 2, 2, LOCK | IF_XCHG, "xchg"},
+    {"xadd", "bwl.", ST_COPY, 2, 2, LOCK | IF_WRITES_SRC, "xadd"},
+    {"cmpxchg", "bwl.", ST_COPY, 2, 2, LOCK | IF_WRITES_EAX, "cmpxchg"},
+    // Stack.
+    {"push", "wl.", ST_PUSH, 1, 1, 0, "push"},
+    {"pop", "wl.", ST_COPY, 1, 1, 0, "pop"},
+    {"call", "l.", ST_CALL, 1, 1, 0, "call"},
+    // String stores (rep: see rewrite.c).
+    {"stos", "bwl", ST_STOS, 0, 2, REP, "string"},
+    {"movs", "bwl", ST_MOVS, 0, 2, REP, "string"},
+
+    // Never write memory.
+    {"cmp", "bwl.", ST_NONE, 2, 2, 0, NULL},
+    {"test", "bwl.", ST_NONE, 2, 2, 0, NULL},
+    {"lea", "wl.", ST_NONE, 2, 2, 0, NULL},
+    {"imul", "bwl.", ST_NONE, 1, 3, 0, NULL},
+    {"mul", "bwl.", ST_NONE, 1, 1, 0, NULL},
+    {"div", "bwl.", ST_NONE, 1, 1, 0, NULL},
+    {"idiv", "bwl.", ST_NONE, 1, 1, 0, NULL},
+    {"bt", "wl.", ST_NONE, 2, 2, 0, NULL},
+    {"bsf", "wl.", ST_NONE, 2, 2, 0, NULL},
+    {"bsr", "wl.", ST_NONE, 2, 2, 0, NULL},
+    {"bswap", "l.", ST_NONE, 1, 1, 0, NULL},
+    {"popf", "wl.", ST_NONE, 0, 0, 0, NULL},
+    {"popa", "wl.", ST_NONE, 0, 0, 0, NULL},
+    {"leave", "l.", ST_NONE, 0, 0, 0, NULL},
+    {"ret", "l.", ST_NONE, 0, 1, REP, NULL},
+    {"jmp", "l.", ST_NONE, 1, 1, 0, NULL},
+    {"nop", "wl.", ST_NONE, 0, 1, REP, NULL},
+    {"lods", "bwl", ST_NONE, 0, 2, REP, NULL},
+    {"scas", "bwl", ST_NONE, 0, 2, REP | IF_REPNE, NULL},
+    {"cmps", "bwl", ST_NONE, 0, 2, REP | IF_REPNE, NULL},
+    {"in", "bwl.", ST_NONE, 1, 2, 0, NULL},
+    {"out", "bwl.", ST_NONE, 1, 2, 0, NULL},
+};
+
+// Mnemonics listed one by one: explicit widths, no suffix expansion.
+static const struct insn_desc singles[] = {
+    {"cmpxchg8b", ST_COPY, 8, 1, 1, LOCK | IF_WRITES_EDXEAX, "cmpxchg"},
+    {"pushf", ST_PUSH, 4, 0, 0, 0, "pushf"},
+    {"pushfl", ST_PUSH, 4, 0, 0, 0, "pushf"},
+    {"pushfw", ST_PUSH, 2, 0, 0, 0, "pushf"},
+    {"pusha", ST_PUSHA, 4, 0, 0, 0, "pusha"},
+    {"pushal", ST_PUSHA, 4, 0, 0, 0, "pusha"},
+    {"pushaw", ST_PUSHA, 2, 0, 0, 0, "pusha"},
+    {"enter", ST_ENTER, 4, 2, 2, 0, "enter"},
+    {"enterl", ST_ENTER, 4, 2, 2, 0, "enter"},
+    // x87 stores: s/l/t = 4/8/10-byte reals; s/l/ll,q = 2/4/8-byte integers.
+    // The popping forms cannot be repeated (the value is gone): copy after.
+    {"fst", ST_REPEAT, 0, 1, 1, 0, "x87"}, // register form only (%st(i))
+    {"fsts", ST_REPEAT, 4, 1, 1, 0, "x87"},
+    {"fstl", ST_REPEAT, 8, 1, 1, 0, "x87"},
+    {"fstp", ST_COPY, 0, 1, 1, 0, "x87"}, // register form only
+    {"fstps", ST_COPY, 4, 1, 1, 0, "x87"},
+    {"fstpl", ST_COPY, 8, 1, 1, 0, "x87"},
+    {"fstpt", ST_COPY, 10, 1, 1, 0, "x87"},
+    {"fists", ST_REPEAT, 2, 1, 1, 0, "x87"},
+    {"fistl", ST_REPEAT, 4, 1, 1, 0, "x87"},
+    {"fistps", ST_COPY, 2, 1, 1, 0, "x87"},
+    {"fistpl", ST_COPY, 4, 1, 1, 0, "x87"},
+    {"fistpll", ST_COPY, 8, 1, 1, 0, "x87"},
+    {"fistpq", ST_COPY, 8, 1, 1, 0, "x87"},
+    {"fisttps", ST_COPY, 2, 1, 1, 0, "x87"},
+    {"fisttpl", ST_COPY, 4, 1, 1, 0, "x87"},
+    {"fisttpll", ST_COPY, 8, 1, 1, 0, "x87"},
+    {"fisttpq", ST_COPY, 8, 1, 1, 0, "x87"},
+    {"fbstp", ST_COPY, 10, 1, 1, 0, "x87"},
+    {"fnstcw", ST_REPEAT, 2, 1, 1, 0, "x87"},
+    {"fstcw", ST_REPEAT, 2, 1, 1, 0, "x87"},
+    {"fnstsw", ST_REPEAT, 2, 0, 1, 0, "x87"}, // %ax or m16
+    {"fstsw", ST_REPEAT, 2, 0, 1, 0, "x87"},
+    // Stores of the flags into a byte: repeat (setcc reads flags, changes none).
+    {"seta", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setae", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setb", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setbe", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setc", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"sete", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setg", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setge", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setl", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setle", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setna", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setnae", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setnb", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setnbe", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setnc", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setne", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setng", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setnge", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setnl", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setnle", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setno", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setnp", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setns", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setnz", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"seto", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setp", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setpe", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setpo", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"sets", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+    {"setz", ST_REPEAT, 1, 1, 1, 0, "setcc"},
+};
+
+// Never write memory, listed by name (operand counts are not checked: 0..3).
+static const char *const readers[] = {
+    // Widening loads and conversions.
+    "movzbw",
+    "movzbl",
+    "movzwl",
+    "movsbw",
+    "movsbl",
+    "movswl",
+    "movzx",
+    "movsx",
+    "cbtw",
+    "cwtl",
+    "cwtd",
+    "cltd",
+    "cbw",
+    "cwde",
+    "cwd",
+    "cdq",
+    // Conditional moves and branches.
+    "cmova",
+    "cmovae",
+    "cmovb",
+    "cmovbe",
+    "cmovc",
+    "cmove",
+    "cmovg",
+    "cmovge",
+    "cmovl",
+    "cmovle",
+    "cmovna",
+    "cmovnae",
+    "cmovnb",
+    "cmovnbe",
+    "cmovnc",
+    "cmovne",
+    "cmovng",
+    "cmovnge",
+    "cmovnl",
+    "cmovnle",
+    "cmovno",
+    "cmovnp",
+    "cmovns",
+    "cmovnz",
+    "cmovo",
+    "cmovp",
+    "cmovpe",
+    "cmovpo",
+    "cmovs",
+    "cmovz",
+    "ja",
+    "jae",
+    "jb",
+    "jbe",
+    "jc",
+    "je",
+    "jg",
+    "jge",
+    "jl",
+    "jle",
+    "jna",
+    "jnae",
+    "jnb",
+    "jnbe",
+    "jnc",
+    "jne",
+    "jng",
+    "jnge",
+    "jnl",
+    "jnle",
+    "jno",
+    "jnp",
+    "jns",
+    "jnz",
+    "jo",
+    "jp",
+    "jpe",
+    "jpo",
+    "js",
+    "jz",
+    "jcxz",
+    "jecxz",
+    "loop",
+    "loope",
+    "loopne",
+    "loopz",
+    "loopnz",
+    // Flags and machine control (no memory operand).
+    "lahf",
+    "sahf",
+    "cld",
+    "std",
+    "clc",
+    "stc",
+    "cmc",
+    "cli",
+    "sti",
+    "int",
+    "int3",
+    "into",
+    "hlt",
+    "ud2",
+    "rdtsc",
+    "cpuid",
+    "pause",
+    "lfence",
+    "mfence",
+    "sfence",
+    "endbr32",
+    "xlat",
+    "xlatb",
+    "iret",
+    "iretl",
+    "wait",
+    "fwait",
+    // x87 loads, arithmetic, compares and control.
+    "fld",
+    "flds",
+    "fldl",
+    "fldt",
+    "fild",
+    "filds",
+    "fildl",
+    "fildll",
+    "fildq",
+    "fadd",
+    "fadds",
+    "faddl",
+    "faddp",
+    "fiadds",
+    "fiaddl",
+    "fsub",
+    "fsubs",
+    "fsubl",
+    "fsubp",
+    "fisubs",
+    "fisubl",
+    "fsubr",
+    "fsubrs",
+    "fsubrl",
+    "fsubrp",
+    "fisubrs",
+    "fisubrl",
+    "fmul",
+    "fmuls",
+    "fmull",
+    "fmulp",
+    "fimuls",
+    "fimull",
+    "fdiv",
+    "fdivs",
+    "fdivl",
+    "fdivp",
+    "fidivs",
+    "fidivl",
+    "fdivr",
+    "fdivrs",
+    "fdivrl",
+    "fdivrp",
+    "fidivrs",
+    "fidivrl",
+    "fcom",
+    "fcoms",
+    "fcoml",
+    "fcomp",
+    "fcomps",
+    "fcompl",
+    "fcompp",
+    "ficoms",
+    "ficoml",
+    "ficomps",
+    "ficompl",
+    "fucom",
+    "fucomp",
+    "fucompp",
+    "fcomi",
+    "fcomip",
+    "fucomi",
+    "fucomip",
+    "ftst",
+    "fxam",
+    "fchs",
+    "fabs",
+    "fxch",
+    "fldz",
+    "fld1",
+    "fldpi",
+    "fldl2e",
+    "fldl2t",
+    "fldlg2",
+    "fldln2",
+    "fsqrt",
+    "fsin",
+    "fcos",
+    "fsincos",
+    "frndint",
+    "fscale",
+    "fprem",
+    "fprem1",
+    "fptan",
+    "fpatan",
+    "fyl2x",
+    "fyl2xp1",
+    "f2xm1",
+    "fxtract",
+    "fnclex",
+    "fclex",
+    "fninit",
+    "finit",
+    "ffree",
+    "ffreep",
+    "fdecstp",
+    "fincstp",
+    "fnop",
+    "fldcw",
+    "fcmovb",
+    "fcmove",
+    "fcmovbe",
+    "fcmovu",
+    "fcmovnb",
+    "fcmovne",
+    "fcmovnbe",
+    "fcmovnu",
+};
+
+static const char *const classes[] = {"store",   "setcc", "rmw",    "bitop",     "xchg",  "xadd",
+                                      "cmpxchg", "push",  "pop",    "call",      "pushf", "pusha",
+                                      "enter",   "x87",   "string", "rep-string"};
+
+// The expanded table, sorted by mnemonic for bsearch; built on first use.
+static struct insn_desc *table;
+static size_t ntable;
+static char conflict[160];
+
+static int by_mnemonic(const void *a, const void *b) {
+  return strcmp(((const struct insn_desc *)a)->mnemonic, ((const struct insn_desc *)b)->mnemonic);
+}
+
+static void add(const struct insn_desc *d) {
+  table[ntable++] = *d;
+}
+
+static void build(void) {
+  size_t cap = sizeof singles / sizeof singles[0] + sizeof readers / sizeof readers[0];
+  for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+    cap += strlen(families[i].suffixes);
+  table = calloc(cap, sizeof *table);
+  if (!table) {
+    perror("mirror-translate");
+    exit(2);
+  }
+  for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
+    const struct family *f = &families[i];
+    for (const char *s = f->suffixes; *s; s++) {
+      size_t n = strlen(f->base);
+      char *m = malloc(n + 2);
+      if (!m) {
+        perror("mirror-translate");
+        exit(2);
+      }
+      memcpy(m, f->base, n);
+      m[n] = *s == '.' ? 0 : *s;
+      m[n + 1] = 0;
+      int width = *s == 'b' ? 1 : *s == 'w' ? 2 : *s == 'l' ? 4 : 0;
+      struct insn_desc d = {m, f->strategy, width, f->min_ops, f->max_ops, f->flags, f->klass};
+      add(&d);
+    }
+  }
+  for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++)
+    add(&singles[i]);
+  for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
+    struct insn_desc d = {readers[i], ST_NONE, 0, 0, 3, 0, NULL};
+    add(&d);
+  }
+  qsort(table, ntable, sizeof *table, by_mnemonic);
+  // Two entries for one mnemonic: keep the first, remember the conflict for check().
+  size_t out = 0;
+  for (size_t i = 0; i < ntable; i++) {
+    if (out > 0 && strcmp(table[out - 1].mnemonic, table[i].mnemonic) == 0) {
+      if (!conflict[0])
+        snprintf(conflict, sizeof conflict, "mnemonic '%s' is listed twice", table[i].mnemonic);
+      continue;
+    }
+    table[out++] = table[i];
+  }
+  ntable = out;
+}
+
+static const struct insn_desc *lookup(const char *mnemonic) {
+  if (!table)
+    build();
+  struct insn_desc key = {.mnemonic = mnemonic};
+  return bsearch(&key, table, ntable, sizeof *table, by_mnemonic);
+}
+
+static int check(char *msg, size_t msglen) {
+  if (!table)
+    build();
+  if (conflict[0]) {
+    snprintf(msg, msglen, "%s", conflict);
+    return -1;
+  }
+  for (size_t i = 0; i < ntable; i++) {
+    const struct insn_desc *d = &table[i];
+    int known = 0;
+    for (size_t c = 0; d->klass && c < sizeof classes / sizeof classes[0]; c++)
+      known |= strcmp(classes[c], d->klass) == 0;
+    if ((d->strategy == ST_NONE) != (d->klass == NULL) || (d->klass && !known)) {
+      snprintf(msg, msglen, "mnemonic '%s': strategy and class disagree", d->mnemonic);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+// Registers: the eight general-purpose ones in encoding order, their 16- and
+// 8-bit parts, the segment registers and the x87 stack.
+static const struct reg_info regs[] = {
+    {"eax", 0, 4, 0}, {"ecx", 1, 4, 0}, {"edx", 2, 4, 0}, {"ebx", 3, 4, 0}, {"esp", 4, 4, 0},
+    {"ebp", 5, 4, 0}, {"esi", 6, 4, 0}, {"edi", 7, 4, 0}, {"ax", 0, 2, 0},  {"cx", 1, 2, 0},
+    {"dx", 2, 2, 0},  {"bx", 3, 2, 0},  {"sp", 4, 2, 0},  {"bp", 5, 2, 0},  {"si", 6, 2, 0},
+    {"di", 7, 2, 0},  {"al", 0, 1, 0},  {"cl", 1, 1, 0},  {"dl", 2, 1, 0},  {"bl", 3, 1, 0},
+    {"ah", 0, 1, 0},  {"ch", 1, 1, 0},  {"dh", 2, 1, 0},  {"bh", 3, 1, 0},  {"es", -1, 2, 1},
+    {"cs", -1, 2, 1}, {"ss", -1, 2, 1}, {"ds", -1, 2, 1}, {"fs", -1, 2, 1}, {"gs", -1, 2, 1},
+    {"st", -1, 0, 0},
+};
+
+static const struct reg_info st_i = {"st(i)", -1, 0, 0};
+
+static const struct reg_info *reg(const char *name) {
+  for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
+    if (strcmp(regs[i].name, name) == 0)
+      return &regs[i];
+  if (strncmp(name, "st(", 3) == 0 && name[3] >= '0' && name[3] <= '7' && name[4] == ')' &&
+      !name[5])
+    return &st_i;
+  return NULL;
+}
+
+static const char *gpr_name(int gpr, int size) {
+  static const char *const r32[] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+  static const char *const r16[] = {"ax", "cx", "dx", "bx", "sp", "bp", "si", "di"};
+  static const char *const r8[] = {"al", "cl", "dl", "bl"};
+  if (gpr < 0 || gpr > 7)
+    return NULL;
+  if (size == 4)
+    return r32[gpr];
+  if (size == 2)
+    return r16[gpr];
+  if (size == 1 && gpr < 4)
+    return r8[gpr];
+  return NULL;
+}
+
+static const char *mov(int size) {
+  return size == 1 ? "movb" : size == 2 ? "movw" : size == 4 ? "movl" : NULL;
+}
+
+static enum prefix prefix(const char *w) {
+  if (strcmp(w, "lock") == 0)
+    return PFX_LOCK;
+  if (strcmp(w, "rep") == 0 || strcmp(w, "repe") == 0 || strcmp(w, "repz") == 0)
+    return PFX_REP;
+  if (strcmp(w, "repne") == 0 || strcmp(w, "repnz") == 0)
+    return PFX_REPNE;
+  return PFX_NONE;
+}
+
+// Scratch registers: the byte-addressable ones first (any copy may be a byte
+// copy), then the others.
+static const int scratch_order[] = {0, 1, 2, 3, 6, 7, 5};
+
+const struct arch arch_i386 = {
+    .name = "i386",
+    .word = 4,
+    .sp = 4,
+    .bp = 5,
+    .ax = 0,
+    .cx = 1,
+    .dx = 2,
+    .bx = 3,
+    .si = 6,
+    .di = 7,
+    .scratch_order = scratch_order,
+    .nscratch = sizeof scratch_order / sizeof scratch_order[0],
+    .byte_gprs = 0x0f,
+    .lookup = lookup,
+    .reg = reg,
+    .gpr_name = gpr_name,
+    .mov = mov,
+    .prefix = prefix,
+    .classes = classes,
+    .nclasses = sizeof classes / sizeof classes[0],
+    .check = check,
+};

@@ -1,0 +1,711 @@
+// The rewriting engine. It reads statements, looks every instruction up in
+// the architecture's table and emits the mirroring code its strategy asks
+// for. Inserted code changes no flags, no register and no live stack slot:
+// it uses mov, lea, push/pop of the flags and scratch registers saved in the
+// dead stack below the stack pointer.
+#include "rewrite.h"
+
+#include "att.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ctx {
+  const struct mirror_opts *o;
+  const struct arch *a;
+  struct mirror_stats *st;
+  char label_prefix[64];
+  long nlabel;
+  int errors;
+  long line;          // input line being read (1-based)
+  char src_file[256]; // from the last preprocessor line marker, "" if none
+  long src_line;
+  // A prefix written as its own statement ("rep;"), waiting for its instruction.
+  struct insn pending;
+  char pending_text[64];
+  const char *sp; // "esp"
+  char spec_err[256];
+};
+
+void buf_free(struct buf *b) {
+  free(b->p);
+  b->p = NULL;
+  b->len = b->cap = 0;
+}
+
+static void buf_put(struct buf *b, const char *s, size_t n) {
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (b->len + n + 1 > cap)
+      cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+      perror("mirror-translate");
+      exit(2);
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = 0;
+}
+
+// Appends one instruction line: a tab, the formatted text, a newline.
+static void emit(struct buf *b, const char *fmt, ...) {
+  char line[3 * ATT_TEXT];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line + 1, sizeof line - 2, fmt, ap);
+  va_end(ap);
+  if (n < 0 || (size_t)n >= sizeof line - 2) {
+    fprintf(stderr, "mirror-translate: internal error: line too long\n");
+    exit(2);
+  }
+  line[0] = '\t';
+  line[n + 1] = '\n';
+  buf_put(b, line, (size_t)n + 2);
+}
+
+static int error(struct ctx *c, const char *text, size_t len, const char *fmt, ...) {
+  c->errors++;
+  if (c->o->max_errors && c->errors > c->o->max_errors)
+    return -1;
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  FILE *f = c->o->errors ? c->o->errors : stderr;
+  fprintf(f, "%s:%ld: error: %s: '%.*s'", c->o->filename, c->line, msg, (int)len, text);
+  if (c->src_file[0])
+    fprintf(f, " (from %s:%ld)", c->src_file, c->src_line);
+  fputc('\n', f);
+  if (c->o->max_errors && c->errors == c->o->max_errors)
+    fprintf(f, "%s: too many errors, the rest are not shown\n", c->o->filename);
+  return -1;
+}
+
+static const struct reg_info *gpr(struct ctx *c, int g) {
+  return c->a->reg(c->a->gpr_name(g, c->a->word));
+}
+
+static const char *rname(struct ctx *c, int g, int size) {
+  return c->a->gpr_name(g, size);
+}
+
+static unsigned addr_regs(const struct operand *m) {
+  unsigned mask = 0;
+  if (m->base)
+    mask |= 1u << m->base->gpr;
+  if (m->index)
+    mask |= 1u << m->index->gpr;
+  return mask;
+}
+
+// Registers an instruction names explicitly, in any operand.
+static unsigned named_regs(const struct insn *in) {
+  unsigned mask = 0;
+  for (int i = 0; i < in->nops; i++) {
+    const struct operand *o = &in->ops[i];
+    if (o->kind == OP_REG && o->reg->gpr >= 0)
+      mask |= 1u << o->reg->gpr;
+    if (o->kind == OP_MEM)
+      mask |= addr_regs(o);
+  }
+  return mask;
+}
+
+static int pick(struct ctx *c, unsigned exclude, int need_byte) {
+  exclude |= 1u << c->a->sp;
+  for (int i = 0; i < c->a->nscratch; i++) {
+    int g = c->a->scratch_order[i];
+    if (exclude & (1u << g))
+      continue;
+    if (need_byte && !(c->a->byte_gprs & (1u << g)))
+      continue;
+    return g;
+  }
+  return -1;
+}
+
+// The memory operand as text, optionally at the mirror, moved by add bytes.
+static const char *mem(struct ctx *c, const struct operand *m, int mirror, long add, char *out) {
+  if (att_format_mem(m, mirror ? c->o->offset : NULL, add, out, 2 * ATT_TEXT) < 0) {
+    fprintf(stderr, "mirror-translate: internal error: operand too long\n");
+    exit(2);
+  }
+  return out;
+}
+
+// A memory operand base(%reg) with no displacement.
+static struct operand reg_mem(struct ctx *c, int g) {
+  struct operand m;
+  memset(&m, 0, sizeof m);
+  m.kind = OP_MEM;
+  m.base = gpr(c, g);
+  m.scale = 1;
+  return m;
+}
+
+// Where scratch registers are saved: below the stack pointer, and below the
+// written bytes if the program itself writes under it (it should not).
+static long slot_base(struct ctx *c, const struct operand *m) {
+  long d;
+  if (m && m->base && m->base->gpr == c->a->sp && att_disp_number(m, &d) && d < 0)
+    return -((-d + c->a->word - 1) / c->a->word) * c->a->word;
+  return 0;
+}
+
+static void save(struct ctx *c, struct buf *b, int g, long slot) {
+  emit(b, "%s\t%%%s, %ld(%%%s)", c->a->mov(c->a->word), rname(c, g, c->a->word), slot, c->sp);
+}
+
+static void restore(struct ctx *c, struct buf *b, int g, long slot) {
+  emit(b, "%s\t%ld(%%%s), %%%s", c->a->mov(c->a->word), slot, c->sp, rname(c, g, c->a->word));
+}
+
+// Copies width bytes at m (native) to the mirror of m through register s.
+static void copy_bytes(struct ctx *c, struct buf *b, const struct operand *m, int width, int s) {
+  char src[2 * ATT_TEXT], dst[2 * ATT_TEXT];
+  for (int off = 0; off < width;) {
+    int n = width - off >= c->a->word ? c->a->word : width - off >= 2 ? 2 : 1;
+    const char *mv = c->a->mov(n), *r = rname(c, s, n);
+    emit(b, "%s\t%s, %%%s", mv, mem(c, m, 0, off, src), r);
+    emit(b, "%s\t%%%s, %s", mv, r, mem(c, m, 1, off, dst));
+    off += n;
+  }
+}
+
+// After the instruction: copy width bytes at m to the mirror, with a scratch
+// register that is not in the address (and not in `exclude`).
+static int copy_after(struct ctx *c, struct buf *post, const struct operand *m, int width,
+                      unsigned exclude, const char *text, size_t len) {
+  int s = pick(c, exclude | addr_regs(m), width & 1);
+  if (s < 0)
+    return error(c, text, len, "no scratch register left");
+  long slot = slot_base(c, m) - c->a->word;
+  save(c, post, s, slot);
+  copy_bytes(c, post, m, width, s);
+  restore(c, post, s, slot);
+  return 0;
+}
+
+// The instruction changes a register its address is made of (xadd, cmpxchg):
+// take the address with lea before it, copy through that after it.
+static int copy_via_lea(struct ctx *c, struct buf *pre, struct buf *post, const struct operand *m,
+                        int width, unsigned used, const char *text, size_t len) {
+  int s1 = pick(c, used, 0);
+  if (s1 < 0)
+    return error(c, text, len, "no scratch register left");
+  int s2 = pick(c, 1u << s1, width & 1);
+  long slot = slot_base(c, m) - c->a->word;
+  struct operand plain = *m;
+  plain.seg[0] = 0;
+  char addr[2 * ATT_TEXT];
+  save(c, pre, s1, slot);
+  emit(pre, "lea%s\t%s, %%%s", c->a->word == 4 ? "l" : "q", mem(c, &plain, 0, 0, addr),
+       rname(c, s1, c->a->word));
+  struct operand at = reg_mem(c, s1);
+  save(c, post, s2, slot - c->a->word);
+  copy_bytes(c, post, &at, width, s2);
+  restore(c, post, s2, slot - c->a->word);
+  restore(c, post, s1, slot);
+  return 0;
+}
+
+// Width of the write: from the suffix, else from a register operand.
+static int width_of(const struct insn_desc *d, const struct insn *in) {
+  if (d->width)
+    return d->width;
+  int first = (d->flags & IF_COUNT) && in->nops >= 2 ? 1 : 0;
+  for (int i = first; i < in->nops; i++)
+    if (in->ops[i].kind == OP_REG && in->ops[i].reg->size && !in->ops[i].star)
+      return in->ops[i].reg->size;
+  return 0;
+}
+
+static int class_index(struct ctx *c, const char *klass) {
+  for (int i = 0; i < c->a->nclasses && i < MIRROR_MAX_CLASSES; i++)
+    if (strcmp(c->a->classes[i], klass) == 0)
+      return i;
+  return -1;
+}
+
+// Operands joined as written, with operand `w` replaced by `repl`.
+static void join_ops(const struct insn *in, int w, const char *repl, char *out, size_t cap) {
+  size_t k = 0;
+  out[0] = 0;
+  for (int i = 0; i < in->nops; i++) {
+    int n = snprintf(out + k, cap - k, "%s%s%s", i ? ", " : "", in->ops[i].star ? "*" : "",
+                     i == w ? repl : in->ops[i].text);
+    if (n < 0 || (size_t)n >= cap - k)
+      return;
+    k += (size_t)n;
+  }
+}
+
+// The string instruction's operands, if written, must be the implicit ones.
+static int string_operands_ok(struct ctx *c, const struct insn *in, int movs) {
+  for (int i = 0; i < in->nops; i++) {
+    const struct operand *o = &in->ops[i];
+    if (o->kind == OP_REG)
+      continue; // the accumulator (stos), checked by the assembler
+    if (o->kind != OP_MEM || o->index || !o->base || o->disp[0])
+      return 0;
+    int last = i == in->nops - 1;
+    int want = last ? c->a->di : c->a->si;
+    if (o->base->gpr != want || (!movs && !last))
+      return 0;
+    if (last ? (o->seg[0] && strcmp(o->seg, "es") != 0) : (o->seg[0] && strcmp(o->seg, "ds") != 0))
+      return 0;
+  }
+  return 1;
+}
+
+static int seg_ok(const struct operand *m) {
+  return !m->seg[0] || !strcmp(m->seg, "ds") || !strcmp(m->seg, "ss") || !strcmp(m->seg, "es");
+}
+
+// Rewrites one instruction: fills pre (before it) and post (after it).
+// Returns 1 if it writes memory, 0 if not, -1 on error.
+static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len, struct buf *pre,
+                   struct buf *post) {
+  const struct arch *a = c->a;
+  const struct insn_desc *d = a->lookup(in->mnemonic);
+  if (!d)
+    return error(c, text, len, "unknown instruction '%s' (not in the %s table)", in->mnemonic,
+                 a->name);
+  if (in->nops < d->min_ops || in->nops > d->max_ops)
+    return error(c, text, len, "'%s' with %d operands is not supported", in->mnemonic, in->nops);
+  int rep = 0;
+  for (int i = 0; i < in->nprefix; i++) {
+    enum prefix p = in->prefixes[i];
+    unsigned need = p == PFX_LOCK ? IF_LOCK : p == PFX_REP ? IF_REP : IF_REPNE;
+    if (!(d->flags & need))
+      return error(c, text, len, "prefix '%s' is not supported with '%s'", in->prefix_text[i],
+                   in->mnemonic);
+    rep |= p == PFX_REP;
+  }
+  if (d->strategy == ST_NONE)
+    return 0;
+
+  // The written memory operand, where there is one.
+  const struct operand *m = NULL;
+  int wop = -1;
+  if (d->strategy == ST_REPEAT || d->strategy == ST_COPY || d->strategy == ST_BITOP) {
+    wop = in->nops - 1;
+    if (wop >= 0 && in->ops[wop].kind == OP_MEM && !in->ops[wop].star)
+      m = &in->ops[wop];
+    else if (d->strategy == ST_COPY && wop >= 0 && in->ops[wop].star)
+      return error(c, text, len, "unexpected '*' operand");
+    if (!m)
+      return 0; // register destination
+  } else if (d->strategy == ST_XCHG) {
+    for (int i = 0; i < in->nops; i++)
+      if (in->ops[i].kind == OP_MEM)
+        m = &in->ops[i], wop = i;
+    if (!m)
+      return 0;
+  }
+  if (m && !seg_ok(m))
+    return error(c, text, len, "write through segment %%%s is not supported", m->seg);
+
+  int width = width_of(d, in);
+  const char *klass = d->klass;
+  const char *sp = c->sp;
+  char a1[2 * ATT_TEXT], a2[2 * ATT_TEXT];
+
+  switch (d->strategy) {
+  case ST_NONE:
+    return 0;
+
+  case ST_REPEAT: {
+    if (!width) // the assembler would refuse the repeated store too
+      return error(c, text, len, "operand size unknown: write the size suffix");
+    char ops[3 * ATT_TEXT];
+    join_ops(in, wop, mem(c, m, 1, 0, a1), ops, sizeof ops);
+    emit(post, "%s\t%s", in->mnemonic, ops);
+    break;
+  }
+
+  case ST_COPY: {
+    if (!width)
+      return error(c, text, len, "operand size unknown: write the size suffix");
+    unsigned writes = 0;
+    if ((d->flags & IF_WRITES_SRC) && in->ops[0].kind == OP_REG && in->ops[0].reg->gpr >= 0)
+      writes |= 1u << in->ops[0].reg->gpr;
+    if (d->flags & IF_WRITES_EAX)
+      writes |= 1u << a->ax;
+    if (d->flags & IF_WRITES_EDXEAX)
+      writes |= 1u << a->ax | 1u << a->dx;
+    if (writes & addr_regs(m)) {
+      unsigned used = named_regs(in) | writes;
+      if (d->flags & IF_WRITES_EDXEAX)
+        used |= 1u << a->bx | 1u << a->cx;
+      if (copy_via_lea(c, pre, post, m, width, used, text, len) < 0)
+        return -1;
+    } else if (copy_after(c, post, m, width, 0, text, len) < 0)
+      return -1;
+    break;
+  }
+
+  case ST_XCHG: {
+    const struct operand *r = &in->ops[1 - wop];
+    if (r->kind != OP_REG || r->reg->gpr < 0)
+      return error(c, text, len, "exchange with memory needs a general register");
+    emit(pre, "%s\t%%%s, %s", a->mov(r->reg->size), r->reg->name, mem(c, m, 1, 0, a1));
+    break;
+  }
+
+  case ST_PUSH: {
+    if (!width)
+      width = a->word;
+    struct operand top = reg_mem(c, a->sp);
+    if (in->nops == 0) { // pushf: flags are only readable by pushing them
+      if (copy_after(c, post, &top, width, 0, text, len) < 0)
+        return -1;
+      break;
+    }
+    const struct operand *s = &in->ops[0];
+    if (s->star)
+      return error(c, text, len, "unexpected '*' operand");
+    if (s->kind == OP_REG && s->reg->gpr >= 0) {
+      if (s->reg->size != width)
+        return error(c, text, len, "push width does not match the register");
+      emit(pre, "%s\t%%%s, %s-%d(%%%s)", a->mov(width), s->reg->name, c->o->offset, width, sp);
+    } else if (s->kind == OP_IMM) {
+      emit(pre, "%s\t%s, %s-%d(%%%s)", a->mov(width), s->text, c->o->offset, width, sp);
+    } else if (s->kind == OP_MEM || s->reg->is_segment) {
+      // The source may be %esp-relative and is read before the push: copy the
+      // pushed slot afterwards.
+      if (copy_after(c, post, &top, width, 0, text, len) < 0)
+        return -1;
+    } else
+      return error(c, text, len, "cannot push this register");
+    break;
+  }
+
+  case ST_PUSHA: {
+    // Order of the slots: ax, cx, dx, bx, the original sp, bp, si, di.
+    const int order[8] = {a->ax, a->cx, a->dx, a->bx, a->sp, a->bp, a->si, a->di};
+    for (int i = 0; i < 8; i++)
+      emit(pre, "%s\t%%%s, %s-%d(%%%s)", a->mov(width), rname(c, order[i], width), c->o->offset,
+           (i + 1) * width, sp);
+    break;
+  }
+
+  case ST_ENTER: {
+    const struct operand *lv = &in->ops[1];
+    char *end;
+    long level = lv->kind == OP_IMM ? strtol(lv->text + 1, &end, 0) : -1;
+    if (lv->kind != OP_IMM || *end || in->ops[0].kind != OP_IMM)
+      return error(c, text, len, "enter needs two numeric immediates");
+    level &= 31;
+    if (level == 0) {
+      emit(pre, "%s\t%%%s, %s-%d(%%%s)", a->mov(width), rname(c, a->bp, width), c->o->offset, width,
+           sp);
+    } else {
+      // Level L writes L+1 frame pointers from -4L(%ebp) (new %ebp) up.
+      struct operand f = reg_mem(c, a->bp);
+      snprintf(f.disp, sizeof f.disp, "%ld", -level * width);
+      if (copy_after(c, post, &f, (int)(level + 1) * width, 0, text, len) < 0)
+        return -1;
+    }
+    break;
+  }
+
+  case ST_CALL: {
+    char label[96];
+    snprintf(label, sizeof label, "%s%ld", c->label_prefix, c->nlabel++);
+    emit(pre, "%s\t$%s, %s-%d(%%%s)", a->mov(a->word), label, c->o->offset, a->word, sp);
+    buf_put(post, label, strlen(label));
+    buf_put(post, ":\n", 2);
+    break;
+  }
+
+  case ST_STOS:
+  case ST_MOVS: {
+    int movs = d->strategy == ST_MOVS;
+    if (!width)
+      return error(c, text, len, "operand size unknown: write the size suffix");
+    if (!string_operands_ok(c, in, movs))
+      return error(c, text, len, "string operands must be %s%%es:(%%edi)", movs ? "(%esi), " : "");
+    struct operand di = reg_mem(c, a->di), si = reg_mem(c, a->si);
+    const char *wmov = a->mov(a->word);
+    const char *rdi = rname(c, a->di, a->word), *rsi = rname(c, a->si, a->word),
+               *rcx = rname(c, a->cx, a->word);
+    if (!rep && !movs) {
+      emit(pre, "%s\t%%%s, %s", a->mov(width), rname(c, a->ax, width), mem(c, &di, 1, 0, a1));
+    } else if (!rep) {
+      int s = pick(c, 1u << a->si | 1u << a->di, width & 1);
+      save(c, pre, s, -a->word);
+      emit(pre, "%s\t%s, %%%s", a->mov(width), mem(c, &si, 0, 0, a1), rname(c, s, width));
+      emit(pre, "%s\t%%%s, %s", a->mov(width), rname(c, s, width), mem(c, &di, 1, 0, a2));
+      restore(c, pre, s, -a->word);
+    } else {
+      // rep: remember count and destination, run it, then run the same string
+      // operation again on the mirror: stos stores the accumulator again; movs
+      // copies the destination block (now final) to its mirror. %ecx ends at 0
+      // either way; %esi/%edi get their values after the original back.
+      int w = a->word;
+      klass = "rep-string";
+      emit(pre, "%s\t%%%s, %d(%%%s)", wmov, rcx, -w, sp);
+      emit(pre, "%s\t%%%s, %d(%%%s)", wmov, rdi, -2 * w, sp);
+      emit(post, "%s\t%%%s, %d(%%%s)", wmov, rdi, -3 * w, sp);
+      if (movs)
+        emit(post, "%s\t%%%s, %d(%%%s)", wmov, rsi, -4 * w, sp);
+      emit(post, "%s\t%d(%%%s), %%%s", wmov, -w, sp, rcx);
+      if (movs) {
+        emit(post, "%s\t%d(%%%s), %%%s", wmov, -2 * w, sp, rsi);
+        emit(post, "lea%s\t%s, %%%s", w == 4 ? "l" : "q", mem(c, &si, 1, 0, a1), rdi);
+      } else {
+        emit(post, "%s\t%d(%%%s), %%%s", wmov, -2 * w, sp, rdi);
+        emit(post, "lea%s\t%s, %%%s", w == 4 ? "l" : "q", mem(c, &di, 1, 0, a1), rdi);
+      }
+      emit(post, "%.*s", (int)len, text);
+      if (movs)
+        emit(post, "%s\t%d(%%%s), %%%s", wmov, -4 * w, sp, rsi);
+      emit(post, "%s\t%d(%%%s), %%%s", wmov, -3 * w, sp, rdi);
+    }
+    break;
+  }
+
+  case ST_BITOP: {
+    if (!width || width < 2)
+      return error(c, text, len, "operand size unknown: write the size suffix");
+    const struct operand *bit = &in->ops[0];
+    if (bit->kind == OP_IMM) { // the bit is inside the operand
+      if (copy_after(c, post, m, width, 0, text, len) < 0)
+        return -1;
+      break;
+    }
+    if (bit->kind != OP_REG || bit->reg->gpr < 0 || bit->reg->gpr == a->sp)
+      return error(c, text, len, "bit offset must be an immediate or a general register");
+    // A register bit offset selects the word at address + (offset >> log2(bits))
+    // * width, with offset signed. Computing it needs a shift: flags are saved
+    // with pushf around it (which moves %esp by one word).
+    unsigned ex = addr_regs(m) | 1u << bit->reg->gpr;
+    int s1 = pick(c, ex, 0), s2 = pick(c, ex | 1u << s1, 0);
+    if (s1 < 0 || s2 < 0)
+      return error(c, text, len, "no scratch register left");
+    int w = a->word;
+    long slot = slot_base(c, m);
+    long adj = m->base && m->base->gpr == a->sp ? w : 0;
+    emit(post, "pushf%s", w == 4 ? "l" : "q");
+    save(c, post, s1, slot - w);
+    save(c, post, s2, slot - 2 * w);
+    if (width == w)
+      emit(post, "%s\t%%%s, %%%s", a->mov(w), bit->reg->name, rname(c, s1, w));
+    else
+      emit(post, "movswl\t%%%s, %%%s", bit->reg->name, rname(c, s1, w));
+    emit(post, "sarl\t$%d, %%%s", width == 4 ? 5 : 4, rname(c, s1, w));
+    struct operand plain = *m;
+    plain.seg[0] = 0;
+    emit(post, "leal\t%s, %%%s", mem(c, &plain, 0, adj, a1), rname(c, s2, w));
+    emit(post, "leal\t(%%%s,%%%s,%d), %%%s", rname(c, s2, w), rname(c, s1, w), width,
+         rname(c, s1, w));
+    struct operand at = reg_mem(c, s1);
+    copy_bytes(c, post, &at, width, s2);
+    restore(c, post, s2, slot - 2 * w);
+    restore(c, post, s1, slot - w);
+    emit(post, "popf%s", w == 4 ? "l" : "q");
+    break;
+  }
+  }
+
+  int k = class_index(c, klass);
+  if (k >= 0)
+    c->st->per_class[k]++;
+  c->st->writes++;
+  return 1;
+}
+
+// "# 12 \"file.S\"" (preprocessor line marker): the next line is line 12 of file.S.
+static int line_marker(struct ctx *c, const char *p, size_t n) {
+  size_t i = 1;
+  while (i < n && (p[i] == ' ' || p[i] == '\t'))
+    i++;
+  if (i == 1 || i >= n || !isdigit((unsigned char)p[i]))
+    return 0;
+  long num = 0;
+  while (i < n && isdigit((unsigned char)p[i]))
+    num = num * 10 + (p[i++] - '0');
+  while (i < n && p[i] == ' ')
+    i++;
+  if (i >= n || p[i] != '"')
+    return 0;
+  size_t j = ++i;
+  while (j < n && p[j] != '"')
+    j++;
+  size_t fl = j - i < sizeof c->src_file - 1 ? j - i : sizeof c->src_file - 1;
+  memcpy(c->src_file, p + i, fl);
+  c->src_file[fl] = 0;
+  c->src_line = num - 1;
+  return 1;
+}
+
+static void choose_label_prefix(struct ctx *c, const char *in, size_t inlen) {
+  strcpy(c->label_prefix, ".Lmirror");
+  // Grow the prefix until no symbol in the input starts with it.
+  for (;;) {
+    size_t pl = strlen(c->label_prefix);
+    int found = 0;
+    for (const char *p = in; p + pl <= in + inlen; p++) {
+      p = memchr(p, '.', (size_t)(in + inlen - p));
+      if (!p || p + pl > in + inlen)
+        break;
+      if (memcmp(p, c->label_prefix, pl) == 0) {
+        found = 1;
+        break;
+      }
+    }
+    if (!found || pl + 2 >= sizeof c->label_prefix)
+      return;
+    strcat(c->label_prefix, "_");
+  }
+}
+
+int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, struct buf *out,
+                     struct mirror_stats *st) {
+  struct ctx c;
+  memset(&c, 0, sizeof c);
+  c.o = o;
+  c.a = o->arch;
+  c.st = st;
+  c.sp = c.a->gpr_name(c.a->sp, c.a->word);
+  choose_label_prefix(&c, in, inlen);
+  st->bytes_in += inlen;
+  size_t out_start = out->len;
+  struct buf lb = {0}, pre = {0}, post = {0};
+  enum { MAXSTMT = 16 };
+  struct stmt stmts[MAXSTMT];
+  struct insn insn;
+  char err[256];
+
+  const char *p = in, *end = in + inlen;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+    const char *line = p;
+    p = nl ? nl + 1 : end;
+    c.line++;
+    c.src_line++;
+    st->lines_in++;
+    if (n && line[n - 1] == '\r')
+      n--;
+    if (n && line[0] == '#' && line_marker(&c, line, n)) {
+      buf_put(out, line, n);
+      buf_put(out, "\n", 1);
+      continue;
+    }
+    const char *comment;
+    int ns = att_split(line, n, stmts, MAXSTMT, &comment);
+    if (ns < 0) {
+      error(&c, line, n, "too many statements on one line");
+      continue;
+    }
+    // Translate each statement into lb; the line is kept verbatim unless
+    // something was inserted or a prefix had to be joined.
+    int changed = c.pending.nprefix > 0;
+    lb.len = 0;
+    if (comment && ns > 0) {
+      buf_put(&lb, "\t", 1);
+      buf_put(&lb, comment, (size_t)(line + n - comment));
+      buf_put(&lb, "\n", 1);
+    }
+    for (int i = 0; i < ns; i++) {
+      struct stmt *s = &stmts[i];
+      if (s->kind != SK_INSN) {
+        if (c.pending.nprefix) {
+          error(&c, s->text, s->len, "prefix '%s' is not followed by an instruction",
+                c.pending_text);
+          c.pending.nprefix = 0;
+        }
+        if (s->kind == SK_DIRECTIVE)
+          buf_put(&lb, "\t", 1);
+        buf_put(&lb, s->text, s->len);
+        buf_put(&lb, "\n", 1);
+        continue;
+      }
+      st->insns++;
+      if (att_parse(c.a, s->text, s->len, &insn, err, sizeof err) < 0) {
+        error(&c, s->text, s->len, "%s", err);
+        continue;
+      }
+      const char *text = s->text;
+      size_t tlen = s->len;
+      char joined[ATT_TEXT + 64];
+      if (!insn.mnemonic[0]) { // prefix alone: hold it for the next instruction
+        if (c.pending.nprefix + insn.nprefix > ATT_MAXPFX) {
+          error(&c, s->text, s->len, "too many prefixes");
+          continue;
+        }
+        for (int k = 0; k < insn.nprefix; k++) {
+          c.pending.prefixes[c.pending.nprefix] = insn.prefixes[k];
+          memcpy(c.pending.prefix_text[c.pending.nprefix], insn.prefix_text[k], 8);
+          c.pending.nprefix++;
+          size_t pl = strlen(c.pending_text);
+          snprintf(c.pending_text + pl, sizeof c.pending_text - pl, "%s%s", pl ? " " : "",
+                   insn.prefix_text[k]);
+        }
+        st->insns--;
+        changed = 1;
+        continue;
+      }
+      if (c.pending.nprefix) {
+        if (c.pending.nprefix + insn.nprefix > ATT_MAXPFX) {
+          error(&c, s->text, s->len, "too many prefixes");
+          c.pending.nprefix = 0;
+          c.pending_text[0] = 0;
+          continue;
+        }
+        memmove(insn.prefixes + c.pending.nprefix, insn.prefixes,
+                (size_t)insn.nprefix * sizeof insn.prefixes[0]);
+        memmove(insn.prefix_text + c.pending.nprefix, insn.prefix_text,
+                (size_t)insn.nprefix * sizeof insn.prefix_text[0]);
+        memcpy(insn.prefixes, c.pending.prefixes,
+               (size_t)c.pending.nprefix * sizeof insn.prefixes[0]);
+        memcpy(insn.prefix_text, c.pending.prefix_text,
+               (size_t)c.pending.nprefix * sizeof insn.prefix_text[0]);
+        insn.nprefix += c.pending.nprefix;
+        snprintf(joined, sizeof joined, "%s %.*s", c.pending_text, (int)tlen, text);
+        text = joined;
+        tlen = strlen(joined);
+        c.pending.nprefix = 0;
+        c.pending_text[0] = 0;
+      }
+      pre.len = post.len = 0;
+      if (rewrite(&c, &insn, text, tlen, &pre, &post) < 0)
+        continue;
+      if (pre.len || post.len)
+        changed = 1;
+      if (pre.len)
+        buf_put(&lb, pre.p, pre.len);
+      buf_put(&lb, "\t", 1);
+      buf_put(&lb, text, tlen);
+      buf_put(&lb, "\n", 1);
+      if (post.len)
+        buf_put(&lb, post.p, post.len);
+    }
+    if (changed) {
+      if (lb.len)
+        buf_put(out, lb.p, lb.len);
+    } else {
+      buf_put(out, line, n);
+      buf_put(out, "\n", 1);
+    }
+  }
+  if (c.pending.nprefix)
+    error(&c, c.pending_text, strlen(c.pending_text),
+          "prefix at the end of the file is not followed by an instruction");
+  buf_free(&lb);
+  buf_free(&pre);
+  buf_free(&post);
+  st->bytes_out += out->len - out_start;
+  for (size_t i = out_start; i < out->len; i++)
+    st->lines_out += out->p[i] == '\n';
+  return c.errors;
+}
