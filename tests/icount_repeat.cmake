@@ -1,7 +1,7 @@
 # Runs a usertests subset twice under -icount shift=0 and requires the same
 # cycle count for every test: the figures the paper tables rely on must be
 # exact, not merely close.
-set(tests_to_run sbrkbasic forkwait pipebasic createwrite)
+set(tests_to_run sbrkgrow forkwait pipebasic createread bigwrite)
 foreach(run 1 2)
   execute_process(COMMAND ${QRUN} --quiet --icount --timeout 300 --disk ${DISK}
                           --log ${CMAKE_CURRENT_BINARY_DIR}/icount_run${run}.log ${KERNEL}
