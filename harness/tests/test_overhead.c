@@ -1,0 +1,142 @@
+#include "cm.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "overhead.h"
+
+static struct mh_campaign load(const char *extra) {
+  char text[2048];
+  snprintf(text, sizeof text,
+           "{\"schema\": 1, \"name\": \"t\", \"variants\": [\"native\", \"memv6\"], "
+           "\"workloads\": [{\"name\": \"ut\", \"program\": \"usertests\"}, {\"name\": \"e\", "
+           "\"program\": \"echo\"}], \"timing\": [\"icount\", \"wall\"], "
+           "\"icount_repetitions\": 2, \"repetitions\": 3%s}",
+           extra);
+  struct mh_campaign c;
+  struct mh_err e;
+  if (mh_campaign_parse(text, &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  return c;
+}
+
+static void plan_interleaves_variants(void **state) {
+  (void)state;
+  struct mh_campaign c = load("");
+  struct mh_slot *s;
+  size_t n;
+  assert_int_equal(mh_overhead_plan(&c, &s, &n), 0);
+  assert_int_equal(n, 2 * 2 * 2 + 3 * 2 * 2);
+  assert_string_equal(s[0].id, "icount/ut/native/0");
+  assert_string_equal(s[1].id, "icount/ut/memv6/0");
+  assert_string_equal(s[2].id, "icount/e/native/0");
+  assert_string_equal(s[4].id, "icount/ut/native/1");
+  assert_string_equal(s[8].id, "wall/ut/native/0");
+  assert_int_equal(s[8].timing, MH_TIMING_WALL);
+  for (size_t i = 0; i + 1 < n; i++)
+    assert_int_not_equal(s[i].variant, s[i + 1].variant); // A B A B …
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = i + 1; j < n; j++)
+      assert_string_not_equal(s[i].id, s[j].id);
+  free(s);
+  mh_campaign_free(&c);
+}
+
+static void add_run(json_object *runs, const char *timing, const char *w, const char *v,
+                    const char *status, double wall, const char *tests) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "{\"timing\": \"%s\", \"workload\": \"%s\", \"variant\": \"%s\", \"status\": \"%s\", "
+           "\"wall_s\": %g, \"tests\": [%s]}",
+           timing, w, v, status, wall, tests);
+  json_object_array_add(runs, json_tokener_parse(text));
+}
+
+static json_object *get(json_object *o, const char *k) {
+  json_object *x = NULL;
+  json_object_object_get_ex(o, k, &x);
+  return x;
+}
+
+static double num(json_object *o, const char *k) {
+  return json_object_get_double(get(o, k));
+}
+
+#define T(name, cyc) "{\"name\": \"" name "\", \"status\": \"ok\", \"cycles\": " #cyc "}"
+
+static void summaries_compute_ratios_geomean_worst_and_exactness(void **state) {
+  (void)state;
+  struct mh_campaign c = load(", \"thresholds\": {\"geomean_max\": 1.2, \"worst_max\": 1.3}");
+  json_object *runs = json_object_new_array();
+  for (int rep = 0; rep < 2; rep++) {
+    add_run(runs, "icount", "ut", "native", "ok", 1, T("a", 100) "," T("b", 400));
+    add_run(runs, "icount", "ut", "memv6", "ok", 1, T("a", 150) "," T("b", 400));
+  }
+  add_run(runs, "icount", "ut", "memv6", "timeout", 9, ""); // counted, not used
+  // wall: noisy; the echo workload has no @test lines and is timed by the host.
+  add_run(runs, "wall", "ut", "native", "ok", 1, T("a", 100) "," T("b", 200));
+  add_run(runs, "wall", "ut", "native", "ok", 1, T("a", 104) "," T("b", 190));
+  add_run(runs, "wall", "ut", "memv6", "ok", 1, T("a", 110) "," T("b", 210));
+  add_run(runs, "wall", "ut", "memv6", "ok", 1, T("a", 112) "," T("b", 230));
+  add_run(runs, "wall", "e", "native", "ok", 2.0, "");
+  add_run(runs, "wall", "e", "memv6", "ok", 3.0, "");
+  json_object *sums = mh_overhead_summarize(&c, runs);
+  assert_int_equal(json_object_array_length(sums), 4);
+
+  json_object *ic = json_object_array_get_idx(sums, 0);
+  assert_string_equal(json_object_get_string(get(ic, "timing")), "icount");
+  json_object *tests = get(ic, "tests");
+  assert_int_equal(json_object_array_length(tests), 2);
+  assert_true(fabs(num(json_object_array_get_idx(tests, 0), "ratio") - 1.5) < 1e-12);
+  assert_true(fabs(num(ic, "geomean") - sqrt(1.5)) < 1e-12);
+  assert_string_equal(json_object_get_string(get(get(ic, "worst"), "name")), "a");
+  assert_true(json_object_get_boolean(get(ic, "exact")));
+  assert_int_equal(json_object_get_int(get(get(ic, "failed_runs"), "memv6")), 1);
+  assert_false(json_object_get_boolean(get(get(ic, "thresholds"), "met"))); // worst 1.5 > 1.3
+  assert_false(mh_overhead_thresholds_met(sums));
+  assert_true(fabs(num(get(ic, "ci"), "lo") - sqrt(1.5)) < 1e-12); // exact samples: a point
+
+  json_object *w = json_object_array_get_idx(sums, 2);
+  assert_string_equal(json_object_get_string(get(w, "timing")), "wall");
+  double g = num(w, "geomean");
+  double want = sqrt((111.0 / 102.0) * (220.0 / 195.0));
+  assert_true(fabs(g - want) < 1e-12);
+  assert_true(num(get(w, "ci"), "lo") <= g && g <= num(get(w, "ci"), "hi"));
+  assert_null(get(w, "exact"));
+
+  json_object *e = json_object_array_get_idx(sums, 3);
+  assert_string_equal(json_object_get_string(get(e, "metric")), "wall_us");
+  assert_true(fabs(num(e, "geomean") - 1.5) < 1e-9);
+  json_object_put(sums);
+  json_object_put(runs);
+  mh_campaign_free(&c);
+}
+
+static void icount_disagreement_is_reported_not_hidden(void **state) {
+  (void)state;
+  struct mh_campaign c = load("");
+  json_object *runs = json_object_new_array();
+  add_run(runs, "icount", "ut", "native", "ok", 1, T("a", 100));
+  add_run(runs, "icount", "ut", "native", "ok", 1, T("a", 101));
+  add_run(runs, "icount", "ut", "memv6", "ok", 1, T("a", 100));
+  add_run(runs, "icount", "ut", "memv6", "ok", 1, T("a", 100));
+  json_object *sums = mh_overhead_summarize(&c, runs);
+  json_object *ic = json_object_array_get_idx(sums, 0);
+  assert_false(json_object_get_boolean(get(ic, "exact")));
+  assert_non_null(strstr(json_object_get_string(get(ic, "exact_note")), "NOT exact"));
+  assert_true(mh_overhead_thresholds_met(sums)); // no thresholds set
+  json_object_put(sums);
+  json_object_put(runs);
+  mh_campaign_free(&c);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(plan_interleaves_variants),
+      cmocka_unit_test(summaries_compute_ratios_geomean_worst_and_exactness),
+      cmocka_unit_test(icount_disagreement_is_reported_not_hidden),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
