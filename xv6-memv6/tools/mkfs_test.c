@@ -26,6 +26,9 @@
 #ifndef MKFS_PATH
 #error "MKFS_PATH must name the mkfs binary"
 #endif
+#ifndef FSCK_PATH
+#error "FSCK_PATH must name the fsck binary"
+#endif
 
 extern char **environ;
 
@@ -51,27 +54,50 @@ static void write_file(const char *name, const void *data, size_t n) {
   assert_int_equal(fclose(f), 0);
 }
 
-// Runs mkfs with args (NULL-terminated after the output); stderr goes to
-// dir/stderr. Returns the exit status, or -1 if it did not exit normally.
-static int run_mkfs(const char *out, const char *const *inputs) {
+// Runs argv (NULL-terminated) with stderr going to dir/stderr. Returns the
+// exit status, or -1 if it did not exit normally.
+static int run(const char *const *argv) {
   char err[128];
   path_in(err, sizeof(err), "stderr");
-  const char *argv[16] = {MKFS_PATH, out};
-  int argc = 2;
-  for (; inputs[argc - 2]; argc++)
-    argv[argc] = inputs[argc - 2];
-  argv[argc] = NULL;
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid;
-  int rc = posix_spawn(&pid, MKFS_PATH, &fa, NULL, (char **)argv, environ);
+  int rc = posix_spawn(&pid, argv[0], &fa, NULL, (char **)argv, environ);
   posix_spawn_file_actions_destroy(&fa);
   assert_int_equal(rc, 0);
   int status;
   assert_int_equal(waitpid(pid, &status, 0), pid);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Runs mkfs out inputs... (inputs NULL-terminated).
+static int run_mkfs(const char *out, const char *const *inputs) {
+  const char *argv[16] = {MKFS_PATH, out};
+  int argc = 2;
+  for (; inputs[argc - 2]; argc++)
+    argv[argc] = inputs[argc - 2];
+  argv[argc] = NULL;
+  return run(argv);
+}
+
+// Writes the image under test, changed by `edit` unless it is NULL, and
+// runs fsck on it.
+static int fsck_with(void (*edit)(uchar *disk)) {
+  char p[128];
+  path_in(p, sizeof(p), "fsck.img");
+  uchar *copy = malloc(img_len);
+  memcpy(copy, img, img_len);
+  if (edit)
+    edit(copy);
+  FILE *f = fopen(p, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(copy, 1, img_len, f), img_len);
+  fclose(f);
+  free(copy);
+  const char *argv[] = {FSCK_PATH, p, NULL};
+  return run(argv);
 }
 
 static char *slurp(const char *path, size_t *len) {
@@ -370,6 +396,51 @@ static void test_duplicate_name_refused(void **state) {
   expect_refusal(in, "small.txt");
 }
 
+// --- fsck on good and damaged images ---
+
+static void free_a_used_block(uchar *disk);
+static void bump_nlink(uchar *disk);
+static void share_a_block(uchar *disk);
+static void leave_log_uninstalled(uchar *disk);
+
+static void test_fsck_accepts_mkfs_image(void **state) {
+  (void)state;
+  assert_int_equal(fsck_with(NULL), 0);
+}
+
+static void test_fsck_finds_damage(void **state) {
+  (void)state;
+  assert_int_equal(fsck_with(free_a_used_block), 1);
+  assert_int_equal(fsck_with(bump_nlink), 1);
+  assert_int_equal(fsck_with(share_a_block), 1);
+  assert_int_equal(fsck_with(leave_log_uninstalled), 1);
+}
+
+// The images below are edited through the same offsets the reader uses.
+static uchar *dinode_in(uchar *disk, uint inum) {
+  struct superblock s = sb();
+  return disk + (size_t)IBLOCK(inum, s) * BSIZE + (inum % IPB) * sizeof(struct dinode);
+}
+
+static void free_a_used_block(uchar *disk) {
+  struct superblock s = sb();
+  uint b = s.size - s.nblocks; // the first data block (the root directory's)
+  disk[(size_t)BBLOCK(b, s) * BSIZE + (b % BPB) / 8] &= (uchar) ~(1u << (b % 8));
+}
+
+static void bump_nlink(uchar *disk) {
+  dinode_in(disk, lookup("small.txt"))[offsetof(struct dinode, nlink)]++;
+}
+
+static void share_a_block(uchar *disk) {
+  uint from = offsetof(struct dinode, addrs);
+  memcpy(dinode_in(disk, lookup("small.txt")) + from, dinode_in(disk, lookup("bigfile")) + from, 4);
+}
+
+static void leave_log_uninstalled(uchar *disk) {
+  disk[(size_t)sb().logstart * BSIZE] = 1;
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_superblock),
@@ -380,6 +451,8 @@ int main(void) {
       cmocka_unit_test(test_missing_input_refused),
       cmocka_unit_test(test_oversized_file_refused),
       cmocka_unit_test(test_duplicate_name_refused),
+      cmocka_unit_test(test_fsck_accepts_mkfs_image),
+      cmocka_unit_test(test_fsck_finds_damage),
   };
   return cmocka_run_group_tests_name("mkfs", tests, setup, teardown);
 }
