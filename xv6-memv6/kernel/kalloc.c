@@ -20,8 +20,6 @@ struct zone {
   uint lo, hi; // physical bounds
 };
 
-extern char end[]; // first address after the kernel image (kernel.ld)
-
 struct frame frames[NFRAMES];
 static struct zone zones[NZONES];
 
@@ -37,7 +35,7 @@ static void zone_push(struct zone *z, uint pa) {
 }
 
 void kalloc_init(void) {
-  uint lo = V2P(PGROUNDUP((uint)end));
+  uint lo = boot_phys_base();
   uint top = PGROUNDDOWN(boot_phys_top());
   uint split = top;
 #ifdef MEMV6

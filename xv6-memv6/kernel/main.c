@@ -20,7 +20,6 @@
 #include "fsys.h"
 #include "exec.h"
 
-extern char end[]; // first address after the kernel image (kernel.ld)
 void introspect_init(void);
 
 #ifdef MEMV6
@@ -45,7 +44,7 @@ static void first_process(void) {
 void kmain(void) {
   boot_read_info();
   uart_init();
-  uint managed = boot_phys_top() - V2P(PGROUNDUP((uint)end));
+  uint managed = boot_phys_top() - boot_phys_base();
   kprintf("@boot variant=%s mem=%u cmdline=\"%s\"\n", VARIANT_NAME, managed / 1024, boot_cmdline());
   kalloc_init();
   introspect_init();
