@@ -42,12 +42,18 @@ static int map_page(pde_t *pgdir, uint va, uint pa, int perm, int owner) {
   return 0;
 }
 
+extern char data_start[]; // kernel.ld: text and rodata end below it
+
 void kvm_init(void) {
   kpgdir = kalloc_kind(FRAME_PGTABLE, 0);
   if (!kpgdir)
     panic("kvm_init: out of memory");
+  // Kernel text and rodata read-only (CR0.WP is on), so a stray kernel
+  // write there faults instead of corrupting code.
+  uint ro_lo = EXTMEM, ro_hi = V2P(data_start);
   for (uint pa = 0; pa < PHYSTOP; pa += PGSIZE) {
-    if (map_page(kpgdir, KERNBASE + pa, pa, PTE_W, 0) < 0)
+    int perm = pa >= ro_lo && pa < ro_hi ? 0 : PTE_W;
+    if (map_page(kpgdir, KERNBASE + pa, pa, perm, 0) < 0)
       panic("kvm_init: out of memory");
   }
   kvm_switch();
