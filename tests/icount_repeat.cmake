@@ -3,7 +3,7 @@
 # exact, not merely close.
 set(tests_to_run sbrkgrow forkwait pipebasic createread bigwrite)
 foreach(run 1 2)
-  execute_process(COMMAND ${QRUN} --quiet --icount --timeout 300 --disk ${DISK}
+  execute_process(COMMAND ${QRUN} --quiet --icount --timeout 300 --ramdisk ${DISK}
                           --log ${CMAKE_CURRENT_BINARY_DIR}/icount_run${run}.log ${KERNEL}
                           usertests ${tests_to_run}
                   RESULT_VARIABLE rc)

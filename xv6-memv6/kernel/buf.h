@@ -21,6 +21,12 @@ struct buf {
 void ide_init(void);
 void ide_rw(struct buf *b); // polled: returns when the transfer is done
 
+// A disk image in RAM replaces the IDE disk when QEMU loaded one (-initrd):
+// its transfers take a fixed number of instructions, which makes -icount
+// figures exact; IDE completion depends on host timing.
+int ramdisk_init(void);        // 1 if a RAM disk is in use
+int ramdisk_rw(struct buf *b); // 1 if it served the transfer
+
 void bio_init(void);
 struct buf *bread(uint dev, uint blockno); // locked buffer
 void bwrite(struct buf *b);                // write a locked buffer

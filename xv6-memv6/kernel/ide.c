@@ -49,6 +49,8 @@ static void ide_check(uchar st, const char *what) {
 
 void ide_init(void) {
   spin_init(&ide_lock, "ide");
+  if (ramdisk_init())
+    return;
   outb(ATA_CTRL, CTRL_NO_IRQ);
   outb(ATA_DRIVE, DRIVE_LBA_MASTER);
   if (inb(ATA_CMD) == 0xff)
@@ -79,6 +81,8 @@ void ide_rw(struct buf *b) {
     panic("ide_rw: buffer not locked");
   if ((b->flags & (BUF_VALID | BUF_DIRTY)) == BUF_VALID)
     panic("ide_rw: nothing to do");
+  if (ramdisk_rw(b))
+    return;
   spin_lock(&ide_lock);
   ide_select(b->blockno);
   if (b->flags & BUF_DIRTY) {

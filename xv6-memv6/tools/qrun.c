@@ -33,6 +33,7 @@ struct options {
   const char *qemu;
   const char *kernel;
   const char *disk;
+  const char *ramdisk;
   const char *log;
   double timeout;
   int icount;
@@ -77,6 +78,8 @@ static void usage(FILE *out) {
                "  124 timeout (QEMU was killed)\n"
                "options:\n"
                "  --disk IMG        IDE disk image (opened with snapshot=on: never modified)\n"
+               "  --ramdisk IMG     the same image loaded into guest RAM (-initrd) instead:\n"
+               "                    no host I/O timing enters the run, so --icount cycles repeat\n"
                "  --timeout SEC     hard limit for the whole run (default 300)\n"
                "  --icount          add -icount shift=0 (exact, deterministic cycles)\n"
                "  --expect-status N guest status that counts as success (default 0)\n"
@@ -102,6 +105,7 @@ static int join_append(struct options *o, int argc, char **argv) {
 
 static int parse_options(int argc, char **argv, struct options *o) {
   static const struct option longopts[] = {{"disk", required_argument, 0, 'd'},
+                                           {"ramdisk", required_argument, 0, 'r'},
                                            {"timeout", required_argument, 0, 't'},
                                            {"icount", no_argument, 0, 'i'},
                                            {"expect-status", required_argument, 0, 'e'},
@@ -116,6 +120,9 @@ static int parse_options(int argc, char **argv, struct options *o) {
     switch (c) {
     case 'd':
       o->disk = optarg;
+      break;
+    case 'r':
+      o->ramdisk = optarg;
       break;
     case 't':
       o->timeout = atof(optarg);
@@ -183,6 +190,10 @@ static void build_argv(const struct options *o, const char **av, char *drive, si
     snprintf(drive, dlen, "file=%s,format=raw,if=ide,index=0,media=disk,snapshot=on", o->disk);
     av[n++] = "-drive";
     av[n++] = drive;
+  }
+  if (o->ramdisk) {
+    av[n++] = "-initrd";
+    av[n++] = o->ramdisk;
   }
   if (o->icount) {
     av[n++] = "-icount";
