@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "klib.h"
 #include "param.h"
+#include "proc.h"
 #include "spinlock.h"
 
 static struct {
@@ -36,8 +37,8 @@ void bio_init(void) {
   }
 }
 
-// Finds or recycles the buffer for (dev, blockno), referenced but unlocked.
-// Must be called with cache.lock held.
+// Finds or recycles the buffer for (dev, blockno), referenced but unlocked;
+// 0 if every buffer is referenced. Called with cache.lock held.
 static struct buf *lookup(uint dev, uint blockno) {
   for (struct buf *b = cache.lru.next; b != &cache.lru; b = b->next) {
     if (b->dev == dev && b->blockno == blockno) {
@@ -56,12 +57,16 @@ static struct buf *lookup(uint dev, uint blockno) {
       return b;
     }
   }
-  panic("bio: every buffer is in use");
+  return 0;
 }
 
 struct buf *bread(uint dev, uint blockno) {
   spin_lock(&cache.lock);
-  struct buf *b = lookup(dev, blockno);
+  struct buf *b;
+  // Many processes each holding a buffer (say, preempted while copying a
+  // block to user memory) can take them all for a moment; wait for one.
+  while ((b = lookup(dev, blockno)) == 0)
+    sleep(&cache, &cache.lock);
   spin_unlock(&cache.lock);
   sleeplock_acquire(&b->lock);
   if (!(b->flags & BUF_VALID))
@@ -84,6 +89,7 @@ void brelse(struct buf *b) {
   if (--b->refcnt == 0) {
     unlink_buf(b);
     push_front(b);
+    wakeup(&cache);
   }
   spin_unlock(&cache.lock);
 }
@@ -98,6 +104,7 @@ void bunpin(struct buf *b) {
   spin_lock(&cache.lock);
   if (b->refcnt == 0)
     panic("bunpin: not pinned");
-  b->refcnt--;
+  if (--b->refcnt == 0)
+    wakeup(&cache);
   spin_unlock(&cache.lock);
 }
