@@ -1,6 +1,7 @@
 #include "overhead.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,10 +96,17 @@ static int variant_index(const char *name) {
                                       : -1;
 }
 
-// Collects the ok runs of one (timing, workload): per-test cycles, or the
-// run's wall time (µs) as one pseudo-test when the workload prints no @test.
+struct counts {
+  int ok[MH_MAX_VARIANTS];     // met every expectation
+  int failed[MH_MAX_VARIANTS]; // finished, but something failed: passing tests still count
+  int lost[MH_MAX_VARIANTS];   // timeout, crash, harness error: no samples
+};
+
+// Collects the samples of one (timing, workload): per-test cycles of every
+// passing test of every finished run, and the wall time of ok runs (in µs,
+// the pseudo-test of a workload that prints no @test lines).
 static void collect(json_object *runs, const char *timing, const char *workload, struct table *t,
-                    struct table *walls, int *okruns, int *badruns) {
+                    struct table *walls, struct counts *n) {
   for (size_t i = 0; i < json_object_array_length(runs); i++) {
     json_object *r = json_object_array_get_idx(runs, i), *tests;
     if (strcmp(str_of(r, "timing"), timing) || strcmp(str_of(r, "workload"), workload))
@@ -106,12 +114,14 @@ static void collect(json_object *runs, const char *timing, const char *workload,
     int v = variant_index(str_of(r, "variant"));
     if (v < 0)
       continue;
-    if (strcmp(str_of(r, "status"), "ok") != 0) {
-      badruns[v]++;
+    const char *st = str_of(r, "status");
+    bool ok = strcmp(st, "ok") == 0, failed = strcmp(st, "fail") == 0;
+    n->ok[v] += ok;
+    n->failed[v] += failed;
+    n->lost[v] += !ok && !failed;
+    if (!ok && !failed)
       continue;
-    }
-    okruns[v]++;
-    struct series *w = find_series(walls, "wall");
+    struct series *w = ok ? find_series(walls, "wall") : NULL;
     if (w)
       add_sample(w, v, num_of(r, "wall_s"));
     if (!json_object_object_get_ex(r, "tests", &tests))
@@ -242,8 +252,8 @@ static void add_exactness(json_object *sum, struct ratios *q, int reps) {
 static json_object *summarize_one(const struct mh_campaign *c, json_object *runs, enum mh_timing tm,
                                   const struct mh_workload *w) {
   struct table t = {0}, walls = {0};
-  int ok[MH_MAX_VARIANTS] = {0}, bad[MH_MAX_VARIANTS] = {0};
-  collect(runs, mh_timing_name(tm), w->name, &t, &walls, ok, bad);
+  struct counts n = {0};
+  collect(runs, mh_timing_name(tm), w->name, &t, &walls, &n);
   const char *metric = "cycles";
   if (t.n == 0 && walls.n) {
     // No @test lines: the whole workload is the test, timed by the host.
@@ -258,16 +268,18 @@ static json_object *summarize_one(const struct mh_campaign *c, json_object *runs
   json_object_object_add(sum, "workload", json_object_new_string(w->name));
   json_object_object_add(sum, "metric", json_object_new_string(metric));
   json_object *okj = json_object_new_object(), *badj = json_object_new_object(),
-              *wallj = json_object_new_object();
+              *lostj = json_object_new_object(), *wallj = json_object_new_object();
   for (int v = 0; v < MH_MAX_VARIANTS; v++) {
     const char *vn = mh_variant_name((enum mh_variant)v);
-    json_object_object_add(okj, vn, json_object_new_int(ok[v]));
-    json_object_object_add(badj, vn, json_object_new_int(bad[v]));
+    json_object_object_add(okj, vn, json_object_new_int(n.ok[v]));
+    json_object_object_add(badj, vn, json_object_new_int(n.failed[v]));
+    json_object_object_add(lostj, vn, json_object_new_int(n.lost[v]));
     if (walls.n && walls.s[0].n[v])
       json_object_object_add(wallj, vn, sample_stats(walls.s[0].v[v], walls.s[0].n[v]));
   }
   json_object_object_add(sum, "ok_runs", okj);
   json_object_object_add(sum, "failed_runs", badj);
+  json_object_object_add(sum, "lost_runs", lostj);
   json_object_object_add(sum, "wall_s", wallj);
   struct ratios q = {0};
   json_object_object_add(sum, "tests", tests_json(&t, &q));
@@ -275,8 +287,8 @@ static json_object *summarize_one(const struct mh_campaign *c, json_object *runs
   if (tm == MH_TIMING_ICOUNT) {
     int reps = -1;
     for (int v = 0; v < c->nvariants; v++)
-      if (reps < 0 || ok[c->variants[v]] < reps)
-        reps = ok[c->variants[v]];
+      if (reps < 0 || n.ok[c->variants[v]] + n.failed[c->variants[v]] < reps)
+        reps = n.ok[c->variants[v]] + n.failed[c->variants[v]];
     add_exactness(sum, &q, reps);
   }
   free(q.r);

@@ -30,6 +30,10 @@ struct mh_rsp {
   char *tx;
   size_t tx_len, tx_cap;
   char err[512];
+  // A stop reply the stub sent on its own (QEMU does when a debugger attaches
+  // to a running guest); the next wait for a stop returns it.
+  bool pending_stop;
+  char pending[64];
 };
 
 static int fail(struct mh_rsp *r, int code, const char *fmt, ...)
@@ -206,6 +210,24 @@ static int encode(struct mh_rsp *r, const char *payload, size_t len) {
   return 0;
 }
 
+static int read_body(struct mh_rsp *r, double deadline);
+
+// A packet that arrived while we waited for an acknowledgement: the stub
+// spoke first. Keep a stop reply for later; anything else is noise.
+static int unsolicited(struct mh_rsp *r, double deadline) {
+  int rc = read_body(r, deadline);
+  if (rc < 0)
+    return rc;
+  int w = write_all(r, rc == 1 ? "-" : "+", 1, deadline);
+  if (w < 0)
+    return w;
+  if (rc == 0 && r->pkt_len && strchr("STWX", r->pkt[0]) && r->pkt_len < sizeof r->pending) {
+    memcpy(r->pending, r->pkt, r->pkt_len + 1);
+    r->pending_stop = true;
+  }
+  return 0;
+}
+
 // In ack mode every packet we send must be acknowledged with '+'; '-' asks
 // for a retransmission.
 static int send_packet(struct mh_rsp *r, const char *payload, size_t len, double deadline) {
@@ -214,6 +236,11 @@ static int send_packet(struct mh_rsp *r, const char *payload, size_t len, double
     if ((rc = write_all(r, r->tx, r->tx_len, deadline)) < 0 || r->noack)
       return rc;
     int c = next_byte(r, deadline);
+    while (c == '$') {
+      if ((rc = unsolicited(r, deadline)) < 0)
+        return rc;
+      c = next_byte(r, deadline);
+    }
     if (c < 0)
       return c;
     if (c == '+')
@@ -345,9 +372,21 @@ static int expect_ok(struct mh_rsp *r, const char *payload) {
 
 // ---- commands ----
 
+static int parse_stop(struct mh_rsp *r, struct mh_rsp_stop *stop);
+
 int mh_rsp_handshake(struct mh_rsp *r, bool want_noack) {
   const char *rep;
   int rc = mh_rsp_request(r, "qSupported:swbreak+;hwbreak+", &rep, NULL);
+  if (rc == 0 && (rep[0] == 'T' || rep[0] == 'S') && parse_stop(r, NULL) == 0 &&
+      strlen(rep) < sizeof r->pending) {
+    // The stub announced a stop before answering: keep it, read the answer.
+    memcpy(r->pending, rep, strlen(rep) + 1);
+    r->pending_stop = true;
+    rc = recv_packet(r, deadline_of(r));
+    if (rc == 0)
+      rc = classify(r, "qSupported");
+    rep = r->pkt;
+  }
   if (rc < 0)
     return rc;
   bool can_noack = false;
@@ -488,7 +527,18 @@ int mh_rsp_phys_mode(struct mh_rsp *r, bool on) {
   return expect_ok(r, on ? "Qqemu.PhyMemMode:1" : "Qqemu.PhyMemMode:0");
 }
 
+static int take_pending(struct mh_rsp *r, struct mh_rsp_stop *stop) {
+  r->pending_stop = false;
+  r->pkt_len = strlen(r->pending);
+  if (reserve(&r->pkt, &r->pkt_cap, r->pkt_len + 1) < 0)
+    return fail(r, MH_RSP_EIO, "out of memory");
+  memcpy(r->pkt, r->pending, r->pkt_len + 1);
+  return parse_stop(r, stop);
+}
+
 int mh_rsp_wait_stop(struct mh_rsp *r, int timeout_ms, struct mh_rsp_stop *stop) {
+  if (r->pending_stop)
+    return take_pending(r, stop);
   double deadline = mh_now() + timeout_ms / 1000.0;
   for (;;) {
     int rc = recv_packet(r, deadline);
@@ -501,6 +551,7 @@ int mh_rsp_wait_stop(struct mh_rsp *r, int timeout_ms, struct mh_rsp_stop *stop)
 }
 
 int mh_rsp_continue(struct mh_rsp *r) {
+  r->pending_stop = false; // that stop is over
   return send_packet(r, "c", 1, deadline_of(r));
 }
 
@@ -510,6 +561,9 @@ int mh_rsp_step(struct mh_rsp *r, struct mh_rsp_stop *stop) {
 }
 
 int mh_rsp_interrupt(struct mh_rsp *r, struct mh_rsp_stop *stop) {
+  // Already stopped on the stub's own initiative: a ^C would go unanswered.
+  if (r->pending_stop)
+    return take_pending(r, stop);
   // Ctrl-C travels as a raw byte outside any packet and is never acknowledged.
   int rc = write_all(r, "\x03", 1, deadline_of(r));
   return rc < 0 ? rc : mh_rsp_wait_stop(r, r->timeout_ms, stop);

@@ -21,11 +21,12 @@ static void print_cell(FILE *out, double v) {
 }
 
 static void print_one(FILE *out, json_object *s) {
-  json_object *ok = get(s, "ok_runs"), *bad = get(s, "failed_runs");
-  fprintf(out, "\n== %s  %s  (ok runs: native %d, memv6 %d; failed: %d, %d)\n",
+  json_object *ok = get(s, "ok_runs"), *bad = get(s, "failed_runs"), *lost = get(s, "lost_runs");
+  fprintf(out, "\n== %s  %s  (runs native/memv6: ok %d/%d, failed %d/%d, lost %d/%d)\n",
           json_object_get_string(get(s, "timing")), json_object_get_string(get(s, "workload")),
           json_object_get_int(get(ok, "native")), json_object_get_int(get(ok, "memv6")),
-          json_object_get_int(get(bad, "native")), json_object_get_int(get(bad, "memv6")));
+          json_object_get_int(get(bad, "native")), json_object_get_int(get(bad, "memv6")),
+          json_object_get_int(get(lost, "native")), json_object_get_int(get(lost, "memv6")));
   const char *metric = json_object_get_string(get(s, "metric"));
   fprintf(out, "%-20s %16s %16s %8s\n", "test", "native", "memv6", "ratio");
   json_object *tests = get(s, "tests");

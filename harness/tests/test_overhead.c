@@ -74,7 +74,10 @@ static void summaries_compute_ratios_geomean_worst_and_exactness(void **state) {
     add_run(runs, "icount", "ut", "native", "ok", 1, T("a", 100) "," T("b", 400));
     add_run(runs, "icount", "ut", "memv6", "ok", 1, T("a", 150) "," T("b", 400));
   }
-  add_run(runs, "icount", "ut", "memv6", "timeout", 9, ""); // counted, not used
+  add_run(runs, "icount", "ut", "memv6", "timeout", 9, T("a", 1)); // counted, not used
+  // A finished run with a failing test: its passing tests still count.
+  add_run(runs, "icount", "ut", "native", "fail", 1,
+          T("a", 100) ",{\"name\": \"b\", \"status\": \"fail\", \"cycles\": 1}");
   // wall: noisy; the echo workload has no @test lines and is timed by the host.
   add_run(runs, "wall", "ut", "native", "ok", 1, T("a", 100) "," T("b", 200));
   add_run(runs, "wall", "ut", "native", "ok", 1, T("a", 104) "," T("b", 190));
@@ -93,7 +96,12 @@ static void summaries_compute_ratios_geomean_worst_and_exactness(void **state) {
   assert_true(fabs(num(ic, "geomean") - sqrt(1.5)) < 1e-12);
   assert_string_equal(json_object_get_string(get(get(ic, "worst"), "name")), "a");
   assert_true(json_object_get_boolean(get(ic, "exact")));
-  assert_int_equal(json_object_get_int(get(get(ic, "failed_runs"), "memv6")), 1);
+  assert_int_equal(json_object_get_int(get(get(ic, "lost_runs"), "memv6")), 1);
+  assert_int_equal(json_object_get_int(get(get(ic, "failed_runs"), "native")), 1);
+  json_object *na = get(json_object_array_get_idx(tests, 0), "native");
+  json_object *nb = get(json_object_array_get_idx(tests, 1), "native");
+  assert_int_equal(json_object_get_int(get(na, "n")), 3);
+  assert_int_equal(json_object_get_int(get(nb, "n")), 2);
   assert_false(json_object_get_boolean(get(get(ic, "thresholds"), "met"))); // worst 1.5 > 1.3
   assert_false(mh_overhead_thresholds_met(sums));
   assert_true(fabs(num(get(ic, "ci"), "lo") - sqrt(1.5)) < 1e-12); // exact samples: a point

@@ -16,17 +16,18 @@
 #include "rsp.h"
 
 enum op {
-  PKT,      // read a packet, compare its payload with s, acknowledge it (ack mode)
-  PKT_NACK, // read a packet, compare, answer '-'
-  SEND,     // write s verbatim
-  SEND_PKT, // write s framed as a packet with a correct checksum
-  SPLIT,    // write s one byte at a time, 1 ms apart
-  ACK,      // read '+'
-  NACK,     // read '-'
-  BREAK,    // read the raw Ctrl-C byte
-  NOACK,    // from now on neither side acknowledges
-  CLOSE,    // close the connection
-  SILENCE,  // wait for the client to give up (it closes its end)
+  PKT,       // read a packet, compare its payload with s, acknowledge it (ack mode)
+  PKT_NACK,  // read a packet, compare, answer '-'
+  PKT_QUIET, // read a packet, compare, do not acknowledge (yet)
+  SEND,      // write s verbatim
+  SEND_PKT,  // write s framed as a packet with a correct checksum
+  SPLIT,     // write s one byte at a time, 1 ms apart
+  ACK,       // read '+'
+  NACK,      // read '-'
+  BREAK,     // read the raw Ctrl-C byte
+  NOACK,     // from now on neither side acknowledges
+  CLOSE,     // close the connection
+  SILENCE,   // wait for the client to give up (it closes its end)
 };
 
 struct step {
@@ -106,6 +107,7 @@ static bool stub_step(struct stub *st, const struct step *s) {
   switch (s->op) {
   case PKT:
   case PKT_NACK:
+  case PKT_QUIET:
     if (!(p = stub_packet(st)))
       return false;
     if (strcmp(p, s->s)) {
@@ -114,7 +116,7 @@ static bool stub_step(struct stub *st, const struct step *s) {
     }
     if (s->op == PKT_NACK)
       stub_write(st, "-", 1, false);
-    else if (!st->noack)
+    else if (!st->noack && s->op == PKT)
       stub_write(st, "+", 1, false);
     return true;
   case SEND:
@@ -205,6 +207,52 @@ static void handshake_switches_to_noack_and_reads_packet_size(void **state) {
   assert_int_equal(mh_rsp_read_memory(r, 0x1000, b, 4), 0);
   assert_int_equal(b[0], 0xde);
   assert_int_equal(b[3], 0xef);
+  finish(&st, r);
+}
+
+static void stop_sent_unasked_on_attach_is_kept_for_the_interrupt(void **state) {
+  (void)state;
+  // QEMU stops a running guest when a debugger attaches and says so first.
+  static char early[32];
+  snprintf(early, sizeof early, "$T02thread:01;#%02x", checksum("T02thread:01;", 13));
+  const struct step s[] = {{PKT_QUIET, "qSupported:swbreak+;hwbreak+"},
+                           {SEND, early},
+                           {ACK, ""},
+                           {SEND, "+"},
+                           {SEND_PKT, "PacketSize=1000"},
+                           {ACK, ""},
+                           {PKT, "m0,1"},
+                           {SEND_PKT, "2a"},
+                           {ACK, ""},
+                           END};
+  struct stub st;
+  struct mh_rsp *r = start(&st, s, 2000);
+  assert_int_equal(mh_rsp_handshake(r, true), 0);
+  uint8_t b;
+  assert_int_equal(mh_rsp_read_memory(r, 0, &b, 1), 0);
+  assert_int_equal(b, 0x2a);
+  struct mh_rsp_stop stop;
+  assert_int_equal(mh_rsp_interrupt(r, &stop), 0); // no ^C sent: the stub has none scripted
+  assert_int_equal(stop.kind, 'T');
+  assert_int_equal(stop.signal, 2);
+  finish(&st, r);
+}
+
+static void stop_reply_in_place_of_the_first_answer_is_kept_too(void **state) {
+  (void)state;
+  static const struct step s[] = {{PKT, "qSupported:swbreak+;hwbreak+"},
+                                  {SEND_PKT, "T05thread:01;"},
+                                  {ACK, ""},
+                                  {SEND_PKT, "PacketSize=1000"},
+                                  {ACK, ""},
+                                  END};
+  struct stub st;
+  struct mh_rsp *r = start(&st, s, 2000);
+  assert_int_equal(mh_rsp_handshake(r, false), 0);
+  assert_int_equal(mh_rsp_packet_size(r), 0x1000);
+  struct mh_rsp_stop stop;
+  assert_int_equal(mh_rsp_wait_stop(r, 100, &stop), 0);
+  assert_int_equal(stop.signal, 5);
   finish(&st, r);
 }
 
@@ -481,6 +529,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(handshake_switches_to_noack_and_reads_packet_size),
       cmocka_unit_test(handshake_stays_in_ack_mode_when_not_offered),
+      cmocka_unit_test(stop_sent_unasked_on_attach_is_kept_for_the_interrupt),
+      cmocka_unit_test(stop_reply_in_place_of_the_first_answer_is_kept_too),
       cmocka_unit_test(corrupt_reply_is_nacked_and_the_resend_accepted),
       cmocka_unit_test(rejected_request_is_retransmitted),
       cmocka_unit_test(persistent_corruption_gives_up),
