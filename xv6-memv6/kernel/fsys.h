@@ -1,4 +1,4 @@
-// Inodes, directories and path names (fs.c).
+// Inodes (fs.c), directories and path names (dir.c).
 #ifndef FSYS_H
 #define FSYS_H
 #include "types.h"
@@ -25,6 +25,7 @@ struct inode {
 
 void fs_init(int dev); // reads the superblock, recovers the log
 struct inode *ialloc(uint dev, short type);
+struct inode *iget(uint dev, uint inum); // referenced, not locked or read
 struct inode *idup(struct inode *ip);
 void ilock(struct inode *ip);
 void iunlock(struct inode *ip);
