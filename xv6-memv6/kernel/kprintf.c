@@ -2,6 +2,7 @@
 // from any context, including traps and panics.
 #include <stdarg.h>
 #include "types.h"
+#include "memlayout.h"
 #include "x86.h"
 #include "klib.h"
 #include "console.h"
@@ -97,10 +98,25 @@ void kprintf(const char *fmt, ...) {
     spin_unlock(&print_lock);
 }
 
+// Return addresses up the frame-pointer chain (the kernel keeps frame
+// pointers); addr2line turns them into source lines.
+static void backtrace(void) {
+  const uint *fp = __builtin_frame_address(0);
+  kprintf("backtrace:");
+  for (int depth = 0; depth < 12; depth++) {
+    if ((uint)fp < KERNBASE || (uint)fp >= KERNBASE + PHYSTOP - 8 || ((uint)fp & 3))
+      break;
+    kprintf(" %p", fp[1]);
+    fp = (const uint *)fp[0];
+  }
+  kprintf("\n");
+}
+
 void panic(const char *msg) {
   cli();
   panicked = 1;
   kprintf("panic: %s\n", msg);
+  backtrace();
   for (;;)
     hlt();
 }
