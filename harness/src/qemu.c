@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proc.h"
+
 static int push(struct mh_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int push(struct mh_argv *a, const char *fmt, ...) {
@@ -79,4 +81,26 @@ char *mh_argv_join(const struct mh_argv *a) {
   }
   *p = 0;
   return s;
+}
+
+int mh_qcow2_overlay(const char *qemu_img, const char *base, const char *base_format,
+                     const char *overlay, struct mh_err *e) {
+  char *argv[] = {(char *)(qemu_img ? qemu_img : "qemu-img"),
+                  "create",
+                  "-q",
+                  "-f",
+                  "qcow2",
+                  "-b",
+                  (char *)base,
+                  "-F",
+                  (char *)base_format,
+                  (char *)overlay,
+                  NULL};
+  char out[512];
+  int rc = mh_proc_capture(argv, out, sizeof out, 30000, e);
+  if (rc < 0)
+    return mh_fail(e, "%s (qemu-img is in the Debian package qemu-utils)", e->msg);
+  if (rc != 0)
+    return mh_fail(e, "qemu-img create %s failed (exit %d): %s", overlay, rc, out);
+  return 0;
 }

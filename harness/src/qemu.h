@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include "err.h"
+
 struct mh_qemu_opts {
   const char *qemu;        // binary
   const char *kernel;      // multiboot ELF
@@ -28,6 +30,12 @@ struct mh_argv {
 
 int mh_qemu_argv(const struct mh_qemu_opts *o, struct mh_argv *out);
 void mh_argv_free(struct mh_argv *a);
+// Creates a qcow2 overlay on a base image with qemu-img (argv, no shell):
+// savevm/loadvm need a qcow2 drive, and the overlay keeps the base untouched.
+// qemu_img NULL: "qemu-img" from PATH.
+int mh_qcow2_overlay(const char *qemu_img, const char *base, const char *base_format,
+                     const char *overlay, struct mh_err *e);
+
 // For logs: the argv joined with spaces (not for execution). Caller frees.
 char *mh_argv_join(const struct mh_argv *a);
 

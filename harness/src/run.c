@@ -242,7 +242,9 @@ static void classify(struct live *L, int how) {
         "line: \"%.200s\"",
         L->stopped_status, r->qemu_stderr, last);
   } else if (how == 0) {
-    set(r, MH_RUN_TIMEOUT, "no shutdown within %.0f s (killed); last serial line: \"%.200s\"",
+    set(r, MH_RUN_TIMEOUT,
+        "no shutdown within %.0f s (killed; raise $.timeouts.run_s if the workload needs "
+        "longer); last serial line: \"%.200s\"",
         L->spec->timeout_s, last);
   } else if (r->qemu_signal) {
     set(r, MH_RUN_CRASH, "QEMU died of signal %d; stderr: %.300s", r->qemu_signal, r->qemu_stderr);
