@@ -68,11 +68,17 @@ static void input_byte(int c) {
 }
 
 void console_intr(void) {
-  int c;
+  int c, dump = 0;
   spin_lock(&in.lock);
-  while ((c = uart_getc()) >= 0)
-    input_byte(c);
+  while ((c = uart_getc()) >= 0) {
+    if (c == CTRL('P'))
+      dump = 1;
+    else
+      input_byte(c);
+  }
   spin_unlock(&in.lock);
+  if (dump)
+    proc_dump();
 }
 
 static int console_read(struct inode *ip, int to_user, uint dst, int n) {

@@ -320,3 +320,16 @@ int proc_grow(int n) {
   uvm_switch(p); // reload cr3: removed pages must leave the TLB
   return 0;
 }
+
+// ^P on the console: one line per process, for finding hangs by hand. No
+// lock, so it works even when the table lock is stuck.
+void proc_dump(void) {
+  static const char *names[] = {"unused", "embryo", "sleep", "runnable", "run", "zombie"};
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    if (p->state == PSTATE_UNUSED)
+      continue;
+    const char *st = p->state >= 0 && p->state < (int)NELEM(names) ? names[p->state] : "?";
+    kprintf("%d %s %s sz %u chan %p%s\n", p->pid, st, p->name, p->sz, (uint)p->chan,
+            p->killed ? " killed" : "");
+  }
+}

@@ -54,5 +54,6 @@ void scheduler(void) __attribute__((noreturn)); // never returns
 int proc_fork(void);                            // child pid, or -1
 int proc_wait(int *status);                     // pid of a reaped child, or -1
 int proc_kill(int pid);
+void proc_dump(void); // console ^P
 int proc_grow(int n); // sbrk: 0, or -1 when refused
 #endif
