@@ -113,10 +113,53 @@ static void summaries_compute_ratios_geomean_worst_and_exactness(void **state) {
   assert_true(fabs(g - want) < 1e-12);
   assert_true(num(get(w, "ci"), "lo") <= g && g <= num(get(w, "ci"), "hi"));
   assert_null(get(w, "exact"));
+  // Wall figures are not judged when icount figures exist.
+  assert_false(json_object_get_boolean(get(get(w, "thresholds"), "judged")));
+  assert_null(get(get(w, "thresholds"), "met"));
 
   json_object *e = json_object_array_get_idx(sums, 3);
   assert_string_equal(json_object_get_string(get(e, "metric")), "wall_us");
   assert_true(fabs(num(e, "geomean") - 1.5) < 1e-9);
+  json_object_put(sums);
+  json_object_put(runs);
+  mh_campaign_free(&c);
+}
+
+static void wall_only_campaigns_judge_the_geomean_by_its_interval(void **state) {
+  (void)state;
+  char text[] = "{\"schema\": 1, \"name\": \"t\", \"variants\": [\"native\", \"memv6\"], "
+                "\"workloads\": [{\"name\": \"ut\", \"program\": \"usertests\"}], "
+                "\"timing\": \"wall\", \"thresholds\": {\"geomean_max\": 1.1, "
+                "\"worst_max\": 1.01}}";
+  struct mh_campaign c;
+  struct mh_err e;
+  assert_int_equal(mh_campaign_parse(text, &c, &e), 0);
+  json_object *runs = json_object_new_array();
+  // memv6 about 1.15x, but noisy enough that the interval reaches below 1.1.
+  add_run(runs, "wall", "ut", "native", "ok", 1, T("a", 100));
+  add_run(runs, "wall", "ut", "native", "ok", 1, T("a", 120));
+  add_run(runs, "wall", "ut", "native", "ok", 1, T("a", 80));
+  add_run(runs, "wall", "ut", "memv6", "ok", 1, T("a", 115));
+  add_run(runs, "wall", "ut", "memv6", "ok", 1, T("a", 90));
+  add_run(runs, "wall", "ut", "memv6", "ok", 1, T("a", 140));
+  json_object *sums = mh_overhead_summarize(&c, runs);
+  json_object *w = json_object_array_get_idx(sums, 0);
+  assert_true(num(w, "geomean") > 1.1);
+  assert_true(num(get(w, "ci"), "lo") < 1.1);
+  assert_true(json_object_get_boolean(get(get(w, "thresholds"), "judged")));
+  assert_true(json_object_get_boolean(get(get(w, "thresholds"), "met")));
+  json_object_put(sums);
+  json_object_put(runs);
+  // Clearly above: every resample exceeds the limit.
+  runs = json_object_new_array();
+  for (int i = 0; i < 3; i++) {
+    add_run(runs, "wall", "ut", "native", "ok", 1, i == 0 ? T("a", 100) : T("a", 102));
+    add_run(runs, "wall", "ut", "memv6", "ok", 1, i == 0 ? T("a", 150) : T("a", 149));
+  }
+  sums = mh_overhead_summarize(&c, runs);
+  w = json_object_array_get_idx(sums, 0);
+  assert_true(num(get(w, "ci"), "lo") > 1.1);
+  assert_false(mh_overhead_thresholds_met(sums));
   json_object_put(sums);
   json_object_put(runs);
   mh_campaign_free(&c);
@@ -144,6 +187,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(plan_interleaves_variants),
       cmocka_unit_test(summaries_compute_ratios_geomean_worst_and_exactness),
+      cmocka_unit_test(wall_only_campaigns_judge_the_geomean_by_its_interval),
       cmocka_unit_test(icount_disagreement_is_reported_not_hidden),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
