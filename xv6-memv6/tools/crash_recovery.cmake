@@ -27,8 +27,10 @@ endfunction()
 foreach(seconds 3 4.5 6 7.5 9)
   file(COPY_FILE ${IMAGE} ${disk})
   boot("usertests bigfile manyfiles fulldisk" ${seconds} ignored)
-  boot("usertests createread" 120 out)
-  if(NOT out MATCHES "@usertests passed=1 failed=0")
+  # The reboot only needs to mount (and so recover) the disk; echo writes
+  # nothing, since the crash may have left the disk full.
+  boot("echo recovered" 120 out)
+  if(NOT out MATCHES "recovered" OR NOT out MATCHES "@exit status=0")
     message(FATAL_ERROR "crash at ${seconds}s: the reboot did not run cleanly:\n${out}")
   endif()
   if(out MATCHES "log: replaying ([0-9]+) blocks")
