@@ -305,12 +305,26 @@ int proc_wait(int *status) {
   }
 }
 
+// A shrink to a size inside a page keeps that page with its old bytes;
+// growing over them again must show zeros, like fresh memory.
+static void zero_tail(struct proc *p, uint from, uint to) {
+  static const char zeros[256];
+  while (from < to) {
+    uint n = to - from < sizeof(zeros) ? to - from : sizeof(zeros);
+    if (copyout(p->pgdir, from, zeros, n) < 0)
+      return; // the guard page: not user memory anyway
+    from += n;
+  }
+}
+
 int proc_grow(int n) {
   struct proc *p = myproc();
   uint sz = p->sz;
   if (n > 0) {
     if (sz + n < sz || (sz = uvm_grow(p->pgdir, sz, sz + n, p->pid)) == 0)
       return -1;
+    uint tail = PGROUNDUP(p->sz) < sz ? PGROUNDUP(p->sz) : sz;
+    zero_tail(p, p->sz, tail);
   } else if (n < 0) {
     if ((uint)-n > sz)
       return -1;
