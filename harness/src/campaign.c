@@ -668,7 +668,7 @@ int mh_campaign_load(const char *path, struct mh_campaign *c, struct mh_err *e) 
   struct mh_err inner;
   int rc = mh_campaign_parse(text, c, &inner);
   free(text);
-  if (rc < 0) {
+  if (rc < 0 && e) {
     // Prefix each reported line with the file name, like a compiler.
     e->msg[0] = 0;
     char *save = NULL;

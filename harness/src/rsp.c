@@ -305,6 +305,9 @@ static int read_body(struct mh_rsp *r, double deadline) {
     return h < 0 ? h : l;
   if (hexval(h) < 0 || hexval(l) < 0)
     return fail(r, MH_RSP_EPROTO, "checksum is not hex");
+  // An empty first packet has allocated nothing yet.
+  if (reserve(&r->pkt, &r->pkt_cap, r->pkt_len + 1) < 0)
+    return fail(r, MH_RSP_EIO, "out of memory");
   r->pkt[r->pkt_len] = 0;
   return ((unsigned)(hexval(h) << 4 | hexval(l)) == (sum & 0xff)) ? 0 : 1;
 }

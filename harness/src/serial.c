@@ -120,7 +120,7 @@ static void malformed(struct mh_serial *s, const char *line, const char *why) {
 static void on_test(struct mh_serial *s, const struct mh_event *ev, const char *line, double now) {
   const char *name = mh_event_get(ev, "name"), *st = mh_event_get(ev, "status");
   struct mh_test_obs t = {0};
-  if (!name || !st || (strcmp(st, "ok") && strcmp(st, "fail")) ||
+  if (!name || !*name || !st || (strcmp(st, "ok") && strcmp(st, "fail")) ||
       !parse_u64(mh_event_get(ev, "cycles"), &t.cycles) || strlen(name) >= sizeof t.name) {
     malformed(s, line, "@test needs name, status=ok|fail and decimal cycles");
     return;

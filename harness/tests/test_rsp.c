@@ -373,6 +373,15 @@ static void error_and_empty_replies_are_distinct(void **state) {
   finish(&st, r);
 }
 
+static void empty_first_reply_is_unsupported_not_a_crash(void **state) {
+  (void)state;
+  static const struct step s[] = {{PKT, "vMustReplyEmpty"}, {SEND_PKT, ""}, {ACK, ""}, END};
+  struct stub st;
+  struct mh_rsp *r = start(&st, s, 2000);
+  assert_int_equal(mh_rsp_request(r, "vMustReplyEmpty", NULL, NULL), MH_RSP_EUNSUPPORTED);
+  finish(&st, r);
+}
+
 static void silence_times_out_promptly(void **state) {
   (void)state;
   static const struct step s[] = {{PKT, "g"}, {SILENCE, ""}, END};
@@ -537,6 +546,7 @@ int main(void) {
       cmocka_unit_test(split_packets_run_lengths_and_escapes_decode),
       cmocka_unit_test(huge_reply_arrives_whole),
       cmocka_unit_test(error_and_empty_replies_are_distinct),
+      cmocka_unit_test(empty_first_reply_is_unsupported_not_a_crash),
       cmocka_unit_test(silence_times_out_promptly),
       cmocka_unit_test(closed_connection_is_reported),
       cmocka_unit_test(monitor_output_is_collected_from_O_packets),
