@@ -114,7 +114,7 @@ int exec_image(const char *path, char *const argv[]) {
   ilock(ip);
   uint sz = 0;
   if (readi(ip, 0, (uint)&eh, 0, sizeof(eh)) == sizeof(eh) && eh.magic == ELF_MAGIC &&
-      (pgdir = uvm_create(p->pid)) != 0)
+      eh.ident[0] == ELF_CLASS32 && eh.machine == ELF_EM_386 && (pgdir = uvm_create(p->pid)) != 0)
     sz = load_segments(pgdir, ip, &eh, p->pid);
   iunlockput(ip);
   end_op();

@@ -189,7 +189,8 @@ int proc_killed(struct proc *p) {
 int proc_kill(int pid) {
   spin_lock(&table_lock);
   for (struct proc *p = procs; p < &procs[NPROC]; p++) {
-    if (p->pid == pid && p->state != PSTATE_UNUSED && p->state != PSTATE_ZOMBIE) {
+    // A zombie is already dead: killing it succeeds and changes nothing.
+    if (p->pid == pid && p->state != PSTATE_UNUSED) {
       p->killed = 1;
       if (p->state == PSTATE_SLEEPING)
         p->state = PSTATE_RUNNABLE; // so it notices and exits
