@@ -1,7 +1,9 @@
 #include "run.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,8 +36,9 @@ struct scratch {
 };
 
 static int make_scratch(struct scratch *s, struct mh_err *e) {
-  // Unix socket paths must stay under 108 bytes: /tmp, not $TMPDIR.
-  snprintf(s->dir, sizeof s->dir, "/tmp/memharness-XXXXXX");
+  // Unix socket paths must stay under 108 bytes: /tmp, not $TMPDIR. The pid
+  // in the name lets a later harness remove what a SIGKILLed one left.
+  snprintf(s->dir, sizeof s->dir, "/tmp/memharness-%d-XXXXXX", (int)getpid());
   if (!mkdtemp(s->dir))
     return mh_fail_errno(e, "cannot create a scratch directory in /tmp");
   snprintf(s->serial, sizeof s->serial, "%s/serial.log", s->dir);
@@ -51,6 +54,32 @@ static void remove_scratch(const struct scratch *s) {
   unlink(s->gdb);
   unlink(s->err);
   rmdir(s->dir);
+}
+
+int mh_run_sweep_stale(void) {
+  DIR *d = opendir("/tmp");
+  if (!d)
+    return 0;
+  int removed = 0;
+  struct dirent *ent;
+  while ((ent = readdir(d))) {
+    int pid;
+    char rest[16];
+    if (sscanf(ent->d_name, "memharness-%d-%15s", &pid, rest) != 2 || pid <= 0)
+      continue;
+    if (kill(pid, 0) == 0 || errno != ESRCH)
+      continue; // its harness still runs (or is not ours to judge)
+    struct scratch sc;
+    snprintf(sc.dir, sizeof sc.dir, "/tmp/%.50s", ent->d_name);
+    snprintf(sc.serial, sizeof sc.serial, "%s/serial.log", sc.dir);
+    snprintf(sc.qmp, sizeof sc.qmp, "%s/qmp.sock", sc.dir);
+    snprintf(sc.gdb, sizeof sc.gdb, "%s/gdb.sock", sc.dir);
+    snprintf(sc.err, sizeof sc.err, "%s/qemu.out", sc.dir);
+    remove_scratch(&sc);
+    removed++;
+  }
+  closedir(d);
+  return removed;
 }
 
 // Live state of a run while QEMU executes.

@@ -55,6 +55,9 @@ struct mh_run_result {
 // Always fills r (even on harness errors) and always reaps QEMU.
 void mh_run(const struct mh_run_spec *spec, struct mh_run_result *r);
 void mh_run_result_free(struct mh_run_result *r);
+// Removes scratch directories left by harness processes that no longer
+// exist (a SIGKILLed harness cannot clean up). Returns how many.
+int mh_run_sweep_stale(void);
 // The kernel command line for the spec: program and args joined by spaces.
 void mh_run_cmdline(const struct mh_run_spec *spec, char *out, size_t cap);
 

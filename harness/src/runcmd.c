@@ -450,6 +450,7 @@ int mh_cmd_run(const struct mh_run_opts *o) {
   pthread_sigmask(SIG_BLOCK, &set, &old);
   pthread_t sig;
   bool have_sig = pthread_create(&sig, NULL, signal_thread, x) == 0;
+  mh_run_sweep_stale();
   // Every mh_run reaps its QEMU before returning, so none outlives this call.
   int rc = run_campaign(x);
   if (have_sig) {

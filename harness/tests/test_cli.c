@@ -2,6 +2,7 @@
 // fake QEMU, SIGINT, and --resume after SIGKILL.
 #include "cm.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -43,6 +44,11 @@ static int setup(void **state) {
   snprintf(launches, sizeof launches, "%s/launches", dir);
   setenv("FAKE_QEMU_LOG", launches, 1);
   return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  return mh_test_rm_tree(dir);
 }
 
 static void write_file(const char *path, const char *text) {
@@ -153,6 +159,16 @@ static void no_fake_qemu_alive(void) {
       fail_msg("fake QEMU %d is still alive", pid);
   }
   fclose(f);
+}
+
+static int scratch_dirs(const char *prefix) {
+  DIR *d = opendir("/tmp");
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)))
+    n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+  closedir(d);
+  return n;
 }
 
 static int count_launches(void) {
@@ -332,6 +348,9 @@ static void sigkill_loses_nothing_and_resume_redoes_nothing(void **state) {
   wait_for_runs(out, 3);
   kill(p.pid, SIGKILL);
   mh_proc_wait(&p, 5000);
+  char stale[64];
+  snprintf(stale, sizeof stale, "memharness-%d-", (int)p.pid);
+  printf("scratch directories left by the killed harness: %d\n", scratch_dirs(stale));
   usleep(200000);
   no_fake_qemu_alive(); // PR_SET_PDEATHSIG took them down with the harness
   json_object *old = json_object_from_file(out);
@@ -340,6 +359,7 @@ static void sigkill_loses_nothing_and_resume_redoes_nothing(void **state) {
   unsetenv("FAKE_QEMU_TEST_MS");
   assert_int_equal(MH("run", c, "-o", out, "--resume"), 0);
   expect_output("already done");
+  assert_int_equal(scratch_dirs(stale), 0); // swept by the next harness
   json_object *d = json_object_from_file(out);
   json_object *runs = get(d, "runs");
   assert_int_equal(json_object_array_length(runs), 8);
@@ -368,5 +388,5 @@ int main(void) {
       cmocka_unit_test(sigint_saves_finished_runs_and_resume_completes),
       cmocka_unit_test(sigkill_loses_nothing_and_resume_redoes_nothing),
   };
-  return cmocka_run_group_tests(tests, setup, NULL);
+  return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -17,6 +17,11 @@ static int setup(void **state) {
   return mkdtemp(dir) ? 0 : -1;
 }
 
+static int teardown(void **state) {
+  (void)state;
+  return mh_test_rm_tree(dir);
+}
+
 static int files_in(const char *d) {
   DIR *dp = opendir(d);
   int n = 0;
@@ -146,5 +151,5 @@ int main(void) {
       cmocka_unit_test(resume_checks_schema_and_campaign),
       cmocka_unit_test(run_records_carry_samples_and_failure_context),
   };
-  return cmocka_run_group_tests(tests, setup, NULL);
+  return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -13,11 +13,11 @@
 #include "accel.h"
 #include "run.h"
 
-static char kernel_native[128], kernel_memv6[128], launches[128];
+static char dir[32], kernel_native[128], kernel_memv6[128], launches[128];
 
 static int setup(void **state) {
   (void)state;
-  char dir[] = "/tmp/mh-run-XXXXXX";
+  snprintf(dir, sizeof dir, "/tmp/mh-run-XXXXXX");
   assert_non_null(mkdtemp(dir));
   snprintf(kernel_native, sizeof kernel_native, "%s/kernel-native.elf", dir);
   snprintf(kernel_memv6, sizeof kernel_memv6, "%s/kernel-memv6.elf", dir);
@@ -26,6 +26,11 @@ static int setup(void **state) {
   fclose(fopen(kernel_memv6, "w"));
   setenv("FAKE_QEMU_LOG", launches, 1);
   return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  return mh_test_rm_tree(dir);
 }
 
 static double now(void) {
@@ -220,5 +225,5 @@ int main(void) {
       cmocka_unit_test(auto_accel_falls_back_quickly_when_kvm_cannot_run_the_kernel),
       cmocka_unit_test(kvm_echo_probe_passes_when_kvm_works),
   };
-  return cmocka_run_group_tests(tests, setup, NULL);
+  return cmocka_run_group_tests(tests, setup, teardown);
 }
