@@ -19,18 +19,26 @@ struct superblock {
   uint bmapstart;  // first bitmap block
 };
 
-#define NDIRECT 12
+// A file's blocks: NDIRECT listed in the inode, then those listed in the
+// indirect block, then those reached through the doubly-indirect block (a
+// block of indirect blocks). addrs[] keeps 13 entries, as before the double
+// level was added, so struct dinode stays 64 bytes.
+#define NDIRECT 11
 #define NINDIRECT (BSIZE / sizeof(uint))
-#define MAXFILE (NDIRECT + NINDIRECT)
+#define NDINDIRECT (NINDIRECT * NINDIRECT)
+#define MAXFILE (NDIRECT + NINDIRECT + NDINDIRECT)
+#define ADDR_INDIRECT NDIRECT        // addrs[] slot of the indirect block
+#define ADDR_DINDIRECT (NDIRECT + 1) // addrs[] slot of the doubly-indirect block
+#define NADDRS (NDIRECT + 2)
 
 // An inode as stored on disk.
 struct dinode {
   short type;  // 0 = free, else T_DIR/T_FILE/T_DEV
   short major; // device numbers (T_DEV only)
   short minor;
-  short nlink;             // directory entries naming it
-  uint size;               // bytes
-  uint addrs[NDIRECT + 1]; // direct blocks, then the indirect block
+  short nlink;        // directory entries naming it
+  uint size;          // bytes
+  uint addrs[NADDRS]; // direct, indirect, doubly-indirect
 };
 
 #define IPB (BSIZE / sizeof(struct dinode))         // inodes per block

@@ -13,6 +13,6 @@
 #define MAXOPBLOCKS 10  // blocks one file-system operation may write
 #define LOGSIZE (MAXOPBLOCKS * 3)
 #define NBUF (MAXOPBLOCKS * 3)
-#define FSSIZE 4000 // file system size in blocks
+#define FSSIZE 8000 // file system size in blocks (4 MiB)
 #define TICK_HZ 100 // timer interrupts per second
 #endif

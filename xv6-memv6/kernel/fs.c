@@ -226,31 +226,63 @@ void stati(struct inode *ip, struct stat *st) {
 
 // ---- file data ----
 
-// The disk block holding block idx of the file. With grow set, a missing
-// block is allocated; 0 means it does not exist (or the disk is full).
-static uint bmap(struct inode *ip, uint idx, int grow) {
-  if (idx < NDIRECT) {
-    if (!ip->addrs[idx] && grow)
-      ip->addrs[idx] = balloc(ip->dev);
-    return ip->addrs[idx];
-  }
-  idx -= NDIRECT;
-  if (idx >= NINDIRECT)
-    panic("bmap: block beyond MAXFILE");
-  if (!ip->addrs[NDIRECT] && grow)
-    ip->addrs[NDIRECT] = balloc(ip->dev);
-  if (!ip->addrs[NDIRECT])
-    return 0;
-  struct buf *ind = bread(ip->dev, ip->addrs[NDIRECT]);
-  uint *table = (uint *)ind->data;
+// Entry idx of the block-number table stored in block tbl; with grow set a
+// missing entry is allocated (balloc hands out zeroed blocks, so a new table
+// starts empty). 0 means absent, or the disk is full.
+static uint table_entry(uint dev, uint tbl, uint idx, int grow) {
+  struct buf *b = bread(dev, tbl);
+  uint *table = (uint *)b->data;
   if (!table[idx] && grow) {
-    table[idx] = balloc(ip->dev);
+    table[idx] = balloc(dev);
     if (table[idx])
-      log_write(ind);
+      log_write(b);
   }
   uint bno = table[idx];
-  brelse(ind);
+  brelse(b);
   return bno;
+}
+
+// The block in the inode's own addrs[slot], allocated on demand.
+static uint inode_slot(struct inode *ip, int slot, int grow) {
+  if (!ip->addrs[slot] && grow)
+    ip->addrs[slot] = balloc(ip->dev);
+  return ip->addrs[slot];
+}
+
+// The disk block holding block idx of the file. With grow set, a missing
+// block (and any missing table on the way) is allocated; 0 means it does not
+// exist (or the disk is full).
+static uint bmap(struct inode *ip, uint idx, int grow) {
+  if (idx < NDIRECT)
+    return inode_slot(ip, idx, grow);
+  idx -= NDIRECT;
+  if (idx < NINDIRECT) {
+    uint tbl = inode_slot(ip, ADDR_INDIRECT, grow);
+    return tbl ? table_entry(ip->dev, tbl, idx, grow) : 0;
+  }
+  idx -= NINDIRECT;
+  if (idx >= NDINDIRECT)
+    panic("bmap: block beyond MAXFILE");
+  uint top = inode_slot(ip, ADDR_DINDIRECT, grow);
+  uint mid = top ? table_entry(ip->dev, top, idx / NINDIRECT, grow) : 0;
+  return mid ? table_entry(ip->dev, mid, idx % NINDIRECT, grow) : 0;
+}
+
+// Frees every block listed in table block tbl, then tbl itself. At depth 2
+// the entries are tables themselves.
+static void free_table(uint dev, uint tbl, int depth) {
+  struct buf *b = bread(dev, tbl);
+  const uint *table = (const uint *)b->data;
+  for (uint i = 0; i < NINDIRECT; i++) {
+    if (!table[i])
+      continue;
+    if (depth > 1)
+      free_table(dev, table[i], depth - 1);
+    else
+      bfree(dev, table[i]);
+  }
+  brelse(b);
+  bfree(dev, tbl);
 }
 
 static void itrunc(struct inode *ip) {
@@ -259,18 +291,11 @@ static void itrunc(struct inode *ip) {
       bfree(ip->dev, ip->addrs[i]);
     ip->addrs[i] = 0;
   }
-  uint ind_bno = ip->addrs[NDIRECT];
-  if (ind_bno) {
-    struct buf *ind = bread(ip->dev, ind_bno);
-    const uint *table = (const uint *)ind->data;
-    for (uint i = 0; i < NINDIRECT; i++) {
-      if (table[i])
-        bfree(ip->dev, table[i]);
-    }
-    brelse(ind);
-    bfree(ip->dev, ind_bno);
-    ip->addrs[NDIRECT] = 0;
-  }
+  if (ip->addrs[ADDR_INDIRECT])
+    free_table(ip->dev, ip->addrs[ADDR_INDIRECT], 1);
+  if (ip->addrs[ADDR_DINDIRECT])
+    free_table(ip->dev, ip->addrs[ADDR_DINDIRECT], 2);
+  ip->addrs[ADDR_INDIRECT] = ip->addrs[ADDR_DINDIRECT] = 0;
   ip->size = 0;
   iupdate(ip);
 }

@@ -20,7 +20,7 @@ struct inode {
   short minor;
   short nlink;
   uint size;
-  uint addrs[NDIRECT + 1];
+  uint addrs[NADDRS];
 };
 
 void fs_init(int dev); // reads the superblock, recovers the log

@@ -99,15 +99,38 @@ static void claim(struct check *c, uint inum, uint b) {
     c->used[b] = 1;
 }
 
-// Block idx of inode inum, or 0; valid only after the indirect block passed
-// claim().
+// Entry idx of table block tbl, or 0 when tbl is absent or out of range.
+static uint table_get(const struct check *c, uint tbl, uint idx) {
+  if (tbl == 0 || tbl >= c->sb.size)
+    return 0;
+  return get32(block(c, tbl) + 4 * idx);
+}
+
+// Block idx of inode inum, or 0.
 static uint file_block(const struct check *c, uint inum, uint idx) {
   if (idx < NDIRECT)
     return DIADDR(c, inum, idx);
-  uint ind = DIADDR(c, inum, NDIRECT);
-  if (ind == 0 || ind >= c->sb.size)
-    return 0;
-  return get32(block(c, ind) + 4 * (idx - NDIRECT));
+  idx -= NDIRECT;
+  if (idx < NINDIRECT)
+    return table_get(c, DIADDR(c, inum, ADDR_INDIRECT), idx);
+  idx -= NINDIRECT;
+  uint mid = table_get(c, DIADDR(c, inum, ADDR_DINDIRECT), idx / NINDIRECT);
+  return table_get(c, mid, idx % NINDIRECT);
+}
+
+// Claims the indirect and doubly-indirect tables of inode inum.
+static void claim_tables(struct check *c, uint inum) {
+  if (DIADDR(c, inum, ADDR_INDIRECT))
+    claim(c, inum, DIADDR(c, inum, ADDR_INDIRECT));
+  uint top = DIADDR(c, inum, ADDR_DINDIRECT);
+  if (!top)
+    return;
+  claim(c, inum, top);
+  for (uint j = 0; j < NINDIRECT; j++) {
+    uint mid = table_get(c, top, j);
+    if (mid)
+      claim(c, inum, mid);
+  }
 }
 
 static void check_blocks(struct check *c, uint inum) {
@@ -117,8 +140,7 @@ static void check_blocks(struct check *c, uint inum) {
     return;
   }
   uint nblk = (size + BSIZE - 1) / BSIZE;
-  if (DIADDR(c, inum, NDIRECT))
-    claim(c, inum, DIADDR(c, inum, NDIRECT));
+  claim_tables(c, inum);
   for (uint i = 0; i < MAXFILE; i++) {
     uint b = file_block(c, inum, i);
     if (i < nblk && b == 0)

@@ -33,8 +33,9 @@ struct image {
   uchar *disk; // FSSIZE * BSIZE bytes
   struct superblock sb;
   uint next_inum;
-  uint next_block; // first data block not yet used
-  const char *out; // output path, for messages
+  uint next_block;    // first data block not yet used
+  const char *out;    // output path, for messages
+  const char *adding; // input being copied, for messages
 };
 
 static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -120,28 +121,38 @@ static uint new_inode(struct image *img, short type) {
 
 static uint new_block(struct image *img) {
   if (img->next_block >= img->sb.size)
-    die("%s: image full (%u blocks)", img->out, img->sb.size);
+    die("%s: image full (%u blocks) while adding %s; raise FSSIZE in param.h", img->out,
+        img->sb.size, img->adding ? img->adding : "the root directory");
   return img->next_block++;
 }
 
+// The block named by the 32-bit slot at p, allocated on first use.
+static uint slot_block(struct image *img, uchar *p) {
+  if (get32(p) == 0)
+    put32(p, new_block(img));
+  return get32(p);
+}
+
+// Entry idx of the block-number table in block tbl, allocated on first use.
+static uint table_block(struct image *img, uint tbl, uint idx) {
+  return slot_block(img, block(img, tbl) + idx * sizeof(uint));
+}
+
 // Block number holding byte offset off of inode inum, allocating it (and
-// the indirect block) on first use.
+// the indirect or doubly-indirect tables on the way) on first use.
 static uint block_for(struct image *img, uint inum, uint off) {
   uchar *di = dinode_at(img, inum);
   uint idx = off / BSIZE;
-  uchar *slot;
   if (idx >= MAXFILE)
     return 0;
-  if (idx < NDIRECT) {
-    slot = di + DI_ADDR(idx);
-  } else {
-    if (get32(di + DI_ADDR(NDIRECT)) == 0)
-      put32(di + DI_ADDR(NDIRECT), new_block(img));
-    slot = block(img, get32(di + DI_ADDR(NDIRECT))) + (idx - NDIRECT) * sizeof(uint);
-  }
-  if (get32(slot) == 0)
-    put32(slot, new_block(img));
-  return get32(slot);
+  if (idx < NDIRECT)
+    return slot_block(img, di + DI_ADDR(idx));
+  idx -= NDIRECT;
+  if (idx < NINDIRECT)
+    return table_block(img, slot_block(img, di + DI_ADDR(ADDR_INDIRECT)), idx);
+  idx -= NINDIRECT;
+  uint top = slot_block(img, di + DI_ADDR(ADDR_DINDIRECT));
+  return table_block(img, table_block(img, top, idx / NINDIRECT), idx % NINDIRECT);
 }
 
 // Append n bytes to inode inum. Returns 0, or -1 when the file would exceed
@@ -206,6 +217,13 @@ static void add_file(struct image *img, const char *path) {
   FILE *in = fopen(path, "rb");
   if (!in)
     die("%s: %s", path, strerror(errno));
+  // Refuse an oversized file before it can fill the image: the size limit
+  // is the better message.
+  if (fseek(in, 0, SEEK_END) == 0 && ftell(in) > (long)(MAXFILE * BSIZE))
+    die("%s: larger than the maximum file size (%lu bytes)", path,
+        (unsigned long)(MAXFILE * BSIZE));
+  rewind(in);
+  img->adding = path;
   uint inum = new_inode(img, T_FILE);
   uchar buf[BSIZE];
   size_t n;
@@ -218,6 +236,7 @@ static void add_file(struct image *img, const char *path) {
   fclose(in);
   if (failed)
     die("%s: read error", path);
+  img->adding = NULL;
   add_dirent(img, ROOTINO, inum, name);
 }
 

@@ -33,8 +33,8 @@
 extern char **environ;
 
 #define SMALL_TEXT "hello, xv6-memv6\n"
-#define FULL_NAME "exactly14chars" // DIRSIZ bytes: fits, with no NUL
-#define BIG_BLOCKS (NDIRECT + 3)   // enough to need the indirect block
+#define FULL_NAME "exactly14chars"           // DIRSIZ bytes: fits, with no NUL
+#define BIG_BLOCKS (NDIRECT + NINDIRECT + 3) // reaches the doubly-indirect level
 
 static char dir[64]; // scratch directory for one test run
 static uchar *img;   // the image under test
@@ -167,10 +167,15 @@ static uint iaddr(uint inum, uint i) {
 
 // Block holding the idx-th block of the file.
 static uint bmap(uint inum, uint idx) {
+  assert_true(idx < MAXFILE);
   if (idx < NDIRECT)
     return iaddr(inum, idx);
-  assert_true(idx < MAXFILE);
-  return rd32(blk(iaddr(inum, NDIRECT)) + (idx - NDIRECT) * 4);
+  idx -= NDIRECT;
+  if (idx < NINDIRECT)
+    return rd32(blk(iaddr(inum, ADDR_INDIRECT)) + idx * 4);
+  idx -= NINDIRECT;
+  uint mid = rd32(blk(iaddr(inum, ADDR_DINDIRECT)) + (idx / NINDIRECT) * 4);
+  return rd32(blk(mid) + (idx % NINDIRECT) * 4);
 }
 
 static uchar *read_inode(uint inum) {
@@ -282,32 +287,38 @@ static void test_file_contents(void **state) {
   uchar *b = read_inode(bigi);
   assert_memory_equal(b, big, sizeof(big));
   free(b);
-  assert_int_not_equal(iaddr(bigi, NDIRECT), 0);
-  assert_int_equal(iaddr(small, NDIRECT), 0);
+  assert_int_not_equal(iaddr(bigi, ADDR_INDIRECT), 0);
+  assert_int_not_equal(iaddr(bigi, ADDR_DINDIRECT), 0);
+  assert_int_equal(iaddr(small, ADDR_INDIRECT), 0);
+  assert_int_equal(iaddr(small, ADDR_DINDIRECT), 0);
 }
 
 // Marks the blocks of inode inum in seen[], failing on any block that is
 // outside the data area or already claimed.
-static void claim_blocks(uint inum, uchar *seen) {
+static void claim_one(uint b, uchar *seen) {
   struct superblock s = sb();
-  uint first_data = s.size - s.nblocks;
+  assert_true(b >= s.size - s.nblocks && b < s.size);
+  assert_false(seen[b]);
+  seen[b] = 1;
+}
+
+static void claim_blocks(uint inum, uchar *seen) {
   uint nblk = (isize(inum) + BSIZE - 1) / BSIZE;
-  for (uint i = 0; i <= NDIRECT; i++) {
+  for (uint i = 0; i < NADDRS; i++) {
     uint b = iaddr(inum, i);
     if (i < NDIRECT && i >= nblk)
       assert_int_equal(b, 0);
-    if (b == 0)
-      continue;
-    assert_true(b >= first_data && b < s.size);
-    assert_false(seen[b]);
-    seen[b] = 1;
+    if (b)
+      claim_one(b, seen);
   }
-  for (uint i = NDIRECT; i < nblk; i++) {
-    uint b = bmap(inum, i);
-    assert_true(b >= first_data && b < s.size);
-    assert_false(seen[b]);
-    seen[b] = 1;
+  uint top = iaddr(inum, ADDR_DINDIRECT);
+  for (uint j = 0; top && j < NINDIRECT; j++) {
+    uint mid = rd32(blk(top) + j * 4);
+    if (mid)
+      claim_one(mid, seen);
   }
+  for (uint i = NDIRECT; i < nblk; i++)
+    claim_one(bmap(inum, i), seen);
 }
 
 static void test_bitmap_consistent(void **state) {
