@@ -38,7 +38,10 @@ int mh_qemu_argv(const struct mh_qemu_opts *o, struct mh_argv *a) {
   bad |= push(a, "-no-reboot");
   bad |= push(a, "-kernel") | push(a, "%s", o->kernel);
   bad |= push(a, "-append") | push(a, "%s", o->append ? o->append : "");
-  if (o->disk)
+  if (o->disk && o->disk_in_ram) {
+    // QEMU splits -initrd at commas into several modules.
+    bad |= strchr(o->disk, ',') ? 1 : push(a, "-initrd") | push(a, "%s", o->disk);
+  } else if (o->disk)
     bad |= push(a, "-drive") | push(a, "file=%s,format=%s,if=ide,index=0,media=disk%s", o->disk,
                                     o->disk_format ? o->disk_format : "raw",
                                     o->disk_snapshot ? ",snapshot=on" : "");

@@ -13,6 +13,9 @@ struct mh_qemu_opts {
   const char *disk;        // NULL: no disk
   const char *disk_format; // "raw" (default) or "qcow2"
   bool disk_snapshot;      // snapshot=on: the image is never written
+  bool disk_in_ram;        // load the raw image as a multiboot module (-initrd)
+                           // instead of IDE: no host I/O timing reaches the
+                           // guest, so icount cycle counts repeat exactly
   const char *append;      // kernel command line: program and arguments
   const char *accel;       // "tcg" or "kvm"
   bool icount;             // -icount shift=0: rdtsc counts instructions

@@ -300,6 +300,7 @@ static int launch(struct live *L, struct mh_err *e) {
                            .kernel = L->spec->kernel,
                            .disk = L->spec->disk,
                            .disk_snapshot = true,
+                           .disk_in_ram = L->spec->icount,
                            .append = cmdline,
                            .accel = L->spec->accel,
                            .icount = L->spec->icount,
@@ -308,7 +309,10 @@ static int launch(struct live *L, struct mh_err *e) {
                            .qmp_socket = L->sc.qmp};
   struct mh_argv argv;
   if (mh_qemu_argv(&o, &argv) < 0)
-    return mh_fail(e, "out of memory");
+    return mh_fail(e,
+                   "cannot build QEMU's command line (out of memory, or a ',' in the "
+                   "disk path %s, which -initrd cannot take)",
+                   o.disk ? o.disk : "(none)");
   // Watch the directory before QEMU creates the log so no write goes unnoticed.
   L->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
   if (L->inotify_fd >= 0)

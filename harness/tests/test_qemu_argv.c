@@ -75,8 +75,24 @@ static void icount_pause_and_kvm(void **state) {
   mh_argv_free(&a);
 }
 
+// icount runs take the disk from RAM so that no host I/O timing enters them.
+static void disk_in_ram_replaces_ide(void **state) {
+  (void)state;
+  struct mh_qemu_opts o = {
+      .qemu = "q", .kernel = "k", .disk = "/k/fs-native.img", .disk_in_ram = true, .icount = true};
+  struct mh_argv a;
+  assert_int_equal(mh_qemu_argv(&o, &a), 0);
+  assert_string_equal(after(&a, "-initrd"), "/k/fs-native.img");
+  assert_null(after(&a, "-drive"));
+  mh_argv_free(&a);
+  // -initrd splits its argument at commas: such a path must be refused.
+  o.disk = "/k/fs,native.img";
+  assert_int_equal(mh_qemu_argv(&o, &a), -1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(contract_arguments_are_all_there),
-                                     cmocka_unit_test(icount_pause_and_kvm)};
+                                     cmocka_unit_test(icount_pause_and_kvm),
+                                     cmocka_unit_test(disk_in_ram_replaces_ide)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
