@@ -38,55 +38,7 @@ void *env_low_alloc(size_t n) {
   return p;
 }
 
-// ---- the kernel library ----
-
-void *memset(void *dst, int c, uint n) {
-  uchar *d = dst;
-  while (n-- > 0)
-    *d++ = (uchar)c;
-  return dst;
-}
-
-void *memmove(void *dst, const void *src, uint n) {
-  uchar *d = dst;
-  const uchar *s = src;
-  if (d < s) {
-    while (n-- > 0)
-      *d++ = *s++;
-  } else {
-    while (n-- > 0)
-      d[n] = s[n];
-  }
-  return dst;
-}
-
-void *memcpy(void *dst, const void *src, uint n) {
-  return memmove(dst, src, n);
-}
-
-int memcmp(const void *a, const void *b, uint n) {
-  const uchar *x = a, *y = b;
-  for (uint i = 0; i < n; i++) {
-    if (x[i] != y[i])
-      return x[i] - y[i];
-  }
-  return 0;
-}
-
-int strncmp(const char *a, const char *b, uint n) {
-  for (uint i = 0; i < n; i++) {
-    if (a[i] != b[i] || a[i] == 0)
-      return (uchar)a[i] - (uchar)b[i];
-  }
-  return 0;
-}
-
-int strlen(const char *s) {
-  int n = 0;
-  while (s[n])
-    n++;
-  return n;
-}
+// ---- console: the kernel's string routines come from kernel/klib.c ----
 
 void kprintf(const char *fmt, ...) {
   va_list ap;
