@@ -6,10 +6,16 @@
 #include "ut.h"
 
 // Spin without system calls, so only a timer interrupt can take the CPU.
-static void spin_forever(void) {
-  volatile uint n = 0;
-  for (;;)
-    n++;
+// The spin is bounded (a few seconds) so that a kernel whose kill does not
+// work fails the test instead of hanging the suite; the status then tells.
+#define SPIN_CYCLES 3000000000ull
+#define SPIN_SURVIVED 3
+
+static void spin_a_while(void) {
+  uint64 start = rdtsc();
+  while (rdtsc() - start < SPIN_CYCLES)
+    ;
+  exitst(SPIN_SURVIVED);
 }
 
 // ---- forkwait: every child is reaped once, with its own status ----
@@ -85,7 +91,7 @@ int t_killrun(void) {
   int pid = fork();
   CHECK(pid >= 0);
   if (pid == 0)
-    spin_forever();
+    spin_a_while();
   sleep(1);
   CHECK(kill(pid) == 0);
   CHECK(ut_wait_for(pid) == UT_KILLED);
@@ -106,6 +112,9 @@ int t_killsleep(void) {
   }
   sleep(2);
   CHECK(kill(pid) == 0);
+  // Should kill have failed, this byte releases the child (status 0).
+  sleep(2);
+  write(p[1], "k", 1);
   CHECK(ut_wait_for(pid) == UT_KILLED);
   close(p[0]);
   close(p[1]);
@@ -143,7 +152,7 @@ int t_preempt(void) {
   CHECK(pid >= 0);
   if (pid == 0) {
     write(p[1], "s", 1);
-    spin_forever();
+    spin_a_while();
   }
   CHECK(read(p[0], &c, 1) == 1 && c == 's');
   CHECK(kill(pid) == 0);
