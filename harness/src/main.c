@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "err.h"
 #include "mh_config.h"
+#include "plot.h"
 #include "runcmd.h"
 
 static const char usage_text[] =
@@ -18,8 +20,13 @@ static const char usage_text[] =
     "      Boot the native and memv6 kernels in QEMU as the campaign says, time\n"
     "      usertests (icount and/or wall), write the results JSON after every run\n"
     "      and print the overhead table.\n"
-    "  compare BASELINE.json NEW.json   (not implemented yet)\n"
-    "  plot RESULTS.json -o DIR         (not implemented yet)\n"
+    "  compare BASELINE.json NEW.json [--threshold F] [--json] [--seed N]\n"
+    "      Overhead regression: per test and geomean, the change of memv6/native\n"
+    "      with a bootstrap interval; exit 1 when the whole interval lies above\n"
+    "      1 + F (default F = 0.02, \"2%\" works too) or a campaign threshold is\n"
+    "      newly exceeded, exit 2 when the files cannot be compared.\n"
+    "  plot RESULTS.json -o DIR [--scripts DIR] [--gnuplot PATH]\n"
+    "      Paper figures (PDF, SVG, PNG) and their data files, through gnuplot.\n"
     "  merge A.json B.json ... -o OUT   (not implemented yet)\n"
     "  replay RESULTS.json TRIAL        (not implemented yet)\n"
     "  run --shard K/N                  (not implemented yet)\n"
@@ -44,7 +51,11 @@ static const char usage_text[] =
     "  7  all runs ok, but an overhead threshold of the campaign was exceeded\n"
     "  130 interrupted by SIGINT/SIGTERM (finished runs saved; use --resume)\n"
     "\n"
-    "Documentation: docs/campaign.md (campaign files), docs/results.md (results files).\n";
+    "compare exits 0 (no regression), 1 (regression) or 2 (usage, inputs incompatible);\n"
+    "plot exits 0, 2 (unusable results), 4 (gnuplot missing) or 5 (write failure).\n"
+    "\n"
+    "Documentation: docs/campaign.md (campaign files), docs/results.md (results files),\n"
+    "docs/nightly.md (compare, nightly regression), docs/figures.md (plot).\n";
 
 static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "memharness: ");
@@ -119,6 +130,104 @@ static int cmd_run(int argc, char **argv) {
   return mh_cmd_run(&o);
 }
 
+// "0.02" or "2%": the relative growth of the overhead ratio compare tolerates.
+static int parse_threshold(const char *s, double *out) {
+  char *end;
+  double x = strtod(s, &end);
+  if (end != s && strcmp(end, "%") == 0)
+    x /= 100, end++;
+  if (end == s || *end || !(x >= 0 && x < 10))
+    return -1;
+  *out = x;
+  return 0;
+}
+
+static int cmd_compare(int argc, char **argv) {
+  enum { OPT_THRESHOLD = 256, OPT_JSON, OPT_SEED, OPT_ITER, OPT_CONF };
+  static const struct option opts[] = {{"threshold", required_argument, NULL, OPT_THRESHOLD},
+                                       {"json", no_argument, NULL, OPT_JSON},
+                                       {"seed", required_argument, NULL, OPT_SEED},
+                                       {"iterations", required_argument, NULL, OPT_ITER},
+                                       {"confidence", required_argument, NULL, OPT_CONF},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  struct mh_compare_opts o = {.cfg = {MH_COMPARE_DEFAULT_THRESHOLD, MH_COMPARE_DEFAULT_SEED,
+                                      MH_COMPARE_DEFAULT_ITERATIONS, 0.95}};
+  int c;
+  char *end;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (c) {
+    case OPT_THRESHOLD:
+      if (parse_threshold(optarg, &o.cfg.threshold) < 0)
+        return usage_error("--threshold wants a fraction like 0.02 or 2%%, got '%s'", optarg);
+      break;
+    case OPT_JSON:
+      o.json = true;
+      break;
+    case OPT_SEED:
+      o.cfg.seed = strtoull(optarg, &end, 10);
+      if (*end || !*optarg)
+        return usage_error("--seed wants a non-negative integer, got '%s'", optarg);
+      break;
+    case OPT_ITER:
+      o.cfg.iterations = (unsigned)strtoul(optarg, &end, 10);
+      if (*end || o.cfg.iterations < 100 || o.cfg.iterations > 1000000)
+        return usage_error("--iterations wants 100 to 1000000, got '%s'", optarg);
+      break;
+    case OPT_CONF:
+      o.cfg.level = strtod(optarg, &end);
+      if (*end || !(o.cfg.level >= 0.5 && o.cfg.level <= 0.999))
+        return usage_error("--confidence wants 0.5 to 0.999, got '%s'", optarg);
+      break;
+    case 'h':
+      fputs(usage_text, stdout);
+      return MH_EXIT_OK;
+    default:
+      return usage_error("%s", "bad option for compare");
+    }
+  }
+  if (optind != argc - 2)
+    return usage_error("%s", "compare takes BASELINE.json NEW.json");
+  o.baseline = argv[optind];
+  o.fresh = argv[optind + 1];
+  return mh_cmd_compare(&o);
+}
+
+static int cmd_plot(int argc, char **argv) {
+  enum { OPT_SCRIPTS = 256, OPT_GNUPLOT };
+  static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                       {"scripts", required_argument, NULL, OPT_SCRIPTS},
+                                       {"gnuplot", required_argument, NULL, OPT_GNUPLOT},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  struct mh_plot_opts o = {0};
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'o':
+      o.outdir = optarg;
+      break;
+    case OPT_SCRIPTS:
+      o.scripts = optarg;
+      break;
+    case OPT_GNUPLOT:
+      o.gnuplot = optarg;
+      break;
+    case 'h':
+      fputs(usage_text, stdout);
+      return MH_EXIT_OK;
+    default:
+      return usage_error("%s", "bad option for plot");
+    }
+  }
+  if (optind != argc - 1 || !o.outdir)
+    return usage_error("%s", "plot takes RESULTS.json and -o DIR");
+  o.results = argv[optind];
+  return mh_cmd_plot(&o);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2)
     return usage_error("%s", "missing COMMAND");
@@ -133,7 +242,11 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(cmd, "run"))
     return cmd_run(argc - 1, argv + 1);
-  static const char *const later[] = {"compare", "plot", "merge", "replay"};
+  if (!strcmp(cmd, "compare"))
+    return cmd_compare(argc - 1, argv + 1);
+  if (!strcmp(cmd, "plot"))
+    return cmd_plot(argc - 1, argv + 1);
+  static const char *const later[] = {"merge", "replay"};
   for (size_t i = 0; i < sizeof later / sizeof *later; i++)
     if (!strcmp(cmd, later[i])) {
       fprintf(stderr, "memharness: '%s' is not implemented yet\n", cmd);

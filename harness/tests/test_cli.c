@@ -199,8 +199,8 @@ static void help_version_and_exit_codes(void **state) {
   expect_output("memharness 0.");
   assert_int_equal(MH("frobnicate"), 2);
   expect_output("unknown command 'frobnicate'");
-  assert_int_equal(MH("compare", "a.json", "b.json"), 6);
-  assert_int_equal(MH("plot", "a.json"), 6);
+  assert_int_equal(MH("compare", "a.json", "b.json"), 2); // no such files
+  assert_int_equal(MH("plot", "a.json"), 2);              // -o DIR missing
   assert_int_equal(MH("merge", "a.json"), 6);
   assert_int_equal(MH("run", "--shard", "1/2", "x.json"), 6);
   assert_int_equal(MH("run", "--jobs", "zero", "x.json"), 2);

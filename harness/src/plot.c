@@ -1,0 +1,176 @@
+#include "plot.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "figdata.h"
+#include "proc.h"
+#include "samples.h"
+
+#ifndef MH_PLOT_SCRIPTS
+#define MH_PLOT_SCRIPTS "scripts/plot" // CMake passes the source tree's absolute path
+#endif
+
+#define GNUPLOT_TIMEOUT_MS 120000
+
+static const char *const formats[] = {"pdf", "svg", "png"};
+
+static int mkdirs(const char *dir, struct mh_err *e) {
+  char p[4096];
+  if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
+    return mh_fail(e, "%s: path too long", dir);
+  for (char *s = p + 1; *s; s++) {
+    if (*s != '/')
+      continue;
+    *s = 0;
+    if (mkdir(p, 0755) < 0 && errno != EEXIST)
+      return mh_fail_errno(e, "cannot create %s", p);
+    *s = '/';
+  }
+  if (mkdir(p, 0755) < 0 && errno != EEXIST)
+    return mh_fail_errno(e, "cannot create %s", p);
+  return 0;
+}
+
+// Workload names become file names: keep them to a safe alphabet.
+static void safe_name(char *dst, size_t cap, const char *src) {
+  size_t i = 0;
+  for (; src[i] && i + 1 < cap; i++) {
+    char c = src[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.';
+    dst[i] = ok ? c : '_';
+  }
+  dst[i] = 0;
+}
+
+// gnuplot and the scripts must be there before anything is drawn, so a
+// missing tool is one clear message instead of one per figure.
+static int check_tools(const char *gnuplot, const char *scripts, struct mh_err *e) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/overhead.gp", scripts);
+  if (access(path, R_OK) < 0)
+    return mh_fail_errno(e,
+                         "gnuplot script %s missing (pass --scripts DIR, the repository's "
+                         "scripts/plot)",
+                         path);
+  char *argv[] = {(char *)gnuplot, "--version", NULL};
+  char out[256];
+  if (mh_proc_capture(argv, out, sizeof out, 10000, e) != 0)
+    return mh_fail(e,
+                   "%s cannot be run: install gnuplot (Debian: apt-get install gnuplot-nox, or "
+                   "./scripts/setup) or pass --gnuplot PATH",
+                   gnuplot);
+  return 0;
+}
+
+// gnuplot -c SCRIPT DATA OUT LABEL, argv only; then every format must exist
+// and be non-empty.
+static int draw(const char *gnuplot, const char *script, const char *data, const char *out,
+                const char *label, struct mh_err *e) {
+  char *argv[] = {(char *)gnuplot, "-c", (char *)script, (char *)data, (char *)out,
+                  (char *)label,   NULL};
+  char msg[4096];
+  int rc = mh_proc_capture(argv, msg, sizeof msg, GNUPLOT_TIMEOUT_MS, e);
+  if (rc != 0)
+    return rc < 0 ? -1 : mh_fail(e, "gnuplot %s %s failed (exit %d):\n%s", script, data, rc, msg);
+  for (size_t i = 0; i < sizeof formats / sizeof *formats; i++) {
+    char f[4200];
+    struct stat st;
+    if (snprintf(f, sizeof f, "%s.%s", out, formats[i]) >= (int)sizeof f || stat(f, &st) < 0 ||
+        st.st_size == 0)
+      return mh_fail(e, "gnuplot %s wrote no %s:\n%s", script, f, msg);
+  }
+  return 0;
+}
+
+// The value axis: short enough for a 2.1 in tall figure at 7 pt.
+static void label_for(const char *timing, const char *metric, char *label, size_t cap) {
+  snprintf(label, cap, "memv6/native, %s%s", timing,
+           strcmp(metric, "wall_us") == 0 ? " run time" : "");
+}
+
+// Figure (a) for every (timing, workload) summary. Returns the number drawn
+// or -1 with e.
+static int overhead_figures(const struct mh_plot_opts *o, json_object *doc, const char *gnuplot,
+                            const char *scripts, struct mh_err *e) {
+  json_object *sums = mh_jget(doc, "summaries");
+  int drawn = 0;
+  for (size_t i = 0; i < json_object_array_length(sums); i++) {
+    json_object *s = json_object_array_get_idx(sums, i);
+    const char *timing = mh_jstr(s, "timing"), *workload = mh_jstr(s, "workload");
+    if (!timing || !workload)
+      continue;
+    char name[160], data[4200], out[4200], script[4200], label[96];
+    char t[32], w[96];
+    safe_name(t, sizeof t, timing);
+    safe_name(w, sizeof w, workload);
+    snprintf(name, sizeof name, "overhead-%s-%s", t, w);
+    if (snprintf(out, sizeof out, "%s/%s", o->outdir, name) >= (int)sizeof out - 8 ||
+        snprintf(data, sizeof data, "%s.dat", out) >= (int)sizeof data ||
+        snprintf(script, sizeof script, "%s/overhead.gp", scripts) >= (int)sizeof script)
+      return mh_fail(e, "%s: output path too long", o->outdir);
+    int n = mh_figdata_overhead(doc, o->results, timing, workload, data, e);
+    if (n < 0)
+      return -1;
+    if (n == 0) {
+      printf("plot: %s/%s skipped: no test has samples of both variants\n", timing, workload);
+      continue;
+    }
+    const char *metric = mh_jstr(s, "metric") ? mh_jstr(s, "metric") : "cycles";
+    label_for(timing, metric, label, sizeof label);
+    if (draw(gnuplot, script, data, out, label, e) < 0)
+      return -1;
+    printf("plot: %s.{pdf,svg,png}  (%d tests; data %s)\n", out, n, data);
+    drawn++;
+  }
+  return drawn;
+}
+
+// Figures whose data the results do not hold (yet) are skipped by name, so
+// a reader of the output knows they were not forgotten (docs/figures.md).
+static void report_skipped(json_object *doc) {
+  json_object *trials = mh_jget(doc, "trials");
+  if (!json_object_is_type(trials, json_type_array) || json_object_array_length(trials) == 0)
+    printf("plot: fault-outcome, recovery-latency and campaign-rate figures skipped: the "
+           "results hold no trial records ($.trials, written by fault campaigns)\n");
+  else
+    printf("plot: fault-outcome, recovery-latency and campaign-rate figures skipped: this "
+           "memharness does not draw trial records yet (docs/figures.md)\n");
+  printf("plot: dedup figure skipped: the results hold no dedup measurements\n");
+}
+
+int mh_cmd_plot(const struct mh_plot_opts *o) {
+  struct mh_err e = {{0}};
+  const char *gnuplot = o->gnuplot ? o->gnuplot : "gnuplot";
+  const char *scripts = o->scripts ? o->scripts : MH_PLOT_SCRIPTS;
+  json_object *doc = mh_results_open(o->results, &e);
+  if (!doc) {
+    fprintf(stderr, "memharness plot: %s\n", e.msg);
+    return MH_EXIT_USAGE;
+  }
+  int rc = MH_EXIT_OK;
+  if (check_tools(gnuplot, scripts, &e) < 0)
+    rc = MH_EXIT_ENV;
+  else if (mkdirs(o->outdir, &e) < 0)
+    rc = MH_EXIT_INTERNAL;
+  int drawn = rc == MH_EXIT_OK ? overhead_figures(o, doc, gnuplot, scripts, &e) : 0;
+  if (drawn < 0)
+    rc = MH_EXIT_INTERNAL;
+  if (rc != MH_EXIT_OK)
+    fprintf(stderr, "memharness plot: %s\n", e.msg);
+  else if (drawn == 0) {
+    fprintf(stderr,
+            "memharness plot: %s: no overhead data to draw (no run produced samples of "
+            "both variants; see $.runs)\n",
+            o->results);
+    rc = MH_EXIT_USAGE;
+  } else
+    report_skipped(doc);
+  json_object_put(doc);
+  return rc;
+}

@@ -1,0 +1,59 @@
+// Reading results files back (docs/results.md) for compare and plot: the
+// document checks every consumer needs, and the per-test samples of one
+// (timing, workload), collected by the same rule as the summaries.
+#ifndef MH_SAMPLES_H
+#define MH_SAMPLES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "err.h"
+
+// Index of a variant in the sample arrays (the same order as enum mh_variant).
+enum { MH_S_NATIVE = 0, MH_S_MEMV6 = 1, MH_S_NVARIANTS = 2 };
+
+struct mh_test_samples {
+  char name[64];
+  double *v[MH_S_NVARIANTS];
+  size_t n[MH_S_NVARIANTS];
+};
+
+// Samples of every test of one (timing, workload), in the order the tests
+// first appear in the runs (the order of the summary's "tests").
+struct mh_sample_set {
+  char timing[16], workload[64], metric[16];
+  struct mh_test_samples *t;
+  size_t n, cap;
+};
+
+// Loads a results file and checks what every consumer relies on: JSON,
+// "schema" == 1, "runs" and "summaries" arrays. NULL with e naming the file
+// and the field otherwise.
+json_object *mh_results_open(const char *path, struct mh_err *e);
+
+// Small typed getters that tolerate missing keys (NULL / NAN / fallback).
+json_object *mh_jget(json_object *o, const char *key);
+const char *mh_jstr(json_object *o, const char *key);
+double mh_jnum(json_object *o, const char *key, double fallback);
+
+// Fills s with the samples of (timing, workload): "cycles" of every passing
+// test of ok and failed runs; a workload without @test lines gets one pseudo
+// test named after it with the wall time of ok runs in µs ("wall_us").
+// Returns the number of tests (0: no samples at all).
+size_t mh_samples_collect(json_object *doc, const char *timing, const char *workload,
+                          struct mh_sample_set *s);
+void mh_samples_free(struct mh_sample_set *s);
+const struct mh_test_samples *mh_samples_find(const struct mh_sample_set *s, const char *name);
+
+// The campaign's bootstrap settings recorded in a results document, with
+// the defaults of docs/campaign.md when absent.
+struct mh_boot_cfg {
+  uint64_t seed;
+  unsigned iterations;
+  double level;
+};
+struct mh_boot_cfg mh_results_boot_cfg(json_object *doc);
+
+#endif
