@@ -63,19 +63,36 @@ void kalloc_init(void) {
   }
 }
 
-void *kalloc_zone(int zone, int kind, int owner) {
-  struct zone *z = &zones[zone];
-  spin_lock(&z->lock);
-  struct free_link *l = z->head;
-  if (l) {
+// Pops the zone's next usable frame. A machine check on a free frame marks
+// it FRAME_POISONED where it lies (the handler may not take this lock), so
+// such frames are dropped here instead of being handed out.
+static struct free_link *zone_pop(struct zone *z) {
+  for (;;) {
+    struct free_link *l = z->head;
+    if (!l)
+      return 0;
     z->head = l->next;
     z->nfree--;
     struct frame *f = frame_of(V2P(l));
-    if (f->kind != FRAME_FREE)
+    if (f->kind == FRAME_FREE)
+      return l;
+    if (f->kind != FRAME_POISONED)
       panic("kalloc: free list holds a frame in use");
-    *f = (struct frame){.kind = kind, .refs = 1, .owner = owner};
   }
+}
+
+void *kalloc_zone_raw(int zone, int kind, int owner) {
+  struct zone *z = &zones[zone];
+  spin_lock(&z->lock);
+  struct free_link *l = zone_pop(z);
+  if (l)
+    *frame_of(V2P(l)) = (struct frame){.kind = kind, .refs = 1, .owner = owner};
   spin_unlock(&z->lock);
+  return l;
+}
+
+void *kalloc_zone(int zone, int kind, int owner) {
+  void *l = kalloc_zone_raw(zone, kind, owner);
   if (l)
     memset(l, 0, PGSIZE);
   return l;

@@ -31,6 +31,8 @@ void kalloc_init(void);                 // called once, after boot_read_info()
 void *kalloc(void);                     // a zero-filled kernel frame (kernel va) or 0
 void *kalloc_kind(int kind, int owner); // the same, recording kind/owner
 void *kalloc_zone(int zone, int kind, int owner);
+// Like kalloc_zone but not zeroed: for frames the caller overwrites whole.
+void *kalloc_zone_raw(int zone, int kind, int owner);
 void kfree(void *va);                           // drop a frame back on its zone's free list
 uint free_frames(void);                         // free frames in the normal zone
 struct frame *frame_of(uint pa);                // table entry for a physical address

@@ -11,11 +11,11 @@
 #include "proc.h"
 #include "seg.h"
 #include "vm.h"
+#include "mirror.h"
 
 static pde_t *kpgdir;
 
-// The PTE for va, making the page table (owned by owner) when create is set.
-static pte_t *pte_of(pde_t *pgdir, uint va, int create, int owner) {
+pte_t *uvm_pte(pde_t *pgdir, uint va, int create, int owner) {
   pde_t *pde = &pgdir[PDX(va)];
   pte_t *table;
   if (*pde & PTE_P) {
@@ -33,12 +33,41 @@ static pte_t *pte_of(pde_t *pgdir, uint va, int create, int owner) {
 }
 
 static int map_page(pde_t *pgdir, uint va, uint pa, int perm, int owner) {
-  pte_t *pte = pte_of(pgdir, va, 1, owner);
+  pte_t *pte = uvm_pte(pgdir, va, 1, owner);
   if (!pte)
     return -1;
   if (*pte & PTE_P)
     panic("map_page: va already mapped");
   *pte = pa | perm | PTE_P;
+  return 0;
+}
+
+void page_copy(void *dst, const void *src) {
+  // One string instruction instead of a byte loop: fork and machine-check
+  // recovery copy whole frames, and recovery has a cycle budget.
+  uint n = PGSIZE / 4;
+  __asm__ volatile("cld; rep movsl" : "+D"(dst), "+S"(src), "+c"(n) : : "memory", "cc");
+}
+
+// A native frame at va, filled from src (or zeroed), and its mirror filled
+// from msrc (or zeroed): both mapped, or neither.
+static int add_user_page(pde_t *pgdir, uint va, int perm, int owner, const void *src,
+                         const void *msrc) {
+  char *mem =
+      src ? kalloc_zone_raw(ZONE_NORMAL, FRAME_NATIVE, owner) : kalloc_kind(FRAME_NATIVE, owner);
+  if (!mem)
+    return -1;
+  if (src)
+    page_copy(mem, src);
+  if (map_page(pgdir, va, V2P(mem), perm, owner) < 0) {
+    kfree(mem);
+    return -1;
+  }
+  if (mirror_map(pgdir, va, V2P(mem), perm, msrc, owner) < 0) {
+    *uvm_pte(pgdir, va, 0, 0) = 0;
+    kfree(mem);
+    return -1;
+  }
   return 0;
 }
 
@@ -87,13 +116,10 @@ uint uvm_grow(pde_t *pgdir, uint oldsz, uint newsz, int owner) {
   if (newsz <= oldsz)
     return oldsz;
   for (uint va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE) {
-    char *mem = kalloc_kind(FRAME_NATIVE, owner);
-    if (mem && map_page(pgdir, va, V2P(mem), PTE_W | PTE_U, owner) == 0)
-      continue;
-    if (mem)
-      kfree(mem);
-    uvm_shrink(pgdir, va, oldsz);
-    return 0;
+    if (add_user_page(pgdir, va, PTE_W | PTE_U, owner, 0, 0) < 0) {
+      uvm_shrink(pgdir, va, oldsz);
+      return 0;
+    }
   }
   return newsz;
 }
@@ -103,7 +129,7 @@ uint uvm_shrink(pde_t *pgdir, uint oldsz, uint newsz) {
     return oldsz;
   uint va = PGROUNDUP(newsz);
   while (va < oldsz) {
-    pte_t *pte = pte_of(pgdir, va, 0, 0);
+    pte_t *pte = uvm_pte(pgdir, va, 0, 0);
     if (!pte) {
       // No page table: skip to the next directory entry.
       va = (PDX(va) + 1) << PDXSHIFT;
@@ -112,6 +138,7 @@ uint uvm_shrink(pde_t *pgdir, uint oldsz, uint newsz) {
       continue;
     }
     if (*pte & PTE_P) {
+      mirror_unmap(pgdir, va);
       kfree(P2V(PTE_ADDR(*pte)));
       *pte = 0;
     }
@@ -136,18 +163,18 @@ pde_t *uvm_copy(pde_t *pgdir, uint sz, int owner) {
   if (!copy)
     return 0;
   for (uint va = 0; va < sz; va += PGSIZE) {
-    pte_t *pte = pte_of(pgdir, va, 0, 0);
+    pte_t *pte = uvm_pte(pgdir, va, 0, 0);
     if (!pte || !(*pte & PTE_P))
       panic("uvm_copy: hole in user memory");
-    char *mem = kalloc_kind(FRAME_NATIVE, owner);
-    if (!mem) {
-      uvm_free(copy, va);
-      return 0;
-    }
-    memmove(mem, P2V(PTE_ADDR(*pte)), PGSIZE);
+    // The child's mirror copies the parent's mirror, not the child's
+    // native page: the mirror is the copy recovery trusts.
+    pte_t *mpte = mirror_pte(pgdir, va);
+    if (MIRRORED && !mpte)
+      panic("uvm_copy: user page without a mirror");
+    const void *msrc = mpte ? P2V(PTE_ADDR(*mpte)) : 0;
     // Keep the flags: the guard page must stay out of user reach.
-    if (map_page(copy, va, V2P(mem), PTE_FLAGS(*pte) & (PTE_W | PTE_U), owner) < 0) {
-      kfree(mem);
+    int perm = PTE_FLAGS(*pte) & (PTE_W | PTE_U);
+    if (add_user_page(copy, va, perm, owner, P2V(PTE_ADDR(*pte)), msrc) < 0) {
       uvm_free(copy, va);
       return 0;
     }
@@ -156,10 +183,11 @@ pde_t *uvm_copy(pde_t *pgdir, uint sz, int owner) {
 }
 
 void uvm_make_guard(pde_t *pgdir, uint va) {
-  pte_t *pte = pte_of(pgdir, va, 0, 0);
+  pte_t *pte = uvm_pte(pgdir, va, 0, 0);
   if (!pte)
     panic("uvm_make_guard: unmapped");
   *pte &= ~PTE_U;
+  mirror_clear_perm(pgdir, va, PTE_U);
 }
 
 int copyout(pde_t *pgdir, uint va, const void *src, uint n) {
@@ -168,12 +196,15 @@ int copyout(pde_t *pgdir, uint va, const void *src, uint n) {
     return -1;
   while (n > 0) {
     uint page = PGROUNDDOWN(va);
-    pte_t *pte = pte_of(pgdir, page, 0, 0);
+    pte_t *pte = uvm_pte(pgdir, page, 0, 0);
     uint need = PTE_P | PTE_W | PTE_U;
     if (!pte || (*pte & need) != need)
       return -1;
     uint off = va - page;
     uint chunk = PGSIZE - off < n ? PGSIZE - off : n;
+    // Mirror first: a machine check between the two writes then recovers
+    // the page from a mirror that already holds the new bytes.
+    mirror_write(pgdir, va, from, chunk);
     memmove((char *)P2V(PTE_ADDR(*pte)) + off, from, chunk);
     from += chunk;
     va += chunk;

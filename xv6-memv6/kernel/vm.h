@@ -35,4 +35,9 @@ uint uvm_shrink(pde_t *pgdir, uint oldsz, uint newsz);          // newsz
 pde_t *uvm_copy(pde_t *pgdir, uint sz, int owner);              // fork
 void uvm_free(pde_t *pgdir, uint sz);
 void uvm_make_guard(pde_t *pgdir, uint va); // no user access to that page
+
+// The PTE of va in pgdir, making its page table (owned by owner) when
+// create is set; 0 when there is none (or no memory for it).
+pte_t *uvm_pte(pde_t *pgdir, uint va, int create, int owner);
+void page_copy(void *dst, const void *src); // one whole 4 KiB frame
 #endif

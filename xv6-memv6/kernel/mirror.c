@@ -1,0 +1,70 @@
+// MemV6 mirror bookkeeping (see mirror.h). The mirror of a user page is an
+// ordinary user mapping in the window [USERTOP, KERNBASE): translated user
+// code stores to it directly, so it is PTE_U|PTE_W like the native page.
+// Untranslated code never computes such addresses, and system calls accept
+// only pointers below sz, so native behaviour does not change.
+#include "types.h"
+#include "memlayout.h"
+#include "mmu.h"
+#include "introspect.h"
+#include "klib.h"
+#include "kalloc.h"
+#include "vm.h"
+#include "mirror.h"
+
+void mirror_link(uint npa, uint mpa) {
+  frame_of(npa)->partner = mpa >> PGSHIFT;
+  frame_of(mpa)->partner = npa >> PGSHIFT;
+}
+
+int mirror_map(pde_t *pgdir, uint va, uint npa, int perm, const void *src, int owner) {
+  if (!MIRRORED)
+    return 0;
+  char *mem = src ? kalloc_zone_raw(ZONE_MIRROR, FRAME_MIRROR, owner)
+                  : kalloc_zone(ZONE_MIRROR, FRAME_MIRROR, owner);
+  if (!mem)
+    return -1;
+  if (src)
+    page_copy(mem, src);
+  pte_t *pte = uvm_pte(pgdir, va + MIRROR_OFFSET, 1, owner);
+  if (!pte) {
+    kfree(mem);
+    return -1;
+  }
+  if (*pte & PTE_P)
+    panic("mirror_map: mirror already mapped");
+  *pte = V2P(mem) | perm | PTE_P;
+  mirror_link(npa, V2P(mem));
+  return 0;
+}
+
+pte_t *mirror_pte(pde_t *pgdir, uint va) {
+  if (!MIRRORED)
+    return 0;
+  pte_t *pte = uvm_pte(pgdir, va + MIRROR_OFFSET, 0, 0);
+  return pte && (*pte & PTE_P) ? pte : 0;
+}
+
+void mirror_unmap(pde_t *pgdir, uint va) {
+  pte_t *pte = mirror_pte(pgdir, va);
+  if (!pte)
+    return;
+  kfree(P2V(PTE_ADDR(*pte)));
+  *pte = 0;
+}
+
+void mirror_clear_perm(pde_t *pgdir, uint va, int perm) {
+  pte_t *pte = mirror_pte(pgdir, va);
+  if (pte)
+    *pte &= ~perm;
+}
+
+void mirror_write(pde_t *pgdir, uint va, const void *src, uint n) {
+  if (!MIRRORED)
+    return;
+  pte_t *pte = mirror_pte(pgdir, PGROUNDDOWN(va));
+  // Every user page has a mirror; a missing one is a bookkeeping bug.
+  if (!pte)
+    panic("mirror_write: user page without a mirror");
+  memmove((char *)P2V(PTE_ADDR(*pte)) + (va & (PGSIZE - 1)), src, n);
+}
