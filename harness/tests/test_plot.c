@@ -1,0 +1,189 @@
+// memharness plot as a reader uses it: figures in every format from a
+// committed real result (data/quick-sample.json, a run of campaigns/quick.json),
+// the data files next to them, and clear errors for a missing gnuplot or an
+// unusable results file.
+#include "cm.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "proc.h"
+
+#define SAMPLE TEST_DATA "/quick-sample.json"
+
+static char dir[64], output[65536];
+
+static int mh(const char *const *args, int n) {
+  char *argv[16] = {MEMHARNESS};
+  for (int i = 0; i < n && i < 14; i++)
+    argv[i + 1] = (char *)args[i];
+  struct mh_err e;
+  int rc = mh_proc_capture(argv, output, sizeof output, 60000, &e);
+  if (rc < 0)
+    fail_msg("%s", e.msg);
+  return rc;
+}
+#define MH(...)                                                                                    \
+  mh((const char *const[]){__VA_ARGS__},                                                           \
+     sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
+static void expect_output(const char *s) {
+  if (!strstr(output, s))
+    fail_msg("expected \"%s\" in:\n%s", s, output);
+}
+
+static long file_size(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static uint32_t be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+// A PNG starts with its 8-byte signature, then the IHDR chunk: length (4),
+// "IHDR", width and height as big-endian 32-bit numbers.
+static void png_size(const char *path, uint32_t *w, uint32_t *h) {
+  unsigned char b[24];
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  assert_int_equal(fread(b, 1, sizeof b, f), sizeof b);
+  fclose(f);
+  assert_memory_equal(b, "\x89PNG\r\n\x1a\n", 8);
+  assert_memory_equal(b + 12, "IHDR", 4);
+  *w = be32(b + 16);
+  *h = be32(b + 20);
+}
+
+static bool starts_with(const char *path, const char *magic) {
+  char b[64] = {0};
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return false;
+  size_t n = fread(b, 1, sizeof b - 1, f);
+  fclose(f);
+  return n >= strlen(magic) && memcmp(b, magic, strlen(magic)) == 0;
+}
+
+static bool have_gnuplot(void) {
+  char *argv[] = {"gnuplot", "--version", NULL};
+  char out[128];
+  struct mh_err e;
+  return mh_proc_capture(argv, out, sizeof out, 10000, &e) == 0;
+}
+
+// Each data line: x name 1 ratio lo hi n_native n_memv6; the interval holds the ratio.
+static int check_data(const char *path) {
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  char line[512];
+  int rows = 0;
+  bool geomean = false;
+  while (fgets(line, sizeof line, f)) {
+    if (line[0] == '#')
+      continue;
+    char name[64];
+    double x, native, ratio, lo, hi;
+    assert_int_equal(sscanf(line, "%lf %63s %lf %lf %lf %lf", &x, name, &native, &ratio, &lo, &hi),
+                     6);
+    assert_true(native == 1 && lo <= ratio && ratio <= hi && ratio > 0);
+    geomean = strcmp(name, "geomean") == 0;
+    rows++;
+  }
+  fclose(f);
+  assert_true(geomean); // the last row
+  return rows;
+}
+
+static void figures_in_every_format_from_a_real_result(void **state) {
+  (void)state;
+  if (!have_gnuplot())
+    skip(); // ./scripts/setup installs it
+  char out[128];
+  snprintf(out, sizeof out, "%s/figs", dir);
+  assert_int_equal(MH("plot", SAMPLE, "-o", out), 0);
+  expect_output("fault-outcome, recovery-latency and campaign-rate figures skipped");
+  expect_output("dedup figure skipped");
+  const char *groups[] = {"icount", "wall"};
+  for (int g = 0; g < 2; g++) {
+    char stem[256], path[300];
+    snprintf(stem, sizeof stem, "%s/overhead-%s-usertests-quick", out, groups[g]);
+    snprintf(path, sizeof path, "%s.dat", stem);
+    assert_int_equal(check_data(path), 8 + 1); // 8 tests and the geomean
+    snprintf(path, sizeof path, "%s.pdf", stem);
+    assert_true(file_size(path) > 1000 && starts_with(path, "%PDF"));
+    snprintf(path, sizeof path, "%s.svg", stem);
+    assert_true(file_size(path) > 1000 && starts_with(path, "<?xml"));
+    snprintf(path, sizeof path, "%s.png", stem);
+    assert_true(file_size(path) > 1000);
+    uint32_t w, h;
+    png_size(path, &w, &h);
+    // One column of a two-column paper: 3.3 x 2.1 in at 300 dpi.
+    assert_int_equal(w, 990);
+    assert_int_equal(h, 630);
+  }
+}
+
+static void a_missing_gnuplot_says_what_to_install(void **state) {
+  (void)state;
+  char out[128];
+  snprintf(out, sizeof out, "%s/nofigs", dir);
+  assert_int_equal(MH("plot", SAMPLE, "-o", out, "--gnuplot", "/nonexistent/gnuplot"), 4);
+  expect_output("/nonexistent/gnuplot cannot be run");
+  expect_output("gnuplot-nox");
+  assert_int_equal(MH("plot", SAMPLE, "-o", out, "--scripts", "/nonexistent"), 4);
+  expect_output("/nonexistent/overhead.gp missing");
+}
+
+static void unusable_results_exit_2_naming_the_field(void **state) {
+  (void)state;
+  char path[128], out[128];
+  snprintf(out, sizeof out, "%s/badfigs", dir);
+  snprintf(path, sizeof path, "%s/future.json", dir);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs("{\"schema\": 2, \"runs\": [], \"summaries\": []}", f);
+  fclose(f);
+  assert_int_equal(MH("plot", path, "-o", out), 2);
+  expect_output("future.json: $.schema: unsupported version");
+  if (!have_gnuplot())
+    return;
+  f = fopen(path, "w");
+  assert_non_null(f);
+  fputs("{\"schema\": 1, \"runs\": [], \"summaries\": [{\"timing\": \"icount\", \"workload\": "
+        "\"ut\"}]}",
+        f);
+  fclose(f);
+  assert_int_equal(MH("plot", path, "-o", out), 2);
+  expect_output("no overhead data to draw");
+  assert_int_equal(MH("plot", "/nonexistent/r.json", "-o", out), 2);
+  expect_output("/nonexistent/r.json");
+}
+
+static int setup(void **state) {
+  (void)state;
+  snprintf(dir, sizeof dir, "/tmp/mh-plot-XXXXXX");
+  return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  char *argv[] = {"rm", "-rf", dir, NULL};
+  struct mh_err e;
+  char out[16];
+  mh_proc_capture(argv, out, sizeof out, 10000, &e);
+  return 0;
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(figures_in_every_format_from_a_real_result),
+      cmocka_unit_test(a_missing_gnuplot_says_what_to_install),
+      cmocka_unit_test(unusable_results_exit_2_naming_the_field),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
