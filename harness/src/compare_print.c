@@ -10,8 +10,8 @@ static void pct(FILE *out, const char *fmt, double change) {
   char buf[32];
   if (isnan(change))
     snprintf(buf, sizeof buf, "-");
-  else
-    snprintf(buf, sizeof buf, "%+.2f%%", 100 * (change - 1));
+  else // +0.0 for changes that round to zero: "-0.00%" would read as a slowdown's sign
+    snprintf(buf, sizeof buf, "%+.2f%%", fabs(change - 1) < 5e-5 ? 0.0 : 100 * (change - 1));
   fprintf(out, fmt, buf);
 }
 
