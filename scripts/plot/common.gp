@@ -22,5 +22,8 @@ terminal_for(fmt) = \
 c_native = "#b8b8b8"
 c_memv6 = "#2c5d8f"
 
-# A tic step giving at most about six labels over a range r.
-nice_step(r) = r <= 0.06 ? 0.01 : r <= 0.12 ? 0.02 : r <= 0.3 ? 0.05 : r <= 0.6 ? 0.1 : r <= 1.2 ? 0.2 : r <= 3 ? 0.5 : 1
+# A tic step of 1, 2 or 5 times a power of ten giving at most five or six
+# labels over a range r.
+nice_m(r, m) = r / m <= 10 ? 2 * m : r / m <= 25 ? 5 * m : 10 * m
+nice_step(r) = nice_m(r, 10 ** floor(log10(r / 5.0)))
+nice_fmt(step) = step < 0.1 ? "%.2f" : step < 1 ? "%.1f" : "%g"

@@ -26,11 +26,16 @@ vhi = STATS_max > 1 ? STATS_max : 1
 stats data using 1 nooutput
 xlast = STATS_max
 nrows = STATS_records
+# Intervals spanning more than a factor of 3 (noisy wall-clock runs) get a
+# log axis, on which a ratio and its inverse are equally far from 1.
+use_log = vhi / vlo > 3
 pad = (vhi - vlo) * 0.08 + 0.01
-vmin = floor((vlo - pad) * 50) / 50.0
-vmax = ceil((vhi + pad) * 50) / 50.0
+vmin = use_log ? vlo / 1.2 : floor((vlo - pad) * 50) / 50.0
+vmax = use_log ? vhi * 1.2 : ceil((vhi + pad) * 50) / 50.0
 step = nice_step(vmax - vmin)
-vfmt = step < 0.1 ? "%.2f" : "%.1f"
+vfmt = nice_fmt(step)
+log_tics = log10(vmax / vmin) > 1.5 ? "(0.01, 0.1, 1, 10, 100, 1000)" : \
+           "(0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)"
 
 bw = 0.7
 color(name) = name eq "geomean" ? 0xb03a2e : 0x2c5d8f
@@ -44,7 +49,12 @@ if (nrows <= 20) {
   set yrange [vmin:vmax]
   set ylabel vlab offset 1, 0
   set xtics rotate by 45 right nomirror scale 0
-  set ytics step nomirror format vfmt
+  if (use_log) {
+    set logscale y
+    eval "set ytics nomirror format '%g' " . log_tics
+  } else {
+    set ytics step nomirror format vfmt
+  }
   set grid noxtics ytics
   set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lw 0.8 dt 2 lc rgb "#404040" front
   set arrow 2 from xlast - 0.75, graph 0 to xlast - 0.75, graph 1 nohead lw 0.5 lc rgb "#909090" back
@@ -62,7 +72,12 @@ if (nrows <= 20) {
   set xrange [vmin:vmax]
   set xlabel vlab
   set ytics nomirror scale 0
-  set xtics step nomirror format vfmt
+  if (use_log) {
+    set logscale x
+    eval "set xtics nomirror format '%g' " . log_tics
+  } else {
+    set xtics step nomirror format vfmt
+  }
   set grid xtics noytics
   set arrow 1 from first 1, graph 0 to first 1, graph 1 nohead lw 0.8 dt 2 lc rgb "#404040" front
   set arrow 2 from graph 0, first xlast - 0.75 to graph 1, first xlast - 0.75 nohead lw 0.5 lc rgb "#909090" back
