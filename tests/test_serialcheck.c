@@ -45,6 +45,17 @@ static void vocabulary_is_enforced(void **state) {
   assert_false(ok("@boot variant=other mem=1 cmdline=\"x\"")); // unknown variant
 }
 
+static void oracle_lines_have_two_forms(void **state) {
+  (void)state;
+  assert_true(ok("@oracle pid=0 pages=412 mismatches=0"));
+  assert_true(ok("@oracle pid=7 va=0x3ffc native=0x1f mirror=0x00"));
+  assert_true(ok("@oracle pid=7 va=0x5000 native=page mirror=unmapped"));
+  assert_false(ok("@oracle pid=7 pages=3"));                                 // neither form
+  assert_false(ok("@oracle pid=7 va=0x5000 native=0x1 mirror=0x2 pages=1")); // extra key
+  assert_false(ok("@oracle pid=7 va=5000 native=0x1 mirror=0x2"));           // va not hex
+  assert_false(ok("@oracle pid=-1 pages=1 mismatches=0"));                   // negative pid
+}
+
 static void values_are_retrievable(void **state) {
   (void)state;
   struct serial_event ev;
@@ -59,9 +70,8 @@ static void values_are_retrievable(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(documented_lines_pass),
-      cmocka_unit_test(malformed_lines_fail),
-      cmocka_unit_test(vocabulary_is_enforced),
+      cmocka_unit_test(documented_lines_pass),  cmocka_unit_test(malformed_lines_fail),
+      cmocka_unit_test(vocabulary_is_enforced), cmocka_unit_test(oracle_lines_have_two_forms),
       cmocka_unit_test(values_are_retrievable),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,8 +26,9 @@
 #define SYS_mkdir 20
 #define SYS_close 21
 // Ours.
-#define SYS_exitst 22    // exit with a status (xv6's exit() means status 0)
-#define SYS_waitst 23    // wait, and store the child's status
-#define SYS_shutdown 24  // print @exit, power QEMU off through isa-debug-exit
-#define SYS_freepages 25 // number of free physical frames
+#define SYS_exitst 22      // exit with a status (xv6's exit() means status 0)
+#define SYS_waitst 23      // wait, and store the child's status
+#define SYS_shutdown 24    // print @exit, power QEMU off through isa-debug-exit
+#define SYS_freepages 25   // number of free physical frames
+#define SYS_mirrorcheck 26 // memv6 mirror oracle: mismatched bytes (-1 on native)
 #endif

@@ -25,7 +25,7 @@ static int (*const calls[])(void) = {
     [SYS_link] = sys_link,           [SYS_mkdir] = sys_mkdir,
     [SYS_close] = sys_close,         [SYS_exitst] = sys_exitst,
     [SYS_waitst] = sys_waitst,       [SYS_shutdown] = sys_shutdown,
-    [SYS_freepages] = sys_freepages,
+    [SYS_freepages] = sys_freepages, [SYS_mirrorcheck] = sys_mirrorcheck,
 };
 
 void syscall_run(void) {

@@ -17,4 +17,5 @@ int sys_waitst(void);
 int sys_shutdown(void);
 int sys_freepages(void);
 int sys_exec(void);
+int sys_mirrorcheck(void); // sysmem.c: MemV6 calls
 #endif

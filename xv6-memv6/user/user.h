@@ -35,6 +35,10 @@ int exitst(int status) __attribute__((noreturn)); // exit with a status
 int waitst(int *status);  // like wait(); stores the child's status if non-null
 int shutdown(int status); // power off; QEMU exits with ((status&0x7f)<<1)|1
 int freepages(void);      // free physical frames in the kernel
+// MemV6 (docs/memv6.md). The mirror oracle: mismatched bytes between the
+// native and mirror memory of process pid (0: all), or -1 on the native
+// kernel or for an unknown pid.
+int mirrorcheck(int pid);
 
 // The xv6 library.
 int stat(const char *path, struct stat *st);

@@ -155,5 +155,11 @@ freepages:
         int $T_SYSCALL
         ret
 
+        .globl mirrorcheck
+mirrorcheck:
+        movl $SYS_mirrorcheck, %eax
+        int $T_SYSCALL
+        ret
+
 // No executable stack wanted (silences the linker).
         .section .note.GNU-stack,"",@progbits

@@ -112,4 +112,6 @@ int t_pipewriters(void);
 int t_pipedup(void);
 int t_pipefds(void);
 int t_pipechain(void);
+
+int t_mirror(void); // ut_mirror.c: the MemV6 mirror oracle
 #endif

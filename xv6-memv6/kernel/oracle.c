@@ -1,0 +1,139 @@
+// The mirror oracle. What it compares, and what it leaves out:
+// - every page in [0, sz) that user code can reach (PTE_U); the guard page
+//   is skipped, nothing may write it;
+// - dead stack: the bytes of the stack page (the page right above the
+//   guard) below the process's saved user esp. Translated code uses the
+//   slots just below esp as scratch without mirroring them, and nothing
+//   live is stored there;
+// - only processes whose last entry from user mode was a system call (or
+//   the caller itself). A process the timer interrupted in user mode may be
+//   between a store and its mirror store, so comparing it proves nothing.
+// It also checks the frame table: native and mirror frame must be each
+// other's partner, else the whole page counts as mismatched.
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "mmu.h"
+#include "syscall.h"
+#include "introspect.h"
+#include "klib.h"
+#include "spinlock.h"
+#include "kalloc.h"
+#include "proc.h"
+#include "trap.h"
+#include "vm.h"
+#include "mirror.h"
+#include "oracle.h"
+
+struct oracle_run {
+  int pid;      // the process being compared
+  uint dead_lo; // [dead_lo, dead_hi): dead stack, not compared
+  uint dead_hi;
+  uint pages;    // pages compared
+  uint mismatch; // bytes that differ
+  int lines;     // mismatch lines printed so far
+};
+
+// Every trap from user mode builds its frame at the top of the kernel
+// stack, so this is the user state the process last left behind.
+static struct trapframe *user_frame(struct proc *p) {
+  return (struct trapframe *)(p->kstack + KSTACKSIZE) - 1;
+}
+
+static void report(struct oracle_run *r, uint va, const char *native, const char *mirror) {
+  if (r->lines++ >= ORACLE_MAX_LINES)
+    return;
+  kprintf("@oracle pid=%d va=%p native=%s mirror=%s\n", r->pid, va, native, mirror);
+}
+
+static void hex_byte(char *out, uchar b) {
+  out[0] = '0';
+  out[1] = 'x';
+  out[2] = "0123456789abcdef"[b >> 4];
+  out[3] = "0123456789abcdef"[b & 15];
+  out[4] = 0;
+}
+
+static void compare_bytes(struct oracle_run *r, uint va, const uchar *n, const uchar *m, uint len) {
+  for (uint i = 0; i < len; i++) {
+    if (n[i] == m[i] || (va + i >= r->dead_lo && va + i < r->dead_hi))
+      continue;
+    r->mismatch++;
+    char a[5], b[5];
+    hex_byte(a, n[i]);
+    hex_byte(b, m[i]);
+    report(r, va + i, a, b);
+  }
+}
+
+// Word-wise first: pages nearly always agree.
+static void compare_page(struct oracle_run *r, uint va, const uint *n, const uint *m) {
+  for (uint w = 0; w < PGSIZE / 4; w++) {
+    if (n[w] != m[w])
+      compare_bytes(r, va + 4 * w, (const uchar *)&n[w], (const uchar *)&m[w], 4);
+  }
+}
+
+static int linked(uint npa, uint mpa) {
+  struct frame *n = frame_of(npa), *m = frame_of(mpa);
+  return n->kind == FRAME_NATIVE && m->kind == FRAME_MIRROR && n->partner == mpa >> PGSHIFT &&
+         m->partner == npa >> PGSHIFT;
+}
+
+static void check_page(struct oracle_run *r, pde_t *pgdir, uint va, pte_t pte) {
+  pte_t *mpte = mirror_pte(pgdir, va);
+  r->pages++;
+  if (!mpte || !linked(PTE_ADDR(pte), PTE_ADDR(*mpte))) {
+    r->mismatch += PGSIZE;
+    report(r, va, "page", mpte ? "unlinked" : "unmapped");
+    return;
+  }
+  compare_page(r, va, P2V(PTE_ADDR(pte)), P2V(PTE_ADDR(*mpte)));
+}
+
+static void check_proc(struct oracle_run *r, struct proc *p) {
+  r->pid = p->pid;
+  r->dead_lo = r->dead_hi = 0;
+  uint esp = user_frame(p)->esp;
+  for (uint va = 0; va < p->sz; va += PGSIZE) {
+    pte_t *pte = uvm_pte(p->pgdir, va, 0, 0);
+    if (!pte || !(*pte & PTE_P))
+      continue;
+    if (!(*pte & PTE_U)) {
+      // The guard page; the stack page sits right above it.
+      uint stack = va + PGSIZE;
+      if (esp >= stack && esp <= stack + PGSIZE) {
+        r->dead_lo = stack;
+        r->dead_hi = esp;
+      }
+      continue;
+    }
+    check_page(r, p->pgdir, va, *pte);
+  }
+}
+
+static int comparable(struct proc *p, struct proc *caller) {
+  if (p->state == PSTATE_UNUSED || !p->pgdir || !p->kstack)
+    return 0;
+  return p == caller || user_frame(p)->trapno == T_SYSCALL;
+}
+
+int oracle_check(int pid) {
+  if (!MIRRORED)
+    return -1;
+  struct oracle_run r = {0};
+  int found = 0;
+  // Interrupts off: no other process may free or remap pages mid-walk.
+  intr_off_push();
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    if ((pid == 0 || p->pid == pid) && comparable(p, myproc())) {
+      found = 1;
+      check_proc(&r, p);
+    }
+  }
+  intr_on_pop();
+  if (!found && pid != 0)
+    return -1;
+  kprintf("@oracle pid=%d pages=%u mismatches=%u\n", pid, r.pages, r.mismatch);
+  return r.mismatch;
+}

@@ -1,0 +1,59 @@
+// usertests: the MemV6 mirror oracle (mirrorcheck, docs/memv6.md).
+//
+// In the translated (memv6) build every store of this program also lands
+// in the mirror, and the kernel mirrors its own writes, so the oracle must
+// find no difference anywhere, after any mix of user stores, kernel writes
+// (pipe reads), sbrk up and down and fork. It runs last in the suite, so
+// its check of all processes also covers what the whole suite left behind.
+// The untranslated build runs only on the native kernel, which has no
+// mirror: there the call must fail.
+#include "types.h"
+#include "user.h"
+#include "ut.h"
+
+#ifdef XV6_MIRRORED
+#define PAGES 3
+
+// Kernel writes into user memory: a pipe read lands in the heap.
+static int pipe_into(char *dst, const char *src, int n) {
+  int p[2];
+  if (pipe(p) < 0)
+    return -1;
+  int ok = write(p[1], src, n) == n && read(p[0], dst, n) == n;
+  close(p[0]);
+  close(p[1]);
+  return ok ? 0 : -1;
+}
+
+static int child_checks_itself(int seed) {
+  char *p = sbrk(PGSIZE);
+  ut_pattern(p, PGSIZE, seed);
+  return mirrorcheck(getpid()) == 0 ? 0 : 1;
+}
+
+int t_mirror(void) {
+  CHECK(mirrorcheck(getpid()) == 0);
+  char *heap = sbrk(PAGES * PGSIZE);
+  CHECK(heap != (char *)-1);
+  ut_pattern(heap, PAGES * PGSIZE, 11);
+  // 400 bytes fit the pipe's buffer and cross a page boundary.
+  ut_pattern(ut_buf, 400, 12);
+  CHECK(pipe_into(heap + PGSIZE - 200, ut_buf, 400) == 0);
+  CHECK(memcmp(heap + PGSIZE - 200, ut_buf, 400) == 0);
+  CHECK(mirrorcheck(getpid()) == 0);
+  CHECK(ut_run_child(child_checks_itself, 13) == 0);
+  CHECK(sbrk(-PGSIZE - 100) != (char *)-1);
+  CHECK(sbrk(100) != (char *)-1); // the kernel re-zeroes those bytes
+  CHECK(mirrorcheck(getpid()) == 0);
+  // Every process: the suite's parent, init, and this one.
+  CHECK(mirrorcheck(0) == 0);
+  CHECK(mirrorcheck(1000000) == -1);
+  return 0;
+}
+#else
+int t_mirror(void) {
+  CHECK(mirrorcheck(getpid()) == -1);
+  CHECK(mirrorcheck(0) == -1);
+  return 0;
+}
+#endif
