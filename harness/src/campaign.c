@@ -358,12 +358,16 @@ static void parse_range(struct vctx *v, const char *path, json_object *o, int64_
 }
 
 static void parse_when(struct vctx *v, json_object *o, struct mh_faults *f) {
-  static const char *const keys[] = {"delay_ms", "icount", "breakpoint", NULL};
+  static const char *const keys[] = {"delay_ms", "icount", "breakpoint", "hits", NULL};
   const char *path = "$.faults.when";
   if (!want_object(v, path, o))
     return;
   check_keys(v, path, o, keys);
-  if (json_object_object_length(o) != 1) {
+  // hits only qualifies a breakpoint: which hit of the symbol to stop at.
+  bool hits = member(o, "hits") != NULL;
+  if (hits && !member(o, "breakpoint"))
+    verr(v, "$.faults.when.hits", "applies to a breakpoint only");
+  if (json_object_object_length(o) != 1 + hits) {
     verr(v, path,
          "expected exactly one of delay_ms: [min, max], icount: [min, max], "
          "breakpoint: \"symbol\"");
@@ -378,12 +382,16 @@ static void parse_when(struct vctx *v, json_object *o, struct mh_faults *f) {
   } else if (member(o, "breakpoint")) {
     f->when = MH_FW_BREAKPOINT;
     f->breakpoint = want_word(v, "$.faults.when.breakpoint", member(o, "breakpoint"));
+    f->when_lo = f->when_hi = 1;
+    if (hits)
+      parse_range(v, "$.faults.when.hits", member(o, "hits"), 1, 1000000000, f);
   }
 }
 
 static void parse_target(struct vctx *v, json_object *o, struct mh_faults *f) {
   static const char *const keys[] = {"kind", "region", NULL};
-  static const char *const kinds[] = {"native", "mirror", "user", "kernel", "pgtable", NULL};
+  static const char *const kinds[] = {"native",  "mirror", "user", "kernel",
+                                      "pgtable", "free",   "any",  NULL};
   static const char *const regions[] = {"any", "text", "data", "heap", "stack", NULL};
   if (!want_object(v, "$.faults.target", o))
     return;
@@ -391,7 +399,7 @@ static void parse_target(struct vctx *v, json_object *o, struct mh_faults *f) {
   if (!member(o, "kind"))
     verr(v, "$.faults.target.kind",
          "required key missing (one of native, mirror, user, "
-         "kernel, pgtable)");
+         "kernel, pgtable, free, any)");
   int k = 0, r = 0;
   opt_enum(v, "$.faults.target", o, "kind", kinds, &k);
   opt_enum(v, "$.faults.target", o, "region", regions, &r);
@@ -405,9 +413,10 @@ static void parse_target(struct vctx *v, json_object *o, struct mh_faults *f) {
 }
 
 static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) {
-  static const char *const keys[] = {"trials", "workload", "target", "bits", "count",
-                                     "when",   "trap",     "seed",   NULL};
+  static const char *const keys[] = {"trials", "workload", "target",  "bits", "burst", "count",
+                                     "when",   "trap",     "restore", "seed", NULL};
   static const char *const traps[] = {"mce", "none", NULL};
+  static const char *const restores[] = {"snapshot", "boot", NULL};
   struct mh_faults *f = &c->faults;
   c->has_faults = true;
   f->bits = 1;
@@ -429,6 +438,13 @@ static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) 
   int trap = 0;
   opt_enum(v, "$.faults", o, "trap", traps, &trap);
   f->trap = (enum mh_fault_trap)trap;
+  int restore = 0;
+  opt_enum(v, "$.faults", o, "restore", restores, &restore);
+  f->restore = (enum mh_fault_restore)restore;
+  json_object *burst = member(o, "burst");
+  if (burst && !json_object_is_type(burst, json_type_boolean))
+    verr(v, "$.faults.burst", "expected true or false, got %s", type_name(burst));
+  f->burst = burst && json_object_get_boolean(burst);
   int64_t seed;
   if (member(o, "seed") && want_int(v, "$.faults.seed", member(o, "seed"), 0, INT64_MAX, &seed))
     f->seed = (uint64_t)seed;

@@ -33,10 +33,19 @@ struct mh_workload {
   int expect_tests; // -1: any number of @test lines
 };
 
-enum mh_fault_kind { MH_FK_NATIVE, MH_FK_MIRROR, MH_FK_USER, MH_FK_KERNEL, MH_FK_PGTABLE };
+enum mh_fault_kind {
+  MH_FK_NATIVE,
+  MH_FK_MIRROR,
+  MH_FK_USER,
+  MH_FK_KERNEL,
+  MH_FK_PGTABLE,
+  MH_FK_FREE,
+  MH_FK_ANY
+};
 enum mh_fault_region { MH_FR_ANY, MH_FR_TEXT, MH_FR_DATA, MH_FR_HEAP, MH_FR_STACK };
 enum mh_fault_when { MH_FW_DELAY_MS, MH_FW_ICOUNT, MH_FW_BREAKPOINT };
 enum mh_fault_trap { MH_FT_MCE, MH_FT_NONE };
+enum mh_fault_restore { MH_RESTORE_SNAPSHOT, MH_RESTORE_BOOT };
 
 // Parsed and validated here; executed by the fault-injection work.
 struct mh_faults {
@@ -45,11 +54,13 @@ struct mh_faults {
   enum mh_fault_kind kind;
   enum mh_fault_region region;
   int bits;
+  bool burst; // the bits are adjacent (a burst within one 64-bit word)
   int count;
   enum mh_fault_when when;
-  int64_t when_lo, when_hi; // delay_ms or icount range
+  int64_t when_lo, when_hi; // delay_ms or icount range, or breakpoint hits
   const char *breakpoint;   // symbol, for MH_FW_BREAKPOINT
   enum mh_fault_trap trap;
+  enum mh_fault_restore restore; // per trial: loadvm of a snapshot, or a fresh boot
   uint64_t seed;
 };
 

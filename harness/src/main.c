@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "campaign_faults.h"
 #include "compare.h"
 #include "err.h"
 #include "mh_config.h"
@@ -28,7 +29,9 @@ static const char usage_text[] =
     "  plot RESULTS.json -o DIR [--scripts DIR] [--gnuplot PATH]\n"
     "      Paper figures (PDF, SVG, PNG) and their data files, through gnuplot.\n"
     "  merge A.json B.json ... -o OUT   (not implemented yet)\n"
-    "  replay RESULTS.json TRIAL        (not implemented yet)\n"
+    "  replay RESULTS.json TRIAL [--qemu PATH]\n"
+    "      Run one trial of a fault campaign again alone (TRIAL is its id, e.g.\n"
+    "      memv6/17) and compare its outcome with the recorded one (exit 0 same, 1 not).\n"
     "  run --shard K/N                  (not implemented yet)\n"
     "\n"
     "Options of run:\n"
@@ -246,7 +249,9 @@ int main(int argc, char **argv) {
     return cmd_compare(argc - 1, argv + 1);
   if (!strcmp(cmd, "plot"))
     return cmd_plot(argc - 1, argv + 1);
-  static const char *const later[] = {"merge", "replay"};
+  if (!strcmp(cmd, "replay"))
+    return mh_cmd_replay(argc - 1, argv + 1);
+  static const char *const later[] = {"merge"};
   for (size_t i = 0; i < sizeof later / sizeof *later; i++)
     if (!strcmp(cmd, later[i])) {
       fprintf(stderr, "memharness: '%s' is not implemented yet\n", cmd);

@@ -1,0 +1,559 @@
+#include "campaign_faults.h"
+
+#include <libgen.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "elfsym.h"
+#include "err.h"
+#include "fault.h"
+#include "hostinfo.h"
+#include "mh_config.h"
+#include "results.h"
+#include "sha256.h"
+#include "snapshot.h"
+#include "stats.h"
+#include "trial.h"
+#include "util.h"
+
+// Guest RAM of fault sessions: loadvm's cost grows with RAM, and the memv6
+// kernel needs RAM above its mirror zone base (128 MiB); 160 MiB leaves
+// 32 MiB of mirror frames and keeps the restore cheap.
+#define MH_FAULT_MEM_MB 160
+
+// One variant's share of the campaign.
+struct vrun {
+  enum mh_variant v;
+  const char *vname;
+  struct mh_session_opts so;
+  char elf[1100], cmdline[1024];
+  uint64_t bp;
+  struct mh_golden golden;
+  double timeout_s;
+  int *todo, ntodo;
+  atomic_int next;
+};
+
+struct fctx {
+  const struct mh_faults_env *env;
+  const struct mh_faults *fm;
+  json_object *doc, *trials, *fdoc; // fdoc: the "faults" member
+  pthread_mutex_t lock;
+  double last_save, started;
+  int done, total, errors;
+  bool write_failed;
+  struct mh_err write_err;
+};
+
+static void set_str(json_object *o, const char *k, const char *v) {
+  json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+}
+
+static void iso_now(char *out, size_t cap) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+// The workload's ELF: a variant's own userland when it has one (translated
+// memv6 programs), else the native build, which both images share today.
+static void workload_elf(const char *kernel, const char *vname, const char *program, char *out,
+                         size_t cap) {
+  char *copy = strdup(kernel);
+  const char *dir = copy ? dirname(copy) : ".";
+  snprintf(out, cap, "%.900s/user-%s/%.64s", dir, vname, program);
+  if (access(out, R_OK) != 0)
+    snprintf(out, cap, "%.900s/user-native/%.64s", dir, program);
+  free(copy);
+}
+
+// ---- the results document ----
+
+static int save(struct fctx *x) {
+  char now[32];
+  iso_now(now, sizeof now);
+  set_str(x->doc, "updated", now);
+  x->last_save = mh_now();
+  if (mh_json_write_atomic(x->env->output, x->doc, &x->write_err) < 0) {
+    x->write_failed = true;
+    return -1;
+  }
+  return 0;
+}
+
+static json_object *kernels_json(const struct mh_faults_env *env) {
+  json_object *k = json_object_new_object();
+  for (int i = 0; i < env->c->nvariants; i++) {
+    enum mh_variant v = env->c->variants[i];
+    json_object *o = json_object_new_object();
+    char sha[65];
+    struct mh_err e;
+    set_str(o, "kernel", env->kernel[v]);
+    set_str(o, "kernel_sha256", mh_sha256_file(env->kernel[v], sha, &e) == 0 ? sha : NULL);
+    set_str(o, "disk", env->disk[v]);
+    set_str(o, "disk_sha256", mh_sha256_file(env->disk[v], sha, &e) == 0 ? sha : NULL);
+    json_object_object_add(k, mh_variant_name(v), o);
+  }
+  return k;
+}
+
+static json_object *new_doc(const struct mh_faults_env *env) {
+  json_object *d = json_object_new_object(), *tool = json_object_new_object(),
+              *q = json_object_new_object();
+  char now[32];
+  iso_now(now, sizeof now);
+  json_object_object_add(d, "schema", json_object_new_int(MH_RESULTS_SCHEMA));
+  set_str(tool, "name", "memharness");
+  set_str(tool, "version", MH_VERSION);
+  json_object_object_add(d, "tool", tool);
+  set_str(d, "status", "running");
+  set_str(d, "started", now);
+  set_str(d, "updated", now);
+  set_str(d, "campaign_file", env->campaign_path);
+  set_str(d, "campaign_sha256", env->sha);
+  json_object_object_add(d, "campaign", json_object_get(env->c->root));
+  json_object_object_add(d, "host", mh_host_json());
+  set_str(q, "path", env->qemu);
+  set_str(q, "version", env->qemu_version);
+  json_object_object_add(d, "qemu", q);
+  json_object_object_add(d, "git", mh_git_json(MH_SOURCE_DIR));
+  json_object_object_add(d, "kernels", kernels_json(env));
+  json_object_object_add(d, "accel", json_object_new_string("tcg"));
+  json_object_object_add(d, "faults", json_object_new_object());
+  json_object_object_add(d, "trials", json_object_new_array());
+  return d;
+}
+
+static int open_doc(struct fctx *x) {
+  const struct mh_faults_env *env = x->env;
+  struct stat st;
+  bool exists = stat(env->output, &st) == 0;
+  json_object *status, *sha;
+  if (exists && env->resume) {
+    struct mh_err e;
+    x->doc = mh_json_load(env->output, &e);
+    if (!x->doc || !json_object_object_get_ex(x->doc, "campaign_sha256", &sha) ||
+        strcmp(json_object_get_string(sha), env->sha) != 0 ||
+        !json_object_object_get_ex(x->doc, "trials", &x->trials)) {
+      fprintf(stderr, "memharness: cannot resume %s: %s\n", env->output,
+              x->doc ? "made from a different campaign file, or not a fault campaign" : e.msg);
+      return MH_EXIT_USAGE;
+    }
+    set_str(x->doc, "status", "running");
+  } else {
+    if (exists && !env->fresh) {
+      json_object *old = json_object_from_file(env->output);
+      bool complete = old && json_object_object_get_ex(old, "status", &status) &&
+                      strcmp(json_object_get_string(status), "complete") == 0;
+      json_object_put(old);
+      if (!complete) {
+        fprintf(stderr,
+                "memharness: %s holds an unfinished campaign: continue it with --resume, "
+                "or start over with --fresh\n",
+                env->output);
+        return MH_EXIT_USAGE;
+      }
+    }
+    x->doc = new_doc(env);
+    json_object_object_get_ex(x->doc, "trials", &x->trials);
+  }
+  json_object_object_get_ex(x->doc, "faults", &x->fdoc);
+  return 0;
+}
+
+static bool trial_done(json_object *trials, const char *id) {
+  for (size_t i = 0; i < json_object_array_length(trials); i++) {
+    json_object *t = json_object_array_get_idx(trials, i), *tid;
+    if (json_object_object_get_ex(t, "id", &tid) && strcmp(json_object_get_string(tid), id) == 0)
+      return true;
+  }
+  return false;
+}
+
+// ---- one variant ----
+
+static int prepare_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
+  const struct mh_campaign *c = x->env->c;
+  const struct mh_workload *w = &c->workloads[x->fm->workload];
+  vr->vname = mh_variant_name(vr->v);
+  workload_elf(x->env->kernel[vr->v], vr->vname, w->program, vr->elf, sizeof vr->elf);
+  int n = snprintf(vr->cmdline, sizeof vr->cmdline, "%s", w->program);
+  for (int i = 0; i < w->nargs && n > 0 && (size_t)n < sizeof vr->cmdline; i++)
+    n += snprintf(vr->cmdline + n, sizeof vr->cmdline - (size_t)n, " %s", w->args[i]);
+  bool icount = false;
+  for (int i = 0; i < c->ntimings; i++)
+    icount |= c->timings[i] == MH_TIMING_ICOUNT;
+  vr->so = (struct mh_session_opts){.qemu = x->env->qemu,
+                                    .kernel = x->env->kernel[vr->v],
+                                    .disk = x->env->disk[vr->v],
+                                    .workload_elf = vr->elf,
+                                    .program = w->program,
+                                    .cmdline = vr->cmdline,
+                                    .icount = icount,
+                                    .mem_mb = MH_FAULT_MEM_MB,
+                                    .snapshot = x->fm->restore == MH_RESTORE_SNAPSHOT,
+                                    .timeout_s = c->run_timeout_s,
+                                    .connect_timeout_s = c->connect_timeout_s};
+  if (x->fm->when == MH_FW_BREAKPOINT &&
+      mh_elf_symbol(vr->elf, x->fm->breakpoint, &vr->bp, NULL, e) < 0)
+    return mh_fail(e, "$.faults.when.breakpoint: %s", e->msg);
+  if (x->fm->when == MH_FW_ICOUNT)
+    return mh_fail(e, "$.faults.when.icount is not supported yet: use breakpoint (exact under "
+                      "icount) or delay_ms");
+  vr->todo = calloc((size_t)x->fm->trials, sizeof *vr->todo);
+  if (!vr->todo)
+    return mh_fail(e, "out of memory");
+  for (int t = 0; t < x->fm->trials; t++) {
+    char id[64];
+    snprintf(id, sizeof id, "%s/%d", vr->vname, t);
+    if (!trial_done(x->trials, id))
+      vr->todo[vr->ntodo++] = t;
+  }
+  return 0;
+}
+
+static json_object *golden_json(const struct vrun *vr, const struct mh_session *s) {
+  json_object *g = json_object_new_object();
+  json_object_object_add(g, "status", json_object_new_int(vr->golden.status));
+  set_str(g, "output", vr->golden.output);
+  json_object_object_add(g, "hits", json_object_new_int(vr->golden.hits));
+  json_object_object_add(g, "wall_s", json_object_new_double(vr->golden.wall_s));
+  json_object *o = json_object_new_object();
+  json_object_object_add(o, "golden", g);
+  set_str(o, "workload_elf", vr->elf);
+  set_str(o, "cmdline", vr->cmdline);
+  json_object_object_add(o, "trial_timeout_s", json_object_new_double(vr->timeout_s));
+  json_object_object_add(o, "mem_mb", json_object_new_int((int)vr->so.mem_mb));
+  json_object_object_add(o, "session_start_s", json_object_new_double(s->start_s));
+  json_object_object_add(o, "savevm_s", json_object_new_double(s->save_s));
+  return o;
+}
+
+static int golden(struct fctx *x, struct vrun *vr, struct mh_session *s, struct mh_err *e) {
+  if (mh_session_start(s, &vr->so, e) < 0)
+    return -1;
+  double cost;
+  if ((vr->so.snapshot && mh_session_restore(s, &cost, e) < 0) ||
+      mh_trial_golden(s, x->fm, vr->bp, x->env->c->run_timeout_s, &vr->golden, e) < 0)
+    return -1;
+  if (x->fm->when == MH_FW_BREAKPOINT && x->fm->when_hi > vr->golden.hits)
+    return mh_fail(e,
+                   "$.faults.when.hits: the golden run of %s hits %s %d times, fewer than "
+                   "the range's maximum %lld; lower it",
+                   vr->cmdline, x->fm->breakpoint, vr->golden.hits, (long long)x->fm->when_hi);
+  // A hang is what outlasts the golden run many times over (host noise
+  // included), never less than 5 s, never more than $.timeouts.run_s.
+  vr->timeout_s = 20 * vr->golden.wall_s;
+  if (vr->timeout_s < 5)
+    vr->timeout_s = 5;
+  if (vr->timeout_s > x->env->c->run_timeout_s)
+    vr->timeout_s = x->env->c->run_timeout_s;
+  pthread_mutex_lock(&x->lock);
+  json_object_object_add(x->fdoc, vr->vname, golden_json(vr, s));
+  pthread_mutex_unlock(&x->lock);
+  return 0;
+}
+
+static void record(struct fctx *x, struct vrun *vr, int t, const struct mh_trial_plan *p,
+                   const struct mh_trial_result *r) {
+  char id[64];
+  snprintf(id, sizeof id, "%s/%d", vr->vname, t);
+  json_object *rec = mh_trial_record(id, vr->vname, t, x->fm, p, r);
+  pthread_mutex_lock(&x->lock);
+  json_object_array_add(x->trials, rec);
+  x->done++;
+  x->errors += r->outcome == MH_OUT_HARNESS_ERROR;
+  if (r->outcome == MH_OUT_HARNESS_ERROR)
+    fprintf(stderr, "memharness: trial %s: harness error: %s\n", id, r->reason);
+  // Rewriting the whole document after every trial would cost more than
+  // the trial; once a second bounds what a SIGKILL can lose.
+  if (mh_now() - x->last_save > 1.0 && !x->write_failed)
+    save(x);
+  if (isatty(2) || x->done % 100 == 0 || x->done == x->total) {
+    double el = mh_now() - x->started;
+    fprintf(stderr, "%smemharness: %d/%d trials, %.1f/min%s", isatty(2) ? "\r" : "", x->done,
+            x->total, el > 0 ? x->done * 60 / el : 0.0, isatty(2) ? "   " : "\n");
+  }
+  pthread_mutex_unlock(&x->lock);
+}
+
+struct worker {
+  struct fctx *x;
+  struct vrun *vr;
+  struct mh_session s; // snapshot mode: one per worker for the whole variant
+  bool have_session;
+};
+
+static int fresh_session(struct worker *w, struct mh_err *e) {
+  if (w->have_session)
+    mh_session_stop(&w->s);
+  w->have_session = mh_session_start(&w->s, &w->vr->so, e) == 0;
+  return w->have_session ? 0 : -1;
+}
+
+static void one_trial(struct worker *w, int t) {
+  struct fctx *x = w->x;
+  struct vrun *vr = w->vr;
+  struct mh_trial_plan p;
+  mh_fault_plan(x->fm, mh_trial_seed(x->fm->seed, t), &p);
+  struct mh_trial_result r = {0};
+  struct mh_err e;
+  double t0 = mh_now();
+  bool boot = !vr->so.snapshot;
+  int rc = (boot || !w->have_session || !w->s.alive) ? fresh_session(w, &e) : 0;
+  if (rc == 0 && !boot)
+    rc = mh_session_restore(&w->s, &r.restore_s, &e);
+  if (boot)
+    r.restore_s = mh_now() - t0; // the boot to main() is this mode's restore
+  if (rc < 0) {
+    r.outcome = MH_OUT_HARNESS_ERROR;
+    snprintf(r.reason, sizeof r.reason, "could not prepare the guest: %.400s", e.msg);
+    r.obs.serial = "";
+  } else {
+    mh_trial_run(&w->s, x->fm, vr->bp, &vr->golden, &p, vr->timeout_s, &r);
+  }
+  record(x, vr, t, &p, &r);
+  mh_trial_result_free(&r);
+}
+
+static void *worker_main(void *arg) {
+  struct worker *w = arg;
+  for (;;) {
+    if (atomic_load(w->x->env->stop))
+      break;
+    int i = atomic_fetch_add(&w->vr->next, 1);
+    if (i >= w->vr->ntodo)
+      break;
+    one_trial(w, w->vr->todo[i]);
+  }
+  if (w->have_session)
+    mh_session_stop(&w->s);
+  w->have_session = false;
+  return NULL;
+}
+
+static int run_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
+  struct mh_session gs;
+  int rc = golden(x, vr, &gs, e);
+  mh_session_stop(&gs);
+  if (rc < 0)
+    return -1;
+  int jobs = x->env->jobs ? x->env->jobs : x->env->c->jobs;
+  if (jobs > vr->ntodo)
+    jobs = vr->ntodo > 0 ? vr->ntodo : 1;
+  struct worker *ws = calloc((size_t)jobs, sizeof *ws);
+  pthread_t *th = calloc((size_t)jobs, sizeof *th);
+  if (!ws || !th) {
+    free(ws);
+    free(th);
+    return mh_fail(e, "out of memory");
+  }
+  int started = 0;
+  for (int i = 0; i < jobs; i++) {
+    ws[i] = (struct worker){.x = x, .vr = vr};
+    if (pthread_create(&th[i], NULL, worker_main, &ws[i]) == 0)
+      started++;
+    else
+      break;
+  }
+  for (int i = 0; i < started; i++)
+    pthread_join(th[i], NULL);
+  free(ws);
+  free(th);
+  return started ? 0 : mh_fail(e, "cannot start worker threads");
+}
+
+// ---- summary ----
+
+static double *numbers(json_object *trials, const char *variant, int which, size_t *n) {
+  size_t cap = json_object_array_length(trials) * MH_MAX_MCE + 1;
+  double *v = malloc(cap * sizeof *v);
+  *n = 0;
+  for (size_t i = 0; v && i < json_object_array_length(trials); i++) {
+    json_object *t = json_object_array_get_idx(trials, i), *vv, *x, *m;
+    if (!json_object_object_get_ex(t, "variant", &vv) ||
+        strcmp(json_object_get_string(vv), variant) != 0)
+      continue;
+    if (which == 0 && json_object_object_get_ex(t, "restore_ms", &x)) {
+      v[(*n)++] = json_object_get_double(x);
+      continue;
+    }
+    if (which != 1 || !json_object_object_get_ex(t, "mce", &m))
+      continue;
+    for (size_t k = 0; k < json_object_array_length(m); k++) {
+      json_object *mc = json_object_array_get_idx(m, k), *a, *cy;
+      if (json_object_object_get_ex(mc, "action", &a) &&
+          strcmp(json_object_get_string(a), "recovered") == 0 &&
+          json_object_object_get_ex(mc, "cycles", &cy) && cy)
+        v[(*n)++] = (double)json_object_get_int64(cy);
+    }
+  }
+  return v;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static json_object *distribution(double *v, size_t n) {
+  json_object *o = json_object_new_object();
+  json_object_object_add(o, "n", json_object_new_int((int)n));
+  if (!n)
+    return o;
+  qsort(v, n, sizeof *v, cmp_double);
+  json_object_object_add(o, "median", json_object_new_double(mh_quantile_sorted(v, n, 0.5)));
+  json_object_object_add(o, "p99", json_object_new_double(mh_quantile_sorted(v, n, 0.99)));
+  json_object_object_add(o, "max", json_object_new_double(v[n - 1]));
+  return o;
+}
+
+static const char *str_of(json_object *o, const char *k) {
+  json_object *v;
+  return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : "";
+}
+
+// Outcome counts per variant and per frame kind of the (first) fault.
+static json_object *outcome_table(json_object *trials, const char *variant) {
+  json_object *byk = json_object_new_object(), *all = json_object_new_object();
+  for (int o = 0; o < MH_OUT_COUNT; o++)
+    json_object_object_add(all, mh_outcome_name(o), json_object_new_int(0));
+  for (size_t i = 0; i < json_object_array_length(trials); i++) {
+    json_object *t = json_object_array_get_idx(trials, i), *f, *row, *cell;
+    if (strcmp(str_of(t, "variant"), variant) != 0)
+      continue;
+    const char *kind = "none", *out = str_of(t, "outcome");
+    if (json_object_object_get_ex(t, "faults", &f) && json_object_array_length(f) &&
+        str_of(json_object_array_get_idx(f, 0), "frame_kind")[0])
+      kind = str_of(json_object_array_get_idx(f, 0), "frame_kind");
+    if (!json_object_object_get_ex(byk, kind, &row)) {
+      row = json_object_new_object();
+      for (int o = 0; o < MH_OUT_COUNT; o++)
+        json_object_object_add(row, mh_outcome_name(o), json_object_new_int(0));
+      json_object_object_add(byk, kind, row);
+    }
+    if (json_object_object_get_ex(row, out, &cell))
+      json_object_set_int(cell, json_object_get_int(cell) + 1);
+    if (json_object_object_get_ex(all, out, &cell))
+      json_object_set_int(cell, json_object_get_int(cell) + 1);
+  }
+  json_object *o = json_object_new_object();
+  json_object_object_add(o, "all", all);
+  json_object_object_add(o, "by_frame_kind", byk);
+  return o;
+}
+
+static void summarize(struct fctx *x, double campaign_s) {
+  json_object *sum = json_object_new_object();
+  for (int i = 0; i < x->env->c->nvariants; i++) {
+    const char *vn = mh_variant_name(x->env->c->variants[i]);
+    json_object *o = json_object_new_object();
+    size_t n;
+    double *v = numbers(x->trials, vn, 0, &n);
+    json_object_object_add(o, "restore_ms", distribution(v, n));
+    free(v);
+    v = numbers(x->trials, vn, 1, &n);
+    json_object_object_add(o, "recovery_cycles", distribution(v, n));
+    free(v);
+    json_object_object_add(o, "outcomes", outcome_table(x->trials, vn));
+    json_object_object_add(sum, vn, o);
+  }
+  json_object *rate = json_object_new_object();
+  json_object_object_add(rate, "trials", json_object_new_int(x->done));
+  json_object_object_add(rate, "wall_s", json_object_new_double(campaign_s));
+  json_object_object_add(rate, "trials_per_min",
+                         json_object_new_double(campaign_s > 0 ? x->done * 60 / campaign_s : 0));
+  json_object_object_add(rate, "jobs",
+                         json_object_new_int(x->env->jobs ? x->env->jobs : x->env->c->jobs));
+  set_str(rate, "restore", x->fm->restore == MH_RESTORE_SNAPSHOT ? "snapshot" : "boot");
+  json_object_object_add(sum, "rate", rate);
+  json_object_object_add(x->fdoc, "summary", sum);
+}
+
+static void print_summary(struct fctx *x) {
+  json_object *sum, *rate, *tpm;
+  json_object_object_get_ex(x->fdoc, "summary", &sum);
+  printf("%-8s %-10s", "variant", "frames");
+  for (int o = 0; o < MH_OUT_COUNT; o++)
+    printf(" %9.9s", mh_outcome_name(o));
+  printf("\n");
+  for (int i = 0; i < x->env->c->nvariants; i++) {
+    const char *vn = mh_variant_name(x->env->c->variants[i]);
+    json_object *vs, *oc, *byk;
+    json_object_object_get_ex(sum, vn, &vs);
+    json_object_object_get_ex(vs, "outcomes", &oc);
+    json_object_object_get_ex(oc, "by_frame_kind", &byk);
+    json_object_object_foreach(byk, kind, row) {
+      printf("%-8s %-10s", vn, kind);
+      for (int o = 0; o < MH_OUT_COUNT; o++) {
+        json_object *c;
+        json_object_object_get_ex(row, mh_outcome_name(o), &c);
+        printf(" %9d", json_object_get_int(c));
+      }
+      printf("\n");
+    }
+  }
+  json_object_object_get_ex(sum, "rate", &rate);
+  json_object_object_get_ex(rate, "trials_per_min", &tpm);
+  printf("\n%d trials in %.1f s: %.0f trials/min\n", x->done, mh_now() - x->started,
+         json_object_get_double(tpm));
+}
+
+int mh_faults_cmd(const struct mh_faults_env *env) {
+  struct fctx x = {.env = env, .fm = &env->c->faults};
+  pthread_mutex_init(&x.lock, NULL);
+  int rc = open_doc(&x);
+  if (rc)
+    return rc;
+  struct vrun vr[MH_MAX_VARIANTS] = {0};
+  struct mh_err e = {""};
+  for (int i = 0; i < env->c->nvariants && rc == 0; i++) {
+    vr[i].v = env->c->variants[i];
+    if (prepare_variant(&x, &vr[i], &e) < 0)
+      rc = MH_EXIT_CAMPAIGN;
+    x.total += vr[i].ntodo;
+  }
+  if (rc == 0)
+    fprintf(stderr, "memharness: fault campaign %s: %d trials to run, results in %s\n",
+            env->c->name, x.total, env->output);
+  x.started = mh_now();
+  for (int i = 0; i < env->c->nvariants && rc == 0 && !atomic_load(env->stop); i++)
+    if (run_variant(&x, &vr[i], &e) < 0)
+      rc = strstr(e.msg, "$.faults") ? MH_EXIT_CAMPAIGN : MH_EXIT_ENV;
+  for (int i = 0; i < env->c->nvariants; i++) {
+    free(vr[i].todo);
+    mh_golden_free(&vr[i].golden);
+  }
+  if (rc) {
+    fprintf(stderr, "memharness: %s\n", e.msg[0] ? e.msg : x.write_err.msg);
+  } else if (atomic_load(env->stop)) {
+    set_str(x.doc, "status", "interrupted");
+    rc = MH_EXIT_INTERRUPTED;
+    fprintf(stderr, "memharness: interrupted; continue with: memharness run %s -o %s --resume\n",
+            env->campaign_path, env->output);
+  } else {
+    summarize(&x, mh_now() - x.started);
+    set_str(x.doc, "status", "complete");
+  }
+  // A campaign that failed before its first trial leaves no results file
+  // (nothing to keep, and no unfinished file to block the next attempt).
+  bool keep = x.done > 0 || env->resume || rc == 0;
+  if (x.doc && keep && save(&x) < 0) {
+    fprintf(stderr, "memharness: %s\n", x.write_err.msg);
+    rc = MH_EXIT_INTERNAL;
+  }
+  if (rc == 0) {
+    print_summary(&x);
+    printf("results: %s (%d harness errors)\n", env->output, x.errors);
+    rc = x.errors ? MH_EXIT_RUNS_FAILED : MH_EXIT_OK;
+  }
+  json_object_put(x.doc);
+  pthread_mutex_destroy(&x.lock);
+  return rc;
+}

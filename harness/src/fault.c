@@ -1,0 +1,39 @@
+#include "fault.h"
+
+uint64_t mh_trial_seed(uint64_t campaign_seed, int trial) {
+  struct mh_rng r;
+  mh_rng_seed(&r, campaign_seed ^ (0x5eed0000ull + (uint64_t)trial) * 0x2545f4914f6cdd1dull);
+  return mh_rng_next(&r);
+}
+
+uint64_t mh_fault_mask(struct mh_rng *r, int bits, bool burst) {
+  if (bits >= 64)
+    return UINT64_MAX;
+  if (burst) {
+    uint64_t run = (1ull << bits) - 1;
+    return run << mh_rng_below(r, (uint64_t)(65 - bits));
+  }
+  uint64_t m = 0;
+  for (int n = 0; n < bits;) {
+    uint64_t bit = 1ull << mh_rng_below(r, 64);
+    if (!(m & bit)) {
+      m |= bit;
+      n++;
+    }
+  }
+  return m;
+}
+
+void mh_fault_plan(const struct mh_faults *fm, uint64_t trial_seed, struct mh_trial_plan *p) {
+  struct mh_rng r;
+  mh_rng_seed(&r, trial_seed);
+  p->seed = trial_seed;
+  uint64_t span = (uint64_t)(fm->when_hi - fm->when_lo) + 1;
+  p->when = fm->when_lo + (int64_t)mh_rng_below(&r, span);
+  p->nfaults = fm->count < MH_MAX_FAULTS ? fm->count : MH_MAX_FAULTS;
+  for (int i = 0; i < p->nfaults; i++) {
+    p->f[i].pick = mh_rng_next(&r);
+    p->f[i].word = (uint32_t)mh_rng_below(&r, MH_WORDS_PER_PAGE);
+    p->f[i].mask = mh_fault_mask(&r, fm->bits, fm->burst);
+  }
+}

@@ -1,0 +1,38 @@
+// The fault model turned into concrete faults: every random choice of a
+// trial (when to stop, which frame, which word, which bits) comes from the
+// trial's own seed, so a trial can be replayed alone from its record.
+#ifndef MH_FAULT_H
+#define MH_FAULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "campaign.h"
+#include "stats.h"
+
+#define MH_MAX_FAULTS 64
+#define MH_WORDS_PER_PAGE 512 // 8-byte words in a 4 KiB frame
+
+// The seed of trial i of a campaign: the same on both variants, so native
+// and memv6 get the same faults at the same points.
+uint64_t mh_trial_seed(uint64_t campaign_seed, int trial);
+
+struct mh_fault {
+  uint64_t pick; // chooses the frame among the candidates (target.c)
+  uint32_t word; // 8-byte word within the frame
+  uint64_t mask; // bits to flip in that word
+};
+
+struct mh_trial_plan {
+  uint64_t seed;
+  int64_t when; // delay in ms, or the breakpoint hit to stop at (1-based)
+  int nfaults;
+  struct mh_fault f[MH_MAX_FAULTS];
+};
+
+// bits distinct random bits of a 64-bit word, or with burst a run of bits
+// adjacent bits at a random position.
+uint64_t mh_fault_mask(struct mh_rng *r, int bits, bool burst);
+void mh_fault_plan(const struct mh_faults *fm, uint64_t trial_seed, struct mh_trial_plan *p);
+
+#endif

@@ -1,0 +1,130 @@
+// `memharness replay RESULTS.json TRIAL`: one trial of a fault campaign run
+// again alone from its record (seed, campaign, kernels, golden run), and
+// its outcome compared with the recorded one.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "campaign_faults.h"
+#include "elfsym.h"
+#include "err.h"
+#include "fault.h"
+#include "mh_config.h"
+#include "results.h"
+#include "snapshot.h"
+#include "trial.h"
+
+static json_object *get(json_object *o, const char *k) {
+  json_object *v = NULL;
+  return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
+}
+
+static json_object *find_trial(json_object *doc, const char *id) {
+  json_object *trials = get(doc, "trials");
+  for (size_t i = 0; trials && i < json_object_array_length(trials); i++) {
+    json_object *t = json_object_array_get_idx(trials, i);
+    if (strcmp(json_object_get_string(get(t, "id")), id) == 0)
+      return t;
+  }
+  return NULL;
+}
+
+static int replay(json_object *doc, json_object *rec, const char *qemu) {
+  struct mh_campaign c;
+  struct mh_err e;
+  if (mh_campaign_from_json(json_object_get(get(doc, "campaign")), &c, &e) < 0) {
+    fprintf(stderr, "memharness: the results file's campaign is not valid: %s\n", e.msg);
+    return MH_EXIT_USAGE;
+  }
+  const char *variant = json_object_get_string(get(rec, "variant"));
+  json_object *k = get(get(doc, "kernels"), variant), *vf = get(get(doc, "faults"), variant);
+  json_object *g = get(vf, "golden");
+  int rc = MH_EXIT_ENV;
+  if (!k || !vf || !g) {
+    fprintf(stderr, "memharness: the results file lacks the kernels or golden run of %s\n",
+            variant);
+    mh_campaign_free(&c);
+    return MH_EXIT_USAGE;
+  }
+  const struct mh_faults *fm = &c.faults;
+  struct mh_golden golden = {.status = json_object_get_int(get(g, "status")),
+                             .output = strdup(json_object_get_string(get(g, "output"))),
+                             .hits = json_object_get_int(get(g, "hits")),
+                             .wall_s = json_object_get_double(get(g, "wall_s"))};
+  const char *elf = json_object_get_string(get(vf, "workload_elf"));
+  uint64_t bp = 0;
+  bool icount = false;
+  for (int i = 0; i < c.ntimings; i++)
+    icount |= c.timings[i] == MH_TIMING_ICOUNT;
+  struct mh_session_opts so = {.qemu = qemu,
+                               .kernel = json_object_get_string(get(k, "kernel")),
+                               .disk = json_object_get_string(get(k, "disk")),
+                               .workload_elf = elf,
+                               .program = c.workloads[fm->workload].program,
+                               .cmdline = json_object_get_string(get(vf, "cmdline")),
+                               .icount = icount,
+                               .mem_mb = (unsigned)json_object_get_int(get(vf, "mem_mb")),
+                               .snapshot = fm->restore == MH_RESTORE_SNAPSHOT,
+                               .timeout_s = c.run_timeout_s,
+                               .connect_timeout_s = c.connect_timeout_s};
+  struct mh_session s;
+  struct mh_trial_plan p;
+  struct mh_trial_result r = {0};
+  mh_fault_plan(fm, strtoull(json_object_get_string(get(rec, "seed")), NULL, 0), &p);
+  if ((fm->when == MH_FW_BREAKPOINT && mh_elf_symbol(elf, fm->breakpoint, &bp, NULL, &e) < 0) ||
+      mh_session_start(&s, &so, &e) < 0) {
+    fprintf(stderr, "memharness: %s\n", e.msg);
+    goto out;
+  }
+  if (so.snapshot && mh_session_restore(&s, &r.restore_s, &e) < 0) {
+    fprintf(stderr, "memharness: %s\n", e.msg);
+    mh_session_stop(&s);
+    goto out;
+  }
+  mh_trial_run(&s, fm, bp, &golden, &p, json_object_get_double(get(vf, "trial_timeout_s")), &r);
+  mh_session_stop(&s);
+  const char *was = json_object_get_string(get(rec, "outcome"));
+  const char *now = mh_outcome_name(r.outcome);
+  bool same = strcmp(was, now) == 0;
+  printf("trial %s: %s (%s); recorded: %s: %s\n", json_object_get_string(get(rec, "id")), now,
+         r.reason, was, same ? "same outcome" : "DIFFERENT outcome");
+  json_object *again = mh_trial_record(json_object_get_string(get(rec, "id")), variant,
+                                       json_object_get_int(get(rec, "trial")), fm, &p, &r);
+  printf("%s\n", json_object_to_json_string_ext(again, JSON_C_TO_STRING_PRETTY));
+  json_object_put(again);
+  rc = same ? MH_EXIT_OK : MH_EXIT_RUNS_FAILED;
+  mh_trial_result_free(&r);
+out:
+  free(golden.output);
+  mh_campaign_free(&c);
+  return rc;
+}
+
+int mh_cmd_replay(int argc, char **argv) {
+  const char *qemu = MH_QEMU_DEFAULT;
+  if (argc >= 3 && strcmp(argv[argc - 2], "--qemu") == 0) {
+    qemu = argv[argc - 1];
+    argc -= 2;
+  }
+  if (argc != 3) {
+    fprintf(stderr, "usage: memharness replay RESULTS.json TRIAL [--qemu PATH]\n"
+                    "  TRIAL is a trial id of the results file, e.g. memv6/17\n");
+    return MH_EXIT_USAGE;
+  }
+  struct mh_err e;
+  json_object *doc = mh_json_load(argv[1], &e);
+  if (!doc) {
+    fprintf(stderr, "memharness: %s\n", e.msg);
+    return MH_EXIT_USAGE;
+  }
+  json_object *rec = find_trial(doc, argv[2]);
+  int rc;
+  if (!rec) {
+    fprintf(stderr, "memharness: %s has no trial %s (ids look like memv6/17)\n", argv[1], argv[2]);
+    rc = MH_EXIT_USAGE;
+  } else {
+    rc = replay(doc, rec, qemu);
+  }
+  json_object_put(doc);
+  return rc;
+}

@@ -1,0 +1,70 @@
+// A long-lived QEMU for fault trials: booted once, stopped at the
+// workload's main(), saved with savevm, and restored with loadvm before each
+// trial (DESIGN §6, campaign rate). The same session without savevm serves
+// campaigns that boot afresh per trial.
+//
+// icount runs keep the file system in guest RAM (-initrd), so there is no
+// disk drive to hold the snapshot; QEMU's savevm stores VM state in the
+// first writable drive that can take snapshots, so the session gives QEMU a
+// small blank qcow2 image as `-drive if=none,id=snap`. The RAM disk is
+// guest memory and is restored with everything else.
+#ifndef MH_SNAPSHOT_H
+#define MH_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "proc.h"
+#include "target.h"
+
+struct mh_session_opts {
+  const char *qemu;
+  const char *kernel;       // kernel ELF (symbols: sys_shutdown, panic, kprintf)
+  const char *disk;         // file system image, loaded as a RAM disk
+  const char *workload_elf; // the workload's ELF (main, the breakpoint symbol)
+  const char *program;      // process name of the workload
+  const char *cmdline;      // kernel command line: program and arguments
+  bool icount;
+  unsigned mem_mb; // guest RAM: loadvm's cost grows with it
+  bool snapshot;   // savevm at main() so mh_session_restore can go back there
+  double timeout_s, connect_timeout_s;
+};
+
+enum mh_stop_at { MH_AT_USER, MH_AT_SHUTDOWN, MH_AT_PANIC, MH_AT_OTHER, MH_AT_TIMEOUT, MH_AT_DEAD };
+
+struct mh_session {
+  struct mh_session_opts o;
+  struct mh_proc proc;
+  struct mh_rsp *rsp;
+  struct mh_qmp *qmp;
+  char dir[64], serial[96], gdb[96], qmp_path[96], snapimg[96], err[96];
+  struct mh_guest guest;
+  uint64_t a_main, a_shutdown, a_panic, a_kprintf;
+  long mark;      // serial log size when the current trial started
+  double start_s; // QEMU start to main() (and savevm), seconds
+  double save_s;  // the savevm alone
+  bool alive;
+  uint64_t bps[8]; // software breakpoints we set (continue steps over them)
+  int nbps;
+};
+
+// Inserts or removes a software breakpoint and remembers it.
+int mh_session_bp(struct mh_session *s, uint64_t addr, bool insert, struct mh_err *e);
+
+int mh_session_start(struct mh_session *s, const struct mh_session_opts *o, struct mh_err *e);
+// loadvm of the snapshot; *cost_s gets its duration.
+int mh_session_restore(struct mh_session *s, double *cost_s, struct mh_err *e);
+void mh_session_stop(struct mh_session *s);
+// Continues until a stop, timeout_ms, or QEMU's exit; returns where it stopped.
+enum mh_stop_at mh_session_run(struct mh_session *s, int timeout_ms, struct mh_err *e);
+// Serial output since the trial started (malloc'ed, NUL-terminated).
+char *mh_session_serial(struct mh_session *s);
+// Marks the start of a trial in the serial log.
+void mh_session_mark(struct mh_session *s);
+// Registers: eip and esp.
+int mh_session_regs(struct mh_session *s, uint32_t *eip, uint32_t *esp, struct mh_err *e);
+// Kernel virtual memory through the physical view.
+int mh_session_kread(struct mh_session *s, uint32_t kva, void *buf, size_t len);
+
+#endif

@@ -1,0 +1,224 @@
+#include "target.h"
+
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rsp.h"
+
+#define PG 4096u
+#define PGUP(x) (((x) + PG - 1) & ~(PG - 1))
+#define PTE_U 0x4u
+
+const char *mh_frame_kind_name(int kind) {
+  static const char *const names[] = {"free", "kernel", "native", "mirror", "pgtable", "poisoned"};
+  return kind >= 0 && kind <= FRAME_POISONED ? names[kind] : "unknown";
+}
+
+const char *mh_region_name(int region) {
+  static const char *const names[] = {"any", "text", "data", "heap", "stack"};
+  return region >= 0 && region <= MH_FR_STACK ? names[region] : "unknown";
+}
+
+static void grow(uint32_t *lo, uint32_t *hi, uint32_t a, uint32_t b) {
+  if (*hi == 0 || a < *lo)
+    *lo = a;
+  if (b > *hi)
+    *hi = b;
+}
+
+int mh_user_layout(const char *elf_path, struct mh_user_layout *l, struct mh_err *e) {
+  memset(l, 0, sizeof *l);
+  if (elf_version(EV_CURRENT) == EV_NONE)
+    return mh_fail(e, "libelf: %s", elf_errmsg(-1));
+  int fd = open(elf_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return mh_fail_errno(e, "%s: cannot open the workload ELF (is the userland built?)", elf_path);
+  Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+  size_t n = 0;
+  int rc = 0;
+  if (!elf || elf_getphdrnum(elf, &n) != 0)
+    rc = mh_fail(e, "%s: not an ELF executable (%s)", elf_path, elf_errmsg(-1));
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    GElf_Phdr ph;
+    if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD || ph.p_memsz == 0)
+      continue;
+    uint32_t a = (uint32_t)ph.p_vaddr & ~(PG - 1), b = PGUP((uint32_t)(ph.p_vaddr + ph.p_memsz));
+    if (ph.p_flags & PF_X)
+      grow(&l->text_lo, &l->text_hi, a, b);
+    if (ph.p_flags & PF_W)
+      grow(&l->data_lo, &l->data_hi, a, b);
+    if (b > l->end)
+      l->end = b;
+  }
+  if (rc == 0 && l->end == 0)
+    rc = mh_fail(e, "%s: no loadable segment", elf_path);
+  if (elf)
+    elf_end(elf);
+  close(fd);
+  return rc;
+}
+
+int mh_guest_workload(struct mh_guest *g, struct mh_proc_info *p, struct mh_err *e) {
+  for (unsigned i = 0; i < g->in.nproc; i++) {
+    if (mh_introspect_proc(mh_rsp_physread, g->rsp, &g->in, i, p, e) < 0)
+      return -1;
+    if (p->state != PSTATE_UNUSED && p->state != PSTATE_ZOMBIE && p->pgdir_va &&
+        strncmp(p->name, g->program, 16) == 0)
+      return 0;
+  }
+  return mh_fail(e, "no live process named %s in the process table", g->program);
+}
+
+// The page range of a region in a process of size sz.
+static void region_range(const struct mh_user_layout *l, int region, uint32_t sz, uint32_t *lo,
+                         uint32_t *hi) {
+  uint32_t stack = l->end + PG; // above the guard page
+  switch (region) {
+  case MH_FR_TEXT:
+    *lo = l->text_lo, *hi = l->text_hi;
+    break;
+  case MH_FR_DATA:
+    *lo = l->data_lo, *hi = l->data_hi;
+    break;
+  case MH_FR_STACK:
+    *lo = stack, *hi = stack + PG;
+    break;
+  case MH_FR_HEAP:
+    *lo = stack + PG, *hi = PGUP(sz);
+    break;
+  default:
+    *lo = 0, *hi = PGUP(sz);
+  }
+  if (*hi > PGUP(sz))
+    *hi = PGUP(sz);
+  if (*lo > *hi)
+    *lo = *hi;
+}
+
+static int region_of(const struct mh_user_layout *l, uint32_t va) {
+  if (va >= l->text_lo && va < l->text_hi)
+    return MH_FR_TEXT;
+  if (va >= l->data_lo && va < l->data_hi)
+    return MH_FR_DATA;
+  if (va >= l->end + PG && va < l->end + 2 * PG)
+    return MH_FR_STACK;
+  return va >= l->end + 2 * PG ? MH_FR_HEAP : MH_FR_ANY;
+}
+
+static int frame(struct mh_guest *g, uint32_t pa, int *kind, uint32_t *partner, int *owner,
+                 struct mh_err *e) {
+  int refs;
+  return mh_introspect_frame(mh_rsp_physread, g->rsp, &g->in, pa >> 12, kind, &refs, partner, owner,
+                             e);
+}
+
+// A user page of the workload: the pick chooses a page of the region; pages
+// that are not user-accessible (the guard page) are skipped in order, so the
+// choice stays deterministic. The frame is confirmed by the page walk and
+// the frame table (kind, owner).
+static int choose_user(struct mh_guest *g, bool mirror, int region, uint64_t pick,
+                       struct mh_target *t, struct mh_err *e) {
+  struct mh_proc_info p;
+  if (mh_guest_workload(g, &p, e) < 0)
+    return -1;
+  uint32_t lo, hi, pgdir = p.pgdir_va - g->in.kernbase;
+  region_range(&g->lay, region, p.sz, &lo, &hi);
+  uint32_t npages = (hi - lo) / PG;
+  if (npages == 0)
+    return mh_fail(e, "%s (pid %d, size 0x%x) has no pages in region %s", p.name, p.pid, p.sz,
+                   mh_region_name(region));
+  for (uint32_t k = 0; k < npages; k++) {
+    uint32_t va = lo + (uint32_t)((pick + k) % npages) * PG, pa, pte;
+    if (mh_walk(mh_rsp_physread, g->rsp, pgdir, va, &pa, &pte, e) < 0 || !(pte & PTE_U))
+      continue;
+    uint32_t partner, mpa = 0, mpte;
+    int kind, owner;
+    if (frame(g, pa, &kind, &partner, &owner, e) < 0)
+      return -1;
+    if (kind != FRAME_NATIVE)
+      return mh_fail(e, "pid %d va 0x%x -> pa 0x%x: the frame table says %s, expected native",
+                     p.pid, va, pa, mh_frame_kind_name(kind));
+    if (mirror) {
+      if (!g->in.mirror_offset)
+        return mh_fail(e, "mirror frames exist on memv6 only (this kernel has no mirror offset)");
+      if (mh_walk(mh_rsp_physread, g->rsp, pgdir, va + g->in.mirror_offset, &mpa, &mpte, e) < 0)
+        return mh_fail(e, "pid %d va 0x%x has no mirror mapping: %s", p.pid, va, e->msg);
+      if (partner && partner != mpa >> 12)
+        return mh_fail(e, "pid %d va 0x%x: frame table partner 0x%x, page table says pa 0x%x",
+                       p.pid, va, partner << 12, mpa);
+      pa = mpa;
+      if (frame(g, pa, &kind, &partner, &owner, e) < 0)
+        return -1;
+      if (kind != FRAME_MIRROR)
+        return mh_fail(e, "pid %d mirror of va 0x%x at pa 0x%x: frame table says %s", p.pid, va, pa,
+                       mh_frame_kind_name(kind));
+    }
+    *t = (struct mh_target){.pa = pa & ~(PG - 1),
+                            .kind = kind,
+                            .pid = p.pid,
+                            .va = va,
+                            .region = region_of(&g->lay, va),
+                            .owner = owner,
+                            .nsel = npages};
+    return 0;
+  }
+  return mh_fail(e, "%s (pid %d): no user-accessible page in region %s [0x%x, 0x%x)", p.name, p.pid,
+                 mh_region_name(region), lo, hi);
+}
+
+// Frames of a kind across all of physical memory: the frame table is read
+// in one go (one RSP transfer) and the pick chooses among the matches.
+static int choose_frame(struct mh_guest *g, int want, uint64_t pick, struct mh_target *t,
+                        struct mh_err *e) {
+  const struct introspect *in = &g->in;
+  size_t len = (size_t)in->nframes * in->frame_size;
+  unsigned char *tab = malloc(len);
+  uint32_t *match = malloc(in->nframes * sizeof *match);
+  if (!tab || !match || mh_rsp_read_memory(g->rsp, in->frames - in->kernbase, tab, len) < 0) {
+    free(tab);
+    free(match);
+    return mh_fail(e, "cannot read the frame table (%zu bytes): %s", len, mh_rsp_error(g->rsp));
+  }
+  uint32_t n = 0;
+  for (uint32_t f = 0; f < in->nframes; f++) {
+    int k = tab[(size_t)f * in->frame_size + in->frame_kind_off];
+    if (want < 0 ? k != FRAME_POISONED : k == want)
+      match[n++] = f;
+  }
+  uint32_t pfn = n ? match[pick % n] : 0;
+  free(tab);
+  free(match);
+  if (!n)
+    return mh_fail(e, "no frame of kind %s in the frame table", mh_frame_kind_name(want));
+  uint32_t partner;
+  int kind, owner;
+  if (frame(g, pfn << 12, &kind, &partner, &owner, e) < 0)
+    return -1;
+  *t = (struct mh_target){.pa = pfn << 12, .kind = kind, .owner = owner, .nsel = n};
+  return 0;
+}
+
+int mh_target_choose(struct mh_guest *g, enum mh_fault_kind kind, enum mh_fault_region region,
+                     uint64_t pick, struct mh_target *t, struct mh_err *e) {
+  switch (kind) {
+  case MH_FK_NATIVE:
+    return choose_user(g, false, region, pick, t, e);
+  case MH_FK_MIRROR:
+    return choose_user(g, true, region, pick, t, e);
+  case MH_FK_USER:
+    // Half the picks go to the mirror where there is one.
+    return choose_user(g, g->in.mirror_offset && (pick >> 63), region, pick, t, e);
+  case MH_FK_KERNEL:
+    return choose_frame(g, FRAME_KERNEL, pick, t, e);
+  case MH_FK_PGTABLE:
+    return choose_frame(g, FRAME_PGTABLE, pick, t, e);
+  case MH_FK_FREE:
+    return choose_frame(g, FRAME_FREE, pick, t, e);
+  default:
+    return choose_frame(g, -1, pick, t, e);
+  }
+}

@@ -1,0 +1,50 @@
+// Choosing the frame a fault hits, deterministically from the fault's pick,
+// and confirming it: user frames through the owner's page table and the
+// frame table, other kinds through the frame table.
+#ifndef MH_TARGET_H
+#define MH_TARGET_H
+
+#include <stdint.h>
+
+#include "campaign.h"
+#include "err.h"
+#include "mh_introspect.h"
+
+// Where a workload's pieces lie in its address space (from its ELF): text
+// and data segments; the guard page, the stack page and the heap follow the
+// last segment (exec: PGROUNDUP(end), guard page, one stack page, then sbrk).
+struct mh_user_layout {
+  uint32_t text_lo, text_hi; // executable PT_LOAD segments
+  uint32_t data_lo, data_hi; // writable PT_LOAD segments, bss included
+  uint32_t end;              // page-rounded end of all segments = the guard page
+};
+
+int mh_user_layout(const char *elf, struct mh_user_layout *l, struct mh_err *e);
+
+// A stopped guest seen through RSP (physical mode on).
+struct mh_guest {
+  struct mh_rsp *rsp;
+  struct introspect in;
+  struct mh_user_layout lay;
+  const char *program; // the workload's process name
+};
+
+struct mh_target {
+  uint32_t pa;   // frame base
+  int kind;      // FRAME_* as the frame table says, confirmed
+  int pid;       // the workload's pid (user kinds), else 0
+  uint32_t va;   // page va in the workload (user kinds), else 0
+  int region;    // enum mh_fault_region of va (user kinds)
+  int owner;     // frame-table owner
+  uint32_t nsel; // how many candidates the pick chose among
+};
+
+const char *mh_frame_kind_name(int kind);
+const char *mh_region_name(int region);
+
+// Finds the workload's live process (name == program); its slot info in p.
+int mh_guest_workload(struct mh_guest *g, struct mh_proc_info *p, struct mh_err *e);
+int mh_target_choose(struct mh_guest *g, enum mh_fault_kind kind, enum mh_fault_region region,
+                     uint64_t pick, struct mh_target *t, struct mh_err *e);
+
+#endif

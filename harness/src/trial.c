@@ -1,0 +1,428 @@
+#include "trial.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rsp.h"
+#include "serial.h"
+#include "util.h"
+
+static const char *const outcome_names[] = {"benign", "recovered", "sdc",          "killed",
+                                            "panic",  "hang",      "harness_error"};
+
+const char *mh_outcome_name(enum mh_outcome o) {
+  return o < MH_OUT_COUNT ? outcome_names[o] : "unknown";
+}
+
+int mh_outcome_parse(const char *name) {
+  for (int i = 0; i < MH_OUT_COUNT; i++)
+    if (strcmp(outcome_names[i], name) == 0)
+      return i;
+  return -1;
+}
+
+// ---- classification ----
+
+// Next line of text at *p (without the newline) into buf; false at the end.
+static bool next_line(const char **p, char *buf, size_t cap) {
+  if (!**p)
+    return false;
+  const char *nl = strchr(*p, '\n');
+  size_t n = nl ? (size_t)(nl - *p) : strlen(*p);
+  size_t k = n < cap - 1 ? n : cap - 1;
+  memcpy(buf, *p, k);
+  buf[k] = 0;
+  if (k && buf[k - 1] == '\r')
+    buf[k - 1] = 0;
+  *p += n + (nl ? 1 : 0);
+  return true;
+}
+
+// The golden output's lines appear in the trial's output in the same order;
+// the kernel may add lines of its own (recovery notes), so extra lines are
+// allowed, missing or changed ones are not.
+static bool output_matches(const char *golden, const char *serial) {
+  char want[1024], have[1024];
+  const char *g = golden, *s = serial;
+  while (next_line(&g, want, sizeof want)) {
+    bool found = false;
+    while (!found && next_line(&s, have, sizeof have))
+      found = strcmp(want, have) == 0;
+    if (!found)
+      return false;
+  }
+  return true;
+}
+
+void mh_trial_parse_mce(const char *serial, struct mh_trial_obs *o) {
+  char line[1024];
+  const char *p = serial;
+  o->nmce = 0;
+  while (next_line(&p, line, sizeof line)) {
+    struct mh_event ev;
+    struct mh_err e;
+    if (strncmp(line, "@mce", 4) != 0 || mh_event_parse(line, &ev, &e) != 1 ||
+        o->nmce >= MH_MAX_MCE)
+      continue;
+    struct mh_mce_obs *m = &o->mce[o->nmce++];
+    const char *v;
+    snprintf(m->action, sizeof m->action, "%s", (v = mh_event_get(&ev, "action")) ? v : "");
+    snprintf(m->kind, sizeof m->kind, "%s", (v = mh_event_get(&ev, "kind")) ? v : "");
+    m->pa = (v = mh_event_get(&ev, "pa")) ? strtoul(v, NULL, 0) : 0;
+    m->newpa = (v = mh_event_get(&ev, "newpa")) ? strtoul(v, NULL, 0) : 0;
+    m->cycles = (v = mh_event_get(&ev, "cycles")) ? strtoll(v, NULL, 0) : -1;
+  }
+}
+
+static bool mce_said(const struct mh_trial_obs *o, const char *action) {
+  for (int i = 0; i < o->nmce; i++)
+    if (strcmp(o->mce[i].action, action) == 0)
+      return true;
+  return false;
+}
+
+enum mh_outcome mh_trial_classify(const struct mh_golden *g, const struct mh_trial_obs *o,
+                                  char *reason, size_t cap) {
+  switch (o->ended) {
+  case MH_AT_PANIC:
+    snprintf(reason, cap, "kernel panic: %s", o->panic_msg);
+    return MH_OUT_PANIC;
+  case MH_AT_DEAD:
+    snprintf(reason, cap, "the guest reset or QEMU died before shutdown (triple fault?)");
+    return MH_OUT_PANIC;
+  case MH_AT_TIMEOUT:
+    snprintf(reason, cap, "no shutdown within the trial timeout");
+    return MH_OUT_HANG;
+  case MH_AT_SHUTDOWN:
+    break;
+  default:
+    snprintf(reason, cap, "the trial ended in an unexpected stop");
+    return MH_OUT_HARNESS_ERROR;
+  }
+  bool correct = o->status == g->status && output_matches(g->output, o->serial);
+  if (o->status == -1 || mce_said(o, "killed")) {
+    snprintf(reason, cap, "the workload was killed (exit status %d%s)", o->status,
+             mce_said(o, "killed") ? ", @mce action=killed" : "");
+    return MH_OUT_KILLED;
+  }
+  if (correct && mce_said(o, "recovered")) {
+    snprintf(reason, cap, "recovered (@mce action=recovered), output and status as golden");
+    return MH_OUT_RECOVERED;
+  }
+  if (correct) {
+    snprintf(reason, cap, "%s",
+             o->injected ? "output and status as golden"
+                         : "nothing injected: the workload finished first");
+    return MH_OUT_BENIGN;
+  }
+  snprintf(reason, cap, "finished with %s (status %d, golden %d)%s",
+           o->status == g->status ? "wrong output" : "a wrong status", o->status, g->status,
+           o->nmce ? " although the kernel logged a machine check" : ", nothing detected");
+  return MH_OUT_SDC;
+}
+
+// ---- running ----
+
+// At the sys_shutdown breakpoint: the status is the second argument of the
+// kprintf("@exit status=%d\n", status) that follows, read at kprintf's entry
+// (cdecl: [esp] return address, [esp+4] format, [esp+8] status).
+static int exit_status(struct mh_session *s, int timeout_ms, int *status, struct mh_err *e) {
+  if (mh_session_bp(s, s->a_kprintf, true, e) < 0)
+    return -1;
+  enum mh_stop_at at = mh_session_run(s, timeout_ms, e);
+  uint32_t eip, esp, frame[3];
+  int rc = 0;
+  if (at != MH_AT_USER || mh_session_regs(s, &eip, &esp, e) < 0 || eip != s->a_kprintf ||
+      mh_session_kread(s, esp, frame, sizeof frame) < 0)
+    rc = mh_fail(e, "could not read the exit status at kprintf after sys_shutdown");
+  *status = (int)frame[2];
+  struct mh_err ignore;
+  mh_session_bp(s, s->a_kprintf, false, &ignore);
+  return rc;
+}
+
+static void panic_message(struct mh_session *s, char *out, size_t cap) {
+  uint32_t eip, esp, ptr;
+  struct mh_err e;
+  snprintf(out, cap, "(message not readable)");
+  if (mh_session_regs(s, &eip, &esp, &e) < 0 || mh_session_kread(s, esp + 4, &ptr, 4) < 0)
+    return;
+  char msg[128] = "";
+  if (mh_session_kread(s, ptr, msg, sizeof msg - 1) == 0) {
+    msg[sizeof msg - 1] = 0;
+    snprintf(out, cap, "%s", msg);
+  }
+}
+
+// Runs to the end of the workload; fills o->ended, status, panic message.
+static void run_to_end(struct mh_session *s, int timeout_ms, struct mh_trial_obs *o,
+                       struct mh_err *e) {
+  enum mh_stop_at at = MH_AT_USER;
+  double deadline = mh_now() + timeout_ms / 1000.0;
+  // Stray user stops (a breakpoint of ours hit again) are continued.
+  for (int i = 0; i < 1000 && at == MH_AT_USER; i++)
+    at = mh_session_run(s, mh_ms_left(deadline), e);
+  o->ended = at;
+  if (at == MH_AT_SHUTDOWN && exit_status(s, timeout_ms, &o->status, e) < 0)
+    o->ended = MH_AT_OTHER;
+  if (at == MH_AT_PANIC)
+    panic_message(s, o->panic_msg, sizeof o->panic_msg);
+  if (at == MH_AT_DEAD)
+    s->alive = false;
+}
+
+// Stops at the injection point. Returns 1 there, 0 when the workload ended
+// first (o->ended says how), -1 on a harness problem.
+static int run_to_point(struct mh_session *s, const struct mh_faults *fm, uint64_t bp, int64_t when,
+                        int timeout_ms, struct mh_trial_obs *o, struct mh_err *e) {
+  if (fm->when == MH_FW_DELAY_MS) {
+    enum mh_stop_at at = mh_session_run(s, (int)when, e);
+    if (at == MH_AT_TIMEOUT)
+      return 1;
+    if (at == MH_AT_DEAD)
+      return -1;
+    o->ended = at;
+    return 0;
+  }
+  if (mh_session_bp(s, bp, true, e) < 0)
+    return -1;
+  double deadline = mh_now() + timeout_ms / 1000.0;
+  int hit = 0;
+  enum mh_stop_at at = MH_AT_USER;
+  while (hit < when) {
+    at = mh_session_run(s, mh_ms_left(deadline), e);
+    uint32_t eip, esp;
+    if (at != MH_AT_USER || mh_session_regs(s, &eip, &esp, e) < 0)
+      break;
+    hit += eip == bp;
+  }
+  if (at == MH_AT_DEAD)
+    return -1;
+  if (mh_session_bp(s, bp, false, e) < 0)
+    return -1;
+  if (hit == when)
+    return 1;
+  o->ended = at;
+  return 0;
+}
+
+static int count_mce_lines(struct mh_session *s) {
+  char *serial = mh_session_serial(s);
+  int n = 0;
+  for (const char *p = serial; p && (p = strstr(p, "@mce")); p += 4)
+    n++;
+  free(serial);
+  return n;
+}
+
+// After a #MC, lets the guest run until it logged one more @mce line (only
+// then may the next #MC come) or ended. Returns 1 logged, 0 ended, -1 error.
+static int await_mce(struct mh_session *s, int before, int timeout_ms, struct mh_trial_obs *o,
+                     struct mh_err *e) {
+  double deadline = mh_now() + timeout_ms / 1000.0;
+  while (mh_ms_left(deadline) > 0) {
+    enum mh_stop_at at = mh_session_run(s, 20, e);
+    if (at == MH_AT_DEAD)
+      return -1;
+    if (at == MH_AT_SHUTDOWN || at == MH_AT_PANIC) {
+      o->ended = at;
+      return 0;
+    }
+    if (count_mce_lines(s) > before)
+      return 1;
+  }
+  return mh_fail(e, "the guest logged no @mce line within %d ms of the machine check", timeout_ms);
+}
+
+static int inject_all(struct mh_session *s, const struct mh_faults *fm,
+                      const struct mh_trial_plan *p, int timeout_ms, struct mh_trial_result *r,
+                      struct mh_err *e) {
+  for (int i = 0; i < p->nfaults; i++) {
+    struct mh_target *t = &r->targets[i];
+    if (mh_target_choose(&s->guest, fm->kind, fm->region, p->f[i].pick, t, e) < 0)
+      return -1;
+    uint32_t pa = t->pa + p->f[i].word * 8;
+    if (mh_inject_flip(s->rsp, pa, p->f[i].mask, &r->flips[i], e) < 0)
+      return -1;
+    r->ntargets = i + 1;
+    r->obs.injected = true;
+    if (fm->trap != MH_FT_MCE)
+      continue;
+    int before = count_mce_lines(s);
+    if (mh_inject_mce(s->rsp, pa, e) < 0)
+      return -1;
+    if (i + 1 < p->nfaults) {
+      int rc = await_mce(s, before, timeout_ms, &r->obs, e);
+      if (rc <= 0)
+        return rc;
+    }
+  }
+  return 1;
+}
+
+void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_addr,
+                  const struct mh_golden *g, const struct mh_trial_plan *p, double timeout_s,
+                  struct mh_trial_result *r) {
+  double t0 = mh_now();
+  int ms = (int)(timeout_s * 1000);
+  struct mh_err e = {""};
+  r->obs.ended = MH_AT_OTHER;
+  int rc = run_to_point(s, fm, bp_addr, p->when, ms, &r->obs, &e);
+  if (rc == 1)
+    rc = inject_all(s, fm, p, ms, r, &e);
+  if (rc == 1)
+    run_to_end(s, ms, &r->obs, &e);
+  if (rc < 0 && !s->alive)
+    r->obs.ended = MH_AT_DEAD;
+  r->wall_s = mh_now() - t0;
+  r->serial = s->alive || s->dir[0] ? mh_session_serial(s) : strdup("");
+  r->obs.serial = r->serial ? r->serial : "";
+  mh_trial_parse_mce(r->obs.serial, &r->obs);
+  if (rc < 0 && r->obs.ended != MH_AT_DEAD) {
+    r->outcome = MH_OUT_HARNESS_ERROR;
+    snprintf(r->reason, sizeof r->reason, "%s", e.msg);
+    return;
+  }
+  r->outcome = mh_trial_classify(g, &r->obs, r->reason, sizeof r->reason);
+  if (r->obs.ended == MH_AT_DEAD)
+    s->alive = false;
+}
+
+void mh_trial_result_free(struct mh_trial_result *r) {
+  free(r->serial);
+  r->serial = NULL;
+}
+
+// ---- golden ----
+
+// The lines for people in a serial log (the golden reference).
+static char *people_lines(const char *serial) {
+  char *out = malloc(strlen(serial) + 1), line[1024];
+  if (!out)
+    return NULL;
+  out[0] = 0;
+  size_t n = 0;
+  for (const char *p = serial; next_line(&p, line, sizeof line);)
+    if (line[0] != '@')
+      n += (size_t)sprintf(out + n, "%s\n", line);
+  return out;
+}
+
+int mh_trial_golden(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_addr,
+                    double timeout_s, struct mh_golden *g, struct mh_err *e) {
+  memset(g, 0, sizeof *g);
+  double t0 = mh_now();
+  int ms = (int)(timeout_s * 1000);
+  if (fm->when == MH_FW_BREAKPOINT && mh_session_bp(s, bp_addr, true, e) < 0)
+    return -1;
+  struct mh_trial_obs o = {.ended = MH_AT_USER};
+  double deadline = mh_now() + timeout_s;
+  while (o.ended == MH_AT_USER) {
+    o.ended = mh_session_run(s, mh_ms_left(deadline), e);
+    uint32_t eip, esp;
+    if (o.ended == MH_AT_USER && mh_session_regs(s, &eip, &esp, e) == 0)
+      g->hits += eip == bp_addr;
+  }
+  if (fm->when == MH_FW_BREAKPOINT && o.ended != MH_AT_DEAD &&
+      mh_session_bp(s, bp_addr, false, e) < 0)
+    return -1;
+  if (o.ended != MH_AT_SHUTDOWN)
+    return mh_fail(e, "the golden run did not finish (%s): %s",
+                   o.ended == MH_AT_TIMEOUT ? "timeout"
+                   : o.ended == MH_AT_PANIC ? "kernel panic"
+                                            : "QEMU ended",
+                   e->msg);
+  if (exit_status(s, ms, &g->status, e) < 0)
+    return -1;
+  g->wall_s = mh_now() - t0;
+  char *serial = mh_session_serial(s);
+  g->output = serial ? people_lines(serial) : NULL;
+  free(serial);
+  return g->output ? 0 : mh_fail(e, "out of memory");
+}
+
+void mh_golden_free(struct mh_golden *g) {
+  free(g->output);
+  g->output = NULL;
+}
+
+// ---- records ----
+
+static json_object *hex(uint64_t v) {
+  char b[32];
+  snprintf(b, sizeof b, "0x%llx", (unsigned long long)v);
+  return json_object_new_string(b);
+}
+
+static json_object *fault_json(const struct mh_fault *f, const struct mh_target *t,
+                               const struct mh_flip *fl) {
+  json_object *o = json_object_new_object();
+  json_object_object_add(o, "pick", hex(f->pick));
+  json_object_object_add(o, "word", json_object_new_int((int)f->word));
+  json_object_object_add(o, "mask", hex(f->mask));
+  if (!t)
+    return o;
+  json_object_object_add(o, "frame_kind", json_object_new_string(mh_frame_kind_name(t->kind)));
+  json_object_object_add(o, "frame_pa", hex(t->pa));
+  json_object_object_add(o, "pa", hex(fl->pa));
+  json_object_object_add(o, "candidates", json_object_new_int((int)t->nsel));
+  json_object_object_add(o, "owner", json_object_new_int(t->owner));
+  if (t->pid) {
+    json_object_object_add(o, "pid", json_object_new_int(t->pid));
+    json_object_object_add(o, "va", hex(t->va + f->word * 8));
+    json_object_object_add(o, "region", json_object_new_string(mh_region_name(t->region)));
+  }
+  json_object_object_add(o, "before", hex(fl->before));
+  json_object_object_add(o, "after", hex(fl->after));
+  return o;
+}
+
+static json_object *mce_json(const struct mh_mce_obs *m) {
+  json_object *o = json_object_new_object();
+  json_object_object_add(o, "pa", hex(m->pa));
+  json_object_object_add(o, "kind", json_object_new_string(m->kind));
+  json_object_object_add(o, "action", json_object_new_string(m->action));
+  if (m->newpa)
+    json_object_object_add(o, "newpa", hex(m->newpa));
+  json_object_object_add(o, "cycles", m->cycles >= 0 ? json_object_new_int64(m->cycles) : NULL);
+  return o;
+}
+
+static void tail(json_object *rec, const char *serial) {
+  size_t n = strlen(serial);
+  json_object_object_add(rec, "serial_tail",
+                         json_object_new_string(n > 2048 ? serial + n - 2048 : serial));
+}
+
+json_object *mh_trial_record(const char *id, const char *variant, int trial,
+                             const struct mh_faults *fm, const struct mh_trial_plan *p,
+                             const struct mh_trial_result *r) {
+  json_object *o = json_object_new_object(), *faults = json_object_new_array(),
+              *mces = json_object_new_array();
+  json_object_object_add(o, "id", json_object_new_string(id));
+  json_object_object_add(o, "variant", json_object_new_string(variant));
+  json_object_object_add(o, "trial", json_object_new_int(trial));
+  json_object_object_add(o, "seed", hex(p->seed));
+  json_object_object_add(o, "when",
+                         json_object_new_string(fm->when == MH_FW_DELAY_MS ? "delay_ms" : "hit"));
+  json_object_object_add(o, "when_value", json_object_new_int64(p->when));
+  json_object_object_add(o, "trap", json_object_new_string(fm->trap == MH_FT_MCE ? "mce" : "none"));
+  for (int i = 0; i < p->nfaults; i++)
+    json_object_array_add(
+        faults, fault_json(&p->f[i], i < r->ntargets ? &r->targets[i] : NULL, &r->flips[i]));
+  json_object_object_add(o, "faults", faults);
+  json_object_object_add(o, "outcome", json_object_new_string(mh_outcome_name(r->outcome)));
+  json_object_object_add(o, "reason", json_object_new_string(r->reason));
+  json_object_object_add(o, "guest_status",
+                         r->obs.ended == MH_AT_SHUTDOWN ? json_object_new_int(r->obs.status)
+                                                        : NULL);
+  for (int i = 0; i < r->obs.nmce; i++)
+    json_object_array_add(mces, mce_json(&r->obs.mce[i]));
+  json_object_object_add(o, "mce", mces);
+  json_object_object_add(o, "restore_ms", json_object_new_double(r->restore_s * 1000));
+  json_object_object_add(o, "wall_s", json_object_new_double(r->wall_s));
+  if (r->outcome != MH_OUT_BENIGN && r->outcome != MH_OUT_RECOVERED)
+    tail(o, r->obs.serial);
+  return o;
+}

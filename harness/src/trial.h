@@ -1,0 +1,91 @@
+// One fault trial on a session stopped at the workload's start: run to the
+// injection point, choose and confirm frames, flip, raise the trap, run to
+// the end, and classify against the golden run.
+#ifndef MH_TRIAL_H
+#define MH_TRIAL_H
+
+#include <stdbool.h>
+
+#include <json-c/json.h>
+
+#include "campaign.h"
+#include "fault.h"
+#include "inject.h"
+#include "snapshot.h"
+#include "target.h"
+
+enum mh_outcome {
+  MH_OUT_BENIGN,
+  MH_OUT_RECOVERED,
+  MH_OUT_SDC,
+  MH_OUT_KILLED,
+  MH_OUT_PANIC,
+  MH_OUT_HANG,
+  MH_OUT_HARNESS_ERROR,
+  MH_OUT_COUNT
+};
+const char *mh_outcome_name(enum mh_outcome o);
+int mh_outcome_parse(const char *name); // -1 when unknown
+
+// The fault-free run of the workload from the same snapshot.
+struct mh_golden {
+  int status;
+  char *output;  // lines for people (no @ lines), newline-separated
+  int hits;      // how often the breakpoint symbol was hit (0 without one)
+  double wall_s; // host seconds from restore to shutdown
+};
+
+struct mh_mce_obs {
+  char action[16], kind[16];
+  unsigned long pa, newpa;
+  long long cycles; // -1 when not given
+};
+
+#define MH_MAX_MCE 8
+
+// What the guest did after the faults (the classifier's input).
+struct mh_trial_obs {
+  bool injected;         // at least one fault was written
+  enum mh_stop_at ended; // shutdown, panic, timeout or dead
+  int status;            // the workload's exit status (ended == shutdown)
+  char panic_msg[128];
+  const char *serial; // the trial's serial output
+  int nmce;
+  struct mh_mce_obs mce[MH_MAX_MCE];
+};
+
+// Decides the outcome from what was observed; reason says why, in a sentence.
+enum mh_outcome mh_trial_classify(const struct mh_golden *g, const struct mh_trial_obs *o,
+                                  char *reason, size_t cap);
+// Parses the @mce lines of a serial log into o (nmce, mce).
+void mh_trial_parse_mce(const char *serial, struct mh_trial_obs *o);
+
+struct mh_trial_result {
+  enum mh_outcome outcome;
+  char reason[512];
+  struct mh_trial_obs obs;
+  int ntargets;
+  struct mh_target targets[MH_MAX_FAULTS];
+  struct mh_flip flips[MH_MAX_FAULTS];
+  double restore_s, wall_s;
+  char *serial; // malloc'ed
+};
+
+// Fault-free run from the session's current state (restored or fresh).
+int mh_trial_golden(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_addr,
+                    double timeout_s, struct mh_golden *g, struct mh_err *e);
+void mh_golden_free(struct mh_golden *g);
+
+// Runs one trial from the session's current state. Never fails: problems
+// are MH_OUT_HARNESS_ERROR with the reason. The session may be dead after
+// (s->alive false) when the guest reset or QEMU died.
+void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_addr,
+                  const struct mh_golden *g, const struct mh_trial_plan *p, double timeout_s,
+                  struct mh_trial_result *r);
+void mh_trial_result_free(struct mh_trial_result *r);
+// The trial record for the results file (docs/results.md, "Trial records").
+json_object *mh_trial_record(const char *id, const char *variant, int trial,
+                             const struct mh_faults *fm, const struct mh_trial_plan *p,
+                             const struct mh_trial_result *r);
+
+#endif
