@@ -81,6 +81,7 @@ static const struct test tests[] = {
     {"memleak", t_memleak},
     {"oom", t_oom},
     {"fulldisk", t_fulldisk},
+    {"mirror", t_mirror},
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 
@@ -103,17 +104,36 @@ static int start_watchdog(int victim) {
   return pid;
 }
 
+// The test child waits for this go signal, sent once its watchdog exists:
+// otherwise a test that counts free pages could count them before and
+// after the watchdog's fork and blame itself for the difference.
+static void wait_for_go(int *go) {
+  char c;
+  close(go[1]);
+  read(go[0], &c, 1);
+  close(go[0]); // tests expect to hold only fds 0, 1 and 2
+}
+
 // Run one test; 1 if it passed.
 static int run(const struct test *t) {
-  uint64 start = rdtsc();
+  int go[2];
   int ok = 0;
+  uint64 start = rdtsc();
+  if (pipe(go) < 0) {
+    printf(1, "usertests: %s: pipe failed\n", t->name);
+    go[0] = go[1] = -1;
+  }
   int pid = fork();
-  if (pid == 0)
+  if (pid == 0) {
+    wait_for_go(go);
     exitst(t->fn() == 0 ? 0 : 1);
+  }
+  close(go[0]);
   if (pid < 0) {
     printf(1, "usertests: %s: fork failed\n", t->name);
   } else {
     int dog = start_watchdog(pid);
+    write(go[1], "g", 1);
     int status = ut_wait_for(pid);
     if (dog > 0) {
       kill(dog);
@@ -123,6 +143,7 @@ static int run(const struct test *t) {
     if (!ok)
       printf(1, "usertests: %s: test process status %d\n", t->name, status);
   }
+  close(go[1]);
   uint64 cycles = rdtsc() - start;
   printf(1, "@test name=%s status=%s cycles=%lu\n", t->name, ok ? "ok" : "fail", cycles);
   return ok;
