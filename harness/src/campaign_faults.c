@@ -472,6 +472,10 @@ static void summarize(struct fctx *x, double campaign_s) {
   json_object_object_add(rate, "jobs",
                          json_object_new_int(x->env->jobs ? x->env->jobs : x->env->c->jobs));
   set_str(rate, "restore", x->fm->restore == MH_RESTORE_SNAPSHOT ? "snapshot" : "boot");
+  // The rate depends on what else the shared host ran meanwhile.
+  double load[3];
+  if (getloadavg(load, 3) == 3)
+    json_object_object_add(rate, "host_loadavg_1min", json_object_new_double(load[0]));
   json_object_object_add(sum, "rate", rate);
   json_object_object_add(x->fdoc, "summary", sum);
 }

@@ -1,5 +1,7 @@
 #include "fault.h"
 
+#include <string.h>
+
 uint64_t mh_trial_seed(uint64_t campaign_seed, int trial) {
   struct mh_rng r;
   mh_rng_seed(&r, campaign_seed ^ (0x5eed0000ull + (uint64_t)trial) * 0x2545f4914f6cdd1dull);
@@ -27,6 +29,7 @@ uint64_t mh_fault_mask(struct mh_rng *r, int bits, bool burst) {
 void mh_fault_plan(const struct mh_faults *fm, uint64_t trial_seed, struct mh_trial_plan *p) {
   struct mh_rng r;
   mh_rng_seed(&r, trial_seed);
+  memset(p, 0, sizeof *p); // plans compare and print whole
   p->seed = trial_seed;
   uint64_t span = (uint64_t)(fm->when_hi - fm->when_lo) + 1;
   p->when = fm->when_lo + (int64_t)mh_rng_below(&r, span);

@@ -1,0 +1,130 @@
+// The fault model and the classifier without QEMU: plans repeat from a
+// seed, masks have the promised shape, and outcomes follow the rules of
+// docs/results.md ("Trial outcomes").
+#include "cm.h"
+
+#include <string.h>
+
+#include "campaign.h"
+#include "fault.h"
+#include "trial.h"
+
+static int popcount(uint64_t m) {
+  int n = 0;
+  for (; m; m &= m - 1)
+    n++;
+  return n;
+}
+
+static void plans_repeat_from_the_seed_and_masks_have_their_shape(void **state) {
+  (void)state;
+  struct mh_faults fm = {.trials = 10,
+                         .bits = 3,
+                         .count = 4,
+                         .when = MH_FW_BREAKPOINT,
+                         .when_lo = 2,
+                         .when_hi = 5,
+                         .seed = 42};
+  struct mh_trial_plan a, b, c;
+  mh_fault_plan(&fm, mh_trial_seed(fm.seed, 7), &a);
+  mh_fault_plan(&fm, mh_trial_seed(fm.seed, 7), &b);
+  mh_fault_plan(&fm, mh_trial_seed(fm.seed, 8), &c);
+  assert_memory_equal(&a, &b, sizeof a);
+  assert_true(a.seed != c.seed);
+  assert_int_equal(a.nfaults, 4);
+  for (int i = 0; i < a.nfaults; i++) {
+    assert_int_equal(popcount(a.f[i].mask), 3);
+    assert_true(a.f[i].word < MH_WORDS_PER_PAGE);
+  }
+  // Every hit of the range is reachable, nothing outside it.
+  int seen[8] = {0};
+  for (int t = 0; t < 200; t++) {
+    mh_fault_plan(&fm, mh_trial_seed(fm.seed, t), &a);
+    assert_true(a.when >= 2 && a.when <= 5);
+    seen[a.when]++;
+  }
+  for (int h = 2; h <= 5; h++)
+    assert_true(seen[h] > 0);
+  // A burst is one run of adjacent bits.
+  struct mh_rng r;
+  mh_rng_seed(&r, 1);
+  for (int i = 0; i < 100; i++) {
+    uint64_t m = mh_fault_mask(&r, 4, true);
+    assert_int_equal(popcount(m), 4);
+    while (!(m & 1))
+      m >>= 1;
+    assert_true(m == 0xf);
+  }
+}
+
+static const struct mh_golden golden = {.status = 0, .output = "memsum: digest=1\n"};
+
+static enum mh_outcome classify(enum mh_stop_at ended, int status, const char *serial) {
+  struct mh_trial_obs o = {.injected = true, .ended = ended, .status = status, .serial = serial};
+  mh_trial_parse_mce(serial, &o);
+  char reason[256];
+  return mh_trial_classify(&golden, &o, reason, sizeof reason);
+}
+
+static void outcomes_follow_the_rules(void **state) {
+  (void)state;
+  const char *rec = "@mce pa=0x5000 kind=native pid=3 va=0x1000 action=recovered newpa=0x9000 "
+                    "cycles=812\nmemsum: digest=1\n";
+  assert_int_equal(classify(MH_AT_SHUTDOWN, 0, rec), MH_OUT_RECOVERED);
+  // Recovery logged but the output is wrong: silent corruption all the same.
+  assert_int_equal(classify(MH_AT_SHUTDOWN, 0,
+                            "@mce pa=0x5000 kind=native pid=3 va=0x1000 action=recovered "
+                            "newpa=0x9000 cycles=812\nmemsum: digest=2\n"),
+                   MH_OUT_SDC);
+  assert_int_equal(classify(MH_AT_SHUTDOWN, 0, "memsum: digest=2\n"), MH_OUT_SDC);
+  assert_int_equal(classify(MH_AT_SHUTDOWN, 0, "hello\nmemsum: digest=1\n"), MH_OUT_BENIGN);
+  assert_int_equal(classify(MH_AT_SHUTDOWN, -1, "pid 3 memsum: killed\n"), MH_OUT_KILLED);
+  assert_int_equal(
+      classify(MH_AT_SHUTDOWN, 0, "@mce pa=0x5000 kind=native pid=3 va=0x1000 action=killed\n"),
+      MH_OUT_KILLED);
+  assert_int_equal(classify(MH_AT_PANIC, 0, ""), MH_OUT_PANIC);
+  assert_int_equal(classify(MH_AT_DEAD, 0, ""), MH_OUT_PANIC);
+  assert_int_equal(classify(MH_AT_TIMEOUT, 0, ""), MH_OUT_HANG);
+  struct mh_trial_obs o = {0};
+  mh_trial_parse_mce(rec, &o);
+  assert_int_equal(o.nmce, 1);
+  assert_int_equal(o.mce[0].cycles, 812);
+  assert_int_equal(o.mce[0].pa, 0x5000);
+  assert_string_equal(o.mce[0].action, "recovered");
+  for (int i = 0; i < MH_OUT_COUNT; i++)
+    assert_int_equal(mh_outcome_parse(mh_outcome_name(i)), i);
+}
+
+static void campaign_takes_the_new_fault_keys(void **state) {
+  (void)state;
+  struct mh_campaign c;
+  struct mh_err e;
+  const char *ok = "{\"schema\": 1, \"name\": \"f\", \"variants\": [\"native\"], \"workloads\": "
+                   "[{\"name\": \"m\", \"program\": \"memsum\"}], \"faults\": {\"trials\": 3, "
+                   "\"target\": {\"kind\": \"free\"}, \"bits\": 2, \"burst\": true, \"when\": "
+                   "{\"breakpoint\": \"memsum_round\", \"hits\": [2, 3]}, \"restore\": \"boot\"}}";
+  if (mh_campaign_parse(ok, &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  assert_int_equal(c.faults.kind, MH_FK_FREE);
+  assert_true(c.faults.burst);
+  assert_int_equal(c.faults.restore, MH_RESTORE_BOOT);
+  assert_true(c.faults.when_lo == 2 && c.faults.when_hi == 3);
+  mh_campaign_free(&c);
+  const char *bad = "{\"schema\": 1, \"name\": \"f\", \"variants\": [\"native\"], \"workloads\": "
+                    "[{\"name\": \"m\", \"program\": \"memsum\"}], \"faults\": {\"trials\": 3, "
+                    "\"target\": {\"kind\": \"any\"}, \"burst\": 1, \"when\": "
+                    "{\"delay_ms\": [1, 2], \"hits\": [1, 1]}, \"restore\": \"later\"}}";
+  assert_int_equal(mh_campaign_parse(bad, &c, &e), -1);
+  assert_non_null(strstr(e.msg, "$.faults.burst: expected true or false"));
+  assert_non_null(strstr(e.msg, "$.faults.when.hits: applies to a breakpoint only"));
+  assert_non_null(strstr(e.msg, "$.faults.restore"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(plans_repeat_from_the_seed_and_masks_have_their_shape),
+      cmocka_unit_test(outcomes_follow_the_rules),
+      cmocka_unit_test(campaign_takes_the_new_fault_keys),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
