@@ -106,8 +106,11 @@ enum mh_outcome mh_trial_classify(const struct mh_golden *g, const struct mh_tri
              mce_said(o, "killed") ? ", @mce action=killed" : "");
     return MH_OUT_KILLED;
   }
-  if (correct && mce_said(o, "recovered")) {
-    snprintf(reason, cap, "recovered (@mce action=recovered), output and status as golden");
+  // A repaired mirror frame is the mirror-side recovery.
+  bool repaired = mce_said(o, "recovered") || mce_said(o, "repaired_mirror");
+  if (correct && repaired) {
+    snprintf(reason, cap, "recovered (@mce action=%s), output and status as golden",
+             mce_said(o, "recovered") ? "recovered" : "repaired_mirror");
     return MH_OUT_RECOVERED;
   }
   if (correct) {
