@@ -413,8 +413,8 @@ static void parse_target(struct vctx *v, json_object *o, struct mh_faults *f) {
 }
 
 static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) {
-  static const char *const keys[] = {"trials", "workload", "target",  "bits", "burst", "count",
-                                     "when",   "trap",     "restore", "seed", NULL};
+  static const char *const keys[] = {"trials", "workload", "target",  "bits", "burst",  "count",
+                                     "when",   "trap",     "restore", "seed", "mem_mb", NULL};
   static const char *const traps[] = {"mce", "none", NULL};
   static const char *const restores[] = {"snapshot", "boot", NULL};
   struct mh_faults *f = &c->faults;
@@ -435,6 +435,7 @@ static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) 
   opt_int(v, "$.faults", o, "trials", 1, 10000000, &f->trials);
   opt_int(v, "$.faults", o, "bits", 1, 64, &f->bits);
   opt_int(v, "$.faults", o, "count", 1, 64, &f->count);
+  opt_int(v, "$.faults", o, "mem_mb", 16, 2048, &f->mem_mb);
   int trap = 0;
   opt_enum(v, "$.faults", o, "trap", traps, &trap);
   f->trap = (enum mh_fault_trap)trap;

@@ -61,6 +61,7 @@ struct mh_faults {
   const char *breakpoint;   // symbol, for MH_FW_BREAKPOINT
   enum mh_fault_trap trap;
   enum mh_fault_restore restore; // per trial: loadvm of a snapshot, or a fresh boot
+  int mem_mb;                    // guest RAM; 0: per variant (campaign_faults.c)
   uint64_t seed;
 };
 

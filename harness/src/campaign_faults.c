@@ -21,10 +21,14 @@
 #include "trial.h"
 #include "util.h"
 
-// Guest RAM of fault sessions: loadvm's cost grows with RAM, and the memv6
-// kernel needs RAM above its mirror zone base (128 MiB); 160 MiB leaves
-// 32 MiB of mirror frames and keeps the restore cheap.
-#define MH_FAULT_MEM_MB 160
+// Guest RAM of fault sessions unless $.faults.mem_mb says otherwise. The
+// kernel threads its free lists through the free frames, so every frame is
+// non-zero and loadvm copies all of RAM: its cost grows with RAM (about
+// 35 ms at 32 MiB, 150 ms at 160 MiB here). memv6 needs RAM above its mirror
+// zone base (128 MiB); 136 MiB leaves 8 MiB of mirror frames.
+static unsigned default_mem_mb(enum mh_variant v) {
+  return v == MH_VARIANT_MEMV6 ? 136 : 48;
+}
 
 // One variant's share of the campaign.
 struct vrun {
@@ -196,7 +200,8 @@ static int prepare_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
                                     .program = w->program,
                                     .cmdline = vr->cmdline,
                                     .icount = icount,
-                                    .mem_mb = MH_FAULT_MEM_MB,
+                                    .mem_mb = x->fm->mem_mb ? (unsigned)x->fm->mem_mb
+                                                            : default_mem_mb(vr->v),
                                     .snapshot = x->fm->restore == MH_RESTORE_SNAPSHOT,
                                     .timeout_s = c->run_timeout_s,
                                     .connect_timeout_s = c->connect_timeout_s};
