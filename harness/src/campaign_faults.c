@@ -323,7 +323,10 @@ static void one_trial(struct worker *w, int t) {
   } else {
     mh_trial_run(&w->s, x->fm, vr->bp, &vr->golden, &p, vr->timeout_s, &r);
   }
-  record(x, vr, t, &p, &r);
+  // A stop kills every QEMU (mh_proc_shutdown_all): a trial in flight then
+  // broke for that reason, is no result, and --resume runs it again.
+  if (!atomic_load(x->env->stop))
+    record(x, vr, t, &p, &r);
   mh_trial_result_free(&r);
 }
 
