@@ -300,20 +300,39 @@ static json_object *header(const char *bp, const char *fp, const struct mh_compa
   return r;
 }
 
+// Summaries of `a` that `b` lacks (a timing mode only one file has): listed
+// in the report so that a silently shrinking comparison is visible.
+static void note_unmatched(json_object *a, json_object *b, const char *which, json_object *out) {
+  json_object *sums = mh_jget(a, "summaries");
+  for (size_t i = 0; i < json_object_array_length(sums); i++) {
+    json_object *s = json_object_array_get_idx(sums, i);
+    const char *t = mh_jstr(s, "timing"), *w = mh_jstr(s, "workload");
+    if (t && w && !summary_of(b, t, w)) {
+      char buf[200];
+      snprintf(buf, sizeof buf, "%s/%s: only in %s", t, w, which);
+      json_object_array_add(out, json_object_new_string(buf));
+    }
+  }
+}
+
 int mh_compare_docs(json_object *base, const char *bp, json_object *fresh, const char *fp,
                     const struct mh_compare_cfg *cfg, json_object **report, struct mh_err *e) {
   *report = NULL;
   if (check_compatible(base, bp, fresh, fp, e) < 0)
     return MH_CMP_INCOMPATIBLE;
   json_object *r = header(bp, fp, cfg), *groups = json_object_new_array();
+  json_object *unmatched = json_object_new_array();
   json_object_object_add(r, "groups", groups);
+  json_object_object_add(r, "not_compared", unmatched);
+  note_unmatched(base, fresh, "the baseline", unmatched);
+  note_unmatched(fresh, base, "the new file", unmatched);
   json_object *sums = mh_jget(fresh, "summaries");
   bool any = false, compared = false;
   for (size_t i = 0; i < json_object_array_length(sums); i++) {
     json_object *sn = json_object_array_get_idx(sums, i);
     const char *t = mh_jstr(sn, "timing"), *w = mh_jstr(sn, "workload");
     if (!t || !w || !summary_of(base, t, w))
-      continue; // a timing mode only one file has: nothing to compare it with
+      continue; // listed in not_compared
     bool reg = false;
     json_object *g = compare_group(base, fresh, sn, fp, cfg, &reg, e);
     if (!g) {

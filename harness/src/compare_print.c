@@ -83,6 +83,12 @@ void mh_compare_print(FILE *out, json_object *r) {
   json_object *groups = mh_jget(r, "groups");
   for (size_t i = 0; i < json_object_array_length(groups); i++)
     print_group(out, json_object_array_get_idx(groups, i));
+  json_object *skipped = mh_jget(r, "not_compared");
+  if (json_object_array_length(skipped))
+    fprintf(out, "\n");
+  for (size_t i = 0; i < json_object_array_length(skipped); i++)
+    fprintf(out, "not compared: %s\n",
+            json_object_get_string(json_object_array_get_idx(skipped, i)));
   verdict(out, r);
   fflush(out);
 }

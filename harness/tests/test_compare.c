@@ -178,6 +178,24 @@ static void exact_results_are_a_plain_threshold_comparison(void **state) {
   assert_int_equal(verdict(&b, &n, &cfg, NULL), MH_CMP_OK);
 }
 
+// A timing mode only one file has is not compared, and the report says so.
+static void a_summary_in_one_file_only_is_listed(void **state) {
+  (void)state;
+  json_object *x = synth(&(struct synth){.timing = "icount"});
+  json_object *y = synth(&(struct synth){.timing = "icount"}), *rep = NULL;
+  json_object_array_add(mh_jget(x, "summaries"),
+                        json_tokener_parse("{\"timing\": \"wall\", \"workload\": \"ut\"}"));
+  struct mh_err e = {{0}};
+  assert_int_equal(mh_compare_docs(x, "base.json", y, "new.json", &cfg, &rep, &e), MH_CMP_OK);
+  json_object *nc = mh_jget(rep, "not_compared");
+  assert_int_equal(json_object_array_length(nc), 1);
+  assert_string_equal(json_object_get_string(json_object_array_get_idx(nc, 0)),
+                      "wall/ut: only in the baseline");
+  json_object_put(rep);
+  json_object_put(x);
+  json_object_put(y);
+}
+
 static void newly_exceeding_a_campaign_threshold_is_a_regression(void **state) {
   (void)state;
   struct synth b = {.timing = "icount", .met = "true"}, n = {.timing = "icount", .met = "false"};
@@ -279,6 +297,7 @@ int main(void) {
       cmocka_unit_test(noise_alone_raises_no_alarm_in_20_pairs),
       cmocka_unit_test(the_verdict_is_reproducible),
       cmocka_unit_test(exact_results_are_a_plain_threshold_comparison),
+      cmocka_unit_test(a_summary_in_one_file_only_is_listed),
       cmocka_unit_test(newly_exceeding_a_campaign_threshold_is_a_regression),
       cmocka_unit_test(incompatible_inputs_name_the_file_and_field),
       cmocka_unit_test(the_command_exits_0_1_2_and_prints_a_verdict),
