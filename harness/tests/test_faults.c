@@ -82,6 +82,14 @@ static void outcomes_follow_the_rules(void **state) {
   assert_int_equal(
       classify(MH_AT_SHUTDOWN, 0, "@mce pa=0x5000 kind=native pid=3 va=0x1000 action=killed\n"),
       MH_OUT_KILLED);
+  // usertests: a test that now fails is wrong output; cycle counts are not compared.
+  const struct mh_golden ut = {.status = 0, .output = "@test name=a status=ok\n"};
+  struct mh_trial_obs o2 = {
+      .injected = true, .ended = MH_AT_SHUTDOWN, .serial = "@test name=a status=ok cycles=99\n"};
+  char why[256];
+  assert_int_equal(mh_trial_classify(&ut, &o2, why, sizeof why), MH_OUT_BENIGN);
+  o2.serial = "@test name=a status=fail cycles=99\n";
+  assert_int_equal(mh_trial_classify(&ut, &o2, why, sizeof why), MH_OUT_SDC);
   assert_int_equal(classify(MH_AT_PANIC, 0, ""), MH_OUT_PANIC);
   assert_int_equal(classify(MH_AT_DEAD, 0, ""), MH_OUT_PANIC);
   assert_int_equal(classify(MH_AT_TIMEOUT, 0, ""), MH_OUT_HANG);
