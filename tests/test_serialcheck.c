@@ -22,6 +22,7 @@ static void documented_lines_pass(void **state) {
   assert_true(ok("@test name=bigfile status=fail cycles=0\r\n"));
   assert_true(ok("@usertests passed=41 failed=0"));
   assert_true(ok("@exit status=-1"));
+  assert_true(ok("@panic msg=\"ide: no disk (give QEMU -drive ...)\""));
 }
 
 static void malformed_lines_fail(void **state) {
@@ -36,6 +37,7 @@ static void malformed_lines_fail(void **state) {
 
 static void vocabulary_is_enforced(void **state) {
   (void)state;
+  assert_false(ok("@panic"));                                  // no message
   assert_false(ok("@reboot reason=x"));                        // unknown event
   assert_false(ok("@test status=ok name=x cycles=1"));         // wrong order
   assert_false(ok("@test name=x status=maybe cycles=1"));      // bad status
@@ -56,6 +58,22 @@ static void oracle_lines_have_two_forms(void **state) {
   assert_false(ok("@oracle pid=-1 pages=1 mismatches=0"));                   // negative pid
 }
 
+static void mce_lines(void **state) {
+  (void)state;
+  assert_true(ok("@mce pa=0x613000 kind=native pid=19 va=0x2000 action=recovered newpa=0x615000 "
+                 "cycles=2014"));
+  assert_true(ok("@mce pa=0x8100000 kind=mirror pid=3 va=0x0 action=repaired_mirror "
+                 "newpa=0x8102000 cycles=1"));
+  assert_true(ok("@mce pa=0x60b000 kind=native pid=19 va=0x2000 action=killed newpa=0x0 cycles=9"));
+  assert_true(ok("@mce pa=0x100000 kind=kernel pid=0 va=0x0 action=panic newpa=0x0 cycles=9"));
+  assert_true(ok("@mce pa=0x700000 kind=free pid=0 va=0x0 action=ignored newpa=0x0 cycles=9"));
+  assert_false(ok("@mce pa=0x1 kind=stack pid=1 va=0x0 action=killed newpa=0x0 cycles=1"));
+  assert_false(ok("@mce pa=0x1 kind=native pid=1 va=0x0 action=fixed newpa=0x0 cycles=1"));
+  assert_false(ok("@mce pa=4096 kind=native pid=1 va=0x0 action=killed newpa=0x0 cycles=1"));
+  assert_false(ok("@mce pa=0x1 kind=native pid=1 va=0x0 action=killed newpa=0x0"));
+  assert_false(ok("@mce pa=0x1 kind=native pid=1 va=0x0 action=killed cycles=1 newpa=0x0"));
+}
+
 static void values_are_retrievable(void **state) {
   (void)state;
   struct serial_event ev;
@@ -70,8 +88,11 @@ static void values_are_retrievable(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(documented_lines_pass),  cmocka_unit_test(malformed_lines_fail),
-      cmocka_unit_test(vocabulary_is_enforced), cmocka_unit_test(oracle_lines_have_two_forms),
+      cmocka_unit_test(documented_lines_pass),
+      cmocka_unit_test(malformed_lines_fail),
+      cmocka_unit_test(vocabulary_is_enforced),
+      cmocka_unit_test(oracle_lines_have_two_forms),
+      cmocka_unit_test(mce_lines),
       cmocka_unit_test(values_are_retrievable),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

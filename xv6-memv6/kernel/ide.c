@@ -31,13 +31,19 @@ _Static_assert(BSIZE == 512, "one block must be one sector");
 
 static struct spinlock ide_lock;
 
+// A polled transfer on QEMU finishes within a few thousand status reads;
+// this many means the drive is gone, and a panic says so instead of the
+// machine spinning until some outer timeout.
+#define IDE_MAX_POLLS 100000000
+
 // Waits until the drive is not busy; returns the final status.
 static uchar ide_wait(void) {
-  uchar st;
-  do {
-    st = inb(ATA_CMD);
-  } while (st & ST_BUSY);
-  return st;
+  for (uint n = 0; n < IDE_MAX_POLLS; n++) {
+    uchar st = inb(ATA_CMD);
+    if (!(st & ST_BUSY))
+      return st;
+  }
+  panic("ide: the disk stays busy");
 }
 
 static void ide_check(uchar st, const char *what) {
@@ -53,8 +59,11 @@ void ide_init(void) {
     return;
   outb(ATA_CTRL, CTRL_NO_IRQ);
   outb(ATA_DRIVE, DRIVE_LBA_MASTER);
-  if (inb(ATA_CMD) == 0xff)
-    panic("ide: no disk on the primary channel");
+  // No drive reads as all ones (no controller) or all zeros (QEMU's
+  // controller without a -drive): a ready drive always sets ST_READY.
+  uchar st = inb(ATA_CMD);
+  if (st == 0xff || !(st & ST_READY))
+    panic("ide: no disk (give QEMU -drive ...,if=ide or -initrd IMAGE)");
   ide_wait();
 }
 
@@ -69,11 +78,13 @@ static void ide_select(uint sector) {
 
 // The data phase of a PIO command starts once the drive raises DRQ.
 static void ide_wait_drq(const char *what) {
-  uchar st;
-  do {
-    st = ide_wait();
+  for (uint n = 0; n < IDE_MAX_POLLS; n++) {
+    uchar st = ide_wait();
     ide_check(st, what);
-  } while (!(st & ST_DRQ));
+    if (st & ST_DRQ)
+      return;
+  }
+  panic("ide: the disk never offered data");
 }
 
 void ide_rw(struct buf *b) {

@@ -9,8 +9,7 @@
 #include "pic.h"
 #include "sysarg.h"
 #include "syscalls.h"
-
-#define DEBUG_EXIT_PORT 0xf4 // QEMU isa-debug-exit
+#include "poweroff.h"
 
 int sys_fork(void) {
   return proc_fork();
@@ -87,9 +86,5 @@ int sys_shutdown(void) {
   if (arg_int(0, &status) < 0)
     return -1;
   kprintf("@exit status=%d\n", status);
-  outl(DEBUG_EXIT_PORT, status);
-  // Without the debug-exit device we get here: stop for good.
-  cli();
-  for (;;)
-    hlt();
+  power_off(status);
 }

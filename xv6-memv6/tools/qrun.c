@@ -26,6 +26,7 @@ enum {
   QRUN_USAGE = 2,
   QRUN_PROTOCOL = 3,
   QRUN_NO_EXIT = 4,
+  QRUN_PANIC = 5,
   QRUN_TIMEOUT = 124,
 };
 
@@ -49,6 +50,7 @@ struct run_state {
   double boot_ms; // QEMU start to the first @boot line, or -1
   int protocol_errors;
   int saw_exit;
+  int saw_panic;
   int exit_status;    // from the @exit line
   char pending[4096]; // a partial serial line
   size_t npending;
@@ -75,6 +77,7 @@ static void usage(FILE *out) {
                "  2 usage error\n"
                "  3 a machine line broke docs/serial-protocol.md\n"
                "  4 QEMU ended without the guest's @exit line\n"
+               "  5 the kernel panicked (@panic)\n"
                "  124 timeout (QEMU was killed)\n"
                "options:\n"
                "  --disk IMG        IDE disk image (opened with snapshot=on: never modified)\n"
@@ -243,6 +246,8 @@ static void handle_line(struct run_state *s, char *line) {
   serial_parse(line, &ev, err, sizeof err);
   if (strcmp(ev.name, "boot") == 0 && s->boot_ms < 0)
     s->boot_ms = now_ms() - s->t0;
+  if (strcmp(ev.name, "panic") == 0)
+    s->saw_panic = 1;
   if (strcmp(ev.name, "exit") == 0) {
     s->saw_exit = 1;
     s->exit_status = atoi(serial_get(&ev, "status"));
@@ -299,6 +304,10 @@ static int verdict(const struct options *o, struct run_state *s, int wstatus, in
     return QRUN_TIMEOUT;
   }
   int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+  if (s->saw_panic) {
+    fprintf(stderr, "qrun: the kernel panicked (QEMU exit code %d)\n", code);
+    return QRUN_PANIC;
+  }
   if (!s->saw_exit || !(code & 1)) {
     fprintf(stderr, "qrun: QEMU ended (exit code %d) without the guest's @exit line\n", code);
     return QRUN_NO_EXIT;

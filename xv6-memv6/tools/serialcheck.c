@@ -5,7 +5,17 @@
 #include <stdio.h>
 #include <string.h>
 
-enum value_form { V_WORD, V_INT, V_UINT, V_QUOTED, V_OKFAIL, V_VARIANT, V_HEX };
+enum value_form {
+  V_WORD,
+  V_INT,
+  V_UINT,
+  V_QUOTED,
+  V_OKFAIL,
+  V_VARIANT,
+  V_HEX,
+  V_MCE_KIND,
+  V_MCE_ACTION
+};
 
 struct key_rule {
   const char *key;
@@ -24,9 +34,30 @@ static const struct event_rule rules[] = {
     {"test", {{"name", V_WORD}, {"status", V_OKFAIL}, {"cycles", V_UINT}}},
     {"usertests", {{"passed", V_UINT}, {"failed", V_UINT}}},
     {"exit", {{"status", V_INT}}},
+    {"panic", {{"msg", V_QUOTED}}},
     {"oracle", {{"pid", V_UINT}, {"pages", V_UINT}, {"mismatches", V_UINT}}},
     {"oracle", {{"pid", V_UINT}, {"va", V_HEX}, {"native", V_WORD}, {"mirror", V_WORD}}},
+    {"mce",
+     {{"pa", V_HEX},
+      {"kind", V_MCE_KIND},
+      {"pid", V_UINT},
+      {"va", V_HEX},
+      {"action", V_MCE_ACTION},
+      {"newpa", V_HEX},
+      {"cycles", V_UINT}}},
 };
+
+static int one_of(const char *v, const char *const *words) {
+  for (; *words; words++)
+    if (strcmp(v, *words) == 0)
+      return 1;
+  return 0;
+}
+
+static const char *const mce_kinds[] = {"native", "mirror",   "kernel",    "pgtable",
+                                        "free",   "poisoned", "unmanaged", NULL};
+static const char *const mce_actions[] = {"recovered", "repaired_mirror", "killed",
+                                          "panic",     "ignored",         NULL};
 
 static int fail(char *err, size_t errlen, const char *what, const char *detail) {
   snprintf(err, errlen, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
@@ -122,6 +153,10 @@ static int value_ok(enum value_form form, const char *v) {
     return *v != 0;
   case V_QUOTED:
     return 1;
+  case V_MCE_KIND:
+    return one_of(v, mce_kinds);
+  case V_MCE_ACTION:
+    return one_of(v, mce_actions);
   case V_HEX:
     return v[0] == '0' && v[1] == 'x' && v[2] && strspn(v + 2, "0123456789abcdef") == strlen(v + 2);
   }
