@@ -30,5 +30,7 @@
 #define SYS_waitst 23      // wait, and store the child's status
 #define SYS_shutdown 24    // print @exit, power QEMU off through isa-debug-exit
 #define SYS_freepages 25   // number of free physical frames
+#define SYS_mcetest 27     // flip a bit behind a user va and recover (self-test)
+#define SYS_vtop 28        // physical address behind a user va (debugging)
 #define SYS_mirrorcheck 26 // memv6 mirror oracle: mismatched bytes (-1 on native)
 #endif

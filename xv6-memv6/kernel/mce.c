@@ -1,11 +1,38 @@
-// Machine checks (#MC, vector 18). Boot turns MCA reporting on, because
-// QEMU drops uncorrected errors for banks whose MCi_CTL is clear. The
-// handler only reports for now; recovery (MemV6) replaces mce_trap.
+// Machine checks (#MC, vector 18) and what MemV6 does about them.
+//
+// Boot turns MCA reporting on: CR4.MCE, and MCG_CTL and every bank's
+// MCi_CTL all ones (QEMU drops uncorrected errors for disabled banks). The
+// handler reads MCG_STATUS and every bank, handles each error with an
+// address, and clears the banks and MCG_STATUS.MCIP before returning: QEMU
+// turns a second #MC that comes while MCIP is still set into a triple fault.
+//
+// The handler runs with interrupts off on the only CPU. It may interrupt
+// code that holds a spinlock (the frame allocator's, the console's), so it
+// takes locks only when the interrupted code had interrupts on: then it held
+// none. Otherwise it uses spare frames and defers its serial line.
+//
+// Policy per kind of frame (frame table, kalloc.h):
+//   native  memv6: new frame copied from the mirror, every PTE that mapped
+//           the bad frame rewritten, TLB flushed, process resumes
+//           (recovered); native build: every process mapping it is killed
+//   mirror  new mirror frame copied from the native one (repaired_mirror)
+//   pgtable of a process: the process is killed; the kernel's own: panic
+//   kernel  panic: the kernel cannot vouch for its own state
+//   free    retired where it lies, nothing else to do (ignored)
+// A bad frame is always marked FRAME_POISONED and never handed out again.
 #include "types.h"
+#include "param.h"
+#include "memlayout.h"
 #include "mmu.h"
 #include "x86.h"
+#include "introspect.h"
 #include "klib.h"
+#include "kalloc.h"
+#include "proc.h"
 #include "trap.h"
+#include "vm.h"
+#include "mirror.h"
+#include "mce.h"
 
 #define CPUID_MCE (1u << 7)
 #define CPUID_MCA (1u << 14)
@@ -16,10 +43,24 @@
 #define MSR_MC_STATUS(i) (0x401 + 4 * (i))
 #define MSR_MC_ADDR(i) (0x402 + 4 * (i))
 #define MCG_CTL_PRESENT (1u << 8)
+#define MCG_STATUS_RIPV 1ull // the interrupted code can be resumed
 #define MC_STATUS_VALID (1ull << 63)
 #define MC_STATUS_ADDRV (1ull << 58)
 
 static uint mca_banks;
+
+// Spare frames for handlers that may not take the allocator's lock.
+#define NSPARE 2
+static void *spares[NZONES][NSPARE];
+
+static void refill_spares(void) {
+  for (int z = 0; z < NZONES; z++) {
+    for (int i = 0; i < NSPARE; i++) {
+      if (!spares[z][i] && (z == ZONE_NORMAL || MIRRORED))
+        spares[z][i] = kalloc_zone_raw(z, FRAME_KERNEL, 0);
+    }
+  }
+}
 
 void mce_init(void) {
   uint a, b, c, d;
@@ -36,19 +77,255 @@ void mce_init(void) {
       wrmsr(MSR_MC_STATUS(i), 0);
     }
   }
+  refill_spares();
   write_cr4(read_cr4() | CR4_MCE);
 }
 
+// An unzeroed frame of zone (the caller overwrites all of it), or 0.
+static void *take_frame(int zone, int kind, int owner, int may_lock) {
+  if (may_lock)
+    return kalloc_zone_raw(zone, kind, owner);
+  for (int i = 0; i < NSPARE; i++) {
+    void *f = spares[zone][i];
+    if (f) {
+      spares[zone][i] = 0;
+      *frame_of(V2P(f)) = (struct frame){.kind = kind, .refs = 1, .owner = owner};
+      return f;
+    }
+  }
+  return 0;
+}
+
+static struct proc *proc_of(int pid) {
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    if (pid > 0 && p->pid == pid && p->state != PSTATE_UNUSED)
+      return p;
+  }
+  return 0;
+}
+
+static void flush_tlb(void) {
+  uint cr3;
+  __asm__ volatile("movl %%cr3, %0; movl %0, %%cr3" : "=r"(cr3) : : "memory");
+}
+
+// Rewrites p's PTEs in [off, off + sz) that map pa to newpa (or, with newpa
+// 0, only counts them); the first hit's user va goes to *va.
+static int fix_ptes_in(struct proc *p, uint pa, uint newpa, uint off, uint *va) {
+  int hits = 0;
+  if (!p->pgdir)
+    return 0;
+  for (uint v = 0; v < p->sz; v += PGSIZE) {
+    pte_t *pte = uvm_pte(p->pgdir, v + off, 0, 0);
+    if (!pte || !(*pte & PTE_P) || PTE_ADDR(*pte) != pa)
+      continue;
+    if (newpa)
+      *pte = newpa | PTE_FLAGS(*pte);
+    if (!hits++)
+      *va = v;
+  }
+  return hits;
+}
+
+// Every address space that maps pa, the owner's first: refs says how many
+// mappings there are, so the walk stops once all are found. Returns the
+// number found; *pid and *va name the first.
+static int fix_ptes(uint pa, uint newpa, uint off, int owner, int *pid, uint *va) {
+  int refs = frame_of(pa)->refs, hits = 0;
+  struct proc *first = proc_of(owner);
+  if (first && (hits = fix_ptes_in(first, pa, newpa, off, va)) > 0)
+    *pid = owner;
+  for (struct proc *p = procs; p < &procs[NPROC] && hits < refs; p++) {
+    if (p == first || p->state == PSTATE_UNUSED)
+      continue;
+    int n = fix_ptes_in(p, pa, newpa, off, va);
+    if (n && !hits)
+      *pid = p->pid;
+    hits += n;
+  }
+  if (newpa && hits)
+    flush_tlb();
+  return hits;
+}
+
+static void kill_pid(int pid, int may_lock) {
+  struct proc *p = proc_of(pid);
+  if (!p)
+    return;
+  if (may_lock)
+    proc_kill(pid); // also wakes it if it sleeps
+  else
+    p->killed = 1; // it notices at its next crossing into user mode
+}
+
+static void poison(uint pa) {
+  struct frame *f = frame_of(pa);
+  *f = (struct frame){.kind = FRAME_POISONED, .owner = f->owner};
+}
+
+// Kills every process that maps pa (or its owner, when an address space
+// under construction holds it) and retires the frame.
+static void kill_users(uint pa, int may_lock, struct mce_event *ev) {
+  struct frame *f = frame_of(pa);
+  ev->pid = f->owner;
+  fix_ptes(pa, 0, 0, f->owner, &ev->pid, &ev->va);
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    uint va;
+    if (p->state != PSTATE_UNUSED && (p->pid == f->owner || fix_ptes_in(p, pa, 0, 0, &va)))
+      kill_pid(p->pid, may_lock);
+  }
+  poison(pa);
+  ev->action = "killed";
+}
+
+// memv6, native frame: the mirror holds the same bytes.
+static void recover_native(uint pa, int may_lock, struct mce_event *ev) {
+  struct frame old = *frame_of(pa);
+  uint mpa = old.partner << PGSHIFT;
+  char *mem = old.partner ? take_frame(ZONE_NORMAL, FRAME_NATIVE, old.owner, may_lock) : 0;
+  if (!mem) {
+    kill_users(pa, may_lock, ev);
+    return;
+  }
+  page_copy(mem, P2V(mpa));
+  if (!fix_ptes(pa, V2P(mem), 0, old.owner, &ev->pid, &ev->va)) {
+    // Not mapped anywhere yet: an image exec or fork is still building.
+    kfree(mem);
+    kill_users(pa, may_lock, ev);
+    return;
+  }
+  *frame_of(V2P(mem)) = (struct frame){
+      .kind = FRAME_NATIVE, .refs = old.refs, .partner = mpa >> PGSHIFT, .owner = old.owner};
+  frame_of(mpa)->partner = V2P(mem) >> PGSHIFT;
+  poison(pa);
+  ev->action = "recovered";
+  ev->newpa = V2P(mem);
+}
+
+// memv6, mirror frame: rebuilt from its native partner.
+static void repair_mirror(uint mpa, int may_lock, struct mce_event *ev) {
+  struct frame old = *frame_of(mpa);
+  uint npa = old.partner << PGSHIFT;
+  char *mem = old.partner ? take_frame(ZONE_MIRROR, FRAME_MIRROR, old.owner, may_lock) : 0;
+  if (!mem) {
+    kill_users(mpa, may_lock, ev);
+    return;
+  }
+  page_copy(mem, P2V(npa));
+  if (!fix_ptes(mpa, V2P(mem), MIRROR_OFFSET, old.owner, &ev->pid, &ev->va)) {
+    kfree(mem);
+    kill_users(mpa, may_lock, ev);
+    return;
+  }
+  *frame_of(V2P(mem)) = (struct frame){
+      .kind = FRAME_MIRROR, .refs = old.refs, .partner = npa >> PGSHIFT, .owner = old.owner};
+  frame_of(npa)->partner = V2P(mem) >> PGSHIFT;
+  poison(mpa);
+  ev->action = "repaired_mirror";
+  ev->newpa = V2P(mem);
+}
+
+void mce_recover(uint pa, int may_lock, struct mce_event *ev) {
+  *ev = (struct mce_event){.pa = pa, .kind = "unmanaged", .action = "ignored"};
+  if (pa >= PHYSTOP)
+    return; // not memory this kernel uses
+  struct frame *f = frame_of(pa);
+  ev->pid = f->owner;
+  switch (f->kind) {
+  case FRAME_NATIVE:
+    ev->kind = "native";
+    if (MIRRORED)
+      recover_native(pa, may_lock, ev);
+    else
+      kill_users(pa, may_lock, ev);
+    return;
+  case FRAME_MIRROR:
+    ev->kind = "mirror";
+    repair_mirror(pa, may_lock, ev);
+    return;
+  case FRAME_FREE:
+    ev->kind = "free";
+    poison(pa); // kalloc drops it when it comes off the free list
+    return;
+  case FRAME_POISONED:
+    ev->kind = "poisoned";
+    return;
+  case FRAME_PGTABLE:
+    ev->kind = "pgtable";
+    if (f->owner) {
+      kill_users(pa, may_lock, ev);
+      return;
+    }
+    break;
+  default:
+    ev->kind = "kernel";
+  }
+  ev->action = "panic";
+}
+
+// Lines a handler could not print: the console lock may have been held.
+#define NPENDING 4
+static struct {
+  struct mce_event ev;
+  uint cycles;
+} pending[NPENDING];
+static int npending;
+
+static void print_event(const struct mce_event *ev, uint cycles) {
+  kprintf("@mce pa=%p kind=%s pid=%d va=%p action=%s newpa=%p cycles=%u\n", ev->pa, ev->kind,
+          ev->pid, ev->va, ev->action, ev->newpa, cycles);
+}
+
+void mce_report(const struct mce_event *ev, uint cycles, int may_lock) {
+  if (may_lock) {
+    print_event(ev, cycles);
+  } else if (npending < NPENDING) {
+    pending[npending].ev = *ev;
+    pending[npending++].cycles = cycles;
+  }
+}
+
+void mce_flush(void) {
+  if (!npending)
+    return;
+  intr_off_push();
+  for (int i = 0; i < npending; i++)
+    print_event(&pending[i].ev, pending[i].cycles);
+  npending = 0;
+  intr_on_pop();
+  refill_spares();
+}
+
 void mce_trap(struct trapframe *tf) {
+  uint64 t0 = rdtsc();
+  int may_lock = (tf->eflags & EFLAGS_IF) != 0;
   uint64 mcg = rdmsr(MSR_MCG_STATUS);
-  kprintf("machine check: eip %p mcg_status %x\n", tf->eip, (uint)mcg);
+  struct mce_event ev[4];
+  int n = 0, fatal = 0;
   for (uint i = 0; i < mca_banks; i++) {
     uint64 st = rdmsr(MSR_MC_STATUS(i));
     if (!(st & MC_STATUS_VALID))
       continue;
-    uint64 addr = (st & MC_STATUS_ADDRV) ? rdmsr(MSR_MC_ADDR(i)) : 0;
-    kprintf("machine check: bank %u status %x:%x addr %x\n", i, (uint)(st >> 32), (uint)st,
-            (uint)addr);
+    if ((st & MC_STATUS_ADDRV) && n < (int)NELEM(ev)) {
+      mce_recover(PGROUNDDOWN((uint)rdmsr(MSR_MC_ADDR(i))), may_lock, &ev[n]);
+      fatal |= ev[n++].action[0] == 'p';
+    } else {
+      fatal = 1; // an error we cannot place
+    }
+    wrmsr(MSR_MC_STATUS(i), 0);
   }
-  panic("machine check");
+  wrmsr(MSR_MCG_STATUS, 0);
+  uint cycles = (uint)(rdtsc() - t0);
+  for (int i = 0; i < n; i++)
+    mce_report(&ev[i], cycles, may_lock);
+  struct proc *p = myproc();
+  // Without RIPV the interrupted instruction stream cannot go on.
+  if (!(mcg & MCG_STATUS_RIPV) && (tf->cs & 3) == DPL_USER && p)
+    p->killed = 1;
+  else if (!(mcg & MCG_STATUS_RIPV))
+    fatal = 1;
+  if (fatal) {
+    mce_flush();
+    panic("machine check: unrecoverable");
+  }
 }

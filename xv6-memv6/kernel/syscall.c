@@ -26,6 +26,7 @@ static int (*const calls[])(void) = {
     [SYS_close] = sys_close,         [SYS_exitst] = sys_exitst,
     [SYS_waitst] = sys_waitst,       [SYS_shutdown] = sys_shutdown,
     [SYS_freepages] = sys_freepages, [SYS_mirrorcheck] = sys_mirrorcheck,
+    [SYS_mcetest] = sys_mcetest,     [SYS_vtop] = sys_vtop,
 };
 
 void syscall_run(void) {

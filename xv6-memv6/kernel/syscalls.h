@@ -18,4 +18,6 @@ int sys_shutdown(void);
 int sys_freepages(void);
 int sys_exec(void);
 int sys_mirrorcheck(void); // sysmem.c: MemV6 calls
+int sys_mcetest(void);
+int sys_vtop(void);
 #endif

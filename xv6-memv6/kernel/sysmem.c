@@ -1,6 +1,14 @@
 // System calls for MemV6: the mirror oracle, and debugging aids for machine
 // checks. They exist in both builds so that user programs run on either.
 #include "types.h"
+#include "memlayout.h"
+#include "mmu.h"
+#include "x86.h"
+#include "klib.h"
+#include "proc.h"
+#include "vm.h"
+#include "mirror.h"
+#include "mce.h"
 #include "sysarg.h"
 #include "syscalls.h"
 #include "oracle.h"
@@ -10,4 +18,44 @@ int sys_mirrorcheck(void) {
   if (arg_int(0, &pid) < 0 || pid < 0)
     return -1;
   return oracle_check(pid);
+}
+
+// The present PTE of the caller's user page at va (native or mirror), or 0.
+static pte_t *user_pte(uint va, int mirror) {
+  struct proc *p = myproc();
+  if (va >= p->sz)
+    return 0;
+  pte_t *pte = mirror ? mirror_pte(p->pgdir, PGROUNDDOWN(va)) : uvm_pte(p->pgdir, va, 0, 0);
+  return pte && (*pte & PTE_P) ? pte : 0;
+}
+
+int sys_mcetest(void) {
+  int va, bit, mode;
+  if (arg_int(0, &va) < 0 || arg_int(1, &bit) < 0 || arg_int(2, &mode) < 0)
+    return -1;
+  if (bit < 0 || bit > 7 || mode < MCETEST_NATIVE || mode > MCETEST_FLIP)
+    return -1;
+  pte_t *pte = user_pte(va, mode == MCETEST_MIRROR);
+  if (!pte)
+    return -1;
+  uint pa = PTE_ADDR(*pte);
+  ((uchar *)P2V(pa))[va & (PGSIZE - 1)] ^= 1 << bit;
+  if (mode == MCETEST_FLIP)
+    return 0;
+  // The same path as a real #MC on this frame, timed the same way.
+  uint64 t0 = rdtsc();
+  struct mce_event ev;
+  mce_recover(pa, 1, &ev);
+  mce_report(&ev, (uint)(rdtsc() - t0), 1);
+  if (ev.action[0] == 'p')
+    panic("mcetest: unrecoverable");
+  return 0;
+}
+
+int sys_vtop(void) {
+  int va;
+  if (arg_int(0, &va) < 0)
+    return -1;
+  pte_t *pte = user_pte(va, 0);
+  return pte ? (int)(PTE_ADDR(*pte) | (va & (PGSIZE - 1))) : -1;
 }

@@ -12,6 +12,7 @@
 #include "pic.h"
 #include "syscalls.h"
 #include "trap.h"
+#include "mce.h"
 
 #define GATE_INTR 0x8e         // present, DPL 0, interrupt gate (IF cleared on entry)
 #define GATE_SYSCALL_USER 0xef // present, DPL 3, trap gate (IF kept)
@@ -103,6 +104,9 @@ static void system_call(struct trapframe *tf) {
 }
 
 void trap_dispatch(struct trapframe *tf) {
+  // The trapped code held no spinlock: print what a machine check deferred.
+  if ((tf->eflags & EFLAGS_IF) && tf->trapno != T_MCHK)
+    mce_flush();
   if (tf->trapno == T_SYSCALL) {
     system_call(tf);
     return;

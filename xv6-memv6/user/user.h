@@ -39,6 +39,13 @@ int freepages(void);      // free physical frames in the kernel
 // native and mirror memory of process pid (0: all), or -1 on the native
 // kernel or for an unknown pid.
 int mirrorcheck(int pid);
+// Self-test of machine-check recovery: flips bit (0-7) of the byte at va in
+// this process's memory and runs the kernel's #MC recovery on that frame.
+// mode 0: native frame, 1: mirror frame (memv6), 2: flip the native byte
+// only (no recovery: silent corruption the oracle must see). 0 or -1; on
+// the native kernel mode 0 kills the caller (status -1), as a real #MC does.
+int mcetest(uint va, int bit, int mode);
+int vtop(uint va); // the physical address behind va, or -1 (debugging)
 
 // The xv6 library.
 int stat(const char *path, struct stat *st);

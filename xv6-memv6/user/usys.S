@@ -161,5 +161,17 @@ mirrorcheck:
         int $T_SYSCALL
         ret
 
+        .globl mcetest
+mcetest:
+        movl $SYS_mcetest, %eax
+        int $T_SYSCALL
+        ret
+
+        .globl vtop
+vtop:
+        movl $SYS_vtop, %eax
+        int $T_SYSCALL
+        ret
+
 // No executable stack wanted (silences the linker).
         .section .note.GNU-stack,"",@progbits

@@ -11,6 +11,10 @@
 #include "user.h"
 #include "ut.h"
 
+#define MCETEST_NATIVE 0 // mcetest modes (kernel/mce.h)
+#define MCETEST_MIRROR 1
+#define MCETEST_FLIP 2
+
 #ifdef XV6_MIRRORED
 #define PAGES 3
 
@@ -31,8 +35,28 @@ static int child_checks_itself(int seed) {
   return mirrorcheck(getpid()) == 0 ? 0 : 1;
 }
 
+// The oracle sees one flipped bit, and recovering either copy removes it.
+static int flips_are_seen_and_repaired(void) {
+  volatile char *p = sbrk(PGSIZE);
+  uint va = (uint)p + 100;
+  p[100] = 0x5a;
+  CHECK(mcetest(va, 3, MCETEST_FLIP) == 0);
+  CHECK(p[100] == (0x5a ^ 8));
+  CHECK(mirrorcheck(getpid()) == 1);
+  CHECK(mcetest(va, 3, MCETEST_FLIP) == 0);
+  CHECK(mirrorcheck(getpid()) == 0);
+  CHECK(mcetest(va, 5, MCETEST_MIRROR) == 0);
+  CHECK(mirrorcheck(getpid()) == 0);
+  CHECK(mcetest(va, 6, MCETEST_NATIVE) == 0);
+  CHECK(p[100] == 0x5a);
+  CHECK(mirrorcheck(getpid()) == 0);
+  CHECK(mcetest(va, 8, MCETEST_NATIVE) == -1); // bits 0-7 only
+  return 0;
+}
+
 int t_mirror(void) {
   CHECK(mirrorcheck(getpid()) == 0);
+  CHECK(flips_are_seen_and_repaired() == 0);
   char *heap = sbrk(PAGES * PGSIZE);
   CHECK(heap != (char *)-1);
   ut_pattern(heap, PAGES * PGSIZE, 11);
@@ -54,6 +78,7 @@ int t_mirror(void) {
 int t_mirror(void) {
   CHECK(mirrorcheck(getpid()) == -1);
   CHECK(mirrorcheck(0) == -1);
+  CHECK(mcetest((uint)ut_buf, 0, MCETEST_MIRROR) == -1); // no mirror here
   return 0;
 }
 #endif
