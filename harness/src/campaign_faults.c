@@ -298,7 +298,14 @@ struct worker {
 static int fresh_session(struct worker *w, struct mh_err *e) {
   if (w->have_session)
     mh_session_stop(&w->s);
+  // One retry: on a host shared with other builds a QEMU start can miss
+  // its connect deadline once; twice in a row is a real problem.
   w->have_session = mh_session_start(&w->s, &w->vr->so, e) == 0;
+  if (!w->have_session && !atomic_load(w->x->env->stop)) {
+    fprintf(stderr, "memharness: starting QEMU for %s failed, retrying: %s\n", w->vr->vname,
+            e->msg);
+    w->have_session = mh_session_start(&w->s, &w->vr->so, e) == 0;
+  }
   return w->have_session ? 0 : -1;
 }
 

@@ -177,8 +177,14 @@ int mh_session_start(struct mh_session *s, const struct mh_session_opts *o, stru
   mh_session_mark(s);
   return 0;
 fail:;
-  char msg[MH_ERR_CAP];
-  snprintf(msg, sizeof msg, "%s", e->msg);
+  // QEMU's own words usually say why (a bad option, a missing file).
+  char msg[MH_ERR_CAP], qerr[512] = "";
+  FILE *f = s->dir[0] ? fopen(s->err, "r") : NULL;
+  if (f) {
+    qerr[fread(qerr, 1, sizeof qerr - 1, f)] = 0;
+    fclose(f);
+  }
+  snprintf(msg, sizeof msg, "%.3000s%s%.500s", e->msg, qerr[0] ? "; QEMU said: " : "", qerr);
   mh_session_stop(s);
   return mh_fail(e, "%s", msg);
 }
