@@ -585,6 +585,10 @@ static void parse_top(struct vctx *v, json_object *root, struct mh_campaign *c) 
     parse_statistics(v, member(root, "statistics"), c);
   if (member(root, "faults"))
     parse_faults(v, member(root, "faults"), c);
+  for (int i = 0; c->has_faults && c->faults.kind == MH_FK_MIRROR && i < c->nvariants; i++)
+    if (c->variants[i] == MH_VARIANT_NATIVE)
+      verr(v, "$.faults.target.kind",
+           "mirror frames exist on memv6 only: drop \"native\" from $.variants");
 }
 
 int mh_campaign_from_json(json_object *root, struct mh_campaign *c, struct mh_err *e) {

@@ -126,6 +126,12 @@ static void campaign_takes_the_new_fault_keys(void **state) {
   assert_non_null(strstr(e.msg, "$.faults.burst: expected true or false"));
   assert_non_null(strstr(e.msg, "$.faults.when.hits: applies to a breakpoint only"));
   assert_non_null(strstr(e.msg, "$.faults.restore"));
+  const char *mirror_native =
+      "{\"schema\": 1, \"name\": \"f\", \"variants\": [\"native\", \"memv6\"], \"workloads\": "
+      "[{\"name\": \"m\", \"program\": \"memsum\"}], \"faults\": {\"trials\": 3, "
+      "\"target\": {\"kind\": \"mirror\"}, \"when\": {\"delay_ms\": [1, 2]}}}";
+  assert_int_equal(mh_campaign_parse(mirror_native, &c, &e), -1);
+  assert_non_null(strstr(e.msg, "mirror frames exist on memv6 only"));
 }
 
 int main(void) {
