@@ -449,78 +449,82 @@ int t_parallelfiles(void) {
   return 0;
 }
 
-// ---- fulldisk: fill the disk, empty it, fill it again ----
+// ---- fulldisk: fill the disk, free one file, fill the gap ----
 //
-// Writes fail cleanly once the disk is full, and unlink gives every block
-// back: the second fill stores as much as the first.
+// Writes fail cleanly once the disk is full; unlinking one file gives back
+// exactly its blocks, no fewer (a leak) and no more (a double free would
+// let the refill run on). Filling once keeps this affordable.
 
-#define FULL_FILES 60
+#define FULL_FILES 120
+#define FULL_CHUNK 2048
+#define FULL_FILE_BYTES (64 * 1024) // a multiple of FULL_CHUNK
 
 static void full_name(char *out, int k) {
-  strcpy(out, "utfull00");
-  out[6] = (char)('0' + k / 10);
-  out[7] = (char)('0' + k % 10);
+  strcpy(out, "utfull000");
+  out[6] = (char)('0' + k / 100);
+  out[7] = (char)('0' + k / 10 % 10);
+  out[8] = (char)('0' + k % 10);
 }
 
-// Bytes stored before the disk ran out; files made goes to *nfiles. Chunks
-// divide MAXFILE*BSIZE evenly, so a short write can only mean a full disk.
-#define FULL_CHUNK 2048
-
-static int fill_disk(int *nfiles) {
+// Write up to max bytes into file k; returns the bytes stored, -1 if the
+// file cannot be created.
+static int fill_file(int k, int max) {
   char name[12];
-  int total = 0;
-  int full = 0;
+  full_name(name, k);
+  int fd = open(name, O_CREATE | O_RDWR);
+  if (fd < 0)
+    return -1;
+  int written = 0;
+  while (written < max) {
+    int w = write(fd, ut_buf, FULL_CHUNK);
+    if (w > 0)
+      written += w;
+    if (w != FULL_CHUNK)
+      break;
+  }
+  close(fd);
+  return written;
+}
+
+// Fill files 0, 1, ... until one comes out short; returns how many were made.
+static int fill_disk(void) {
   int k;
   ut_pattern(ut_buf, FULL_CHUNK, 6);
-  for (k = 0; k < FULL_FILES && !full; k++) {
-    full_name(name, k);
-    int fd = open(name, O_CREATE | O_RDWR);
-    if (fd < 0)
+  for (k = 0; k < FULL_FILES; k++) {
+    int w = fill_file(k, FULL_FILE_BYTES);
+    if (w < 0)
       break;
-    int written = 0;
-    while (written < (int)(MAXFILE * BSIZE)) {
-      int w = write(fd, ut_buf, FULL_CHUNK);
-      if (w > 0)
-        written += w;
-      if (w != FULL_CHUNK) {
-        full = 1;
-        break;
-      }
-    }
-    close(fd);
-    total += written;
+    if (w < FULL_FILE_BYTES)
+      return k + 1;
   }
-  *nfiles = k;
-  return total;
+  return k;
 }
 
-static int empty_disk(int nfiles) {
+static void empty_disk(int nfiles) {
   char name[12];
-  int bad = 0;
   for (int k = 0; k < nfiles; k++) {
     full_name(name, k);
-    if (unlink(name) < 0)
-      bad = 1;
+    unlink(name);
   }
-  return bad;
 }
 
 static int fulldisk_body(void) {
-  int n1, n2;
-  int first = fill_disk(&n1);
-  CHECK(n1 < FULL_FILES); // the disk must run out before we stop trying
-  CHECK(first >= 100 * BSIZE);
-  CHECK(empty_disk(n1) == 0);
-  int second = fill_disk(&n2);
-  printf(1, "usertests: fulldisk: %d then %d bytes\n", first, second);
-  CHECK(empty_disk(n2) == 0);
-  CHECK(second >= first - 2 * BSIZE && second <= first + 2 * BSIZE);
+  char name[12];
+  int n = fill_disk();
+  printf(1, "usertests: fulldisk: %d files of up to %d bytes\n", n, FULL_FILE_BYTES);
+  CHECK(n < FULL_FILES); // the disk ran out before we stopped trying
+  CHECK(n >= 4);
+  CHECK(fill_file(n, FULL_CHUNK) <= 0); // still full
+  full_name(name, 1);
+  CHECK(unlink(name) == 0);
+  CHECK(fill_file(1, FULL_FILE_BYTES) == FULL_FILE_BYTES);
+  CHECK(fill_file(n + 1, FULL_CHUNK) <= 0);
   return 0;
 }
 
 int t_fulldisk(void) {
-  empty_disk(FULL_FILES);
+  empty_disk(FULL_FILES + 2);
   int r = fulldisk_body();
-  empty_disk(FULL_FILES);
+  empty_disk(FULL_FILES + 2);
   return r;
 }
