@@ -369,7 +369,8 @@ static int run_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
     free(th);
     return mh_fail(e, "out of memory");
   }
-  int started = 0;
+  int started = 0, done0 = x->done;
+  double t0 = mh_now();
   for (int i = 0; i < jobs; i++) {
     ws[i] = (struct worker){.x = x, .vr = vr};
     if (pthread_create(&th[i], NULL, worker_main, &ws[i]) == 0)
@@ -379,6 +380,19 @@ static int run_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
   }
   for (int i = 0; i < started; i++)
     pthread_join(th[i], NULL);
+  // This variant's trial rate alone: QEMU starts included, golden run not.
+  double el = mh_now() - t0;
+  json_object *vo, *rate = json_object_new_object();
+  pthread_mutex_lock(&x->lock);
+  json_object_object_add(rate, "trials", json_object_new_int(x->done - done0));
+  json_object_object_add(rate, "wall_s", json_object_new_double(el));
+  json_object_object_add(rate, "trials_per_min",
+                         json_object_new_double(el > 0 ? (x->done - done0) * 60 / el : 0));
+  if (json_object_object_get_ex(x->fdoc, vr->vname, &vo))
+    json_object_object_add(vo, "rate", rate);
+  else
+    json_object_put(rate);
+  pthread_mutex_unlock(&x->lock);
   free(ws);
   free(th);
   return started ? 0 : mh_fail(e, "cannot start worker threads");
