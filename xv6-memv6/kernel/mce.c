@@ -121,6 +121,11 @@ static int fix_ptes_in(struct proc *p, uint pa, uint newpa, uint off, uint *va) 
       continue;
     if (newpa)
       *pte = newpa | PTE_FLAGS(*pte);
+    // A mirror frame may be shared after fork: each sharer's native frame
+    // names it as partner and must name the replacement.
+    pte_t *npte = off && newpa ? uvm_pte(p->pgdir, v, 0, 0) : 0;
+    if (npte && (*npte & PTE_P))
+      frame_of(PTE_ADDR(*npte))->partner = newpa >> PGSHIFT;
     if (!hits++)
       *va = v;
   }
@@ -202,24 +207,27 @@ static void recover_native(uint pa, int may_lock, struct mce_event *ev) {
   ev->newpa = V2P(mem);
 }
 
-// memv6, mirror frame: rebuilt from its native partner.
+// memv6, mirror frame: rebuilt from a native page it mirrors. Its partner
+// field is not trusted (after fork several natives share one mirror frame),
+// so the native frame is found through an address space that maps it; all
+// of its natives hold the same bytes, or they would have copied the frame.
 static void repair_mirror(uint mpa, int may_lock, struct mce_event *ev) {
   struct frame old = *frame_of(mpa);
-  uint npa = old.partner << PGSHIFT;
-  char *mem = old.partner ? take_frame(ZONE_MIRROR, FRAME_MIRROR, old.owner, may_lock) : 0;
+  struct proc *p = 0;
+  pte_t *npte = 0;
+  if (fix_ptes(mpa, 0, MIRROR_OFFSET, old.owner, &ev->pid, &ev->va) && (p = proc_of(ev->pid)))
+    npte = uvm_pte(p->pgdir, ev->va, 0, 0);
+  char *mem =
+      npte && (*npte & PTE_P) ? take_frame(ZONE_MIRROR, FRAME_MIRROR, old.owner, may_lock) : 0;
   if (!mem) {
     kill_users(mpa, may_lock, ev);
     return;
   }
+  uint npa = PTE_ADDR(*npte);
   page_copy(mem, P2V(npa));
-  if (!fix_ptes(mpa, V2P(mem), MIRROR_OFFSET, old.owner, &ev->pid, &ev->va)) {
-    kfree(mem);
-    kill_users(mpa, may_lock, ev);
-    return;
-  }
+  fix_ptes(mpa, V2P(mem), MIRROR_OFFSET, old.owner, &ev->pid, &ev->va);
   *frame_of(V2P(mem)) = (struct frame){
       .kind = FRAME_MIRROR, .refs = old.refs, .partner = npa >> PGSHIFT, .owner = old.owner};
-  frame_of(npa)->partner = V2P(mem) >> PGSHIFT;
   poison(mpa);
   ev->action = "repaired_mirror";
   ev->newpa = V2P(mem);

@@ -8,8 +8,8 @@
 // - only processes whose last entry from user mode was a system call (or
 //   the caller itself). A process the timer interrupted in user mode may be
 //   between a store and its mirror store, so comparing it proves nothing.
-// It also checks the frame table: native and mirror frame must be each
-// other's partner, else the whole page counts as mismatched.
+// It also checks the frame table: the native frame must name the mapped
+// mirror frame as its partner, else the whole page counts as mismatched.
 #include "types.h"
 #include "param.h"
 #include "memlayout.h"
@@ -74,10 +74,12 @@ static void compare_page(struct oracle_run *r, uint va, const uint *n, const uin
   }
 }
 
+// A mirror frame fork left shared has several natives, and its own partner
+// field names just one of them; so only the native side is checked.
 static int linked(uint npa, uint mpa) {
   struct frame *n = frame_of(npa), *m = frame_of(mpa);
   return n->kind == FRAME_NATIVE && m->kind == FRAME_MIRROR && n->partner == mpa >> PGSHIFT &&
-         m->partner == npa >> PGSHIFT;
+         m->refs >= 1;
 }
 
 static void check_page(struct oracle_run *r, pde_t *pgdir, uint va, pte_t pte) {

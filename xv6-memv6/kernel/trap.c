@@ -13,6 +13,7 @@
 #include "syscalls.h"
 #include "trap.h"
 #include "mce.h"
+#include "mirror.h"
 
 #define GATE_INTR 0x8e         // present, DPL 0, interrupt gate (IF cleared on entry)
 #define GATE_SYSCALL_USER 0xef // present, DPL 3, trap gate (IF kept)
@@ -64,6 +65,10 @@ static const char *trap_name(uint n) {
 static void fault(struct trapframe *tf) {
   struct proc *p = myproc();
   uint addr = tf->trapno == T_PGFLT ? read_cr2() : 0;
+  // memv6: a translated store to a mirror page fork left shared.
+  if (tf->trapno == T_PGFLT && p && (tf->cs & 3) == DPL_USER &&
+      mirror_fault(p->pgdir, p->sz, addr, tf->err))
+    return;
   if ((tf->cs & 3) != DPL_USER || !p) {
     kprintf("kernel trap %d (%s) err %x eip %p addr %p\n", tf->trapno, trap_name(tf->trapno),
             tf->err, tf->eip, addr);

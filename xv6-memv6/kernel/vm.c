@@ -49,10 +49,10 @@ void page_copy(void *dst, const void *src) {
   __asm__ volatile("cld; rep movsl" : "+D"(dst), "+S"(src), "+c"(n) : : "memory", "cc");
 }
 
-// A native frame at va, filled from src (or zeroed), and its mirror filled
-// from msrc (or zeroed): both mapped, or neither.
-static int add_user_page(pde_t *pgdir, uint va, int perm, int owner, const void *src,
-                         const void *msrc) {
+// A native frame at va, filled from src (or zeroed), and its mirror: a
+// fresh zeroed one, or with from set the mirror of va in from, shared
+// copy-on-write (fork). Both are mapped, or neither.
+static int add_user_page(pde_t *pgdir, uint va, int perm, int owner, const void *src, pde_t *from) {
   char *mem =
       src ? kalloc_zone_raw(ZONE_NORMAL, FRAME_NATIVE, owner) : kalloc_kind(FRAME_NATIVE, owner);
   if (!mem)
@@ -63,7 +63,9 @@ static int add_user_page(pde_t *pgdir, uint va, int perm, int owner, const void 
     kfree(mem);
     return -1;
   }
-  if (mirror_map(pgdir, va, V2P(mem), perm, msrc, owner) < 0) {
+  int r = from ? mirror_share(from, pgdir, va, V2P(mem), owner)
+               : mirror_map(pgdir, va, V2P(mem), perm, 0, owner);
+  if (r < 0) {
     *uvm_pte(pgdir, va, 0, 0) = 0;
     kfree(mem);
     return -1;
@@ -166,19 +168,15 @@ pde_t *uvm_copy(pde_t *pgdir, uint sz, int owner) {
     pte_t *pte = uvm_pte(pgdir, va, 0, 0);
     if (!pte || !(*pte & PTE_P))
       panic("uvm_copy: hole in user memory");
-    // The child's mirror copies the parent's mirror, not the child's
-    // native page: the mirror is the copy recovery trusts.
-    pte_t *mpte = mirror_pte(pgdir, va);
-    if (MIRRORED && !mpte)
-      panic("uvm_copy: user page without a mirror");
-    const void *msrc = mpte ? P2V(PTE_ADDR(*mpte)) : 0;
     // Keep the flags: the guard page must stay out of user reach.
     int perm = PTE_FLAGS(*pte) & (PTE_W | PTE_U);
-    if (add_user_page(copy, va, perm, owner, P2V(PTE_ADDR(*pte)), msrc) < 0) {
+    if (add_user_page(copy, va, perm, owner, P2V(PTE_ADDR(*pte)), pgdir) < 0) {
       uvm_free(copy, va);
+      mirror_flush();
       return 0;
     }
   }
+  mirror_flush(); // the parent's mirror PTEs lost PTE_W
   return copy;
 }
 
@@ -204,7 +202,8 @@ int copyout(pde_t *pgdir, uint va, const void *src, uint n) {
     uint chunk = PGSIZE - off < n ? PGSIZE - off : n;
     // Mirror first: a machine check between the two writes then recovers
     // the page from a mirror that already holds the new bytes.
-    mirror_write(pgdir, va, from, chunk);
+    if (mirror_write(pgdir, va, from, chunk) < 0)
+      return -1;
     memmove((char *)P2V(PTE_ADDR(*pte)) + off, from, chunk);
     from += chunk;
     va += chunk;
