@@ -127,6 +127,6 @@ int mirror_write(pde_t *pgdir, uint va, const void *src, uint n) {
   pte_t *pte = mirror_writable(pgdir, PGROUNDDOWN(va));
   if (!pte)
     return -1;
-  memmove((char *)P2V(PTE_ADDR(*pte)) + (va & (PGSIZE - 1)), src, n);
+  mem_copy((char *)P2V(PTE_ADDR(*pte)) + (va & (PGSIZE - 1)), src, n);
   return 0;
 }

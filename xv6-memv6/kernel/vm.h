@@ -40,4 +40,6 @@ void uvm_make_guard(pde_t *pgdir, uint va); // no user access to that page
 // create is set; 0 when there is none (or no memory for it).
 pte_t *uvm_pte(pde_t *pgdir, uint va, int create, int owner);
 void page_copy(void *dst, const void *src); // one whole 4 KiB frame
+// memcpy for ranges that do not overlap (user page <-> kernel buffer).
+void mem_copy(void *dst, const void *src, uint n);
 #endif

@@ -29,9 +29,12 @@ static int pipe_into(char *dst, const char *src, int n) {
   return ok ? 0 : -1;
 }
 
-// Written before the fork and only read after it: its mirror frame stays
-// shared between parent and child (the kernel copies mirrors on write).
-static char shared_page[PGSIZE] __attribute__((aligned(PGSIZE))) = {1};
+// A whole page of the scratch buffer, written before the fork and only read
+// after it: its mirror frame stays shared between parent and child (the
+// kernel copies mirrors on write).
+static char *shared_page(void) {
+  return (char *)(((uint)ut_buf2 + PGSIZE - 1) & ~(uint)(PGSIZE - 1));
+}
 
 static int child_checks_itself(int seed) {
   char *p = sbrk(PGSIZE);
@@ -40,12 +43,12 @@ static int child_checks_itself(int seed) {
     return 1;
   // Repair a shared mirror frame and recover a native frame whose mirror
   // is shared; the parent, blocked in wait, must see no difference either.
-  if (mcetest((uint)shared_page + 10, 1, MCETEST_MIRROR) < 0 ||
-      mcetest((uint)shared_page + 20, 2, MCETEST_NATIVE) < 0 ||
-      !ut_is_pattern(shared_page, PGSIZE, seed - 1))
+  if (mcetest((uint)shared_page() + 10, 1, MCETEST_MIRROR) < 0 ||
+      mcetest((uint)shared_page() + 20, 2, MCETEST_NATIVE) < 0 ||
+      !ut_is_pattern(shared_page(), PGSIZE, seed - 1))
     return 2;
   // The child's first store to the page copies the shared mirror frame.
-  shared_page[30] ^= 1;
+  shared_page()[30] ^= 1;
   return mirrorcheck(0) == 0 ? 0 : 3;
 }
 
@@ -79,9 +82,9 @@ int t_mirror(void) {
   CHECK(pipe_into(heap + PGSIZE - 200, ut_buf, 400) == 0);
   CHECK(memcmp(heap + PGSIZE - 200, ut_buf, 400) == 0);
   CHECK(mirrorcheck(getpid()) == 0);
-  ut_pattern(shared_page, PGSIZE, 13 - 1);
+  ut_pattern(shared_page(), PGSIZE, 13 - 1);
   CHECK(ut_run_child(child_checks_itself, 13) == 0);
-  CHECK(ut_is_pattern(shared_page, PGSIZE, 13 - 1)); // the child's store stayed its own
+  CHECK(ut_is_pattern(shared_page(), PGSIZE, 13 - 1)); // the child's store stayed its own
   CHECK(sbrk(-PGSIZE - 100) != (char *)-1);
   CHECK(sbrk(100) != (char *)-1); // the kernel re-zeroes those bytes
   CHECK(mirrorcheck(getpid()) == 0);
