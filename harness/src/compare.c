@@ -10,6 +10,11 @@
 // ---- compatibility: both finished, same workloads ----
 
 static int check_status(json_object *doc, const char *path, struct mh_err *e) {
+  if (!json_object_is_type(mh_jget(doc, "summaries"), json_type_array))
+    return mh_fail(e,
+                   "%s: $.summaries missing: not an overhead result (a fault campaign?); "
+                   "compare takes results of overhead campaigns",
+                   path);
   const char *st = mh_jstr(doc, "status");
   if (st && strcmp(st, "complete") == 0)
     return 0;

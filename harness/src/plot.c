@@ -8,6 +8,7 @@
 
 #include "err.h"
 #include "figdata.h"
+#include "figfaults.h"
 #include "proc.h"
 #include "samples.h"
 
@@ -131,16 +132,51 @@ static int overhead_figures(const struct mh_plot_opts *o, json_object *doc, cons
   return drawn;
 }
 
-// Figures whose data the results do not hold (yet) are skipped by name, so
-// a reader of the output knows they were not forgotten (docs/figures.md).
-static void report_skipped(json_object *doc) {
-  json_object *trials = mh_jget(doc, "trials");
-  if (!json_object_is_type(trials, json_type_array) || json_object_array_length(trials) == 0)
+// The figures of a fault campaign (docs/results.md "Fault campaigns").
+struct fault_fig {
+  const char *name, *script, *data_desc;
+  int (*write)(json_object *doc, const char *results_path, const char *path, struct mh_err *e);
+};
+static const struct fault_fig fault_figs[] = {
+    {"fault-outcomes", "outcomes.gp", "trial outcomes", mh_figdata_outcomes},
+    {"recovery-latency", "latency.gp", "recovered machine checks with cycles", mh_figdata_latency},
+    {"campaign-rate", "rate.gp", "campaign rate ($.faults.summary.rate)", mh_figdata_rate},
+};
+
+// Returns the number drawn or -1 with e.
+static int fault_figures(const struct mh_plot_opts *o, json_object *doc, const char *gnuplot,
+                         const char *scripts, struct mh_err *e) {
+  int drawn = 0;
+  for (size_t i = 0; i < sizeof fault_figs / sizeof *fault_figs; i++) {
+    const struct fault_fig *f = &fault_figs[i];
+    char data[4200], out[4200], script[4200];
+    if (snprintf(out, sizeof out, "%s/%s", o->outdir, f->name) >= (int)sizeof out - 8 ||
+        snprintf(data, sizeof data, "%s.dat", out) >= (int)sizeof data ||
+        snprintf(script, sizeof script, "%s/%s", scripts, f->script) >= (int)sizeof script)
+      return mh_fail(e, "%s: output path too long", o->outdir);
+    int n = f->write(doc, o->results, data, e);
+    if (n < 0)
+      return -1;
+    if (n == 0) {
+      printf("plot: %s figure skipped: the results hold no %s\n", f->name, f->data_desc);
+      continue;
+    }
+    if (draw(gnuplot, script, data, out, "", e) < 0)
+      return -1;
+    printf("plot: %s.{pdf,svg,png}  (data %s)\n", out, data);
+    drawn++;
+  }
+  return drawn;
+}
+
+// Figures whose data the results do not hold are skipped by name, so a
+// reader of the output knows they were not forgotten (docs/figures.md).
+static void report_skipped(bool faults) {
+  if (faults)
+    printf("plot: overhead figures skipped: a fault campaign has no runs or summaries\n");
+  else
     printf("plot: fault-outcome, recovery-latency and campaign-rate figures skipped: the "
            "results hold no trial records ($.trials, written by fault campaigns)\n");
-  else
-    printf("plot: fault-outcome, recovery-latency and campaign-rate figures skipped: this "
-           "memharness does not draw trial records yet (docs/figures.md)\n");
   printf("plot: dedup figure skipped: the results hold no dedup measurements\n");
 }
 
@@ -158,19 +194,23 @@ int mh_cmd_plot(const struct mh_plot_opts *o) {
     rc = MH_EXIT_ENV;
   else if (mkdirs(o->outdir, &e) < 0)
     rc = MH_EXIT_INTERNAL;
-  int drawn = rc == MH_EXIT_OK ? overhead_figures(o, doc, gnuplot, scripts, &e) : 0;
+  bool faults = json_object_is_type(mh_jget(doc, "trials"), json_type_array);
+  int drawn = 0;
+  if (rc == MH_EXIT_OK)
+    drawn = faults ? fault_figures(o, doc, gnuplot, scripts, &e)
+                   : overhead_figures(o, doc, gnuplot, scripts, &e);
   if (drawn < 0)
     rc = MH_EXIT_INTERNAL;
   if (rc != MH_EXIT_OK)
     fprintf(stderr, "memharness plot: %s\n", e.msg);
   else if (drawn == 0) {
-    fprintf(stderr,
-            "memharness plot: %s: no overhead data to draw (no run produced samples of "
-            "both variants; see $.runs)\n",
-            o->results);
+    fprintf(stderr, "memharness plot: %s: no %s to draw (see %s)\n", o->results,
+            faults ? "fault-campaign data"
+                   : "overhead data (no run produced samples of both variants)",
+            faults ? "$.trials, $.faults.summary" : "$.runs");
     rc = MH_EXIT_USAGE;
   } else
-    report_skipped(doc);
+    report_skipped(faults);
   json_object_put(doc);
   return rc;
 }

@@ -37,6 +37,8 @@ json_object *mh_results_open(const char *path, struct mh_err *e) {
     why = "$.schema: missing (not a memharness results file?)";
   else if (json_object_get_int(schema) != MH_RESULTS_SCHEMA)
     why = "$.schema: unsupported version (this memharness reads schema 1)";
+  else if (json_object_is_type(mh_jget(doc, "trials"), json_type_array))
+    why = NULL; // a fault campaign: trials instead of runs and summaries
   else if (!json_object_is_type(mh_jget(doc, "runs"), json_type_array))
     why = "$.runs: missing or not an array";
   else if (!json_object_is_type(mh_jget(doc, "summaries"), json_type_array))

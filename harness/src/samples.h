@@ -29,8 +29,9 @@ struct mh_sample_set {
 };
 
 // Loads a results file and checks what every consumer relies on: JSON,
-// "schema" == 1, "runs" and "summaries" arrays. NULL with e naming the file
-// and the field otherwise.
+// "schema" == 1, and "runs" and "summaries" arrays (an overhead campaign) or
+// a "trials" array (a fault campaign). NULL with e naming the file and the
+// field otherwise.
 json_object *mh_results_open(const char *path, struct mh_err *e);
 
 // Small typed getters that tolerate missing keys (NULL / NAN / fallback).

@@ -275,6 +275,15 @@ static void the_command_exits_0_1_2_and_prints_a_verdict(void **state) {
   char *future = write_doc("future.json", &n);
   assert_int_equal(mh(base, future, NULL, NULL), 2);
   assert_non_null(strstr(output, "future.json: $.schema: unsupported version"));
+  char faults[160];
+  snprintf(faults, sizeof faults, "%s/faults.json", dir);
+  FILE *f = fopen(faults, "w");
+  assert_non_null(f);
+  fputs("{\"schema\": 1, \"status\": \"complete\", \"trials\": []}", f);
+  fclose(f);
+  assert_int_equal(mh(base, faults, NULL, NULL), 2); // a fault campaign's results
+  assert_non_null(strstr(output, "faults.json: $.summaries missing"));
+  unlink(faults);
   assert_int_equal(mh(base, "/nonexistent/new.json", NULL, NULL), 2);
   assert_non_null(strstr(output, "/nonexistent/new.json"));
   assert_int_equal(mh(base, NULL, NULL, NULL), 2); // usage

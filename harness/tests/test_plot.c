@@ -1,5 +1,6 @@
-// memharness plot as a reader uses it: figures in every format from a
-// committed real result (data/quick-sample.json, a run of campaigns/quick.json),
+// memharness plot as a reader uses it: figures in every format from
+// committed real results (data/quick-sample.json, a run of campaigns/quick.json;
+// data/recovery-sample.json, campaigns/recovery.json with 8 trials per variant),
 // the data files next to them, and clear errors for a missing gnuplot or an
 // unusable results file.
 #include "cm.h"
@@ -14,6 +15,7 @@
 #include "proc.h"
 
 #define SAMPLE TEST_DATA "/quick-sample.json"
+#define FAULT_SAMPLE TEST_DATA "/recovery-sample.json" // campaigns/recovery.json, 8 trials
 
 static char dir[64], output[65536];
 
@@ -128,6 +130,46 @@ static void figures_in_every_format_from_a_real_result(void **state) {
   }
 }
 
+static void check_figure(const char *stem) {
+  char path[300];
+  const char *ext[] = {"pdf", "svg", "png"}, *magic[] = {"%PDF", "<?xml", "\x89PNG"};
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s.%s", stem, ext[i]);
+    if (!(file_size(path) > 1000 && starts_with(path, magic[i])))
+      fail_msg("%s missing, small or not a %s", path, ext[i]);
+  }
+  uint32_t w, h;
+  png_size(path, &w, &h);
+  assert_int_equal(w, 990);
+  assert_int_equal(h, 630);
+}
+
+static void fault_figures_from_a_real_fault_campaign(void **state) {
+  (void)state;
+  if (!have_gnuplot())
+    skip();
+  char out[128], stem[256];
+  snprintf(out, sizeof out, "%s/faultfigs", dir);
+  assert_int_equal(MH("plot", FAULT_SAMPLE, "-o", out), 0);
+  expect_output("overhead figures skipped: a fault campaign");
+  const char *names[] = {"fault-outcomes", "recovery-latency", "campaign-rate"};
+  for (int i = 0; i < 3; i++) {
+    snprintf(stem, sizeof stem, "%s/%s", out, names[i]);
+    check_figure(stem);
+  }
+  // The outcome counts of the sample: native loses every process, memv6
+  // recovers every flip.
+  char path[300], text[2048] = {0};
+  snprintf(path, sizeof path, "%s/fault-outcomes.dat", out);
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  assert_true(fread(text, 1, sizeof text - 1, f) > 0);
+  fclose(f);
+  if (!strstr(text, "\nnative/native 0 0 0 8 0 0 0 8\n") ||
+      !strstr(text, "\nmemv6/native 0 8 0 0 0 0 0 8\n"))
+    fail_msg("unexpected outcome rows:\n%s", text);
+}
+
 static void a_missing_gnuplot_says_what_to_install(void **state) {
   (void)state;
   char out[128];
@@ -159,7 +201,7 @@ static void unusable_results_exit_2_naming_the_field(void **state) {
         f);
   fclose(f);
   assert_int_equal(MH("plot", path, "-o", out), 2);
-  expect_output("no overhead data to draw");
+  expect_output("no overhead data");
   assert_int_equal(MH("plot", "/nonexistent/r.json", "-o", out), 2);
   expect_output("/nonexistent/r.json");
 }
@@ -182,6 +224,7 @@ static int teardown(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(figures_in_every_format_from_a_real_result),
+      cmocka_unit_test(fault_figures_from_a_real_fault_campaign),
       cmocka_unit_test(a_missing_gnuplot_says_what_to_install),
       cmocka_unit_test(unusable_results_exit_2_naming_the_field),
   };

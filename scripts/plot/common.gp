@@ -14,9 +14,9 @@ formats = "pdf svg png"
 # SVG has no physical size: 72 user units per inch keep points as points.
 # pngcairo takes points at 72 dpi: fonts and lines are scaled to png_dpi.
 terminal_for(fmt) = \
-  fmt eq "pdf" ? sprintf("set terminal pdfcairo size %gin,%gin font 'Sans,%d' linewidth 1 rounded; set output '%s.pdf'; fs = 1", fig_w, fig_h, font_pt, out) : \
-  fmt eq "svg" ? sprintf("set terminal svg size %d,%d font 'Sans,%d' linewidth 1 rounded background rgb 'white'; set output '%s.svg'; fs = 1", fig_w*72, fig_h*72, font_pt, out) : \
-  sprintf("set terminal pngcairo size %d,%d font 'Sans,%g' linewidth %g rounded background rgb 'white'; set output '%s.png'; fs = %g", fig_w*png_dpi, fig_h*png_dpi, font_pt*png_dpi/72.0, png_dpi/72.0, out, png_dpi/72.0)
+  fmt eq "pdf" ? sprintf("set terminal pdfcairo size %gin,%gin font 'Sans,%d' linewidth 1 rounded noenhanced; set output '%s.pdf'; fs = 1", fig_w, fig_h, font_pt, out) : \
+  fmt eq "svg" ? sprintf("set terminal svg size %d,%d font 'Sans,%d' linewidth 1 rounded noenhanced background rgb 'white'; set output '%s.svg'; fs = 1", fig_w*72, fig_h*72, font_pt, out) : \
+  sprintf("set terminal pngcairo size %d,%d font 'Sans,%g' linewidth %g rounded noenhanced background rgb 'white'; set output '%s.png'; fs = %g", fig_w*png_dpi, fig_h*png_dpi, font_pt*png_dpi/72.0, png_dpi/72.0, out, png_dpi/72.0)
 
 # Colors that stay apart in grayscale print.
 c_native = "#b8b8b8"
