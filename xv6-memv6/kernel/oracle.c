@@ -120,6 +120,18 @@ static int comparable(struct proc *p, struct proc *caller) {
   return p == caller || user_frame(p)->trapno == T_SYSCALL;
 }
 
+// For people: how much memory mirroring costs right now (fork's shared
+// mirror frames make it less than one mirror frame per native frame).
+static void count_frames(void) {
+  uint n[FRAME_POISONED + 1] = {0};
+  for (uint f = 0; f < NFRAMES; f++) {
+    if (frames[f].kind <= FRAME_POISONED)
+      n[frames[f].kind]++;
+  }
+  kprintf("oracle: frames in use: native %u, mirror %u, page tables %u, poisoned %u\n",
+          n[FRAME_NATIVE], n[FRAME_MIRROR], n[FRAME_PGTABLE], n[FRAME_POISONED]);
+}
+
 int oracle_check(int pid) {
   if (!MIRRORED)
     return -1;
@@ -136,6 +148,8 @@ int oracle_check(int pid) {
   intr_on_pop();
   if (!found && pid != 0)
     return -1;
+  if (pid == 0)
+    count_frames();
   kprintf("@oracle pid=%d pages=%u mismatches=%u\n", pid, r.pages, r.mismatch);
   return r.mismatch;
 }
