@@ -158,7 +158,13 @@ int mh_session_start(struct mh_session *s, const struct mh_session_opts *o, stru
   if (symbols(s, e) < 0 || (o->snapshot && blank_qcow2(s->snapimg, e) < 0) || spawn(s, e) < 0)
     goto fail;
   s->alive = true;
-  if (connect_all(s, e) < 0 || run_to_main(s, e) < 0)
+  if (connect_all(s, e) < 0)
+    goto fail;
+  // QEMU holds the image open from here on; without a name it cannot
+  // outlive QEMU, even when a SIGKILLed harness never cleans up.
+  if (o->snapshot)
+    unlink(s->snapimg);
+  if (run_to_main(s, e) < 0)
     goto fail;
   // Kernel breakpoints end every trial: shutdown (the workload finished)
   // and panic. gdbstub breakpoints are not part of the VM state, so they
