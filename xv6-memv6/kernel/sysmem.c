@@ -5,6 +5,7 @@
 #include "mmu.h"
 #include "x86.h"
 #include "klib.h"
+#include "spinlock.h"
 #include "proc.h"
 #include "vm.h"
 #include "mirror.h"
@@ -42,11 +43,16 @@ int sys_mcetest(void) {
   ((uchar *)P2V(pa))[va & (PGSIZE - 1)] ^= 1 << bit;
   if (mode == MCETEST_FLIP)
     return 0;
-  // The same path as a real #MC on this frame, timed the same way.
+  // The same path as a real #MC on this frame, timed the same way, and like
+  // the handler with interrupts off: no other process may run (or fault,
+  // fork, exit) while page tables and partners are half rewritten.
+  intr_off_push();
   uint64 t0 = rdtsc();
   struct mce_event ev;
   mce_recover(pa, 1, &ev);
-  mce_report(&ev, (uint)(rdtsc() - t0), 1);
+  uint cycles = (uint)(rdtsc() - t0);
+  intr_on_pop();
+  mce_report(&ev, cycles, 1);
   if (ev.action[0] == 'p')
     panic("mcetest: unrecoverable");
   return 0;
