@@ -129,9 +129,18 @@ static json_object *new_doc(const struct mh_faults_env *env) {
   json_object_object_add(d, "git", mh_git_json(MH_SOURCE_DIR));
   json_object_object_add(d, "kernels", kernels_json(env));
   json_object_object_add(d, "accel", json_object_new_string("tcg"));
+  if (env->shard.n > 1)
+    json_object_object_add(d, "shard", mh_shard_json(&env->shard));
   json_object_object_add(d, "faults", json_object_new_object());
   json_object_object_add(d, "trials", json_object_new_array());
   return d;
+}
+
+// --resume continues the same shard only: another shard's file holds other trials.
+static bool same_shard(json_object *doc, const struct mh_faults_env *env) {
+  struct mh_shard s;
+  unsigned n = env->shard.n > 1 ? env->shard.n : 1;
+  return mh_shard_from_json(doc, &s, NULL) == 0 && s.n == n && s.k == env->shard.k;
 }
 
 static int open_doc(struct fctx *x) {
@@ -144,9 +153,10 @@ static int open_doc(struct fctx *x) {
     x->doc = mh_json_load(env->output, &e);
     if (!x->doc || !json_object_object_get_ex(x->doc, "campaign_sha256", &sha) ||
         strcmp(json_object_get_string(sha), env->sha) != 0 ||
-        !json_object_object_get_ex(x->doc, "trials", &x->trials)) {
+        !json_object_object_get_ex(x->doc, "trials", &x->trials) || !same_shard(x->doc, env)) {
       fprintf(stderr, "memharness: cannot resume %s: %s\n", env->output,
-              x->doc ? "made from a different campaign file, or not a fault campaign" : e.msg);
+              x->doc ? "made from a different campaign file or shard, or not a fault campaign"
+                     : e.msg);
       return MH_EXIT_USAGE;
     }
     set_str(x->doc, "status", "running");
@@ -217,7 +227,8 @@ static int prepare_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
   for (int t = 0; t < x->fm->trials; t++) {
     char id[64];
     snprintf(id, sizeof id, "%s/%d", vr->vname, t);
-    if (!trial_done(x->trials, id))
+    if (!trial_done(x->trials, id) &&
+        mh_shard_owns(mh_trial_seed(x->fm->seed, t), x->env->shard.k, x->env->shard.n))
       vr->todo[vr->ntodo++] = t;
   }
   return 0;
@@ -478,20 +489,24 @@ static json_object *outcome_table(json_object *trials, const char *variant) {
   return o;
 }
 
+json_object *mh_faults_variant_summary(json_object *trials, const char *vn) {
+  json_object *o = json_object_new_object();
+  size_t n;
+  double *v = numbers(trials, vn, 0, &n);
+  json_object_object_add(o, "restore_ms", distribution(v, n));
+  free(v);
+  v = numbers(trials, vn, 1, &n);
+  json_object_object_add(o, "recovery_cycles", distribution(v, n));
+  free(v);
+  json_object_object_add(o, "outcomes", outcome_table(trials, vn));
+  return o;
+}
+
 static void summarize(struct fctx *x, double campaign_s) {
   json_object *sum = json_object_new_object();
   for (int i = 0; i < x->env->c->nvariants; i++) {
     const char *vn = mh_variant_name(x->env->c->variants[i]);
-    json_object *o = json_object_new_object();
-    size_t n;
-    double *v = numbers(x->trials, vn, 0, &n);
-    json_object_object_add(o, "restore_ms", distribution(v, n));
-    free(v);
-    v = numbers(x->trials, vn, 1, &n);
-    json_object_object_add(o, "recovery_cycles", distribution(v, n));
-    free(v);
-    json_object_object_add(o, "outcomes", outcome_table(x->trials, vn));
-    json_object_object_add(sum, vn, o);
+    json_object_object_add(sum, vn, mh_faults_variant_summary(x->trials, vn));
   }
   json_object *rate = json_object_new_object();
   json_object_object_add(rate, "trials", json_object_new_int(x->done));

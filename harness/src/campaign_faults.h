@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "campaign.h"
+#include "shard.h"
 
 struct mh_faults_env {
   const char *campaign_path, *output, *qemu, *qemu_version, *sha;
@@ -16,8 +17,12 @@ struct mh_faults_env {
   const struct mh_campaign *c;
   const char *kernel[MH_MAX_VARIANTS], *disk[MH_MAX_VARIANTS]; // by enum mh_variant
   atomic_bool *stop;
+  struct mh_shard shard; // {0, 0} or {0, 1}: the whole campaign (shard.h)
 };
 
+// faults.summary.<variant> of a results document from its trial records
+// (outcomes, restore_ms, recovery_cycles); merge.c rebuilds it the same way.
+json_object *mh_faults_variant_summary(json_object *trials, const char *variant);
 // Returns a process exit code (enum mh_exit).
 int mh_faults_cmd(const struct mh_faults_env *env);
 // `memharness replay RESULTS.json TRIAL`: 0 when the outcome is the recorded

@@ -32,7 +32,9 @@ static const char usage_text[] =
     "  replay RESULTS.json TRIAL [--qemu PATH]\n"
     "      Run one trial of a fault campaign again alone (TRIAL is its id, e.g.\n"
     "      memv6/17) and compare its outcome with the recorded one (exit 0 same, 1 not).\n"
-    "  run --shard K/N                  (not implemented yet)\n"
+    "  run CAMPAIGN.json --shard K/N -o SHARD.json\n"
+    "      Run only shard K of N of a fault campaign's trials (K from 0; a trial's\n"
+    "      seed decides its shard); merge joins the shards (docs/slurm.md).\n"
     "\n"
     "Options of run:\n"
     "  -o, --output PATH   results file (default: results/<campaign name>.json)\n"
@@ -42,6 +44,7 @@ static const char usage_text[] =
     "      --build-dir DIR build tree with xv6-memv6/kernel-*.elf and fs-*.img\n"
     "                      (default: the campaign's build_dir, else " MH_BUILD_DIR ")\n"
     "      --qemu PATH     qemu-system-i386 to use (default: " MH_QEMU_DEFAULT ")\n"
+    "      --shard K/N     fault campaigns: only the trials of shard K of N\n"
     "\n"
     "Global options: -h, --help; -V, --version\n"
     "\n"
@@ -115,9 +118,12 @@ static int cmd_run(int argc, char **argv) {
     case OPT_KVMDEV:
       o.kvm_device = optarg;
       break;
-    case OPT_SHARD:
-      fprintf(stderr, "memharness: run --shard is not implemented yet (scale-out issue)\n");
-      return MH_EXIT_NOT_IMPL;
+    case OPT_SHARD: {
+      struct mh_err e;
+      if (mh_shard_parse(optarg, &o.shard, &e) < 0)
+        return usage_error("%s", e.msg);
+      break;
+    }
     case 'h':
       fputs(usage_text, stdout);
       return MH_EXIT_OK;

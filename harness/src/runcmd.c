@@ -402,7 +402,8 @@ static int run_faults(struct ctx *x, const char *sha, const char *qemu_version) 
                               .fresh = x->o->fresh,
                               .jobs = x->o->jobs,
                               .c = &x->c,
-                              .stop = &x->stop};
+                              .stop = &x->stop,
+                              .shard = x->o->shard};
   for (int i = 0; i < MH_MAX_VARIANTS; i++) {
     env.kernel[i] = x->files[i].kernel;
     env.disk[i] = x->files[i].disk;
@@ -425,6 +426,15 @@ static int run_campaign(struct ctx *x) {
   x->out = x->o->output ? x->o->output : out;
   if (x->c.has_faults)
     return run_faults(x, sha, qemu_version);
+  // Overhead runs are few and their icount figures exact on any host; a
+  // shard of them would only split one table over machines (docs/slurm.md).
+  if (x->o->shard.n) {
+    fprintf(stderr,
+            "memharness: --shard splits the trials of fault campaigns; %s has no "
+            "$.faults section: run it without --shard\n",
+            x->o->campaign);
+    return MH_EXIT_USAGE;
+  }
   rc = open_results(x, sha);
   if (rc > 0)
     return rc;

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "shard.h"
+
 struct mh_run_opts {
   const char *campaign;
   const char *output; // NULL: results/<campaign name>.json
@@ -13,6 +15,7 @@ struct mh_run_opts {
   const char *qemu;       // NULL: the QEMU found at configure time
   const char *build_dir;  // NULL: the campaign's build_dir, else this build
   const char *kvm_device; // NULL: /dev/kvm
+  struct mh_shard shard;  // n == 0: not sharded (--shard K/N, fault campaigns only)
 };
 
 // Returns a process exit code (enum mh_exit).
