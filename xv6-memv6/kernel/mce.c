@@ -111,32 +111,47 @@ static void flush_tlb(void) {
 
 // Rewrites p's PTEs in [off, off + sz) that map pa to newpa (or, with newpa
 // 0, only counts them); the first hit's user va goes to *va.
+// One PTE of p (user page v, at v + off) that maps pa: rewritten to newpa
+// unless newpa is 0.
+static void fix_pte(struct proc *p, pte_t *pte, uint v, uint newpa, uint off) {
+  if (!newpa)
+    return;
+  *pte = newpa | PTE_FLAGS(*pte);
+  // A mirror frame may be shared after fork: each sharer's native frame
+  // names it as partner and must name the replacement.
+  pte_t *npte = off ? uvm_pte(p->pgdir, v, 0, 0) : 0;
+  if (npte && (*npte & PTE_P))
+    frame_of(PTE_ADDR(*npte))->partner = newpa >> PGSHIFT;
+}
+
+// Rewrites p's PTEs in [off, off + sz) that map pa to newpa (or, with newpa
+// 0, only counts them); the first hit's user va goes to *va. The walk goes
+// a page table at a time (recovery has a cycle budget); off is a multiple
+// of 4 MiB, so page tables cover the same user pages at either offset.
 static int fix_ptes_in(struct proc *p, uint pa, uint newpa, uint off, uint *va) {
   int hits = 0;
   if (!p->pgdir)
     return 0;
-  for (uint v = 0; v < p->sz; v += PGSIZE) {
-    pte_t *pte = uvm_pte(p->pgdir, v + off, 0, 0);
-    if (!pte || !(*pte & PTE_P) || PTE_ADDR(*pte) != pa)
-      continue;
-    if (newpa)
-      *pte = newpa | PTE_FLAGS(*pte);
-    // A mirror frame may be shared after fork: each sharer's native frame
-    // names it as partner and must name the replacement.
-    pte_t *npte = off && newpa ? uvm_pte(p->pgdir, v, 0, 0) : 0;
-    if (npte && (*npte & PTE_P))
-      frame_of(PTE_ADDR(*npte))->partner = newpa >> PGSHIFT;
-    if (!hits++)
-      *va = v;
+  for (uint v = 0; v < p->sz;) {
+    uint next = (v + (1u << PDXSHIFT)) & ~((1u << PDXSHIFT) - 1);
+    pte_t *pte = uvm_pte(p->pgdir, v + off, 0, 0); // the rest of its table follows
+    for (; pte && v < next && v < p->sz; v += PGSIZE, pte++) {
+      if ((*pte & PTE_P) && PTE_ADDR(*pte) == pa) {
+        fix_pte(p, pte, v, newpa, off);
+        if (!hits++)
+          *va = v;
+      }
+    }
+    v = next;
   }
   return hits;
 }
 
-// Every address space that maps pa, the owner's first: refs says how many
-// mappings there are, so the walk stops once all are found. Returns the
-// number found; *pid and *va name the first.
-static int fix_ptes(uint pa, uint newpa, uint off, int owner, int *pid, uint *va) {
-  int refs = frame_of(pa)->refs, hits = 0;
+// Every address space that maps pa, the owner's first, until refs mappings
+// are found (the frame's refs: all of them). Returns the number found; *pid
+// and *va name the first.
+static int fix_ptes_upto(uint pa, uint newpa, uint off, int owner, int refs, int *pid, uint *va) {
+  int hits = 0;
   struct proc *first = proc_of(owner);
   if (first && (hits = fix_ptes_in(first, pa, newpa, off, va)) > 0)
     *pid = owner;
@@ -151,6 +166,10 @@ static int fix_ptes(uint pa, uint newpa, uint off, int owner, int *pid, uint *va
   if (newpa && hits)
     flush_tlb();
   return hits;
+}
+
+static int fix_ptes(uint pa, uint newpa, uint off, int owner, int *pid, uint *va) {
+  return fix_ptes_upto(pa, newpa, off, owner, frame_of(pa)->refs, pid, va);
 }
 
 static void kill_pid(int pid, int may_lock) {
@@ -215,7 +234,9 @@ static void repair_mirror(uint mpa, int may_lock, struct mce_event *ev) {
   struct frame old = *frame_of(mpa);
   struct proc *p = 0;
   pte_t *npte = 0;
-  if (fix_ptes(mpa, 0, MIRROR_OFFSET, old.owner, &ev->pid, &ev->va) && (p = proc_of(ev->pid)))
+  // One mapping is enough to find the bytes; the rewrite below finds all.
+  if (fix_ptes_upto(mpa, 0, MIRROR_OFFSET, old.owner, 1, &ev->pid, &ev->va) &&
+      (p = proc_of(ev->pid)))
     npte = uvm_pte(p->pgdir, ev->va, 0, 0);
   char *mem =
       npte && (*npte & PTE_P) ? take_frame(ZONE_MIRROR, FRAME_MIRROR, old.owner, may_lock) : 0;
