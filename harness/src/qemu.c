@@ -53,7 +53,10 @@ int mh_qemu_argv(const struct mh_qemu_opts *o, struct mh_argv *a) {
   if (o->qmp_socket)
     bad |= push(a, "-qmp") | push(a, "unix:%s,server=on,wait=off", o->qmp_socket);
   if (o->icount)
-    bad |= push(a, "-icount") | push(a, "shift=0");
+    // sleep=off: an idle guest's clock jumps to the next timer deadline
+    // instead of following the host clock, so sleeps and preemption points
+    // land on the same instruction in every run.
+    bad |= push(a, "-icount") | push(a, "shift=0,sleep=off");
   if (o->paused)
     bad |= push(a, "-S");
   if (bad) {

@@ -66,7 +66,7 @@ static void icount_pause_and_kvm(void **state) {
       .qemu = "q", .kernel = "k", .accel = "kvm", .icount = true, .paused = true, .mem_mb = 512};
   struct mh_argv a;
   assert_int_equal(mh_qemu_argv(&o, &a), 0);
-  assert_string_equal(after(&a, "-icount"), "shift=0");
+  assert_string_equal(after(&a, "-icount"), "shift=0,sleep=off");
   assert_string_equal(after(&a, "-accel"), "kvm");
   assert_string_equal(after(&a, "-m"), "512M");
   assert_true(has(&a, "-S"));

@@ -84,7 +84,7 @@ static void usage(FILE *out) {
                "  --ramdisk IMG     the same image loaded into guest RAM (-initrd) instead:\n"
                "                    no host I/O timing enters the run, so --icount cycles repeat\n"
                "  --timeout SEC     hard limit for the whole run (default 300)\n"
-               "  --icount          add -icount shift=0 (exact, deterministic cycles)\n"
+               "  --icount          add -icount shift=0,sleep=off (exact, repeatable cycles)\n"
                "  --expect-status N guest status that counts as success (default 0)\n"
                "  --log FILE        also write the serial output to FILE\n"
                "  --quiet           do not relay the serial output to stdout\n"
@@ -200,7 +200,7 @@ static void build_argv(const struct options *o, const char **av, char *drive, si
   }
   if (o->icount) {
     av[n++] = "-icount";
-    av[n++] = "shift=0";
+    av[n++] = "shift=0,sleep=off";
   }
   av[n] = NULL;
 }
