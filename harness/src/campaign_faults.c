@@ -263,11 +263,12 @@ static int golden(struct fctx *x, struct vrun *vr, struct mh_session *s, struct 
                    "$.faults.when.hits: the golden run of %s hits %s %d times, fewer than "
                    "the range's maximum %lld; lower it",
                    vr->cmdline, x->fm->breakpoint, vr->golden.hits, (long long)x->fm->when_hi);
-  // A hang is what outlasts the golden run many times over (host noise
-  // included), never less than 5 s, never more than $.timeouts.run_s.
-  vr->timeout_s = 20 * vr->golden.wall_s;
-  if (vr->timeout_s < 5)
-    vr->timeout_s = 5;
+  // A hang is what outlasts the golden run many times over (a shared host
+  // slows a QEMU down several times), never less than 30 s, never more
+  // than $.timeouts.run_s.
+  vr->timeout_s = 50 * vr->golden.wall_s;
+  if (vr->timeout_s < 30)
+    vr->timeout_s = 30;
   if (vr->timeout_s > x->env->c->run_timeout_s)
     vr->timeout_s = x->env->c->run_timeout_s;
   pthread_mutex_lock(&x->lock);

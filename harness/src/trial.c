@@ -288,7 +288,10 @@ void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_
   int ms = (int)(timeout_s * 1000);
   struct mh_err e = {""};
   r->obs.ended = MH_AT_OTHER;
-  int rc = run_to_point(s, fm, bp_addr, p->when, ms, &r->obs, &e);
+  // Before the fault the guest runs fault-free and cannot hang: only the
+  // host can be slow, so this part gets the campaign's run_s, not the
+  // trial timeout (else a busy host would produce false hangs).
+  int rc = run_to_point(s, fm, bp_addr, p->when, (int)(s->o.timeout_s * 1000), &r->obs, &e);
   if (rc == 1)
     rc = inject_all(s, fm, p, ms, r, &e);
   if (rc == 1)
