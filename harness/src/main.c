@@ -1,5 +1,5 @@
 // memharness: command-line entry. Each command has its own option parser;
-// commands of later issues are listed and refuse with MH_EXIT_NOT_IMPL.
+// the bigger commands live in their own modules (runcmd, compare, plot, merge …).
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include "campaign_faults.h"
 #include "compare.h"
 #include "err.h"
+#include "merge.h"
 #include "mh_config.h"
 #include "plot.h"
 #include "runcmd.h"
@@ -28,7 +29,10 @@ static const char usage_text[] =
     "      newly exceeded, exit 2 when the files cannot be compared.\n"
     "  plot RESULTS.json -o DIR [--scripts DIR] [--gnuplot PATH]\n"
     "      Paper figures (PDF, SVG, PNG) and their data files, through gnuplot.\n"
-    "  merge A.json B.json ... -o OUT   (not implemented yet)\n"
+    "  merge SHARD.json... -o ALL.json | merge --compare A.json B.json\n"
+    "      Join the shards of a fault campaign into one result (refusing shards of\n"
+    "      other campaigns or builds, missing or duplicated trials); --compare\n"
+    "      checks two results agree in trials and summaries (docs/slurm.md).\n"
     "  replay RESULTS.json TRIAL [--qemu PATH]\n"
     "      Run one trial of a fault campaign again alone (TRIAL is its id, e.g.\n"
     "      memv6/17) and compare its outcome with the recorded one (exit 0 same, 1 not).\n"
@@ -61,7 +65,8 @@ static const char usage_text[] =
     "plot exits 0, 2 (unusable results), 4 (gnuplot missing) or 5 (write failure).\n"
     "\n"
     "Documentation: docs/campaign.md (campaign files), docs/results.md (results files),\n"
-    "docs/nightly.md (compare, nightly regression), docs/figures.md (plot).\n";
+    "docs/nightly.md (compare, nightly regression), docs/figures.md (plot),\n"
+    "docs/slurm.md (--shard, merge, Slurm array jobs).\n";
 
 static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "memharness: ");
@@ -257,11 +262,7 @@ int main(int argc, char **argv) {
     return cmd_plot(argc - 1, argv + 1);
   if (!strcmp(cmd, "replay"))
     return mh_cmd_replay(argc - 1, argv + 1);
-  static const char *const later[] = {"merge"};
-  for (size_t i = 0; i < sizeof later / sizeof *later; i++)
-    if (!strcmp(cmd, later[i])) {
-      fprintf(stderr, "memharness: '%s' is not implemented yet\n", cmd);
-      return MH_EXIT_NOT_IMPL;
-    }
+  if (!strcmp(cmd, "merge"))
+    return mh_cmd_merge(argc - 1, argv + 1);
   return usage_error("unknown command '%s'", cmd);
 }

@@ -201,7 +201,8 @@ static void help_version_and_exit_codes(void **state) {
   expect_output("unknown command 'frobnicate'");
   assert_int_equal(MH("compare", "a.json", "b.json"), 2); // no such files
   assert_int_equal(MH("plot", "a.json"), 2);              // -o DIR missing
-  assert_int_equal(MH("merge", "a.json"), 6);
+  assert_int_equal(MH("merge", "a.json"), 2);             // -o missing
+  expect_output("-o ALL.json is required");
   assert_int_equal(MH("run", "--shard", "4/4", "x.json"), 2); // shards count from 0
   expect_output("K must be below N");
   assert_int_equal(MH("run", "--jobs", "zero", "x.json"), 2);
