@@ -183,8 +183,12 @@ static int choose_frame(struct mh_guest *g, int want, uint64_t pick, struct mh_t
     free(match);
     return mh_fail(e, "cannot read the frame table (%zu bytes): %s", len, mh_rsp_error(g->rsp));
   }
+  // The table covers [0, PHYSTOP) whatever RAM QEMU has; frames above the
+  // managed zones have no RAM behind them (a write there does not stick).
+  uint32_t top = in->normal_pa_hi > in->mirror_pa_hi ? in->normal_pa_hi : in->mirror_pa_hi;
+  uint32_t limit = top && top >> 12 < in->nframes ? top >> 12 : in->nframes;
   uint32_t n = 0;
-  for (uint32_t f = 0; f < in->nframes; f++) {
+  for (uint32_t f = 0; f < limit; f++) {
     int k = tab[(size_t)f * in->frame_size + in->frame_kind_off];
     if (want < 0 ? k != FRAME_POISONED : k == want)
       match[n++] = f;
