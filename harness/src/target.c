@@ -12,6 +12,8 @@
 #define PG 4096u
 #define PGUP(x) (((x) + PG - 1) & ~(PG - 1))
 #define PTE_U 0x4u
+#define ISA_HOLE_LO 0xa0u // frame numbers: [640 KiB, 1 MiB)
+#define ISA_HOLE_HI 0x100u
 
 const char *mh_frame_kind_name(int kind) {
   static const char *const names[] = {"free", "kernel", "native", "mirror", "pgtable", "poisoned"};
@@ -189,6 +191,9 @@ static int choose_frame(struct mh_guest *g, int want, uint64_t pick, struct mh_t
   uint32_t limit = top && top >> 12 < in->nframes ? top >> 12 : in->nframes;
   uint32_t n = 0;
   for (uint32_t f = 0; f < limit; f++) {
+    // Nor is there RAM in the ISA hole (VGA memory, ROMs) below 1 MiB.
+    if (f >= ISA_HOLE_LO && f < ISA_HOLE_HI)
+      continue;
     int k = tab[(size_t)f * in->frame_size + in->frame_kind_off];
     if (want < 0 ? k != FRAME_POISONED : k == want)
       match[n++] = f;
