@@ -252,8 +252,12 @@ static json_object *golden_json(const struct vrun *vr, const struct mh_session *
 }
 
 static int golden(struct fctx *x, struct vrun *vr, struct mh_session *s, struct mh_err *e) {
-  if (mh_session_start(s, &vr->so, e) < 0)
-    return -1;
+  // One retry, as for the workers' sessions (fresh_session).
+  if (mh_session_start(s, &vr->so, e) < 0) {
+    fprintf(stderr, "memharness: starting QEMU for %s failed, retrying: %s\n", vr->vname, e->msg);
+    if (mh_session_start(s, &vr->so, e) < 0)
+      return -1;
+  }
   double cost;
   if ((vr->so.snapshot && mh_session_restore(s, &cost, e) < 0) ||
       mh_trial_golden(s, x->fm, vr->bp, x->env->c->run_timeout_s, &vr->golden, e) < 0)

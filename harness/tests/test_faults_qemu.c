@@ -29,7 +29,8 @@ static void run_campaign(void) {
           "{\"schema\": 1, \"name\": \"faults-smoke\", \"variants\": [\"native\", \"memv6\"], "
           "\"workloads\": [{\"name\": \"memsum\", \"program\": \"memsum\", \"args\": [\"1\", "
           "\"4\"]}], \"timing\": \"icount\", \"jobs\": 2, \"seed\": 5, \"timeouts\": "
-          "{\"run_s\": 60}, \"faults\": {\"trials\": %d, \"target\": {\"kind\": \"native\"}, "
+          "{\"run_s\": 60, \"connect_s\": 30}, \"faults\": {\"trials\": %d, \"target\": {\"kind\": "
+          "\"native\"}, "
           "\"when\": {\"breakpoint\": \"memsum_round\", \"hits\": [1, 3]}, \"trap\": \"mce\"}}",
           TRIALS);
   fclose(f);
