@@ -33,4 +33,7 @@
 #define SYS_mcetest 27     // flip a bit behind a user va and recover (self-test)
 #define SYS_vtop 28        // physical address behind a user va (debugging)
 #define SYS_mirrorcheck 26 // memv6 mirror oracle: mismatched bytes (-1 on native)
+#define SYS_dedup 29       // merge identical user pages of all processes: frames freed
+#define SYS_framerefs 30   // references to the native frame behind a user va, -1 if none
+#define SYS_freemirror 31  // free frames in the mirror zone (0 on native)
 #endif

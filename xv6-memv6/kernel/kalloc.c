@@ -1,5 +1,7 @@
-// The frame allocator. Each zone keeps a singly linked list threaded
-// through its free frames; the frame table says what every frame is used for.
+// The frame allocator. Each zone keeps a singly linked list of its free
+// frames in the frame table (next_free), never in the frames themselves: a
+// page nobody has used keeps the zeros QEMU gave it, and snapshots of the
+// guest (savevm/loadvm, used per fault-injection trial) skip zero pages.
 #include "types.h"
 #include "memlayout.h"
 #include "mmu.h"
@@ -9,13 +11,9 @@
 #include "boot.h"
 #include "kalloc.h"
 
-struct free_link {
-  struct free_link *next;
-};
-
 struct zone {
   struct spinlock lock;
-  struct free_link *head;
+  uint head; // frame number of the first free frame, 0 if none
   uint nfree;
   uint lo, hi; // physical bounds
 };
@@ -27,10 +25,10 @@ static int zone_of(uint pa) {
   return pa >= zones[ZONE_MIRROR].lo && pa < zones[ZONE_MIRROR].hi ? ZONE_MIRROR : ZONE_NORMAL;
 }
 
+// Frame 0 is below every zone, so 0 can end a list.
 static void zone_push(struct zone *z, uint pa) {
-  struct free_link *l = P2V(pa);
-  l->next = z->head;
-  z->head = l;
+  frames[pa >> PGSHIFT].next_free = z->head;
+  z->head = pa >> PGSHIFT;
   z->nfree++;
 }
 
@@ -66,16 +64,18 @@ void kalloc_init(void) {
 // Pops the zone's next usable frame. A machine check on a free frame marks
 // it FRAME_POISONED where it lies (the handler may not take this lock), so
 // such frames are dropped here instead of being handed out.
-static struct free_link *zone_pop(struct zone *z) {
+// The poisoned frame keeps its next_free link (mce.c) for this walk.
+static void *zone_pop(struct zone *z) {
   for (;;) {
-    struct free_link *l = z->head;
-    if (!l)
+    uint fn = z->head;
+    if (!fn)
       return 0;
-    z->head = l->next;
+    struct frame *f = &frames[fn];
+    z->head = f->next_free;
+    f->next_free = 0;
     z->nfree--;
-    struct frame *f = frame_of(V2P(l));
     if (f->kind == FRAME_FREE)
-      return l;
+      return P2V(fn << PGSHIFT);
     if (f->kind != FRAME_POISONED)
       panic("kalloc: free list holds a frame in use");
   }
@@ -84,7 +84,7 @@ static struct free_link *zone_pop(struct zone *z) {
 void *kalloc_zone_raw(int zone, int kind, int owner) {
   struct zone *z = &zones[zone];
   spin_lock(&z->lock);
-  struct free_link *l = zone_pop(z);
+  void *l = zone_pop(z);
   if (l)
     *frame_of(V2P(l)) = (struct frame){.kind = kind, .refs = 1, .owner = owner};
   spin_unlock(&z->lock);
@@ -124,7 +124,11 @@ void kfree(void *va) {
 }
 
 uint free_frames(void) {
-  return zones[ZONE_NORMAL].nfree;
+  return zone_free_frames(ZONE_NORMAL);
+}
+
+uint zone_free_frames(int zone) {
+  return zones[zone].nfree;
 }
 
 struct frame *frame_of(uint pa) {

@@ -5,9 +5,10 @@
 // what the harness reads to pick fault targets and what machine-check
 // recovery consults; later issues add mirror partners and copy-on-write.
 //
-// Free frames live in zones. The normal zone serves the kernel, page tables
-// and native user pages; in the memv6 build the mirror zone
-// [MIRROR_ZONE_BASE, PHYSTOP) is kept apart for mirror frames only.
+// Free frames live in zones, each a list linked through the frame table.
+// The normal zone serves the kernel, page tables and native user pages; in
+// the memv6 build the mirror zone [MIRROR_ZONE_BASE, PHYSTOP) is kept apart
+// for mirror frames only.
 #ifndef KALLOC_H
 #define KALLOC_H
 #include "types.h"
@@ -18,6 +19,10 @@ struct frame {
   ushort refs;  // page-table mappings (user frames), or 1
   uint partner; // memv6: frame number of the mirror/native partner, else 0
   int owner;    // pid of the owning process, 0 for the kernel or none
+  // Free frames: the frame number of the next free frame of the zone (0 ends
+  // the list). The list lives here, not in the free pages, so RAM the kernel
+  // never used stays all zero (QEMU's snapshots skip zero pages).
+  uint next_free;
 };
 
 extern struct frame frames[];
@@ -35,6 +40,7 @@ void *kalloc_zone(int zone, int kind, int owner);
 void *kalloc_zone_raw(int zone, int kind, int owner);
 void kfree(void *va);                           // drop a frame back on its zone's free list
 uint free_frames(void);                         // free frames in the normal zone
+uint zone_free_frames(int zone);                // free frames in a zone
 struct frame *frame_of(uint pa);                // table entry for a physical address
 void zone_bounds(int zone, uint *lo, uint *hi); // physical [lo, hi)
 #endif

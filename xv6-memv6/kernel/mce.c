@@ -182,9 +182,11 @@ static void kill_pid(int pid, int may_lock) {
     p->killed = 1; // it notices at its next crossing into user mode
 }
 
+// A free frame stays linked in its free list (the handler may not take the
+// allocator's lock): kalloc drops it when it reaches the head.
 static void poison(uint pa) {
   struct frame *f = frame_of(pa);
-  *f = (struct frame){.kind = FRAME_POISONED, .owner = f->owner};
+  *f = (struct frame){.kind = FRAME_POISONED, .owner = f->owner, .next_free = f->next_free};
 }
 
 // Kills every process that maps pa (or its owner, when an address space

@@ -20,4 +20,7 @@ int sys_exec(void);
 int sys_mirrorcheck(void); // sysmem.c: MemV6 calls
 int sys_mcetest(void);
 int sys_vtop(void);
+int sys_dedup(void); // sharing of user frames (copy-on-write, dedup)
+int sys_framerefs(void);
+int sys_freemirror(void);
 #endif

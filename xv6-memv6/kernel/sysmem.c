@@ -5,6 +5,7 @@
 #include "mmu.h"
 #include "x86.h"
 #include "klib.h"
+#include "kalloc.h"
 #include "spinlock.h"
 #include "proc.h"
 #include "vm.h"
@@ -64,4 +65,22 @@ int sys_vtop(void) {
     return -1;
   pte_t *pte = user_pte(va, 0);
   return pte ? (int)(PTE_ADDR(*pte) | (va & (PGSIZE - 1))) : -1;
+}
+
+// Copy-on-write and dedup (docs/kernel.md): how many mappings share the
+// native frame behind va. Tests use it to see sharing start and end.
+int sys_framerefs(void) {
+  int va;
+  if (arg_int(0, &va) < 0)
+    return -1;
+  pte_t *pte = user_pte(va, 0);
+  return pte ? frame_of(PTE_ADDR(*pte))->refs : -1;
+}
+
+int sys_freemirror(void) {
+  return MIRRORED ? (int)zone_free_frames(ZONE_MIRROR) : 0;
+}
+
+int sys_dedup(void) {
+  return -1; // not yet: merging pages needs reference-counted native frames
 }

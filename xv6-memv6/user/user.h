@@ -46,6 +46,14 @@ int mirrorcheck(int pid);
 // the native kernel mode 0 kills the caller (status -1), as a real #MC does.
 int mcetest(uint va, int bit, int mode);
 int vtop(uint va); // the physical address behind va, or -1 (debugging)
+// Sharing of user frames: fork shares them copy-on-write, dedup merges
+// identical pages of all processes and returns how many native frames it
+// freed (-1 on error). framerefs: how many mappings the native frame
+// behind va has (-1 if va is not mapped); freemirror: free frames in the
+// mirror zone (0 on the native kernel).
+int dedup(void);
+int framerefs(uint va);
+int freemirror(void);
 
 // The xv6 library.
 int stat(const char *path, struct stat *st);

@@ -173,5 +173,23 @@ vtop:
         int $T_SYSCALL
         ret
 
+        .globl dedup
+dedup:
+        movl $SYS_dedup, %eax
+        int $T_SYSCALL
+        ret
+
+        .globl framerefs
+framerefs:
+        movl $SYS_framerefs, %eax
+        int $T_SYSCALL
+        ret
+
+        .globl freemirror
+freemirror:
+        movl $SYS_freemirror, %eax
+        int $T_SYSCALL
+        ret
+
 // No executable stack wanted (silences the linker).
         .section .note.GNU-stack,"",@progbits
