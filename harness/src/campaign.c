@@ -285,7 +285,7 @@ static void parse_expect(struct vctx *v, const char *path, json_object *o, struc
 
 static void parse_workload(struct vctx *v, const char *path, json_object *o,
                            struct mh_workload *w) {
-  static const char *const keys[] = {"name", "program", "args", "expect", NULL};
+  static const char *const keys[] = {"name", "program", "args", "expect", "not_compared", NULL};
   w->expect_tests = -1;
   if (!want_object(v, path, o))
     return;
@@ -313,6 +313,17 @@ static void parse_workload(struct vctx *v, const char *path, json_object *o,
     join(p, sizeof p, path, "expect");
     parse_expect(v, p, member(o, "expect"), w);
   }
+  if (member(o, "not_compared")) {
+    join(p, sizeof p, path, "not_compared");
+    w->not_compared = string_array(v, p, member(o, "not_compared"), &w->nnot_compared, true);
+  }
+}
+
+bool mh_workload_compares(const struct mh_workload *w, const char *test) {
+  for (int i = 0; i < w->nnot_compared; i++)
+    if (strcmp(w->not_compared[i], test) == 0)
+      return false;
+  return true;
 }
 
 static void parse_workloads(struct vctx *v, json_object *o, struct mh_campaign *c) {
@@ -703,6 +714,7 @@ void mh_campaign_free(struct mh_campaign *c) {
   for (int i = 0; c->workloads && i < c->nworkloads; i++) {
     free(c->workloads[i].args);
     free(c->workloads[i].expect_output);
+    free(c->workloads[i].not_compared);
   }
   free(c->workloads);
   c->workloads = NULL;

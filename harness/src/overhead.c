@@ -166,7 +166,7 @@ struct ratios {
   size_t nonexact;
 };
 
-static json_object *tests_json(struct table *t, struct ratios *q) {
+static json_object *tests_json(struct table *t, const struct mh_workload *w, struct ratios *q) {
   json_object *arr = json_object_new_array();
   q->r = calloc(t->n + 1, sizeof *q->r);
   q->pairs = calloc(t->n + 1, sizeof *q->pairs);
@@ -184,7 +184,10 @@ static json_object *tests_json(struct table *t, struct ratios *q) {
     }
     const double *a = s->v[MH_VARIANT_NATIVE], *b = s->v[MH_VARIANT_MEMV6];
     size_t na = s->n[MH_VARIANT_NATIVE], nb = s->n[MH_VARIANT_MEMV6];
-    if (na && nb && mh_median(a, na) > 0) {
+    bool compared = mh_workload_compares(w, s->name);
+    if (!compared)
+      json_object_object_add(o, "compared", json_object_new_boolean(false));
+    if (compared && na && nb && mh_median(a, na) > 0) {
       double ratio = mh_median(b, nb) / mh_median(a, na);
       json_object_object_add(o, "ratio", json_object_new_double(ratio));
       q->r[q->n] = ratio;
@@ -306,7 +309,7 @@ static json_object *summarize_one(const struct mh_campaign *c, json_object *runs
   json_object_object_add(sum, "lost_runs", lostj);
   json_object_object_add(sum, "wall_s", wallj);
   struct ratios q = {0};
-  json_object_object_add(sum, "tests", tests_json(&t, &q));
+  json_object_object_add(sum, "tests", tests_json(&t, w, &q));
   add_ratio_summary(c, sum, tm, &q);
   if (tm == MH_TIMING_ICOUNT) {
     int reps = -1;

@@ -109,6 +109,36 @@ static void collect_run(json_object *run, struct mh_sample_set *s, struct mh_sam
   }
 }
 
+// The workload's not_compared list from the campaign the document records.
+static json_object *not_compared(json_object *doc, const char *workload) {
+  json_object *ws = mh_jget(mh_jget(doc, "campaign"), "workloads");
+  for (size_t i = 0; json_object_is_type(ws, json_type_array) && i < json_object_array_length(ws);
+       i++) {
+    json_object *w = json_object_array_get_idx(ws, i);
+    if (is(mh_jstr(w, "name"), workload))
+      return mh_jget(w, "not_compared");
+  }
+  return NULL;
+}
+
+// Drops the tests whose ratio means nothing (docs/campaign.md, not_compared).
+static void drop_not_compared(json_object *doc, const char *workload, struct mh_sample_set *s) {
+  json_object *nc = not_compared(doc, workload);
+  for (size_t i = 0; json_object_is_type(nc, json_type_array) && i < json_object_array_length(nc);
+       i++) {
+    const char *name = json_object_get_string(json_object_array_get_idx(nc, i));
+    for (size_t k = 0; k < s->n; k++) {
+      if (!is(s->t[k].name, name))
+        continue;
+      for (int v = 0; v < MH_S_NVARIANTS; v++)
+        free(s->t[k].v[v]);
+      memmove(&s->t[k], &s->t[k + 1], (s->n - k - 1) * sizeof *s->t);
+      s->n--;
+      break;
+    }
+  }
+}
+
 size_t mh_samples_collect(json_object *doc, const char *timing, const char *workload,
                           struct mh_sample_set *s) {
   memset(s, 0, sizeof *s);
@@ -131,6 +161,7 @@ size_t mh_samples_collect(json_object *doc, const char *timing, const char *work
     snprintf(s->metric, sizeof s->metric, "wall_us");
   }
   mh_samples_free(&walls);
+  drop_not_compared(doc, workload, s);
   return s->n;
 }
 

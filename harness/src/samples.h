@@ -40,8 +40,9 @@ const char *mh_jstr(json_object *o, const char *key);
 double mh_jnum(json_object *o, const char *key, double fallback);
 
 // Fills s with the samples of (timing, workload): "cycles" of every passing
-// test of ok and failed runs; a workload without @test lines gets one pseudo
-// test named after it with the wall time of ok runs in µs ("wall_us").
+// test of ok and failed runs, but for the workload's not_compared tests; a
+// workload without @test lines gets one pseudo test named after it with the
+// wall time of ok runs in µs ("wall_us").
 // Returns the number of tests (0: no samples at all).
 size_t mh_samples_collect(json_object *doc, const char *timing, const char *workload,
                           struct mh_sample_set *s);

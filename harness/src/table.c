@@ -1,6 +1,7 @@
 #include "table.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 static json_object *get(json_object *o, const char *k) {
@@ -20,6 +21,13 @@ static void print_cell(FILE *out, double v) {
     fprintf(out, " %16.0f", v);
 }
 
+static bool has_not_compared(json_object *tests) {
+  for (size_t i = 0; tests && i < json_object_array_length(tests); i++)
+    if (get(json_object_array_get_idx(tests, i), "compared"))
+      return true;
+  return false;
+}
+
 static void print_one(FILE *out, json_object *s) {
   json_object *ok = get(s, "ok_runs"), *bad = get(s, "failed_runs"), *lost = get(s, "lost_runs");
   fprintf(out, "\n== %s  %s  (runs native/memv6: ok %d/%d, failed %d/%d, lost %d/%d)\n",
@@ -37,10 +45,13 @@ static void print_one(FILE *out, json_object *s) {
     print_cell(out, median_of(t, "memv6"));
     if (r)
       fprintf(out, " %8.4f\n", json_object_get_double(r));
+    else if (get(t, "compared"))
+      fprintf(out, " %8s\n", "n/c"); // not_compared in the campaign
     else
       fprintf(out, " %8s\n", "-");
   }
-  fprintf(out, "(medians of %s)\n", metric);
+  fprintf(out, "(medians of %s%s)\n", metric,
+          has_not_compared(tests) ? "; n/c: not compared, different work on the two kernels" : "");
   json_object *g = get(s, "geomean"), *ci = get(s, "ci"), *w = get(s, "worst");
   if (g) {
     fprintf(out, "geomean memv6/native %.4f", json_object_get_double(g));

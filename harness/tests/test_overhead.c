@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "overhead.h"
+#include "samples.h"
 
 static struct mh_campaign load(const char *extra) {
   char text[2048];
@@ -183,12 +184,57 @@ static void icount_disagreement_is_reported_not_hidden(void **state) {
   mh_campaign_free(&c);
 }
 
+// A test that does different work on the two kernels (usertests' mirror)
+// keeps its cycles in the summary but no ratio, and moves neither the
+// geomean, the worst test, the thresholds, nor the samples plot and compare use.
+static void not_compared_tests_stay_out_of_every_ratio(void **state) {
+  (void)state;
+  const char *text =
+      "{\"schema\": 1, \"name\": \"t\", \"variants\": [\"native\", \"memv6\"], "
+      "\"workloads\": [{\"name\": \"ut\", \"program\": \"usertests\", \"not_compared\": [\"m\"]}], "
+      "\"timing\": [\"icount\"], \"icount_repetitions\": 1, "
+      "\"thresholds\": {\"geomean_max\": 1.3, \"worst_max\": 1.3}}";
+  struct mh_campaign c;
+  struct mh_err e;
+  if (mh_campaign_parse(text, &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  assert_false(mh_workload_compares(&c.workloads[0], "m"));
+  assert_true(mh_workload_compares(&c.workloads[0], "a"));
+  json_object *runs = json_object_new_array();
+  add_run(runs, "icount", "ut", "native", "ok", 1, T("a", 100) "," T("m", 10));
+  add_run(runs, "icount", "ut", "memv6", "ok", 1, T("a", 120) "," T("m", 580));
+  json_object *sums = mh_overhead_summarize(&c, runs);
+  json_object *ic = json_object_array_get_idx(sums, 0), *tests = get(ic, "tests");
+  json_object *m = json_object_array_get_idx(tests, 1);
+  assert_string_equal(json_object_get_string(get(m, "name")), "m");
+  assert_null(get(m, "ratio"));
+  assert_false(json_object_get_boolean(get(m, "compared")));
+  assert_int_equal(json_object_get_int(get(get(m, "memv6"), "median")), 580);
+  assert_true(fabs(num(ic, "geomean") - 1.2) < 1e-12);
+  assert_string_equal(json_object_get_string(get(get(ic, "worst"), "name")), "a");
+  assert_true(mh_overhead_thresholds_met(sums));
+
+  json_object *doc = json_object_new_object();
+  json_object_object_add(doc, "campaign", json_object_get(c.root));
+  json_object_object_add(doc, "runs", json_object_get(runs));
+  struct mh_sample_set set;
+  assert_int_equal(mh_samples_collect(doc, "icount", "ut", &set), 1);
+  assert_string_equal(set.t[0].name, "a");
+  assert_null(mh_samples_find(&set, "m"));
+  mh_samples_free(&set);
+  json_object_put(doc);
+  json_object_put(sums);
+  json_object_put(runs);
+  mh_campaign_free(&c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(plan_interleaves_variants),
       cmocka_unit_test(summaries_compute_ratios_geomean_worst_and_exactness),
       cmocka_unit_test(wall_only_campaigns_judge_the_geomean_by_its_interval),
       cmocka_unit_test(icount_disagreement_is_reported_not_hidden),
+      cmocka_unit_test(not_compared_tests_stay_out_of_every_ratio),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
