@@ -74,6 +74,24 @@ static void mce_lines(void **state) {
   assert_false(ok("@mce pa=0x1 kind=native pid=1 va=0x0 action=killed cycles=1 newpa=0x0"));
 }
 
+static void dedup_lines_have_three_forms(void **state) {
+  (void)state;
+  assert_true(ok("@dedup prog=dedup_reader phase=fill free=50700 mirror_free=0"));
+  assert_true(ok("@dedup prog=dedup_writer phase=dedup1 freed=1919 free=52619 mirror_free=22000"));
+  assert_true(ok("@dedup prog=dedup_reader phase=dedup freed=-1 free=50700 mirror_free=0"));
+  assert_true(ok("@dedup prog=dedup_repeat run=3 status=0 free_before=53000 free_after=53000 "
+                 "mirror_before=0 mirror_after=0"));
+  assert_false(ok("@dedup prog=dedup_reader phase=fill free=50700"));            // no mirror_free
+  assert_false(ok("@dedup prog=dedup_reader phase=fill mirror_free=0 free=1"));  // order
+  assert_false(ok("@dedup prog=dedup_reader phase=fill free=-1 mirror_free=0")); // negative
+  assert_false(ok("@dedup prog=dedup_reader phase=dedup freed=x free=1 mirror_free=0"));
+  assert_false(ok("@dedup phase=fill prog=dedup_reader free=1 mirror_free=0")); // order
+  assert_false(ok("@dedup prog=dedup_repeat run=1 status=0 free_before=1 free_after=1"));
+  assert_false(ok("@dedup prog=dedup_repeat run=-1 status=0 free_before=1 free_after=1 "
+                  "mirror_before=0 mirror_after=0"));
+  assert_false(ok("@dedup prog=dedup_reader phase=fill free=1 mirror_free=0 pages=2")); // extra
+}
+
 static void values_are_retrievable(void **state) {
   (void)state;
   struct serial_event ev;
@@ -93,6 +111,7 @@ int main(void) {
       cmocka_unit_test(vocabulary_is_enforced),
       cmocka_unit_test(oracle_lines_have_two_forms),
       cmocka_unit_test(mce_lines),
+      cmocka_unit_test(dedup_lines_have_three_forms),
       cmocka_unit_test(values_are_retrievable),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

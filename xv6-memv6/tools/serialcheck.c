@@ -45,6 +45,24 @@ static const struct event_rule rules[] = {
       {"action", V_MCE_ACTION},
       {"newpa", V_HEX},
       {"cycles", V_UINT}}},
+    // The dedup workloads (docs/dedup.md): a snapshot of the free frames, the
+    // same right after a dedup() call with what it returned (-1: it failed),
+    // and dedup_repeat's account of one run of a workload.
+    {"dedup", {{"prog", V_WORD}, {"phase", V_WORD}, {"free", V_UINT}, {"mirror_free", V_UINT}}},
+    {"dedup",
+     {{"prog", V_WORD},
+      {"phase", V_WORD},
+      {"freed", V_INT},
+      {"free", V_UINT},
+      {"mirror_free", V_UINT}}},
+    {"dedup",
+     {{"prog", V_WORD},
+      {"run", V_UINT},
+      {"status", V_INT},
+      {"free_before", V_UINT},
+      {"free_after", V_UINT},
+      {"mirror_before", V_UINT},
+      {"mirror_after", V_UINT}}},
 };
 
 static int one_of(const char *v, const char *const *words) {
