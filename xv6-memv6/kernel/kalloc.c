@@ -106,21 +106,48 @@ void *kalloc(void) {
   return kalloc_zone(ZONE_NORMAL, FRAME_KERNEL, 0);
 }
 
-void kfree(void *va) {
-  uint pa = V2P(va);
+// A frame of an unused zone is a bug; so is a count that wraps.
+static struct zone *zone_locked(uint pa) {
   if ((pa & (PGSIZE - 1)) || pa < zones[ZONE_NORMAL].lo || pa >= zones[ZONE_MIRROR].hi)
-    panic("kfree: not a managed frame");
+    panic("frame: not a managed frame");
   struct zone *z = &zones[zone_of(pa)];
   spin_lock(&z->lock);
+  return z;
+}
+
+void frame_retain(uint pa) {
+  struct zone *z = zone_locked(pa);
   struct frame *f = frame_of(pa);
-  if (f->kind == FRAME_FREE)
-    panic("kfree: double free");
-  // A poisoned frame stays out of circulation for good.
-  if (f->kind != FRAME_POISONED) {
+  if (f->kind == FRAME_FREE || f->refs == 0 || f->refs == FRAME_MAX_REFS)
+    panic("frame_retain: frame not in use or shared too often");
+  f->refs++;
+  spin_unlock(&z->lock);
+}
+
+void frame_release(uint pa) {
+  struct zone *z = zone_locked(pa);
+  struct frame *f = frame_of(pa);
+  if (f->kind == FRAME_POISONED) {
+    // Retired by a machine check: its mappings go away, the frame never
+    // returns to a free list.
+    spin_unlock(&z->lock);
+    return;
+  }
+  if (f->kind == FRAME_FREE || f->refs == 0)
+    panic("frame_release: frame not in use");
+  if (--f->refs == 0) {
     *f = (struct frame){.kind = FRAME_FREE};
     zone_push(z, pa);
   }
   spin_unlock(&z->lock);
+}
+
+// Kernel frames have one owner; only user frames are shared.
+void kfree(void *va) {
+  struct frame *f = frame_of(V2P(va));
+  if (f->kind != FRAME_POISONED && f->refs > 1)
+    panic("kfree: frame still shared");
+  frame_release(V2P(va));
 }
 
 uint free_frames(void) {

@@ -38,7 +38,12 @@ void *kalloc_kind(int kind, int owner); // the same, recording kind/owner
 void *kalloc_zone(int zone, int kind, int owner);
 // Like kalloc_zone but not zeroed: for frames the caller overwrites whole.
 void *kalloc_zone_raw(int zone, int kind, int owner);
-void kfree(void *va);                           // drop a frame back on its zone's free list
+void kfree(void *va); // drop a frame back on its zone's free list
+// User frames are shared (copy-on-write fork, dedup): refs counts the PTEs
+// that map one. A frame is freed when its last mapping is released.
+#define FRAME_MAX_REFS 0xffff // refs is a ushort
+void frame_retain(uint pa);
+void frame_release(uint pa);
 uint free_frames(void);                         // free frames in the normal zone
 uint zone_free_frames(int zone);                // free frames in a zone
 struct frame *frame_of(uint pa);                // table entry for a physical address

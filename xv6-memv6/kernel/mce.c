@@ -109,16 +109,14 @@ static void flush_tlb(void) {
   __asm__ volatile("movl %%cr3, %0; movl %0, %%cr3" : "=r"(cr3) : : "memory");
 }
 
-// Rewrites p's PTEs in [off, off + sz) that map pa to newpa (or, with newpa
-// 0, only counts them); the first hit's user va goes to *va.
 // One PTE of p (user page v, at v + off) that maps pa: rewritten to newpa
 // unless newpa is 0.
 static void fix_pte(struct proc *p, pte_t *pte, uint v, uint newpa, uint off) {
   if (!newpa)
     return;
   *pte = newpa | PTE_FLAGS(*pte);
-  // A mirror frame may be shared after fork: each sharer's native frame
-  // names it as partner and must name the replacement.
+  // A shared mirror frame (fork, dedup) has one native partner, which every
+  // sharer maps; it must name the replacement.
   pte_t *npte = off ? uvm_pte(p->pgdir, v, 0, 0) : 0;
   if (npte && (*npte & PTE_P))
     frame_of(PTE_ADDR(*npte))->partner = newpa >> PGSHIFT;
@@ -228,10 +226,9 @@ static void recover_native(uint pa, int may_lock, struct mce_event *ev) {
   ev->newpa = V2P(mem);
 }
 
-// memv6, mirror frame: rebuilt from a native page it mirrors. Its partner
-// field is not trusted (after fork several natives share one mirror frame),
-// so the native frame is found through an address space that maps it; all
-// of its natives hold the same bytes, or they would have copied the frame.
+// memv6, mirror frame: rebuilt from the native page it mirrors, found
+// through an address space that maps it (rather than trusting the partner
+// field of a frame that just failed). A shared pair is one native frame.
 static void repair_mirror(uint mpa, int may_lock, struct mce_event *ev) {
   struct frame old = *frame_of(mpa);
   struct proc *p = 0;

@@ -13,6 +13,9 @@
 #define PTE_W 0x002  // writable
 #define PTE_U 0x004  // reachable from ring 3
 #define PTE_PS 0x080 // 4 MiB page (page directory entries only)
+// One of the bits the MMU leaves to software: a user page that is read-only
+// only because its frame may be shared (fork, dedup); a write copies it.
+#define PTE_COW 0x200
 
 #define CR0_PE 0x00000001
 #define CR0_WP 0x00010000

@@ -74,12 +74,12 @@ static void compare_page(struct oracle_run *r, uint va, const uint *n, const uin
   }
 }
 
-// A mirror frame fork left shared has several natives, and its own partner
-// field names just one of them; so only the native side is checked.
+// Frames are shared (fork, dedup) as native/mirror pairs: the two name each
+// other and are mapped equally often.
 static int linked(uint npa, uint mpa) {
   struct frame *n = frame_of(npa), *m = frame_of(mpa);
   return n->kind == FRAME_NATIVE && m->kind == FRAME_MIRROR && n->partner == mpa >> PGSHIFT &&
-         m->refs >= 1;
+         m->partner == npa >> PGSHIFT && m->refs == n->refs && n->refs >= 1;
 }
 
 static void check_page(struct oracle_run *r, pde_t *pgdir, uint va, pte_t pte) {
@@ -120,8 +120,8 @@ static int comparable(struct proc *p, struct proc *caller) {
   return p == caller || user_frame(p)->trapno == T_SYSCALL;
 }
 
-// For people: how much memory mirroring costs right now (fork's shared
-// mirror frames make it less than one mirror frame per native frame).
+// For people: how much memory mirroring costs right now (one mirror frame
+// per native frame; fork and dedup share them in pairs).
 static void count_frames(void) {
   uint n[FRAME_POISONED + 1] = {0};
   for (uint f = 0; f < NFRAMES; f++) {

@@ -13,7 +13,7 @@
 #include "syscalls.h"
 #include "trap.h"
 #include "mce.h"
-#include "mirror.h"
+#include "cow.h"
 
 #define GATE_INTR 0x8e         // present, DPL 0, interrupt gate (IF cleared on entry)
 #define GATE_SYSCALL_USER 0xef // present, DPL 3, trap gate (IF kept)
@@ -65,9 +65,9 @@ static const char *trap_name(uint n) {
 static void fault(struct trapframe *tf) {
   struct proc *p = myproc();
   uint addr = tf->trapno == T_PGFLT ? read_cr2() : 0;
-  // memv6: a translated store to a mirror page fork left shared.
+  // A store to a page fork or dedup left shared (native or mirror address).
   if (tf->trapno == T_PGFLT && p && (tf->cs & 3) == DPL_USER &&
-      mirror_fault(p->pgdir, p->sz, addr, tf->err))
+      cow_fault(p->pgdir, p->sz, addr, tf->err, p->pid))
     return;
   if ((tf->cs & 3) != DPL_USER || !p) {
     kprintf("kernel trap %d (%s) err %x eip %p addr %p\n", tf->trapno, trap_name(tf->trapno),

@@ -12,6 +12,8 @@
 #include "seg.h"
 #include "vm.h"
 #include "mirror.h"
+#include "spinlock.h"
+#include "cow.h"
 
 static pde_t *kpgdir;
 
@@ -59,25 +61,18 @@ void mem_copy(void *dst, const void *src, uint n) {
                    : "memory", "cc");
 }
 
-// A native frame at va, filled from src (or zeroed), and its mirror: a
-// fresh zeroed one, or with from set the mirror of va in from, shared
-// copy-on-write (fork). Both are mapped, or neither.
-static int add_user_page(pde_t *pgdir, uint va, int perm, int owner, const void *src, pde_t *from) {
-  char *mem =
-      src ? kalloc_zone_raw(ZONE_NORMAL, FRAME_NATIVE, owner) : kalloc_kind(FRAME_NATIVE, owner);
+// A zeroed native frame at va and its zeroed mirror: both mapped, or neither.
+static int add_user_page(pde_t *pgdir, uint va, int perm, int owner) {
+  char *mem = kalloc_kind(FRAME_NATIVE, owner);
   if (!mem)
     return -1;
-  if (src)
-    page_copy(mem, src);
   if (map_page(pgdir, va, V2P(mem), perm, owner) < 0) {
-    kfree(mem);
+    frame_release(V2P(mem));
     return -1;
   }
-  int r = from ? mirror_share(from, pgdir, va, V2P(mem), owner)
-               : mirror_map(pgdir, va, V2P(mem), perm, 0, owner);
-  if (r < 0) {
+  if (mirror_map(pgdir, va, V2P(mem), perm, 0, owner) < 0) {
     *uvm_pte(pgdir, va, 0, 0) = 0;
-    kfree(mem);
+    frame_release(V2P(mem));
     return -1;
   }
   return 0;
@@ -128,7 +123,7 @@ uint uvm_grow(pde_t *pgdir, uint oldsz, uint newsz, int owner) {
   if (newsz <= oldsz)
     return oldsz;
   for (uint va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE) {
-    if (add_user_page(pgdir, va, PTE_W | PTE_U, owner, 0, 0) < 0) {
+    if (add_user_page(pgdir, va, PTE_W | PTE_U, owner) < 0) {
       uvm_shrink(pgdir, va, oldsz);
       return 0;
     }
@@ -151,7 +146,7 @@ uint uvm_shrink(pde_t *pgdir, uint oldsz, uint newsz) {
     }
     if (*pte & PTE_P) {
       mirror_unmap(pgdir, va);
-      kfree(P2V(PTE_ADDR(*pte)));
+      frame_release(PTE_ADDR(*pte)); // shared frames live on for the others
       *pte = 0;
     }
     va += PGSIZE;
@@ -170,23 +165,24 @@ void uvm_free(pde_t *pgdir, uint sz) {
   kfree(pgdir);
 }
 
+// Fork copies nothing: both address spaces map the same frames read-only
+// and a write copies the page then (cow.c). Most forked pages are never
+// written again: the child execs or exits, the parent writes a few stack
+// and data pages.
 pde_t *uvm_copy(pde_t *pgdir, uint sz, int owner) {
   pde_t *copy = uvm_create(owner);
   if (!copy)
     return 0;
-  for (uint va = 0; va < sz; va += PGSIZE) {
-    pte_t *pte = uvm_pte(pgdir, va, 0, 0);
-    if (!pte || !(*pte & PTE_P))
-      panic("uvm_copy: hole in user memory");
-    // Keep the flags: the guard page must stay out of user reach.
-    int perm = PTE_FLAGS(*pte) & (PTE_W | PTE_U);
-    if (add_user_page(copy, va, perm, owner, P2V(PTE_ADDR(*pte)), pgdir) < 0) {
-      uvm_free(copy, va);
-      mirror_flush();
-      return 0;
-    }
+  uint va;
+  for (va = 0; va < sz; va += PGSIZE) {
+    if (cow_share(pgdir, copy, va, owner) < 0)
+      break;
   }
-  mirror_flush(); // the parent's mirror PTEs lost PTE_W
+  cow_flush(pgdir); // the parent's PTEs lost PTE_W
+  if (va < sz) {
+    uvm_free(copy, va);
+    return 0;
+  }
   return copy;
 }
 
@@ -200,21 +196,27 @@ void uvm_make_guard(pde_t *pgdir, uint va) {
 
 int copyout(pde_t *pgdir, uint va, const void *src, uint n) {
   const char *from = src;
+  int owner = myproc() ? myproc()->pid : 0;
   if (va + n < va || va + n > USERTOP)
     return -1;
   while (n > 0) {
     uint page = PGROUNDDOWN(va);
-    pte_t *pte = uvm_pte(pgdir, page, 0, 0);
-    uint need = PTE_P | PTE_W | PTE_U;
-    if (!pte || (*pte & need) != need)
-      return -1;
     uint off = va - page;
     uint chunk = PGSIZE - off < n ? PGSIZE - off : n;
+    // The kernel's own mapping ignores PTE_W: a shared page is unshared
+    // first. Interrupts stay off until the chunk is written, so dedup
+    // cannot merge the page again in between.
+    intr_off_push();
+    pte_t *pte = cow_writable(pgdir, page, owner);
+    if (!pte) {
+      intr_on_pop();
+      return -1;
+    }
     // Mirror first: a machine check between the two writes then recovers
     // the page from a mirror that already holds the new bytes.
-    if (mirror_write(pgdir, va, from, chunk) < 0)
-      return -1;
+    mirror_write(pgdir, va, from, chunk);
     mem_copy((char *)P2V(PTE_ADDR(*pte)) + off, from, chunk);
+    intr_on_pop();
     from += chunk;
     va += chunk;
     n -= chunk;

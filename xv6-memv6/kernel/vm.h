@@ -32,7 +32,7 @@ pde_t *uvm_create(int owner);
 void uvm_switch(struct proc *p); // its page directory and kernel stack
 uint uvm_grow(pde_t *pgdir, uint oldsz, uint newsz, int owner); // newsz, or 0
 uint uvm_shrink(pde_t *pgdir, uint oldsz, uint newsz);          // newsz
-pde_t *uvm_copy(pde_t *pgdir, uint sz, int owner);              // fork
+pde_t *uvm_copy(pde_t *pgdir, uint sz, int owner);              // fork: shares frames
 void uvm_free(pde_t *pgdir, uint sz);
 void uvm_make_guard(pde_t *pgdir, uint va); // no user access to that page
 

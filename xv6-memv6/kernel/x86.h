@@ -59,6 +59,16 @@ static inline void write_cr3(uint pa) {
   __asm__ volatile("movl %0, %%cr3" : : "r"(pa) : "memory");
 }
 
+static inline uint read_cr3(void) {
+  uint v;
+  __asm__ volatile("movl %%cr3, %0" : "=r"(v));
+  return v;
+}
+
+static inline void invlpg(uint va) {
+  __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
 static inline uint read_cr4(void) {
   uint v;
   __asm__ volatile("movl %%cr4, %0" : "=r"(v));

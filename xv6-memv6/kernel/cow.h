@@ -1,0 +1,31 @@
+// Copy-on-write sharing of user frames (docs/kernel.md, "Sharing frames").
+//
+// fork and dedup map one frame into several places read-only, with PTE_COW
+// set; the frame's refs counts the mappings. Before anyone writes such a
+// page (a user store faults, the kernel calls cow_writable first) the
+// writer gets its own copy, or just its write permission back when it holds
+// the last mapping. In the memv6 build a native frame and its mirror frame
+// are shared together and always have the same refs: a shared native frame
+// has one shared mirror frame, and breaking the sharing copies both.
+#ifndef COW_H
+#define COW_H
+#include "types.h"
+
+// fork: maps the user page va of from (and its mirror) into to, shared
+// read-only in both. 0, or -1 when a page table could not be allocated
+// (then to maps nothing new at va).
+int cow_share(pde_t *from, pde_t *to, uint va, int owner);
+
+// The native PTE of user page va, writable (and its mirror too), copying
+// shared frames for owner first. 0 if va is not a user page or its frames
+// could not be copied.
+pte_t *cow_writable(pde_t *pgdir, uint va, int owner);
+
+// A user-mode page fault at addr with error code err: 1 if it was a write
+// to a copy-on-write page (native or mirror address) and is resolved, so
+// the instruction can be retried; 0 if it is a real fault.
+int cow_fault(pde_t *pgdir, uint sz, uint addr, uint err, int owner);
+
+// Flushes the TLB when pgdir is loaded (after PTEs lost PTE_W).
+void cow_flush(pde_t *pgdir);
+#endif
