@@ -87,6 +87,12 @@ static int break_sharing(pte_t *n, pte_t *m, int owner) {
     panic("cow: native and mirror frames shared differently");
   if (nf->refs > 1 && copy_pair(n, m, owner) < 0)
     return -1;
+  // The last mapping: the frame is the writer's now, whoever allocated it
+  // (recovery looks for a frame's owner first).
+  nf = frame_of(PTE_ADDR(*n));
+  nf->owner = owner;
+  if (m)
+    frame_of(PTE_ADDR(*m))->owner = owner;
   unshare(n);
   unshare(m);
   return 0;

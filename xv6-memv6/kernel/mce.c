@@ -187,15 +187,18 @@ static void poison(uint pa) {
   *f = (struct frame){.kind = FRAME_POISONED, .owner = f->owner, .next_free = f->next_free};
 }
 
-// Kills every process that maps pa (or its owner, when an address space
-// under construction holds it) and retires the frame.
+// Kills every process that maps pa (or its owner, when only an address
+// space under construction holds it) and retires the frame. A mapped frame
+// spares its owner if the owner no longer maps it: copy-on-write leaves a
+// frame to the child after the parent (its owner) copied the page away.
 static void kill_users(uint pa, int may_lock, struct mce_event *ev) {
   struct frame *f = frame_of(pa);
   ev->pid = f->owner;
-  fix_ptes(pa, 0, 0, f->owner, &ev->pid, &ev->va);
+  int mapped = fix_ptes(pa, 0, 0, f->owner, &ev->pid, &ev->va);
   for (struct proc *p = procs; p < &procs[NPROC]; p++) {
     uint va;
-    if (p->state != PSTATE_UNUSED && (p->pid == f->owner || fix_ptes_in(p, pa, 0, 0, &va)))
+    if (p->state != PSTATE_UNUSED &&
+        ((!mapped && p->pid == f->owner) || fix_ptes_in(p, pa, 0, 0, &va)))
       kill_pid(p->pid, may_lock);
   }
   poison(pa);
