@@ -45,6 +45,10 @@ enum insn_flag {
   IF_WRITES_EDXEAX = 1 << 5, // writes edx:eax and reads ecx:ebx (cmpxchg8b)
   IF_XCHG = 1 << 6,          // either operand may be the memory one
   IF_COUNT = 1 << 7,         // first of 2+ operands is a count/bit offset, not a size
+  // Without a lock prefix, mirrored by running the same instruction on the
+  // mirror operand right after it: its result and the flags it sets depend
+  // only on its operands, and it changes no register (docs/translator.md).
+  IF_DUAL = 1 << 8,
 };
 
 // Instruction prefixes written as words before the mnemonic.

@@ -21,36 +21,39 @@ struct family {
 
 #define LOCK IF_LOCK
 #define REP IF_REP
+#define DUAL IF_DUAL
 
 static const struct family families[] = {
     // Plain stores: repeat at the mirror (mov changes no flags, no registers).
     {"mov", "bwl.", ST_REPEAT, 2, 2, 0, "store"},
-    // Read-modify-write with a memory destination: copy the result after.
-    {"add", "bwl.", ST_COPY, 2, 2, LOCK, "rmw"},
-    {"sub", "bwl.", ST_COPY, 2, 2, LOCK, "rmw"},
-    {"and", "bwl.", ST_COPY, 2, 2, LOCK, "rmw"},
-    {"or", "bwl.", ST_COPY, 2, 2, LOCK, "rmw"},
-    {"xor", "bwl.", ST_COPY, 2, 2, LOCK, "rmw"},
+    // Read-modify-write with a memory destination. DUAL: run again on the
+    // mirror (the result and flags depend on the operands only); with lock, or
+    // when the incoming carry is an input (adc sbb rcl rcr): copy the result.
+    {"add", "bwl.", ST_COPY, 2, 2, LOCK | DUAL, "rmw"},
+    {"sub", "bwl.", ST_COPY, 2, 2, LOCK | DUAL, "rmw"},
+    {"and", "bwl.", ST_COPY, 2, 2, LOCK | DUAL, "rmw"},
+    {"or", "bwl.", ST_COPY, 2, 2, LOCK | DUAL, "rmw"},
+    {"xor", "bwl.", ST_COPY, 2, 2, LOCK | DUAL, "rmw"},
     {"adc", "bwl.", ST_COPY, 2, 2, LOCK, "rmw"},
     {"sbb", "bwl.", ST_COPY, 2, 2, LOCK, "rmw"},
-    {"inc", "bwl.", ST_COPY, 1, 1, LOCK, "rmw"},
-    {"dec", "bwl.", ST_COPY, 1, 1, LOCK, "rmw"},
-    {"neg", "bwl.", ST_COPY, 1, 1, LOCK, "rmw"},
-    {"not", "bwl.", ST_COPY, 1, 1, LOCK, "rmw"},
-    {"shl", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
-    {"sal", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
-    {"shr", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
-    {"sar", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
-    {"rol", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
-    {"ror", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
+    {"inc", "bwl.", ST_COPY, 1, 1, LOCK | DUAL, "rmw"},
+    {"dec", "bwl.", ST_COPY, 1, 1, LOCK | DUAL, "rmw"},
+    {"neg", "bwl.", ST_COPY, 1, 1, LOCK | DUAL, "rmw"},
+    {"not", "bwl.", ST_COPY, 1, 1, LOCK | DUAL, "rmw"},
+    {"shl", "bwl.", ST_COPY, 1, 2, IF_COUNT | DUAL, "rmw"},
+    {"sal", "bwl.", ST_COPY, 1, 2, IF_COUNT | DUAL, "rmw"},
+    {"shr", "bwl.", ST_COPY, 1, 2, IF_COUNT | DUAL, "rmw"},
+    {"sar", "bwl.", ST_COPY, 1, 2, IF_COUNT | DUAL, "rmw"},
+    {"rol", "bwl.", ST_COPY, 1, 2, IF_COUNT | DUAL, "rmw"},
+    {"ror", "bwl.", ST_COPY, 1, 2, IF_COUNT | DUAL, "rmw"},
     {"rcl", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
     {"rcr", "bwl.", ST_COPY, 1, 2, IF_COUNT, "rmw"},
-    {"shld", "wl.", ST_COPY, 2, 3, IF_COUNT, "rmw"},
-    {"shrd", "wl.", ST_COPY, 2, 3, IF_COUNT, "rmw"},
-    {"bts", "wl.", ST_BITOP, 2, 2, LOCK | IF_COUNT, "bitop"},
-    {"btr", "wl.", ST_BITOP, 2, 2, LOCK | IF_COUNT, "bitop"},
-    {"btc", "wl.", ST_BITOP, 2, 2, LOCK | IF_COUNT, "bitop"},
-    // Exchanges and atomics.
+    {"shld", "wl.", ST_COPY, 2, 3, IF_COUNT | DUAL, "rmw"},
+    {"shrd", "wl.", ST_COPY, 2, 3, IF_COUNT | DUAL, "rmw"},
+    {"bts", "wl.", ST_BITOP, 2, 2, LOCK | IF_COUNT | DUAL, "bitop"},
+    {"btr", "wl.", ST_BITOP, 2, 2, LOCK | IF_COUNT | DUAL, "bitop"},
+    {"btc", "wl.", ST_BITOP, 2, 2, LOCK | IF_COUNT | DUAL, "bitop"},
+    // Exchanges and atomics (they change registers: never run twice).
     {"xchg", "bwl.", ST_XCHG, 2, 2, LOCK | IF_XCHG, "xchg"},
     {"xadd", "bwl.", ST_COPY, 2, 2, LOCK | IF_WRITES_SRC, "xadd"},
     {"cmpxchg", "bwl.", ST_COPY, 2, 2, LOCK | IF_WRITES_EAX, "cmpxchg"},

@@ -265,6 +265,32 @@ static int string_operands_ok(struct ctx *c, const struct insn *in, int movs) {
   return 1;
 }
 
+// Counts one mirrored write of the class; returns 1 (the rewrite() result).
+static int count_write(struct ctx *c, const char *klass) {
+  int k = class_index(c, klass);
+  if (k >= 0)
+    c->st->per_class[k]++;
+  c->st->writes++;
+  return 1;
+}
+
+// After the instruction, the same instruction with its written operand (wop)
+// moved to the mirror. For plain stores and setcc this stores the same value
+// again. For the IF_DUAL read-modify-write forms it applies the same operation
+// to the mirror's own copy, which equals the native value before the
+// instruction; the flags it sets are the ones the native instruction set, the
+// ones it leaves alone stay as the native one left them, and no register
+// changes (see docs/translator.md, "Read-modify-write").
+static int repeat_on_mirror(struct ctx *c, const struct insn *in, int wop, int width,
+                            struct buf *post, const char *text, size_t len) {
+  if (!width) // the assembler would refuse the repeated instruction too
+    return error(c, text, len, "operand size unknown: write the size suffix");
+  char at[2 * ATT_TEXT], ops[3 * ATT_TEXT];
+  join_ops(in, wop, mem(c, &in->ops[wop], 1, 0, at), ops, sizeof ops);
+  emit(post, "%s\t%s", in->mnemonic, ops);
+  return 0;
+}
+
 static int seg_ok(const struct operand *m) {
   return !m->seg[0] || !strcmp(m->seg, "ds") || !strcmp(m->seg, "ss") || !strcmp(m->seg, "es");
 }
@@ -280,7 +306,7 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
                  a->name);
   if (in->nops < d->min_ops || in->nops > d->max_ops)
     return error(c, text, len, "'%s' with %d operands is not supported", in->mnemonic, in->nops);
-  int rep = 0;
+  int rep = 0, lock = 0;
   for (int i = 0; i < in->nprefix; i++) {
     enum prefix p = in->prefixes[i];
     unsigned need = p == PFX_LOCK ? IF_LOCK : p == PFX_REP ? IF_REP : IF_REPNE;
@@ -288,6 +314,7 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
       return error(c, text, len, "prefix '%s' is not supported with '%s'", in->prefix_text[i],
                    in->mnemonic);
     rep |= p == PFX_REP;
+    lock |= p == PFX_LOCK;
   }
   if (d->strategy == ST_NONE)
     return 0;
@@ -314,6 +341,8 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
     return error(c, text, len, "write through segment %%%s is not supported", m->seg);
 
   int width = width_of(d, in);
+  if ((d->flags & IF_DUAL) && !lock && m)
+    return repeat_on_mirror(c, in, wop, width, post, text, len) < 0 ? -1 : count_write(c, d->klass);
   const char *klass = d->klass;
   const char *sp = c->sp;
   char a1[2 * ATT_TEXT], a2[2 * ATT_TEXT];
@@ -322,14 +351,10 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
   case ST_NONE:
     return 0;
 
-  case ST_REPEAT: {
-    if (!width) // the assembler would refuse the repeated store too
-      return error(c, text, len, "operand size unknown: write the size suffix");
-    char ops[3 * ATT_TEXT];
-    join_ops(in, wop, mem(c, m, 1, 0, a1), ops, sizeof ops);
-    emit(post, "%s\t%s", in->mnemonic, ops);
+  case ST_REPEAT:
+    if (repeat_on_mirror(c, in, wop, width, post, text, len) < 0)
+      return -1;
     break;
-  }
 
   case ST_COPY: {
     if (!width)
@@ -516,11 +541,7 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
   }
   }
 
-  int k = class_index(c, klass);
-  if (k >= 0)
-    c->st->per_class[k]++;
-  c->st->writes++;
-  return 1;
+  return count_write(c, klass);
 }
 
 // "# 12 \"file.S\"" (preprocessor line marker): the next line is line 12 of file.S.
