@@ -124,22 +124,23 @@ void frame_retain(uint pa) {
   spin_unlock(&z->lock);
 }
 
-void frame_release(uint pa) {
+int frame_release(uint pa) {
   struct zone *z = zone_locked(pa);
   struct frame *f = frame_of(pa);
-  if (f->kind == FRAME_POISONED) {
-    // Retired by a machine check: its mappings go away, the frame never
-    // returns to a free list.
-    spin_unlock(&z->lock);
-    return;
-  }
-  if (f->kind == FRAME_FREE || f->refs == 0)
-    panic("frame_release: frame not in use");
-  if (--f->refs == 0) {
-    *f = (struct frame){.kind = FRAME_FREE};
-    zone_push(z, pa);
+  int freed = 0;
+  // A frame a machine check retired loses its mappings but never returns
+  // to a free list.
+  if (f->kind != FRAME_POISONED) {
+    if (f->kind == FRAME_FREE || f->refs == 0)
+      panic("frame_release: frame not in use");
+    if (--f->refs == 0) {
+      *f = (struct frame){.kind = FRAME_FREE};
+      zone_push(z, pa);
+      freed = 1;
+    }
   }
   spin_unlock(&z->lock);
+  return freed;
 }
 
 // Kernel frames have one owner; only user frames are shared.

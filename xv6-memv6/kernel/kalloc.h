@@ -14,8 +14,8 @@
 #include "types.h"
 
 struct frame {
-  uchar kind; // FRAME_*
-  uchar pad;
+  uchar kind;   // FRAME_*
+  uchar scan;   // dedup: the frame is in the running scan's table
   ushort refs;  // page-table mappings (user frames), or 1
   uint partner; // memv6: frame number of the mirror/native partner, else 0
   int owner;    // pid of the owning process, 0 for the kernel or none
@@ -43,7 +43,7 @@ void kfree(void *va); // drop a frame back on its zone's free list
 // that map one. A frame is freed when its last mapping is released.
 #define FRAME_MAX_REFS 0xffff // refs is a ushort
 void frame_retain(uint pa);
-void frame_release(uint pa);
+int frame_release(uint pa);                     // 1 if that freed the frame
 uint free_frames(void);                         // free frames in the normal zone
 uint zone_free_frames(int zone);                // free frames in a zone
 struct frame *frame_of(uint pa);                // table entry for a physical address

@@ -145,9 +145,13 @@ uint uvm_shrink(pde_t *pgdir, uint oldsz, uint newsz) {
       continue;
     }
     if (*pte & PTE_P) {
+      // In one piece: dedup must not see the native page without its mirror,
+      // nor repoint a PTE that is about to be cleared.
+      intr_off_push();
       mirror_unmap(pgdir, va);
       frame_release(PTE_ADDR(*pte)); // shared frames live on for the others
       *pte = 0;
+      intr_on_pop();
     }
     va += PGSIZE;
   }
