@@ -424,8 +424,9 @@ static void parse_target(struct vctx *v, json_object *o, struct mh_faults *f) {
 }
 
 static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) {
-  static const char *const keys[] = {"trials", "workload", "target",  "bits", "burst",  "count",
-                                     "when",   "trap",     "restore", "seed", "mem_mb", NULL};
+  static const char *const keys[] = {"trials", "workload",    "target", "bits",    "burst",
+                                     "count",  "when",        "trap",   "restore", "seed",
+                                     "mem_mb", "checkpoints", NULL};
   static const char *const traps[] = {"mce", "none", NULL};
   static const char *const restores[] = {"snapshot", "boot", NULL};
   struct mh_faults *f = &c->faults;
@@ -433,6 +434,7 @@ static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) 
   f->bits = 1;
   f->count = 1;
   f->seed = c->seed;
+  f->checkpoints = 16;
   if (!want_object(v, "$.faults", o))
     return;
   check_keys(v, "$.faults", o, keys);
@@ -447,6 +449,7 @@ static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) 
   opt_int(v, "$.faults", o, "bits", 1, 64, &f->bits);
   opt_int(v, "$.faults", o, "count", 1, 64, &f->count);
   opt_int(v, "$.faults", o, "mem_mb", 16, 2048, &f->mem_mb);
+  opt_int(v, "$.faults", o, "checkpoints", 0, 64, &f->checkpoints);
   int trap = 0;
   opt_enum(v, "$.faults", o, "trap", traps, &trap);
   f->trap = (enum mh_fault_trap)trap;

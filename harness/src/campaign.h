@@ -70,6 +70,7 @@ struct mh_faults {
   enum mh_fault_trap trap;
   enum mh_fault_restore restore; // per trial: loadvm of a snapshot, or a fresh boot
   int mem_mb;                    // guest RAM; 0: per variant (campaign_faults.c)
+  int checkpoints; // at most this many snapshots at breakpoint hits per session (checkpoint.h)
   uint64_t seed;
 };
 

@@ -9,11 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "elfsym.h"
 #include "err.h"
 #include "fault.h"
 #include "hostinfo.h"
 #include "mh_config.h"
+#include "phases.h"
 #include "results.h"
 #include "sha256.h"
 #include "snapshot.h"
@@ -41,6 +43,8 @@ struct vrun {
   double timeout_s;
   int *todo, ntodo;
   atomic_int next;
+  double book_s; // host time spent recording trials (under fctx.lock)
+  int book_n;
 };
 
 struct fctx {
@@ -284,6 +288,7 @@ static int golden(struct fctx *x, struct vrun *vr, struct mh_session *s, struct 
 static void record(struct fctx *x, struct vrun *vr, int t, const struct mh_trial_plan *p,
                    const struct mh_trial_result *r) {
   char id[64];
+  double t0 = mh_now();
   snprintf(id, sizeof id, "%s/%d", vr->vname, t);
   json_object *rec = mh_trial_record(id, vr->vname, t, x->fm, p, r);
   pthread_mutex_lock(&x->lock);
@@ -301,6 +306,9 @@ static void record(struct fctx *x, struct vrun *vr, int t, const struct mh_trial
     fprintf(stderr, "%smemharness: %d/%d trials, %.1f/min%s", isatty(2) ? "\r" : "", x->done,
             x->total, el > 0 ? x->done * 60 / el : 0.0, isatty(2) ? "   " : "\n");
   }
+  // Waiting for the lock counts too: it is time a worker's QEMU sits idle.
+  vr->book_s += mh_now() - t0;
+  vr->book_n++;
   pthread_mutex_unlock(&x->lock);
 }
 
@@ -311,16 +319,29 @@ struct worker {
   bool have_session;
 };
 
+// A worker's QEMU at main(), with checkpoints at the breakpoint's hits
+// when trials restore snapshots and inject at a breakpoint.
+static int start_session(struct worker *w, struct mh_err *e) {
+  const struct mh_faults *fm = w->x->fm;
+  if (mh_session_start(&w->s, &w->vr->so, e) < 0)
+    return -1;
+  if (!w->vr->so.snapshot || fm->when != MH_FW_BREAKPOINT ||
+      mh_session_checkpoints(&w->s, w->vr->bp, fm->when_lo, fm->when_hi, fm->checkpoints, e) == 0)
+    return 0;
+  mh_session_stop(&w->s);
+  return -1;
+}
+
 static int fresh_session(struct worker *w, struct mh_err *e) {
   if (w->have_session)
     mh_session_stop(&w->s);
   // One retry: on a host shared with other builds a QEMU start can miss
   // its connect deadline once; twice in a row is a real problem.
-  w->have_session = mh_session_start(&w->s, &w->vr->so, e) == 0;
+  w->have_session = start_session(w, e) == 0;
   if (!w->have_session && !atomic_load(w->x->env->stop)) {
     fprintf(stderr, "memharness: starting QEMU for %s failed, retrying: %s\n", w->vr->vname,
             e->msg);
-    w->have_session = mh_session_start(&w->s, &w->vr->so, e) == 0;
+    w->have_session = start_session(w, e) == 0;
   }
   return w->have_session ? 0 : -1;
 }
@@ -335,8 +356,9 @@ static void one_trial(struct worker *w, int t) {
   double t0 = mh_now();
   bool boot = !vr->so.snapshot;
   int rc = (boot || !w->have_session || !w->s.alive) ? fresh_session(w, &e) : 0;
+  int64_t hit = x->fm->when == MH_FW_BREAKPOINT ? p.when : 0;
   if (rc == 0 && !boot)
-    rc = mh_session_restore(&w->s, &r.restore_s, &e);
+    rc = mh_session_restore_at(&w->s, hit, &r.from_hit, &r.restore_s, &e);
   if (boot)
     r.restore_s = mh_now() - t0; // the boot to main() is this mode's restore
   if (rc < 0) {
@@ -404,6 +426,8 @@ static int run_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
   json_object_object_add(rate, "wall_s", json_object_new_double(el));
   json_object_object_add(rate, "trials_per_min",
                          json_object_new_double(el > 0 ? (x->done - done0) * 60 / el : 0));
+  json_object_object_add(rate, "bookkeeping_ms_mean",
+                         json_object_new_double(vr->book_n ? vr->book_s * 1000 / vr->book_n : 0));
   if (json_object_object_get_ex(x->fdoc, vr->vname, &vo))
     json_object_object_add(vo, "rate", rate);
   else
@@ -504,6 +528,7 @@ json_object *mh_faults_variant_summary(json_object *trials, const char *vn) {
   json_object_object_add(o, "recovery_cycles", distribution(v, n));
   free(v);
   json_object_object_add(o, "outcomes", outcome_table(trials, vn));
+  json_object_object_add(o, "phases_ms", mh_phase_summary(trials, vn));
   return o;
 }
 

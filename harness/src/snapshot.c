@@ -13,8 +13,6 @@
 #include "rsp.h"
 #include "util.h"
 
-#define SNAP_NAME "mh0"
-
 enum mh_stop_at mh_session_run(struct mh_session *s, int timeout_ms, struct mh_err *e);
 
 static int add_arg(struct mh_argv *a, const char *s) {
@@ -91,9 +89,9 @@ static int symbols(struct mh_session *s, struct mh_err *e) {
   if (mh_user_layout(s->o.workload_elf, &s->guest.lay, e) < 0)
     return -1;
   if (mh_elf_symbol(s->o.workload_elf, "main", &s->a_main, NULL, e) < 0 ||
-      mh_elf_symbol(s->o.kernel, "sys_shutdown", &s->a_shutdown, NULL, e) < 0 ||
-      mh_elf_symbol(s->o.kernel, "panic", &s->a_panic, NULL, e) < 0 ||
-      mh_elf_symbol(s->o.kernel, "kprintf", &s->a_kprintf, NULL, e) < 0)
+      mh_elf_symbol(s->o.kernel, "power_off", &s->a_poweroff, NULL, e) < 0 ||
+      mh_elf_symbol(s->o.kernel, "sys_shutdown", &s->a_shutdown, &s->n_shutdown, e) < 0 ||
+      mh_elf_symbol(s->o.kernel, "panic", &s->a_panic, &s->n_panic, e) < 0)
     return -1;
   return 0;
 }
@@ -138,7 +136,7 @@ static int run_to_main(struct mh_session *s, struct mh_err *e) {
   return mh_session_bp(s, s->a_main, false, e);
 }
 
-static int hmp(struct mh_session *s, const char *cmd, struct mh_err *e) {
+int mh_session_hmp(struct mh_session *s, const char *cmd, struct mh_err *e) {
   char *out = NULL;
   if (mh_qmp_hmp(s->qmp, cmd, &out, (int)(s->o.timeout_s * 1000), e) < 0)
     return -1;
@@ -166,13 +164,13 @@ int mh_session_start(struct mh_session *s, const struct mh_session_opts *o, stru
     unlink(s->snapimg);
   if (run_to_main(s, e) < 0)
     goto fail;
-  // Kernel breakpoints end every trial: shutdown (the workload finished)
-  // and panic. gdbstub breakpoints are not part of the VM state, so they
-  // survive loadvm.
-  if (mh_session_bp(s, s->a_shutdown, true, e) < 0 || mh_session_bp(s, s->a_panic, true, e) < 0)
+  // A kernel breakpoint ends every trial: power_off, where shutdown (the
+  // workload finished) and panic end. gdbstub breakpoints are not part of
+  // the VM state, so it survives loadvm.
+  if (mh_session_bp(s, s->a_poweroff, true, e) < 0)
     goto fail;
   double t1 = mh_now();
-  if (o->snapshot && hmp(s, "savevm " SNAP_NAME, e) < 0)
+  if (o->snapshot && mh_session_hmp(s, "savevm " MH_SNAP_MAIN, e) < 0)
     goto fail;
   s->save_s = mh_now() - t1;
   if (mh_rsp_phys_mode(s->rsp, true) < 0) {
@@ -195,13 +193,19 @@ fail:;
   return mh_fail(e, "%s", msg);
 }
 
-int mh_session_restore(struct mh_session *s, double *cost_s, struct mh_err *e) {
+int mh_session_loadvm(struct mh_session *s, const char *name, double *cost_s, struct mh_err *e) {
+  char cmd[64];
+  snprintf(cmd, sizeof cmd, "loadvm %s", name);
   double t0 = mh_now();
-  if (hmp(s, "loadvm " SNAP_NAME, e) < 0)
+  if (mh_session_hmp(s, cmd, e) < 0)
     return -1;
   *cost_s = mh_now() - t0;
   mh_session_mark(s);
   return 0;
+}
+
+int mh_session_restore(struct mh_session *s, double *cost_s, struct mh_err *e) {
+  return mh_session_loadvm(s, MH_SNAP_MAIN, cost_s, e);
 }
 
 void mh_session_stop(struct mh_session *s) {
@@ -279,6 +283,31 @@ static int step_over(struct mh_session *s, struct mh_err *e) {
   return 0;
 }
 
+static bool within(uint32_t a, uint64_t start, uint64_t size) {
+  return a >= start && a < start + size;
+}
+
+// At power_off's entry (cdecl: [esp] the return address, [esp+4] the
+// value): the caller tells a shutdown from a panic, the value is the exit
+// status. Another caller is a kernel this harness does not know.
+static enum mh_stop_at power_off_caller(struct mh_session *s, uint32_t esp, struct mh_err *e) {
+  uint32_t frame[2];
+  if (mh_session_kread(s, esp, frame, sizeof frame) < 0) {
+    mh_fail(e, "cannot read power_off's arguments at esp 0x%x", esp);
+    return MH_AT_OTHER;
+  }
+  s->power_value = (int)frame[1];
+  // The call's last byte: power_off does not return, so the return address
+  // may lie just past the caller's end.
+  uint32_t call = frame[0] - 1;
+  if (within(call, s->a_shutdown, s->n_shutdown))
+    return MH_AT_SHUTDOWN;
+  if (within(call, s->a_panic, s->n_panic))
+    return MH_AT_PANIC;
+  mh_fail(e, "power_off called from 0x%x, neither sys_shutdown nor panic", frame[0]);
+  return MH_AT_OTHER;
+}
+
 enum mh_stop_at mh_session_run(struct mh_session *s, int timeout_ms, struct mh_err *e) {
   struct mh_rsp_stop st;
   if (step_over(s, e) < 0)
@@ -303,11 +332,7 @@ enum mh_stop_at mh_session_run(struct mh_session *s, int timeout_ms, struct mh_e
   uint32_t eip, esp;
   if (mh_session_regs(s, &eip, &esp, e) < 0)
     return MH_AT_DEAD;
-  if (eip == s->a_shutdown)
-    return MH_AT_SHUTDOWN;
-  if (eip == s->a_panic)
-    return MH_AT_PANIC;
-  return MH_AT_USER;
+  return eip == s->a_poweroff ? power_off_caller(s, esp, e) : MH_AT_USER;
 }
 
 void mh_session_mark(struct mh_session *s) {

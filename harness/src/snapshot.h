@@ -31,6 +31,8 @@ struct mh_session_opts {
   double timeout_s, connect_timeout_s;
 };
 
+#define MH_MAX_CHECKPOINTS 64
+
 enum mh_stop_at { MH_AT_USER, MH_AT_SHUTDOWN, MH_AT_PANIC, MH_AT_OTHER, MH_AT_TIMEOUT, MH_AT_DEAD };
 
 struct mh_session {
@@ -40,21 +42,34 @@ struct mh_session {
   struct mh_qmp *qmp;
   char dir[64], serial[96], gdb[96], qmp_path[96], snapimg[96], err[96];
   struct mh_guest guest;
-  uint64_t a_main, a_shutdown, a_panic, a_kprintf;
-  long mark;      // serial log size when the current trial started
-  double start_s; // QEMU start to main() (and savevm), seconds
-  double save_s;  // the savevm alone
+  uint64_t a_main;
+  // Shutdown and panic both end in power_off(value); one breakpoint there
+  // (in a page of cold code: a breakpoint makes TCG run every instruction
+  // of its page one at a time) and the return address says who called.
+  uint64_t a_poweroff, a_shutdown, n_shutdown, a_panic, n_panic;
+  int power_value; // power_off's argument at the last MH_AT_SHUTDOWN/PANIC stop
+  long mark;       // serial log size when the current trial started
+  double start_s;  // QEMU start to main() (and savevm), seconds
+  double save_s;   // the savevm alone
   bool alive;
   uint64_t bps[8]; // software breakpoints we set (continue steps over them)
   int nbps;
+  int ck_hit[MH_MAX_CHECKPOINTS]; // breakpoint hits with a snapshot (checkpoint.h), ascending
+  int nck;
 };
 
 // Inserts or removes a software breakpoint and remembers it.
 int mh_session_bp(struct mh_session *s, uint64_t addr, bool insert, struct mh_err *e);
 
+#define MH_SNAP_MAIN "mh0" // the snapshot at the workload's main()
+
 int mh_session_start(struct mh_session *s, const struct mh_session_opts *o, struct mh_err *e);
-// loadvm of the snapshot; *cost_s gets its duration.
+// loadvm of the snapshot at main(); *cost_s gets its duration.
 int mh_session_restore(struct mh_session *s, double *cost_s, struct mh_err *e);
+// loadvm of a named snapshot; starts a new trial in the serial log.
+int mh_session_loadvm(struct mh_session *s, const char *name, double *cost_s, struct mh_err *e);
+// A monitor command through QMP; any text QEMU answers is an error.
+int mh_session_hmp(struct mh_session *s, const char *cmd, struct mh_err *e);
 void mh_session_stop(struct mh_session *s);
 // Continues until a stop, timeout_ms, or QEMU's exit; returns where it stopped.
 enum mh_stop_at mh_session_run(struct mh_session *s, int timeout_ms, struct mh_err *e);

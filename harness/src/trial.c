@@ -11,6 +11,20 @@
 static const char *const outcome_names[] = {"benign", "recovered", "sdc",          "killed",
                                             "panic",  "hang",      "harness_error"};
 
+static const char *const phase_names[] = {"restore", "to_point", "target", "flip",
+                                          "trap",    "to_end",   "serial"};
+
+const char *mh_phase_name(enum mh_phase p) {
+  return p < MH_PH_COUNT ? phase_names[p] : "unknown";
+}
+
+// Adds the time since *mark to the phase and moves the mark to now.
+static void lap(struct mh_trial_result *r, enum mh_phase p, double *mark) {
+  double now = mh_now();
+  r->phase_s[p] += now - *mark;
+  *mark = now;
+}
+
 const char *mh_outcome_name(enum mh_outcome o) {
   return o < MH_OUT_COUNT ? outcome_names[o] : "unknown";
 }
@@ -144,34 +158,17 @@ enum mh_outcome mh_trial_classify(const struct mh_golden *g, const struct mh_tri
 
 // ---- running ----
 
-// At the sys_shutdown breakpoint: the status is the second argument of the
-// kprintf("@exit status=%d\n", status) that follows, read at kprintf's entry
-// (cdecl: [esp] return address, [esp+4] format, [esp+8] status).
-static int exit_status(struct mh_session *s, int timeout_ms, int *status, struct mh_err *e) {
-  if (mh_session_bp(s, s->a_kprintf, true, e) < 0)
-    return -1;
-  enum mh_stop_at at = mh_session_run(s, timeout_ms, e);
-  uint32_t eip, esp, frame[3];
-  int rc = 0;
-  if (at != MH_AT_USER || mh_session_regs(s, &eip, &esp, e) < 0 || eip != s->a_kprintf ||
-      mh_session_kread(s, esp, frame, sizeof frame) < 0)
-    rc = mh_fail(e, "could not read the exit status at kprintf after sys_shutdown");
-  *status = (int)frame[2];
-  struct mh_err ignore;
-  mh_session_bp(s, s->a_kprintf, false, &ignore);
-  return rc;
-}
-
-static void panic_message(struct mh_session *s, char *out, size_t cap) {
-  uint32_t eip, esp, ptr;
-  struct mh_err e;
-  snprintf(out, cap, "(message not readable)");
-  if (mh_session_regs(s, &eip, &esp, &e) < 0 || mh_session_kread(s, esp + 4, &ptr, 4) < 0)
-    return;
-  char msg[128] = "";
-  if (mh_session_kread(s, ptr, msg, sizeof msg - 1) == 0) {
-    msg[sizeof msg - 1] = 0;
-    snprintf(out, cap, "%s", msg);
+// The message of the @panic line the kernel prints right before power-off.
+static void panic_message(const char *serial, char *out, size_t cap) {
+  char line[1024];
+  snprintf(out, cap, "(no @panic line in the serial log)");
+  for (const char *p = serial; next_line(&p, line, sizeof line);) {
+    struct mh_event ev;
+    struct mh_err e;
+    const char *msg;
+    if (strncmp(line, "@panic", 6) == 0 && mh_event_parse(line, &ev, &e) == 1 &&
+        (msg = mh_event_get(&ev, "msg")))
+      snprintf(out, cap, "%s", msg);
   }
 }
 
@@ -184,10 +181,7 @@ static void run_to_end(struct mh_session *s, int timeout_ms, struct mh_trial_obs
   for (int i = 0; i < 1000 && at == MH_AT_USER; i++)
     at = mh_session_run(s, mh_ms_left(deadline), e);
   o->ended = at;
-  if (at == MH_AT_SHUTDOWN && exit_status(s, timeout_ms, &o->status, e) < 0)
-    o->ended = MH_AT_OTHER;
-  if (at == MH_AT_PANIC)
-    panic_message(s, o->panic_msg, sizeof o->panic_msg);
+  o->status = s->power_value; // meaningful at a shutdown only
   if (at == MH_AT_DEAD)
     s->alive = false;
 }
@@ -195,7 +189,7 @@ static void run_to_end(struct mh_session *s, int timeout_ms, struct mh_trial_obs
 // Stops at the injection point. Returns 1 there, 0 when the workload ended
 // first (o->ended says how), -1 on a harness problem.
 static int run_to_point(struct mh_session *s, const struct mh_faults *fm, uint64_t bp, int64_t when,
-                        int timeout_ms, struct mh_trial_obs *o, struct mh_err *e) {
+                        int from, int timeout_ms, struct mh_trial_obs *o, struct mh_err *e) {
   if (fm->when == MH_FW_DELAY_MS) {
     enum mh_stop_at at = mh_session_run(s, (int)when, e);
     if (at == MH_AT_TIMEOUT)
@@ -203,12 +197,15 @@ static int run_to_point(struct mh_session *s, const struct mh_faults *fm, uint64
     if (at == MH_AT_DEAD)
       return -1;
     o->ended = at;
+    o->status = s->power_value;
     return 0;
   }
+  if (from >= when)
+    return 1; // restored at the injection point itself
   if (mh_session_bp(s, bp, true, e) < 0)
     return -1;
   double deadline = mh_now() + timeout_ms / 1000.0;
-  int hit = 0;
+  int hit = from;
   enum mh_stop_at at = MH_AT_USER;
   while (hit < when) {
     at = mh_session_run(s, mh_ms_left(deadline), e);
@@ -224,6 +221,7 @@ static int run_to_point(struct mh_session *s, const struct mh_faults *fm, uint64
   if (hit == when)
     return 1;
   o->ended = at;
+  o->status = s->power_value;
   return 0;
 }
 
@@ -258,25 +256,30 @@ static int await_mce(struct mh_session *s, int before, int timeout_ms, struct mh
 static int inject_all(struct mh_session *s, const struct mh_faults *fm,
                       const struct mh_trial_plan *p, int timeout_ms, struct mh_trial_result *r,
                       struct mh_err *e) {
+  double mark = mh_now();
   for (int i = 0; i < p->nfaults; i++) {
     struct mh_target *t = &r->targets[i];
-    if (mh_target_choose(&s->guest, fm->kind, fm->region, p->f[i].pick, t, e) < 0)
+    int rc = mh_target_choose(&s->guest, fm->kind, fm->region, p->f[i].pick, t, e);
+    lap(r, MH_PH_TARGET, &mark);
+    if (rc < 0)
       return -1;
     uint32_t pa = t->pa + p->f[i].word * 8;
-    if (mh_inject_flip(s->rsp, pa, p->f[i].mask, &r->flips[i], e) < 0)
+    rc = mh_inject_flip(s->rsp, pa, p->f[i].mask, &r->flips[i], e);
+    lap(r, MH_PH_FLIP, &mark);
+    if (rc < 0)
       return -1;
     r->ntargets = i + 1;
     r->obs.injected = true;
     if (fm->trap != MH_FT_MCE)
       continue;
     int before = count_mce_lines(s);
-    if (mh_inject_mce(s->rsp, pa, e) < 0)
-      return -1;
-    if (i + 1 < p->nfaults) {
-      int rc = await_mce(s, before, timeout_ms, &r->obs, e);
-      if (rc <= 0)
-        return rc;
-    }
+    bool more = i + 1 < p->nfaults;
+    rc = mh_inject_mce(s->rsp, pa, e);
+    if (rc == 0 && more)
+      rc = await_mce(s, before, timeout_ms, &r->obs, e); // 0: the workload ended
+    lap(r, MH_PH_TRAP, &mark);
+    if (rc < 0 || (more && rc == 0))
+      return rc;
   }
   return 1;
 }
@@ -284,32 +287,40 @@ static int inject_all(struct mh_session *s, const struct mh_faults *fm,
 void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_addr,
                   const struct mh_golden *g, const struct mh_trial_plan *p, double timeout_s,
                   struct mh_trial_result *r) {
-  double t0 = mh_now();
+  double t0 = mh_now(), mark = t0;
   int ms = (int)(timeout_s * 1000);
   struct mh_err e = {""};
   r->obs.ended = MH_AT_OTHER;
+  r->phase_s[MH_PH_RESTORE] = r->restore_s;
   // Before the fault the guest runs fault-free and cannot hang: only the
   // host can be slow, so this part gets the campaign's run_s, not the
   // trial timeout (else a busy host would produce false hangs).
-  int rc = run_to_point(s, fm, bp_addr, p->when, (int)(s->o.timeout_s * 1000), &r->obs, &e);
+  int rc =
+      run_to_point(s, fm, bp_addr, p->when, r->from_hit, (int)(s->o.timeout_s * 1000), &r->obs, &e);
+  lap(r, MH_PH_TO_POINT, &mark);
   if (rc == 1)
     rc = inject_all(s, fm, p, ms, r, &e);
+  mark = mh_now();
   if (rc == 1)
     run_to_end(s, ms, &r->obs, &e);
+  lap(r, MH_PH_TO_END, &mark);
   if (rc < 0 && !s->alive)
     r->obs.ended = MH_AT_DEAD;
-  r->wall_s = mh_now() - t0;
   r->serial = s->alive || s->dir[0] ? mh_session_serial(s) : strdup("");
   r->obs.serial = r->serial ? r->serial : "";
   mh_trial_parse_mce(r->obs.serial, &r->obs);
+  if (r->obs.ended == MH_AT_PANIC)
+    panic_message(r->obs.serial, r->obs.panic_msg, sizeof r->obs.panic_msg);
   if (rc < 0 && r->obs.ended != MH_AT_DEAD) {
     r->outcome = MH_OUT_HARNESS_ERROR;
     snprintf(r->reason, sizeof r->reason, "%s", e.msg);
-    return;
+  } else {
+    r->outcome = mh_trial_classify(g, &r->obs, r->reason, sizeof r->reason);
   }
-  r->outcome = mh_trial_classify(g, &r->obs, r->reason, sizeof r->reason);
   if (r->obs.ended == MH_AT_DEAD)
     s->alive = false;
+  lap(r, MH_PH_SERIAL, &mark);
+  r->wall_s = mh_now() - t0;
 }
 
 void mh_trial_result_free(struct mh_trial_result *r) {
@@ -336,7 +347,6 @@ int mh_trial_golden(struct mh_session *s, const struct mh_faults *fm, uint64_t b
                     double timeout_s, struct mh_golden *g, struct mh_err *e) {
   memset(g, 0, sizeof *g);
   double t0 = mh_now();
-  int ms = (int)(timeout_s * 1000);
   if (fm->when == MH_FW_BREAKPOINT && mh_session_bp(s, bp_addr, true, e) < 0)
     return -1;
   struct mh_trial_obs o = {.ended = MH_AT_USER};
@@ -350,14 +360,17 @@ int mh_trial_golden(struct mh_session *s, const struct mh_faults *fm, uint64_t b
   if (fm->when == MH_FW_BREAKPOINT && o.ended != MH_AT_DEAD &&
       mh_session_bp(s, bp_addr, false, e) < 0)
     return -1;
-  if (o.ended != MH_AT_SHUTDOWN)
-    return mh_fail(e, "the golden run did not finish (%s): %s",
+  if (o.ended != MH_AT_SHUTDOWN) {
+    char why[MH_ERR_CAP];
+    snprintf(why, sizeof why, "%s", e->msg); // mh_fail writes e->msg
+    return mh_fail(e, "the golden run did not finish (%s): %.3000s",
                    o.ended == MH_AT_TIMEOUT ? "timeout"
                    : o.ended == MH_AT_PANIC ? "kernel panic"
+                   : o.ended == MH_AT_OTHER ? "unexpected stop"
                                             : "QEMU ended",
-                   e->msg);
-  if (exit_status(s, ms, &g->status, e) < 0)
-    return -1;
+                   why);
+  }
+  g->status = s->power_value;
   g->wall_s = mh_now() - t0;
   char *serial = mh_session_serial(s);
   g->output = serial ? people_lines(serial) : NULL;
@@ -445,6 +458,11 @@ json_object *mh_trial_record(const char *id, const char *variant, int trial,
   json_object_object_add(o, "mce", mces);
   json_object_object_add(o, "restore_ms", json_object_new_double(r->restore_s * 1000));
   json_object_object_add(o, "wall_s", json_object_new_double(r->wall_s));
+  json_object_object_add(o, "from_hit", json_object_new_int(r->from_hit));
+  json_object *ph = json_object_new_object();
+  for (int i = 0; i < MH_PH_COUNT; i++)
+    json_object_object_add(ph, mh_phase_name(i), json_object_new_double(r->phase_s[i] * 1000));
+  json_object_object_add(o, "phases_ms", ph);
   if (r->outcome != MH_OUT_BENIGN && r->outcome != MH_OUT_RECOVERED)
     tail(o, r->obs.serial);
   return o;

@@ -60,6 +60,20 @@ enum mh_outcome mh_trial_classify(const struct mh_golden *g, const struct mh_tri
 // Parses the @mce lines of a serial log into o (nmce, mce).
 void mh_trial_parse_mce(const char *serial, struct mh_trial_obs *o);
 
+// Where a trial's host time goes, phase by phase (researchers ask where the
+// campaign rate is lost; the restore is the required figure).
+enum mh_phase {
+  MH_PH_RESTORE,  // loadvm (or the boot to main() without snapshots)
+  MH_PH_TO_POINT, // run to the injection point
+  MH_PH_TARGET,   // read the process and frame tables, walk the page table
+  MH_PH_FLIP,     // read, flip, write and verify the word
+  MH_PH_TRAP,     // raise the machine check (and wait for its @mce line between faults)
+  MH_PH_TO_END,   // run to shutdown, panic or timeout, and read the exit status
+  MH_PH_SERIAL,   // read the serial log, parse @mce lines, classify
+  MH_PH_COUNT
+};
+const char *mh_phase_name(enum mh_phase p);
+
 struct mh_trial_result {
   enum mh_outcome outcome;
   char reason[512];
@@ -68,7 +82,9 @@ struct mh_trial_result {
   struct mh_target targets[MH_MAX_FAULTS];
   struct mh_flip flips[MH_MAX_FAULTS];
   double restore_s, wall_s;
-  char *serial; // malloc'ed
+  int from_hit;                // breakpoint hits already behind the restored state (a checkpoint's)
+  double phase_s[MH_PH_COUNT]; // seconds; mh_trial_run copies restore_s in
+  char *serial;                // malloc'ed
 };
 
 // Fault-free run from the session's current state (restored or fresh).
