@@ -175,17 +175,20 @@ static void directives_labels_comments_pass_through(void **state) {
   struct proc_result r;
   assert_int_equal(translate(in, out, NULL, &r), 0);
   char *got = read_file(out);
-  // Only the push and the call gain lines; everything else is unchanged.
+  // Only the push gains a line and the call goes to its thunk, which comes
+  // at the end; everything else is unchanged.
   const char *want_push = "\tmovl\t%ebp, 0x40000000-4(%esp)\n\tpushl\t%ebp\n";
-  const char *want_call = "\tmovl\t$.Lmirror0, 0x40000000-4(%esp)\n\tcall\tg\n.Lmirror0:\n";
+  const char *want_call = "\tcall\t.Lmirrorcall0\n";
+  const char *want_thunk =
+      "\t.text\n.Lmirrorcall0:\n\tpushl\t(%esp)\n\tpopl\t0x40000000(%esp)\n\tjmp\tg\n";
   assert_non_null(strstr(got, want_push));
   assert_non_null(strstr(got, want_call));
   char expect[sizeof gcc_like + 256];
   const char *p = strstr(gcc_like, "\tpushl\t%ebp\n");
   const char *c = strstr(gcc_like, "\tcall\tg\n");
-  snprintf(expect, sizeof expect, "%.*s%s%.*s%s%s", (int)(p - gcc_like), gcc_like, want_push,
+  snprintf(expect, sizeof expect, "%.*s%s%.*s%s%s%s", (int)(p - gcc_like), gcc_like, want_push,
            (int)(c - p - strlen("\tpushl\t%ebp\n")), p + strlen("\tpushl\t%ebp\n"), want_call,
-           c + strlen("\tcall\tg\n"));
+           c + strlen("\tcall\tg\n"), want_thunk);
   assert_string_equal(got, expect);
   free(got);
   proc_free(&r);
@@ -209,12 +212,15 @@ static void output_is_stable(void **state) {
 static void inserted_labels_do_not_collide(void **state) {
   (void)state;
   const char *in = path("labels.s"), *out = path("labels.out.s");
-  write_file(in, ".Lmirror0:\n\tcall\tf\n\tjmp\t.Lmirror0\n");
+  write_file(in, ".Lmirror0:\n\tcall\tf\n\tcall\t1f\n1:\tjmp\t.Lmirror0\n");
   struct proc_result r;
   assert_int_equal(translate(in, out, NULL, &r), 0);
   char *got = read_file(out);
-  assert_string_equal(got, ".Lmirror0:\n\tmovl\t$.Lmirror_0, 0x40000000-4(%esp)\n\tcall\tf\n"
-                           ".Lmirror_0:\n\tjmp\t.Lmirror0\n");
+  assert_string_equal(got, ".Lmirror0:\n\tcall\t.Lmirror_call0\n"
+                           "\tmovl\t$.Lmirror_0, 0x40000000-4(%esp)\n\tcall\t1f\n"
+                           ".Lmirror_0:\n1:\tjmp\t.Lmirror0\n"
+                           "\t.text\n.Lmirror_call0:\n\tpushl\t(%esp)\n"
+                           "\tpopl\t0x40000000(%esp)\n\tjmp\tf\n");
   free(got);
   proc_free(&r);
 }
