@@ -113,5 +113,12 @@ int t_pipedup(void);
 int t_pipefds(void);
 int t_pipechain(void);
 
+int t_cowfork(void); // ut_cow.c: copy-on-write fork and dedup
+int t_cowwrite(void);
+int t_cowdedup(void);
+int t_cowsbrk(void);
+int t_cowexec(void);
+int t_cowmce(void);
+
 int t_mirror(void); // ut_mirror.c: the MemV6 mirror oracle
 #endif
