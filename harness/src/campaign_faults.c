@@ -24,10 +24,9 @@
 #include "util.h"
 
 // Guest RAM of fault sessions unless $.faults.mem_mb says otherwise. The
-// kernel threads its free lists through the free frames, so every frame is
-// non-zero and loadvm copies all of RAM: its cost grows with RAM (about
-// 35 ms at 32 MiB, 150 ms at 160 MiB here). memv6 needs RAM above its mirror
-// zone base (128 MiB); 136 MiB leaves 8 MiB of mirror frames.
+// kernel keeps its free lists in the frame table, so RAM it never used stays
+// zero and costs loadvm little; memv6 needs RAM above its mirror zone base
+// (128 MiB); 136 MiB leaves 8 MiB of mirror frames.
 static unsigned default_mem_mb(enum mh_variant v) {
   return v == MH_VARIANT_MEMV6 ? 136 : 48;
 }

@@ -110,22 +110,26 @@ static void campaign_takes_the_new_fault_keys(void **state) {
   const char *ok = "{\"schema\": 1, \"name\": \"f\", \"variants\": [\"native\"], \"workloads\": "
                    "[{\"name\": \"m\", \"program\": \"memsum\"}], \"faults\": {\"trials\": 3, "
                    "\"target\": {\"kind\": \"free\"}, \"bits\": 2, \"burst\": true, \"when\": "
-                   "{\"breakpoint\": \"memsum_round\", \"hits\": [2, 3]}, \"restore\": \"boot\"}}";
+                   "{\"breakpoint\": \"memsum_round\", \"hits\": [2, 3]}, \"restore\": \"boot\", "
+                   "\"checkpoints\": 0}}";
   if (mh_campaign_parse(ok, &c, &e) < 0)
     fail_msg("%s", e.msg);
   assert_int_equal(c.faults.kind, MH_FK_FREE);
   assert_true(c.faults.burst);
   assert_int_equal(c.faults.restore, MH_RESTORE_BOOT);
   assert_true(c.faults.when_lo == 2 && c.faults.when_hi == 3);
+  assert_int_equal(c.faults.checkpoints, 0);
   mh_campaign_free(&c);
   const char *bad = "{\"schema\": 1, \"name\": \"f\", \"variants\": [\"native\"], \"workloads\": "
                     "[{\"name\": \"m\", \"program\": \"memsum\"}], \"faults\": {\"trials\": 3, "
                     "\"target\": {\"kind\": \"any\"}, \"burst\": 1, \"when\": "
-                    "{\"delay_ms\": [1, 2], \"hits\": [1, 1]}, \"restore\": \"later\"}}";
+                    "{\"delay_ms\": [1, 2], \"hits\": [1, 1]}, \"restore\": \"later\", "
+                    "\"checkpoints\": 65}}";
   assert_int_equal(mh_campaign_parse(bad, &c, &e), -1);
   assert_non_null(strstr(e.msg, "$.faults.burst: expected true or false"));
   assert_non_null(strstr(e.msg, "$.faults.when.hits: applies to a breakpoint only"));
   assert_non_null(strstr(e.msg, "$.faults.restore"));
+  assert_non_null(strstr(e.msg, "$.faults.checkpoints"));
   const char *mirror_native =
       "{\"schema\": 1, \"name\": \"f\", \"variants\": [\"native\", \"memv6\"], \"workloads\": "
       "[{\"name\": \"m\", \"program\": \"memsum\"}], \"faults\": {\"trials\": 3, "

@@ -2,7 +2,10 @@
 // one of its trials replayed alone through `memharness replay`: the harness
 // never errs, the memv6 kernel recovers every machine check in a native
 // user frame with correct output, the native kernel never does, and a
-// replayed trial ends the same way.
+// replayed trial ends the same way. Trials start from the checkpoint at
+// their breakpoint hit, the replay from main(): the flipped words and the
+// @mce lines must agree exactly (icount), and every record says where its
+// host time went.
 #include "cm.h"
 
 #include <stdio.h>
@@ -21,6 +24,22 @@ static char dir[] = "/tmp/mh-faults-XXXXXX", camp[128], out[128];
 static const char *str(json_object *o, const char *k) {
   json_object *v;
   return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : "";
+}
+
+static json_object *member(json_object *o, const char *k) {
+  json_object *v = NULL;
+  return json_object_object_get_ex(o, k, &v) ? v : NULL;
+}
+
+// Every phase is timed; the restore is a real loadvm, so it takes time.
+static void check_phases(json_object *t) {
+  static const char *const phases[] = {"restore", "to_point", "target", "flip",
+                                       "trap",    "to_end",   "serial"};
+  json_object *ph = member(t, "phases_ms");
+  assert_non_null(ph);
+  for (int i = 0; i < 7; i++)
+    assert_true(json_object_get_double(member(ph, phases[i])) >= 0);
+  assert_true(json_object_get_double(member(ph, "restore")) > 0);
 }
 
 static void run_campaign(void) {
@@ -63,6 +82,10 @@ static void native_never_recovers_and_replay_repeats(void **state) {
     errors += strcmp(str(t, "outcome"), "harness_error") == 0;
     if (!memv6 && !replay_id)
       replay_id = str(t, "id");
+    check_phases(t);
+    // hits [1, 3] fit in the default checkpoints: each trial starts at its hit.
+    assert_int_equal(json_object_get_int(member(t, "from_hit")),
+                     json_object_get_int(member(t, "when_value")));
   }
   printf("recovered: native %d/%d, memv6 %d/%d; harness errors %d\n", recovered[0], TRIALS,
          recovered[1], TRIALS, errors);
@@ -79,6 +102,16 @@ static void native_never_recovers_and_replay_repeats(void **state) {
   printf("%.300s\n", output);
   assert_int_equal(rc, 0);
   assert_non_null(strstr(output, "same outcome"));
+  json_object *again = strchr(output, '\n') ? json_tokener_parse(strchr(output, '\n') + 1) : NULL,
+              *was = NULL;
+  for (size_t i = 0; i < json_object_array_length(trials); i++)
+    if (strcmp(str(json_object_array_get_idx(trials, i), "id"), id) == 0)
+      was = json_object_array_get_idx(trials, i);
+  assert_non_null(again);
+  assert_int_equal(json_object_get_int(member(again, "from_hit")), 0);
+  assert_true(json_object_equal(member(again, "faults"), member(was, "faults")));
+  assert_true(json_object_equal(member(again, "mce"), member(was, "mce")));
+  json_object_put(again);
   json_object_put(d);
   unlink(camp);
   unlink(out);
