@@ -24,19 +24,27 @@ static void share_into(pte_t *src, pte_t *dst) {
   frame_retain(PTE_ADDR(*src));
 }
 
-int cow_share(pde_t *from, pde_t *to, uint va, int owner) {
-  pte_t *n = uvm_pte(from, va, 0, 0), *m = mirror_pte(from, va);
-  if (!n || !(*n & PTE_P) || (MIRRORED && !m))
-    panic("cow_share: user page without its frames");
+int cow_share_range(pde_t *from, pde_t *to, uint va, uint end, int owner) {
+  // Walk each page table once, not once per page: fork of a process is
+  // mostly this loop, and in memv6 it runs over two tables.
+  pte_t *n = uvm_pte(from, va, 0, 0);
+  pte_t *m = MIRRORED ? uvm_pte(from, va + MIRROR_OFFSET, 0, 0) : 0;
+  if (!n || (MIRRORED && !m))
+    panic("cow_share: user pages without their page tables");
   // Both page tables first, so a failure leaves nothing half shared.
   pte_t *nd = uvm_pte(to, va, 1, owner);
   pte_t *md = MIRRORED ? uvm_pte(to, va + MIRROR_OFFSET, 1, owner) : 0;
   if (!nd || (MIRRORED && !md))
     return -1;
+  uint pages = (PGROUNDUP(end) - va) / PGSIZE;
   intr_off_push();
-  share_into(n, nd);
-  if (m)
-    share_into(m, md);
+  for (uint i = 0; i < pages; i++) {
+    if (!(n[i] & PTE_P) || (m && !(m[i] & PTE_P)))
+      panic("cow_share: user page without its frames");
+    share_into(&n[i], &nd[i]);
+    if (m)
+      share_into(&m[i], &md[i]);
+  }
   intr_on_pop();
   return 0;
 }

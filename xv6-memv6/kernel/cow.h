@@ -11,10 +11,11 @@
 #define COW_H
 #include "types.h"
 
-// fork: maps the user page va of from (and its mirror) into to, shared
-// read-only in both. 0, or -1 when a page table could not be allocated
-// (then to maps nothing new at va).
-int cow_share(pde_t *from, pde_t *to, uint va, int owner);
+// fork: maps the user pages [va, end) of from (and their mirrors) into to,
+// shared read-only in both. The range lies under one page-directory entry,
+// so each side's PTEs are one array. 0, or -1 when a page table could not
+// be allocated (then to maps nothing new in the range).
+int cow_share_range(pde_t *from, pde_t *to, uint va, uint end, int owner);
 
 // The native PTE of user page va, writable (and its mirror too), copying
 // shared frames for owner first. 0 if va is not a user page or its frames

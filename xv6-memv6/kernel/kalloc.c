@@ -106,38 +106,40 @@ void *kalloc(void) {
   return kalloc_zone(ZONE_NORMAL, FRAME_KERNEL, 0);
 }
 
-// A frame of an unused zone is a bug; so is a count that wraps.
-static struct zone *zone_locked(uint pa) {
+// A frame of an unused zone is a bug.
+static struct frame *managed_frame(uint pa) {
   if ((pa & (PGSIZE - 1)) || pa < zones[ZONE_NORMAL].lo || pa >= zones[ZONE_MIRROR].hi)
     panic("frame: not a managed frame");
-  struct zone *z = &zones[zone_of(pa)];
-  spin_lock(&z->lock);
-  return z;
+  return &frames[pa >> PGSHIFT];
 }
 
+// Counting takes no zone lock: fork and exit retain and release every user
+// frame (twice per page in memv6), and a lock round trip cost more than
+// the rest of the work. The atomic add keeps the count exact; the lock
+// guards the free list, which only the last release touches.
 void frame_retain(uint pa) {
-  struct zone *z = zone_locked(pa);
-  struct frame *f = frame_of(pa);
+  struct frame *f = managed_frame(pa);
   if (f->kind == FRAME_FREE || f->refs == 0 || f->refs == FRAME_MAX_REFS)
     panic("frame_retain: frame not in use or shared too often");
-  f->refs++;
-  spin_unlock(&z->lock);
+  __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
 }
 
 int frame_release(uint pa) {
-  struct zone *z = zone_locked(pa);
-  struct frame *f = frame_of(pa);
-  int freed = 0;
+  struct frame *f = managed_frame(pa);
   // A frame a machine check retired loses its mappings but never returns
   // to a free list.
-  if (f->kind != FRAME_POISONED) {
-    if (f->kind == FRAME_FREE || f->refs == 0)
-      panic("frame_release: frame not in use");
-    if (--f->refs == 0) {
-      *f = (struct frame){.kind = FRAME_FREE};
-      zone_push(z, pa);
-      freed = 1;
-    }
+  if (f->kind == FRAME_POISONED)
+    return 0;
+  if (f->kind == FRAME_FREE || f->refs == 0)
+    panic("frame_release: frame not in use");
+  if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
+    return 0;
+  struct zone *z = &zones[zone_of(pa)];
+  spin_lock(&z->lock);
+  int freed = f->kind != FRAME_POISONED; // a check may have struck meanwhile
+  if (freed) {
+    *f = (struct frame){.kind = FRAME_FREE};
+    zone_push(z, pa);
   }
   spin_unlock(&z->lock);
   return freed;

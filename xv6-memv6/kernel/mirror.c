@@ -45,14 +45,6 @@ pte_t *mirror_pte(pde_t *pgdir, uint va) {
   return pte && (*pte & PTE_P) ? pte : 0;
 }
 
-void mirror_unmap(pde_t *pgdir, uint va) {
-  pte_t *pte = mirror_pte(pgdir, va);
-  if (!pte)
-    return;
-  frame_release(PTE_ADDR(*pte));
-  *pte = 0;
-}
-
 void mirror_clear_perm(pde_t *pgdir, uint va, int perm) {
   pte_t *pte = mirror_pte(pgdir, va);
   if (pte)

@@ -18,10 +18,6 @@
 // is 0. 0, or -1 when out of memory (then nothing was changed).
 int mirror_map(pde_t *pgdir, uint va, uint npa, int perm, const void *src, int owner);
 
-// Removes the mirror of va, if there is one, and releases its frame (freed
-// once no address space maps it).
-void mirror_unmap(pde_t *pgdir, uint va);
-
 // The present mirror PTE of the user page va, or 0.
 pte_t *mirror_pte(pde_t *pgdir, uint va);
 

@@ -78,6 +78,12 @@ static int add_user_page(pde_t *pgdir, uint va, int perm, int owner) {
   return 0;
 }
 
+// The end of va's page table's reach, or limit if that comes first.
+static uint table_end(uint va, uint limit) {
+  uint next = (PDX(va) + 1) << PDXSHIFT;
+  return next < limit ? next : limit;
+}
+
 extern char data_start[]; // kernel.ld: text and rodata end below it
 
 void kvm_init(void) {
@@ -131,29 +137,35 @@ uint uvm_grow(pde_t *pgdir, uint oldsz, uint newsz, int owner) {
   return newsz;
 }
 
+// Unmaps the pages [va, end) under one directory entry: n and m are the
+// native and mirror PTEs of va (m 0 in the native build).
+static void unmap_range(pte_t *n, pte_t *m, uint va, uint end) {
+  uint pages = (PGROUNDUP(end) - va) / PGSIZE;
+  // In one piece: dedup must not see a native page without its mirror,
+  // nor repoint a PTE that is about to be cleared.
+  intr_off_push();
+  for (uint i = 0; i < pages; i++) {
+    if (m && (m[i] & PTE_P)) {
+      frame_release(PTE_ADDR(m[i]));
+      m[i] = 0;
+    }
+    if (n[i] & PTE_P) {
+      frame_release(PTE_ADDR(n[i])); // shared frames live on for the others
+      n[i] = 0;
+    }
+  }
+  intr_on_pop();
+}
+
 uint uvm_shrink(pde_t *pgdir, uint oldsz, uint newsz) {
   if (newsz >= oldsz)
     return oldsz;
-  uint va = PGROUNDUP(newsz);
-  while (va < oldsz) {
-    pte_t *pte = uvm_pte(pgdir, va, 0, 0);
-    if (!pte) {
-      // No page table: skip to the next directory entry.
-      va = (PDX(va) + 1) << PDXSHIFT;
-      if (va == 0)
-        break;
-      continue;
-    }
-    if (*pte & PTE_P) {
-      // In one piece: dedup must not see the native page without its mirror,
-      // nor repoint a PTE that is about to be cleared.
-      intr_off_push();
-      mirror_unmap(pgdir, va);
-      frame_release(PTE_ADDR(*pte)); // shared frames live on for the others
-      *pte = 0;
-      intr_on_pop();
-    }
-    va += PGSIZE;
+  // One page table at a time (oldsz <= USERTOP, so no wrap-around).
+  for (uint va = PGROUNDUP(newsz); va < oldsz; va = table_end(va, oldsz)) {
+    pte_t *n = uvm_pte(pgdir, va, 0, 0);
+    pte_t *m = MIRRORED ? uvm_pte(pgdir, va + MIRROR_OFFSET, 0, 0) : 0;
+    if (n)
+      unmap_range(n, m, va, table_end(va, oldsz));
   }
   return newsz;
 }
@@ -178,8 +190,8 @@ pde_t *uvm_copy(pde_t *pgdir, uint sz, int owner) {
   if (!copy)
     return 0;
   uint va;
-  for (va = 0; va < sz; va += PGSIZE) {
-    if (cow_share(pgdir, copy, va, owner) < 0)
+  for (va = 0; va < sz; va = table_end(va, sz)) {
+    if (cow_share_range(pgdir, copy, va, table_end(va, sz), owner) < 0)
       break;
   }
   cow_flush(pgdir); // the parent's PTEs lost PTE_W
