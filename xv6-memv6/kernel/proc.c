@@ -150,6 +150,20 @@ void yield(void) {
   spin_unlock(&table_lock);
 }
 
+// Sleepers per channel slot. wakeup looks at its channel's slot before
+// scanning the process table: most wakeups (two per disk block read: the
+// buffer's sleeplock and the cache) find nobody waiting, and the scan
+// visits all NPROC entries. Reading the slot without table_lock is safe
+// for the reason the sleep/wakeup protocol is: the waker holds the
+// condition's lock, and a sleeper counts itself, under table_lock, before
+// it lets that lock go. A collision only costs a needless scan.
+#define SLEEP_SLOTS 64
+static uint sleepers[SLEEP_SLOTS];
+
+static uint *sleep_slot(void *chan) {
+  return &sleepers[((uint)chan >> 3) % SLEEP_SLOTS];
+}
+
 void sleep(void *chan, struct spinlock *lk) {
   struct proc *p = myproc();
   if (!p || !lk)
@@ -161,7 +175,9 @@ void sleep(void *chan, struct spinlock *lk) {
   }
   p->chan = chan;
   p->state = PSTATE_SLEEPING;
+  (*sleep_slot(chan))++;
   sched();
+  (*sleep_slot(chan))--;
   p->chan = 0;
   if (lk != &table_lock) {
     spin_unlock(&table_lock);
@@ -177,6 +193,8 @@ static void wake_locked(void *chan) {
 }
 
 void wakeup(void *chan) {
+  if (__atomic_load_n(sleep_slot(chan), __ATOMIC_ACQUIRE) == 0)
+    return;
   spin_lock(&table_lock);
   wake_locked(chan);
   spin_unlock(&table_lock);
