@@ -217,9 +217,15 @@ static pid_t start_qemu(const struct options *o, int *out_fd) {
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     close(fds[1]);
-    int null = open("/dev/null", O_RDONLY);
-    if (null >= 0)
-      dup2(null, STDIN_FILENO);
+    // The guest's serial input: an empty pipe, at end of file at once. Not
+    // /dev/null: on a host where something replaced it with a regular
+    // file, that file's text became console input and changed the runs.
+    int in[2];
+    if (pipe(in) == 0) {
+      close(in[1]);
+      dup2(in[0], STDIN_FILENO);
+      close(in[0]);
+    }
     execv(o->qemu, (char *const *)av);
     fprintf(stderr, "qrun: cannot run %s: %s (install qemu-system-x86)\n", o->qemu,
             strerror(errno));
