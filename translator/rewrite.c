@@ -12,6 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct callee {
+  char *name;
+  int args; // argument words the thunk mirrors above the return address
+};
+
 struct ctx {
   const struct mirror_opts *o;
   const struct arch *a;
@@ -29,8 +34,16 @@ struct ctx {
   char spec_err[256];
   // Direct call targets, in the order first called: each gets one thunk at
   // the end of the output (see call_via_thunk).
-  char **callees;
+  struct callee *callees;
   int ncallees, callees_cap;
+  // Argument pushes held back (see hold_line): their lines as written and as
+  // translated, and how many there are. call_args is how many of them the
+  // call on the current line may take over (0 when it may not).
+  struct buf held_bare, held_mirrored;
+  int nheld, held_words, call_args;
+  // The statement just rewritten is such an argument write: a push (-1), or
+  // a word store to n-1 words above %esp (n), or neither (0).
+  int arg_write;
   // When set, written instead of the instruction (a call routed to its thunk).
   char replacement[ATT_TEXT + 64];
 };
@@ -318,13 +331,13 @@ static int direct_symbol(const struct operand *t) {
   return 1;
 }
 
-static int callee_index(struct ctx *c, const char *name) {
+static int callee_index(struct ctx *c, const char *name, int args) {
   for (int k = 0; k < c->ncallees; k++)
-    if (strcmp(c->callees[k], name) == 0)
+    if (c->callees[k].args == args && strcmp(c->callees[k].name, name) == 0)
       return k;
   if (c->ncallees == c->callees_cap) {
     int cap = c->callees_cap ? 2 * c->callees_cap : 64;
-    char **p = realloc(c->callees, (size_t)cap * sizeof *p);
+    struct callee *p = realloc(c->callees, (size_t)cap * sizeof *p);
     if (!p) {
       perror("mirror-translate");
       exit(2);
@@ -332,8 +345,9 @@ static int callee_index(struct ctx *c, const char *name) {
     c->callees = p;
     c->callees_cap = cap;
   }
-  c->callees[c->ncallees] = strdup(name);
-  if (!c->callees[c->ncallees]) {
+  c->callees[c->ncallees].name = strdup(name);
+  c->callees[c->ncallees].args = args;
+  if (!c->callees[c->ncallees].name) {
     perror("mirror-translate");
     exit(2);
   }
@@ -343,7 +357,8 @@ static int callee_index(struct ctx *c, const char *name) {
 static int call_via_thunk(struct ctx *c, const struct insn *in) {
   if (!direct_symbol(&in->ops[0]))
     return 0;
-  int k = callee_index(c, in->ops[0].disp);
+  int k = callee_index(c, in->ops[0].disp, c->call_args);
+  c->call_args = -c->call_args; // taken over (see hold_line)
   snprintf(c->replacement, sizeof c->replacement, "%s\t%scall%d", in->mnemonic, c->label_prefix, k);
   return 1;
 }
@@ -360,16 +375,90 @@ static void emit_thunks(struct ctx *c, struct buf *out) {
     char label[96];
     int n = snprintf(label, sizeof label, "%scall%d:\n", c->label_prefix, k);
     buf_put(out, label, (size_t)n);
-    emit(out, "push%s\t(%%%s)", sfx, c->sp);
-    emit(out, "pop%s\t%s(%%%s)", sfx, c->o->offset, c->sp);
-    emit(out, "jmp\t%s", c->callees[k]);
+    for (int w = 0; w <= c->callees[k].args; w++) {
+      char at[32] = "";
+      if (w)
+        snprintf(at, sizeof at, "%d", w * c->a->word);
+      emit(out, "push%s\t%s(%%%s)", sfx, at, c->sp);
+      emit(out, "pop%s\t%s%s%s(%%%s)", sfx, c->o->offset, w ? "+" : "", at, c->sp);
+    }
+    emit(out, "jmp\t%s", c->callees[k].name);
   }
 }
 
 static void free_callees(struct ctx *c) {
   for (int k = 0; k < c->ncallees; k++)
-    free(c->callees[k]);
+    free(c->callees[k].name);
   free(c->callees);
+}
+
+// A word store to an outgoing argument slot, d(%esp) with 0 <= d < 64 and d
+// a multiple of the word (GCC's argument setup when it does not push):
+// returns the number of words from %esp up to and including the slot, else 0.
+static int outgoing_arg_slot(struct ctx *c, const struct insn_desc *d, const struct operand *m,
+                             int width) {
+  long disp;
+  if (strncmp(d->mnemonic, "mov", 3) != 0 || width != c->a->word || !m->base ||
+      m->base->gpr != c->a->sp || m->index || m->seg[0] || !att_disp_number(m, &disp))
+    return 0;
+  if (disp < 0 || disp >= 16 * c->a->word || disp % c->a->word)
+    return 0;
+  return (int)(disp / c->a->word) + 1;
+}
+
+// Argument pushes right before a call to a named symbol need no mirror code
+// of their own: the call's thunk copies them with the return address. Such a
+// push line is held back in both forms until the next line shows whether a
+// call takes it over (then it goes out as written) or not (then as
+// translated). Only lines made of one push and nothing else are held; blank
+// lines and .cfi directives between them keep the run going; a label, a
+// comment or any other statement ends it.
+static void flush_held(struct ctx *c, struct buf *out, int taken) {
+  struct buf *b = taken ? &c->held_bare : &c->held_mirrored;
+  if (b->len)
+    buf_put(out, b->p, b->len);
+  c->held_bare.len = c->held_mirrored.len = 0;
+  c->nheld = c->held_words = 0;
+}
+
+// Lines that emit no instruction. A label is one too: a jump to it reaches
+// the call without leaving the run, and the thunk mirrors every held slot
+// whatever wrote it (copying a live slot that is mirrored already is a no-op).
+static int neutral_line(const struct stmt *s, int ns, const char *comment) {
+  if (comment)
+    return 0;
+  if (ns == 0 || (ns == 1 && s->kind == SK_LABEL))
+    return 1;
+  return ns == 1 && s->kind == SK_DIRECTIVE && s->len > 5 &&
+         (strncmp(s->text, ".cfi_", 5) == 0 || strncmp(s->text, ".loc ", 5) == 0 ||
+          strncmp(s->text, ".loc\t", 5) == 0);
+}
+
+// Writes one input line (its text as written, and as translated) to out, or
+// holds it. `alone` says the line is one statement, no comment; `ok` that it
+// translated without error.
+static void hold_line(struct ctx *c, struct buf *out, const char *line, size_t n,
+                      const struct buf *mirrored, const struct stmt *s, int ns, const char *comment,
+                      int ok) {
+  int alone = ns == 1 && !comment;
+  if (ok && alone && s->kind == SK_INSN && c->arg_write) {
+    // A push moves the words held so far one slot up.
+    c->held_words = c->arg_write < 0               ? c->held_words + 1
+                    : c->arg_write > c->held_words ? c->arg_write
+                                                   : c->held_words;
+    buf_put(&c->held_bare, line, n);
+    buf_put(&c->held_bare, "\n", 1);
+    buf_put(&c->held_mirrored, mirrored->p, mirrored->len);
+    c->nheld++;
+    return;
+  }
+  if (c->nheld && neutral_line(s, ns, comment)) {
+    buf_put(&c->held_bare, mirrored->p, mirrored->len);
+    buf_put(&c->held_mirrored, mirrored->p, mirrored->len);
+    return;
+  }
+  flush_held(c, out, c->call_args < 0);
+  buf_put(out, mirrored->p, mirrored->len);
 }
 
 static int seg_ok(const struct operand *m) {
@@ -435,6 +524,7 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
   case ST_REPEAT:
     if (repeat_on_mirror(c, in, wop, width, post, text, len) < 0)
       return -1;
+    c->arg_write = in->nprefix ? 0 : outgoing_arg_slot(c, d, m, width);
     break;
 
   case ST_COPY: {
@@ -478,6 +568,11 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
     const struct operand *s = &in->ops[0];
     if (s->star)
       return error(c, text, len, "unexpected '*' operand");
+    // A word pushed from a register, an immediate or memory may be mirrored
+    // later by the thunk of the call it is an argument of (hold_line).
+    if (width == a->word && in->nprefix == 0 &&
+        (s->kind != OP_REG || (s->reg->gpr >= 0 && s->reg->size == width)))
+      c->arg_write = -1;
     if (s->kind == OP_REG && s->reg->gpr >= 0) {
       if (s->reg->size != width)
         return error(c, text, len, "push width does not match the register");
@@ -701,6 +796,7 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
     if (n && line[n - 1] == '\r')
       n--;
     if (n && line[0] == '#' && line_marker(&c, line, n)) {
+      flush_held(&c, out, 0);
       buf_put(out, line, n);
       buf_put(out, "\n", 1);
       continue;
@@ -713,7 +809,9 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
     }
     // Translate each statement into lb; the line is kept verbatim unless
     // something was inserted or a prefix had to be joined.
-    int changed = c.pending.nprefix > 0;
+    int changed = c.pending.nprefix > 0, errors_before = c.errors;
+    c.call_args = ns == 1 && !comment ? c.held_words : 0;
+    c.arg_write = 0;
     lb.len = 0;
     if (comment && ns > 0) {
       buf_put(&lb, "\t", 1);
@@ -799,20 +897,22 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
       if (post.len)
         buf_put(&lb, post.p, post.len);
     }
-    if (changed) {
-      if (lb.len)
-        buf_put(out, lb.p, lb.len);
-    } else {
-      buf_put(out, line, n);
-      buf_put(out, "\n", 1);
+    if (!changed) {
+      lb.len = 0;
+      buf_put(&lb, line, n);
+      buf_put(&lb, "\n", 1);
     }
+    hold_line(&c, out, line, n, &lb, stmts, ns, comment, c.errors == errors_before);
   }
+  flush_held(&c, out, 0);
   if (c.pending.nprefix)
     error(&c, c.pending_text, strlen(c.pending_text),
           "prefix at the end of the file is not followed by an instruction");
   if (!c.errors)
     emit_thunks(&c, out);
   free_callees(&c);
+  buf_free(&c.held_bare);
+  buf_free(&c.held_mirrored);
   buf_free(&lb);
   buf_free(&pre);
   buf_free(&post);
