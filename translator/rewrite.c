@@ -382,6 +382,11 @@ static void emit_thunks(struct ctx *c, struct buf *out) {
       emit(out, "push%s\t%s(%%%s)", sfx, at, c->sp);
       emit(out, "pop%s\t%s%s%s(%%%s)", sfx, c->o->offset, w ? "+" : "", at, c->sp);
     }
+    // The pushes left a native copy one word below %esp. Dead stack, but a
+    // callee may reserve that slot and never write it, and the oracle then
+    // sees native and mirror differ: copy it too, so the two stay equal.
+    emit(out, "push%s\t-%d(%%%s)", sfx, c->a->word, c->sp);
+    emit(out, "pop%s\t%s-%d(%%%s)", sfx, c->o->offset, c->a->word, c->sp);
     emit(out, "jmp\t%s", c->callees[k].name);
   }
 }

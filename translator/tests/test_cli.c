@@ -180,7 +180,8 @@ static void directives_labels_comments_pass_through(void **state) {
   const char *want_push = "\tmovl\t%ebp, 0x40000000-4(%esp)\n\tpushl\t%ebp\n";
   const char *want_call = "\tcall\t.Lmirrorcall0\n";
   const char *want_thunk =
-      "\t.text\n.Lmirrorcall0:\n\tpushl\t(%esp)\n\tpopl\t0x40000000(%esp)\n\tjmp\tg\n";
+      "\t.text\n.Lmirrorcall0:\n\tpushl\t(%esp)\n\tpopl\t0x40000000(%esp)\n\tpushl\t-4(%esp)\n"
+      "\tpopl\t0x40000000-4(%esp)\n\tjmp\tg\n";
   assert_non_null(strstr(got, want_push));
   assert_non_null(strstr(got, want_call));
   char expect[sizeof gcc_like + 256];
@@ -220,7 +221,8 @@ static void inserted_labels_do_not_collide(void **state) {
                            "\tmovl\t$.Lmirror_0, 0x40000000-4(%esp)\n\tcall\t1f\n"
                            ".Lmirror_0:\n1:\tjmp\t.Lmirror0\n"
                            "\t.text\n.Lmirror_call0:\n\tpushl\t(%esp)\n"
-                           "\tpopl\t0x40000000(%esp)\n\tjmp\tf\n");
+                           "\tpopl\t0x40000000(%esp)\n\tpushl\t-4(%esp)\n"
+                           "\tpopl\t0x40000000-4(%esp)\n\tjmp\tf\n");
   free(got);
   proc_free(&r);
 }
