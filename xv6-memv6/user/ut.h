@@ -45,6 +45,12 @@ uint ut_brk(void);
 // Called by main when usertests is exec'ed as its own helper.
 int ut_argv_helper(int argc, char **argv);
 #define UT_ARGV_FLAG "-argv"
+
+// `usertests -oracle TEST...`: tests that can also run the memv6 mirror
+// oracle in the middle of a scenario do so. Off by default, so the timed
+// suite does the same work on both kernels (the oracle is memv6-only work).
+#define UT_ORACLE_FLAG "-oracle"
+extern int ut_oracle_checks;
 void ut_expected_arg(char *out, int k); // the k-th argument execargs passes
 
 // The tests, by area (ut_file.c, ut_dir.c, ut_proc.c, ut_mem.c, ut_pipe.c).

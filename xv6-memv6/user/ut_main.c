@@ -162,9 +162,17 @@ static void list_names(void) {
   printf(2, "\n");
 }
 
+int ut_oracle_checks;
+
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], UT_ARGV_FLAG) == 0)
     return ut_argv_helper(argc, argv);
+  if (argc > 1 && strcmp(argv[1], UT_ORACLE_FLAG) == 0) {
+    ut_oracle_checks = 1;
+    argv[1] = argv[0];
+    argc--;
+    argv++;
+  }
   // Check every name before running anything: a typo should not cost a run.
   for (int i = 1; i < argc; i++) {
     if (find(argv[i]) == 0) {
