@@ -41,13 +41,7 @@ static int run_once(char **argv) {
     exitst(127);
   }
   int status = -1;
-  for (;;) {
-    int got = waitst(&status);
-    if (got == pid)
-      return status;
-    if (got < 0)
-      return -1;
-  }
+  return waitpid_st(pid, &status) < 0 ? -1 : status;
 }
 
 static int one_run(int run, char **argv) {

@@ -37,13 +37,7 @@ static int start(char **argv) {
 // pid's status, or -1 if it vanished.
 static int wait_for(int pid) {
   int status = 0;
-  for (;;) {
-    int got = waitst(&status);
-    if (got == pid)
-      return status;
-    if (got < 0)
-      return -1;
-  }
+  return waitpid_st(pid, &status) < 0 ? -1 : status;
 }
 
 int main(int argc, char **argv) {

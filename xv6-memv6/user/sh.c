@@ -291,10 +291,7 @@ static int pipe_child(int *p, int target, struct node *n) {
 
 static int wait_pid(int pid) {
   int status = 0;
-  int got;
-  while ((got = waitst(&status)) >= 0 && got != pid)
-    ;
-  return got < 0 ? -1 : status;
+  return waitpid_st(pid, &status) < 0 ? -1 : status;
 }
 
 static void run_pipe(struct node *n) {

@@ -50,3 +50,10 @@ uint64 rdtsc(void) {
   __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
   return ((uint64)hi << 32) | lo;
 }
+
+int waitpid_st(int pid, int *status) {
+  int got;
+  while ((got = waitst(status)) >= 0 && got != pid)
+    ;
+  return got < 0 ? -1 : 0;
+}

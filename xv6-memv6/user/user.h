@@ -32,7 +32,10 @@ int uptime(void);
 
 // System calls of our own.
 int exitst(int status) __attribute__((noreturn)); // exit with a status
-int waitst(int *status);  // like wait(); stores the child's status if non-null
+int waitst(int *status); // like wait(); stores the child's status if non-null
+// Waits until child pid exits, reaping any other children that exit first;
+// 0 with its status in *status, or -1 once there is no such child left.
+int waitpid_st(int pid, int *status);
 int shutdown(int status); // power off; QEMU exits with ((status&0x7f)<<1)|1
 int freepages(void);      // free physical frames in the kernel
 // MemV6 (docs/memv6.md). The mirror oracle: mismatched bytes between the

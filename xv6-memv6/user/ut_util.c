@@ -14,13 +14,7 @@ void ut_complain(const char *file, int line, const char *what) {
 
 int ut_wait_for(int pid) {
   int status = 0;
-  for (;;) {
-    int got = waitst(&status);
-    if (got == pid)
-      return status;
-    if (got < 0)
-      return -1000;
-  }
+  return waitpid_st(pid, &status) < 0 ? -1000 : status;
 }
 
 int ut_wait_all(const int *pids, int n) {
