@@ -304,12 +304,42 @@ static uint min_u(uint a, uint b) {
   return a < b ? a : b;
 }
 
+// Disk blocks of file blocks idx, idx+1, ... (at most max) that one table
+// lists: a long read (exec) then takes each indirect block once, not once
+// per data block. The caller holds the inode lock, so the map is stable.
+static uint bmap_run(struct inode *ip, uint idx, uint max, uint *out) {
+  if (idx < NDIRECT) {
+    uint n = min_u(max, NDIRECT - idx);
+    for (uint i = 0; i < n; i++)
+      out[i] = ip->addrs[idx + i];
+    return n;
+  }
+  uint k = idx - NDIRECT;
+  if (k >= NINDIRECT || !ip->addrs[ADDR_INDIRECT]) {
+    out[0] = bmap(ip, idx, 0);
+    return 1;
+  }
+  uint n = min_u(max, NINDIRECT - k);
+  struct buf *b = bread(ip->dev, ip->addrs[ADDR_INDIRECT]);
+  memmove(out, (const uint *)b->data + k, n * sizeof(uint));
+  brelse(b);
+  return n;
+}
+
+#define READ_RUN 32 // block numbers looked up at a time
+
 int readi(struct inode *ip, int to_user, uint dst, uint off, uint n) {
   if (off > ip->size || off + n < off)
     return -1;
   n = min_u(n, ip->size - off);
+  uint run[READ_RUN], have = 0, next = 0;
   for (uint done = 0; done < n;) {
-    uint bno = bmap(ip, off / BSIZE, 0);
+    if (next == have) {
+      uint left = (off + (n - done) + BSIZE - 1) / BSIZE - off / BSIZE;
+      have = bmap_run(ip, off / BSIZE, min_u(left, READ_RUN), run);
+      next = 0;
+    }
+    uint bno = run[next++];
     if (!bno)
       return -1; // a hole: files are written densely, so the inode is bad
     struct buf *b = bread(ip->dev, bno);

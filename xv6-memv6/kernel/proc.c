@@ -150,18 +150,30 @@ void yield(void) {
   spin_unlock(&table_lock);
 }
 
-// Sleepers per channel slot. wakeup looks at its channel's slot before
-// scanning the process table: most wakeups (two per disk block read: the
-// buffer's sleeplock and the cache) find nobody waiting, and the scan
-// visits all NPROC entries. Reading the slot without table_lock is safe
-// for the reason the sleep/wakeup protocol is: the waker holds the
-// condition's lock, and a sleeper counts itself, under table_lock, before
-// it lets that lock go. A collision only costs a needless scan.
-#define SLEEP_SLOTS 64
+// Two things keep wakeup cheap; the buffer cache alone calls it twice per
+// disk block read, and nearly always nobody is waiting.
+// - A count of sleepers per channel slot, read before taking table_lock.
+//   Reading it unlocked is safe for the reason the sleep/wakeup protocol
+//   is: the waker holds the condition's lock, and a sleeper counts itself,
+//   under table_lock, before it lets that lock go. The slot is a
+//   multiplicative hash of the address: channels are struct fields whose
+//   low bits repeat with the struct's size.
+// - The sleeping processes on a list, so a wakeup whose slot collides walks
+//   the few sleepers, not all NPROC entries.
+#define SLEEP_SLOTS 256
 static uint sleepers[SLEEP_SLOTS];
+static struct proc *sleeping; // guarded by table_lock
 
 static uint *sleep_slot(void *chan) {
-  return &sleepers[((uint)chan >> 3) % SLEEP_SLOTS];
+  return &sleepers[((uint)chan * 2654435761u) >> 24];
+}
+
+static void sleeping_remove(struct proc *p) {
+  struct proc **at = &sleeping;
+  while (*at != p)
+    at = &(*at)->next_sleeper;
+  *at = p->next_sleeper;
+  p->next_sleeper = 0;
 }
 
 void sleep(void *chan, struct spinlock *lk) {
@@ -175,9 +187,12 @@ void sleep(void *chan, struct spinlock *lk) {
   }
   p->chan = chan;
   p->state = PSTATE_SLEEPING;
+  p->next_sleeper = sleeping;
+  sleeping = p;
   (*sleep_slot(chan))++;
   sched();
   (*sleep_slot(chan))--;
+  sleeping_remove(p);
   p->chan = 0;
   if (lk != &table_lock) {
     spin_unlock(&table_lock);
@@ -185,8 +200,9 @@ void sleep(void *chan, struct spinlock *lk) {
   }
 }
 
+// A killed sleeper is made runnable but stays listed until it runs.
 static void wake_locked(void *chan) {
-  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+  for (struct proc *p = sleeping; p; p = p->next_sleeper) {
     if (p->state == PSTATE_SLEEPING && p->chan == chan)
       p->state = PSTATE_RUNNABLE;
   }

@@ -26,11 +26,12 @@ struct proc {
   pde_t *pgdir; // page directory (kernel va)
   char *kstack; // bottom of the kernel stack
   struct proc *parent;
-  struct trapframe *tf;    // trap frame of the current system call/trap
-  struct context *context; // switch here to run the process
-  void *chan;              // sleeping on this, if nonzero
-  int killed;              // kill() was called
-  int xstatus;             // exit status for waitst()
+  struct trapframe *tf;      // trap frame of the current system call/trap
+  struct context *context;   // switch here to run the process
+  void *chan;                // sleeping on this, if nonzero
+  struct proc *next_sleeper; // the list of sleeping processes (proc.c)
+  int killed;                // kill() was called
+  int xstatus;               // exit status for waitst()
   struct file *ofile[NOFILE];
   struct inode *cwd;
   char name[16];
