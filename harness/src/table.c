@@ -51,7 +51,9 @@ static void print_one(FILE *out, json_object *s) {
       fprintf(out, " %8s\n", "-");
   }
   fprintf(out, "(medians of %s%s)\n", metric,
-          has_not_compared(tests) ? "; n/c: not compared, different work on the two kernels" : "");
+          has_not_compared(tests)
+              ? "; n/c: not compared: different work on the two kernels, or timed by the clock"
+              : "");
   json_object *g = get(s, "geomean"), *ci = get(s, "ci"), *w = get(s, "worst");
   if (g) {
     fprintf(out, "geomean memv6/native %.4f", json_object_get_double(g));
