@@ -147,9 +147,14 @@ static int choose_user(struct mh_guest *g, bool mirror, int region, uint64_t pic
     if (mirror) {
       if (!g->in.mirror_offset)
         return mh_fail(e, "mirror frames exist on memv6 only (this kernel has no mirror offset)");
-      if (mh_walk(mh_rsp_physread, g->rsp, pgdir, va + g->in.mirror_offset, &mpa, &mpte, e) < 0)
-        return mh_fail(e, "pid %d va 0x%x has no mirror mapping: %s", p.pid, va, e->msg);
-      if (partner && partner != mpa >> 12)
+      // The kernel makes mirror PTEs on first use (a forked child has none
+      // until it writes): without one, the frame table's partner link names
+      // the mirror frame.
+      if (mh_walk(mh_rsp_physread, g->rsp, pgdir, va + g->in.mirror_offset, &mpa, &mpte, e) < 0) {
+        if (!partner)
+          return mh_fail(e, "pid %d va 0x%x has no mirror mapping: %s", p.pid, va, e->msg);
+        mpa = partner << 12;
+      } else if (partner && partner != mpa >> 12)
         return mh_fail(e, "pid %d va 0x%x: frame table partner 0x%x, page table says pa 0x%x",
                        p.pid, va, partner << 12, mpa);
       pa = mpa;

@@ -26,24 +26,25 @@ static void share_into(pte_t *src, pte_t *dst) {
 
 int cow_share_range(pde_t *from, pde_t *to, uint va, uint end, int owner) {
   // Walk each page table once, not once per page: fork of a process is
-  // mostly this loop, and in memv6 it runs over two tables.
+  // mostly this loop. The child gets no mirror page table: its mirror PTEs
+  // are made when it first writes (or touches the mirror address).
   pte_t *n = uvm_pte(from, va, 0, 0);
   pte_t *m = MIRRORED ? uvm_pte(from, va + MIRROR_OFFSET, 0, 0) : 0;
-  if (!n || (MIRRORED && !m))
-    panic("cow_share: user pages without their page tables");
-  // Both page tables first, so a failure leaves nothing half shared.
+  if (!n)
+    panic("cow_share: user pages without their page table");
   pte_t *nd = uvm_pte(to, va, 1, owner);
-  pte_t *md = MIRRORED ? uvm_pte(to, va + MIRROR_OFFSET, 1, owner) : 0;
-  if (!nd || (MIRRORED && !md))
+  if (!nd)
     return -1;
   uint pages = (PGROUNDUP(end) - va) / PGSIZE;
   intr_off_push();
   for (uint i = 0; i < pages; i++) {
-    if (!(n[i] & PTE_P) || (m && !(m[i] & PTE_P)))
-      panic("cow_share: user page without its frames");
+    if (!(n[i] & PTE_P))
+      panic("cow_share: user page without its frame");
     share_into(&n[i], &nd[i]);
+    // The mirror frame is shared now: nobody may store to it. Cleared
+    // rather than made read-only, so exit has nothing to undo.
     if (m)
-      share_into(&m[i], &md[i]);
+      m[i] = 0;
   }
   intr_on_pop();
   return 0;
@@ -54,68 +55,66 @@ void cow_flush(pde_t *pgdir) {
     write_cr3(V2P(pgdir));
 }
 
-// Points pte at a private copy of its frame; the caller releases the old.
-static int copy_frame(pte_t *pte, int zone, int kind, int owner) {
+// A new frame of zone holding a copy of frame pa, or 0.
+static char *copy_frame(uint pa, int zone, int kind, int owner) {
   char *mem = kalloc_zone_raw(zone, kind, owner);
-  if (!mem)
+  if (mem)
+    page_copy(mem, P2V(pa));
+  return mem;
+}
+
+// The native page n gets a frame of its own, partnered with a copy of the
+// old frame's mirror frame (each half copied from its own half, so a store
+// that faulted between the two stays pending on both).
+static int copy_pair(pte_t *n, int owner) {
+  uint old = PTE_ADDR(*n);
+  char *nm = copy_frame(old, ZONE_NORMAL, FRAME_NATIVE, owner);
+  if (!nm)
     return -1;
-  page_copy(mem, P2V(PTE_ADDR(*pte)));
-  *pte = V2P(mem) | PTE_FLAGS(*pte);
+  if (MIRRORED) {
+    char *mm = copy_frame(mirror_of(old), ZONE_MIRROR, FRAME_MIRROR, owner);
+    if (!mm) {
+      kfree(nm);
+      return -1;
+    }
+    mirror_link(V2P(nm), V2P(mm));
+  }
+  *n = V2P(nm) | PTE_FLAGS(*n);
+  frame_release(old); // shared: the others keep the old pair
   return 0;
 }
 
-// The native page (and its mirror, m) gets frames of its own.
-static int copy_pair(pte_t *n, pte_t *m, int owner) {
-  uint old_n = PTE_ADDR(*n), old_m = m ? PTE_ADDR(*m) : 0;
-  if (copy_frame(n, ZONE_NORMAL, FRAME_NATIVE, owner) < 0)
-    return -1;
-  if (m && copy_frame(m, ZONE_MIRROR, FRAME_MIRROR, owner) < 0) {
-    kfree(P2V(PTE_ADDR(*n)));
-    *n = old_n | PTE_FLAGS(*n);
-    return -1;
-  }
-  if (m) {
-    mirror_link(PTE_ADDR(*n), PTE_ADDR(*m));
-    frame_release(old_m);
-  }
-  frame_release(old_n);
-  return 0;
-}
-
-static void unshare(pte_t *pte) {
-  if (pte)
-    *pte = (*pte | PTE_W) & ~PTE_COW;
-}
-
-// With interrupts off: n (and m) made writable, copied first if shared.
+// With interrupts off: n made writable, copied first if shared, and its
+// mirror PTE slot m (0 in the native build) mapping the page's mirror frame
+// writable.
 static int break_sharing(pte_t *n, pte_t *m, int owner) {
-  struct frame *nf = frame_of(PTE_ADDR(*n));
-  // The pair is shared as a unit; different counts mean lost bookkeeping.
-  if (m && frame_of(PTE_ADDR(*m))->refs != nf->refs)
-    panic("cow: native and mirror frames shared differently");
-  if (nf->refs > 1 && copy_pair(n, m, owner) < 0)
+  if (frame_of(PTE_ADDR(*n))->refs > 1 && copy_pair(n, owner) < 0)
     return -1;
   // The last mapping: the frame is the writer's now, whoever allocated it
   // (recovery looks for a frame's owner first).
-  nf = frame_of(PTE_ADDR(*n));
+  struct frame *nf = frame_of(PTE_ADDR(*n));
   nf->owner = owner;
-  if (m)
-    frame_of(PTE_ADDR(*m))->owner = owner;
-  unshare(n);
-  unshare(m);
+  *n = (*n | PTE_W) & ~PTE_COW;
+  if (m) {
+    uint mpa = nf->partner << PGSHIFT;
+    frame_of(mpa)->owner = owner;
+    *m = mpa | PTE_FLAGS(*n);
+  }
   return 0;
 }
 
 pte_t *cow_writable(pde_t *pgdir, uint va, int owner) {
-  pte_t *n = uvm_pte(pgdir, va, 0, 0), *m = mirror_pte(pgdir, va);
+  pte_t *n = uvm_pte(pgdir, va, 0, 0);
   if (!n || (*n & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
     return 0;
-  if (MIRRORED && !m)
-    panic("cow_writable: user page without a mirror");
-  if ((*n & PTE_W) && (!m || (*m & PTE_W)))
-    return n;
+  if (*n & PTE_W)
+    return n; // and so is its mirror PTE (mirror.h)
   if (!(*n & PTE_COW))
     return 0; // read-only for good
+  // The mirror PTE's slot first: failing then changes nothing.
+  pte_t *m = 0;
+  if (MIRRORED && !(m = uvm_pte(pgdir, va + MIRROR_OFFSET, 1, owner)))
+    return 0;
   intr_off_push();
   int r = break_sharing(n, m, owner);
   if (r == 0 && read_cr3() == V2P(pgdir)) {
@@ -126,13 +125,34 @@ pte_t *cow_writable(pde_t *pgdir, uint va, int owner) {
   return r == 0 ? n : 0;
 }
 
-int cow_fault(pde_t *pgdir, uint sz, uint addr, uint err, int owner) {
-  if ((err & (PF_PRESENT | PF_WRITE)) != (PF_PRESENT | PF_WRITE))
+// A user access to the mirror of page va, whose mirror PTE is not made yet.
+// A store to a shared page copies it, as a native store would; otherwise
+// the mirror PTE is made with the native PTE's permissions.
+static int mirror_fault(pde_t *pgdir, uint va, int write, int owner) {
+  pte_t *n = uvm_pte(pgdir, va, 0, 0);
+  if (!n || (*n & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
     return 0;
+  if (write && !(*n & PTE_W))
+    return cow_writable(pgdir, va, owner) != 0;
+  pte_t *m = uvm_pte(pgdir, va + MIRROR_OFFSET, 1, owner);
+  if (!m)
+    return 0;
+  intr_off_push(); // dedup may not repoint n in between
+  *m = mirror_of(PTE_ADDR(*n)) | PTE_FLAGS(*n);
+  intr_on_pop();
+  return 1;
+}
+
+int cow_fault(pde_t *pgdir, uint sz, uint addr, uint err, int owner) {
   uint va = addr;
-  if (MIRRORED && addr >= MIRROR_OFFSET && addr - MIRROR_OFFSET < sz)
+  int mirror = MIRRORED && addr >= MIRROR_OFFSET && addr - MIRROR_OFFSET < sz;
+  if (mirror)
     va = addr - MIRROR_OFFSET;
   if (va >= sz)
+    return 0;
+  if (mirror && !(err & PF_PRESENT))
+    return mirror_fault(pgdir, PGROUNDDOWN(va), (err & PF_WRITE) != 0, owner);
+  if ((err & (PF_PRESENT | PF_WRITE)) != (PF_PRESENT | PF_WRITE))
     return 0;
   // Only a store that hit a copy-on-write PTE; anything else is a real
   // fault (and retrying it would loop).

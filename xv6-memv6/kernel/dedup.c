@@ -76,9 +76,10 @@ static int add_entry(uint bucket, uint fn, pde_t *pgdir, uint va) {
   return 0;
 }
 
-// The native/mirror pair of user page va, if it is complete: a page being
-// mapped or unmapped right now (its process was stopped half way) is left
-// alone. *mpte is 0 on the native build.
+// The native PTE of user page va, if its frame is a complete pair: a page
+// being mapped or unmapped right now (its process was stopped half way) is
+// left alone. *mpte is its mirror PTE, or 0 when there is none (mirror PTEs
+// are made on first use) and on the native build.
 static pte_t *user_pair(pde_t *pgdir, uint va, pte_t **mpte) {
   pte_t *n = uvm_pte(pgdir, va, 0, 0);
   *mpte = 0;
@@ -89,7 +90,7 @@ static pte_t *user_pair(pde_t *pgdir, uint va, pte_t **mpte) {
     return 0;
   if (MIRRORED) {
     pte_t *m = mirror_pte(pgdir, va);
-    if (!m || PTE_ADDR(*m) != f->partner << PGSHIFT)
+    if (!f->partner || (m && PTE_ADDR(*m) != f->partner << PGSHIFT))
       return 0;
     *mpte = m;
   }
@@ -109,8 +110,8 @@ static void protect(pte_t *pte) {
     *pte = (*pte & ~PTE_W) | PTE_COW;
 }
 
-// Points pte at frame pa (its flags kept, made copy-on-write) and returns
-// whether releasing the old frame freed it.
+// Points the native PTE at frame pa (its flags kept, made copy-on-write)
+// and returns whether releasing the old frame freed it (with its mirror).
 static int repoint(pte_t *pte, uint pa) {
   uint old = PTE_ADDR(*pte);
   frame_retain(pa);
@@ -119,7 +120,9 @@ static int repoint(pte_t *pte, uint pa) {
   return frame_release(old);
 }
 
-// Merges the page (n, m) onto entry e's frame; native frames freed.
+// Merges the page (n, and its mirror PTE m if it has one) onto entry e's
+// frame; native frames freed. A mirror PTE holds no reference: it just
+// follows, read-only, to the kept frame's mirror; an absent one stays so.
 static int merge(pte_t *n, pte_t *m, struct entry *e) {
   uint kpa = e->fn << PGSHIFT;
   pte_t *km;
@@ -129,8 +132,10 @@ static int merge(pte_t *n, pte_t *m, struct entry *e) {
   // The kept frame's first mapping may still be private and writable.
   protect(kn);
   protect(km);
-  if (m)
-    repoint(m, frames[e->fn].partner << PGSHIFT);
+  if (m) {
+    *m = mirror_of(kpa) | PTE_FLAGS(*m);
+    protect(m);
+  }
   return repoint(n, kpa);
 }
 

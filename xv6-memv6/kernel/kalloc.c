@@ -114,14 +114,31 @@ static struct frame *managed_frame(uint pa) {
 }
 
 // Counting takes no zone lock: fork and exit retain and release every user
-// frame (twice per page in memv6), and a lock round trip cost more than
-// the rest of the work. The atomic add keeps the count exact; the lock
-// guards the free list, which only the last release touches.
+// frame, and a lock round trip cost more than the rest of the work. The
+// atomic add keeps the count exact; the lock guards the free list, which
+// only the last release touches.
+//
+// memv6: only native frames are counted. A mirror frame belongs to its
+// native partner (refs stays 1, mirror PTEs hold no reference) and goes
+// back to its zone when the native frame does.
 void frame_retain(uint pa) {
   struct frame *f = managed_frame(pa);
-  if (f->kind == FRAME_FREE || f->refs == 0 || f->refs == FRAME_MAX_REFS)
-    panic("frame_retain: frame not in use or shared too often");
+  if (f->kind == FRAME_FREE || f->kind == FRAME_MIRROR || f->refs == 0 || f->refs == FRAME_MAX_REFS)
+    panic("frame_retain: frame not in use, a mirror, or shared too often");
   __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+// Puts a frame whose last reference is gone back on its zone's list.
+static int free_frame(uint pa, struct frame *f) {
+  struct zone *z = &zones[zone_of(pa)];
+  spin_lock(&z->lock);
+  int freed = f->kind != FRAME_POISONED; // a check may have struck meanwhile
+  if (freed) {
+    *f = (struct frame){.kind = FRAME_FREE};
+    zone_push(z, pa);
+  }
+  spin_unlock(&z->lock);
+  return freed;
 }
 
 int frame_release(uint pa) {
@@ -132,16 +149,17 @@ int frame_release(uint pa) {
     return 0;
   if (f->kind == FRAME_FREE || f->refs == 0)
     panic("frame_release: frame not in use");
+  if (f->kind == FRAME_MIRROR && f->partner)
+    panic("frame_release: a mirror frame goes with its native frame");
   if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
     return 0;
-  struct zone *z = &zones[zone_of(pa)];
-  spin_lock(&z->lock);
-  int freed = f->kind != FRAME_POISONED; // a check may have struck meanwhile
-  if (freed) {
-    *f = (struct frame){.kind = FRAME_FREE};
-    zone_push(z, pa);
-  }
-  spin_unlock(&z->lock);
+  uint mirror = f->kind == FRAME_NATIVE ? f->partner : 0;
+  int freed = free_frame(pa, f);
+  // Only the mirror that names this frame back is ours to free (a retired
+  // one stays retired).
+  struct frame *m = &frames[mirror];
+  if (mirror && m->kind == FRAME_MIRROR && m->partner == pa >> PGSHIFT)
+    free_frame(mirror << PGSHIFT, m);
   return freed;
 }
 

@@ -16,7 +16,7 @@
 struct frame {
   uchar kind;   // FRAME_*
   uchar scan;   // dedup: the frame is in the running scan's table
-  ushort refs;  // page-table mappings (user frames), or 1
+  ushort refs;  // native PTEs mapping it (native user frames), or 1
   uint partner; // memv6: frame number of the mirror/native partner, else 0
   int owner;    // pid of the owning process, 0 for the kernel or none
   // Free frames: the frame number of the next free frame of the zone (0 ends
@@ -40,7 +40,9 @@ void *kalloc_zone(int zone, int kind, int owner);
 void *kalloc_zone_raw(int zone, int kind, int owner);
 void kfree(void *va); // drop a frame back on its zone's free list
 // User frames are shared (copy-on-write fork, dedup): refs counts the PTEs
-// that map one. A frame is freed when its last mapping is released.
+// that map one. A frame is freed when its last mapping is released. memv6:
+// a mirror frame is not counted (refs 1); it is freed with its native
+// partner, and releasing it on its own is a bug.
 #define FRAME_MAX_REFS 0xffff // refs is a ushort
 void frame_retain(uint pa);
 int frame_release(uint pa);                     // 1 if that freed the frame

@@ -15,7 +15,8 @@
 //   native  memv6: new frame copied from the mirror, every PTE that mapped
 //           the bad frame rewritten, TLB flushed, process resumes
 //           (recovered); native build: every process mapping it is killed
-//   mirror  new mirror frame copied from the native one (repaired_mirror)
+//   mirror  new mirror frame copied from its native partner, present mirror
+//           PTEs rewritten (repaired_mirror)
 //   pgtable of a process: the process is killed; the kernel's own: panic
 //   kernel  panic: the kernel cannot vouch for its own state
 //   free    retired where it lies, nothing else to do (ignored)
@@ -109,19 +110,6 @@ static void flush_tlb(void) {
   __asm__ volatile("movl %%cr3, %0; movl %0, %%cr3" : "=r"(cr3) : : "memory");
 }
 
-// One PTE of p (user page v, at v + off) that maps pa: rewritten to newpa
-// unless newpa is 0.
-static void fix_pte(struct proc *p, pte_t *pte, uint v, uint newpa, uint off) {
-  if (!newpa)
-    return;
-  *pte = newpa | PTE_FLAGS(*pte);
-  // A shared mirror frame (fork, dedup) has one native partner, which every
-  // sharer maps; it must name the replacement.
-  pte_t *npte = off ? uvm_pte(p->pgdir, v, 0, 0) : 0;
-  if (npte && (*npte & PTE_P))
-    frame_of(PTE_ADDR(*npte))->partner = newpa >> PGSHIFT;
-}
-
 // Rewrites p's PTEs in [off, off + sz) that map pa to newpa (or, with newpa
 // 0, only counts them); the first hit's user va goes to *va. The walk goes
 // a page table at a time (recovery has a cycle budget); off is a multiple
@@ -135,7 +123,8 @@ static int fix_ptes_in(struct proc *p, uint pa, uint newpa, uint off, uint *va) 
     pte_t *pte = uvm_pte(p->pgdir, v + off, 0, 0); // the rest of its table follows
     for (; pte && v < next && v < p->sz; v += PGSIZE, pte++) {
       if ((*pte & PTE_P) && PTE_ADDR(*pte) == pa) {
-        fix_pte(p, pte, v, newpa, off);
+        if (newpa)
+          *pte = newpa | PTE_FLAGS(*pte);
         if (!hits++)
           *va = v;
       }
@@ -146,7 +135,8 @@ static int fix_ptes_in(struct proc *p, uint pa, uint newpa, uint off, uint *va) 
 }
 
 // Every address space that maps pa, the owner's first, until refs mappings
-// are found (the frame's refs: all of them). Returns the number found; *pid
+// are found (a native frame's refs: all of them; a mirror frame has at most
+// as many mirror PTEs as its native partner has mappings). Returns the number found; *pid
 // and *va name the first.
 static int fix_ptes_upto(uint pa, uint newpa, uint off, int owner, int refs, int *pid, uint *va) {
   int hits = 0;
@@ -229,28 +219,31 @@ static void recover_native(uint pa, int may_lock, struct mce_event *ev) {
   ev->newpa = V2P(mem);
 }
 
-// memv6, mirror frame: rebuilt from the native page it mirrors, found
-// through an address space that maps it (rather than trusting the partner
-// field of a frame that just failed). A shared pair is one native frame.
+// memv6, mirror frame: rebuilt from its native partner. The frame table's
+// link is the only way there (mirror PTEs are optional), so it must be
+// whole: the native frame names this one back. A shared pair is one native
+// frame; every mirror PTE that maps the bad frame moves to the new one.
 static void repair_mirror(uint mpa, int may_lock, struct mce_event *ev) {
   struct frame old = *frame_of(mpa);
-  struct proc *p = 0;
-  pte_t *npte = 0;
-  // One mapping is enough to find the bytes; the rewrite below finds all.
-  if (fix_ptes_upto(mpa, 0, MIRROR_OFFSET, old.owner, 1, &ev->pid, &ev->va) &&
-      (p = proc_of(ev->pid)))
-    npte = uvm_pte(p->pgdir, ev->va, 0, 0);
-  char *mem =
-      npte && (*npte & PTE_P) ? take_frame(ZONE_MIRROR, FRAME_MIRROR, old.owner, may_lock) : 0;
+  uint npa = old.partner << PGSHIFT;
+  struct frame *nf = old.partner ? frame_of(npa) : 0;
+  char *mem = nf && nf->kind == FRAME_NATIVE && nf->partner == mpa >> PGSHIFT
+                  ? take_frame(ZONE_MIRROR, FRAME_MIRROR, old.owner, may_lock)
+                  : 0;
   if (!mem) {
     kill_users(mpa, may_lock, ev);
     return;
   }
-  uint npa = PTE_ADDR(*npte);
   page_copy(mem, P2V(npa));
-  fix_ptes(mpa, V2P(mem), MIRROR_OFFSET, old.owner, &ev->pid, &ev->va);
   *frame_of(V2P(mem)) = (struct frame){
-      .kind = FRAME_MIRROR, .refs = old.refs, .partner = npa >> PGSHIFT, .owner = old.owner};
+      .kind = FRAME_MIRROR, .refs = 1, .partner = npa >> PGSHIFT, .owner = old.owner};
+  nf->partner = V2P(mem) >> PGSHIFT;
+  // The report names a process and page that use the pair: one that maps
+  // the native frame (it need not have made the mirror PTE yet).
+  fix_ptes_upto(npa, 0, 0, old.owner, 1, &ev->pid, &ev->va);
+  int pid;
+  uint va;
+  fix_ptes_upto(mpa, V2P(mem), MIRROR_OFFSET, old.owner, nf->refs, &pid, &va);
   poison(mpa);
   ev->action = "repaired_mirror";
   ev->newpa = V2P(mem);

@@ -1,6 +1,6 @@
-// MemV6 mirror bookkeeping (see mirror.h). The mirror of a user page is an
-// ordinary user mapping in the window [USERTOP, KERNBASE): translated user
-// code stores to it directly, so it is PTE_U|PTE_W like the native page.
+// MemV6 mirror bookkeeping (see mirror.h). A mirror PTE is an ordinary user
+// mapping in the window [USERTOP, KERNBASE): translated user code stores to
+// it directly, so it carries the native page's permissions.
 // Untranslated code never computes such addresses, and system calls accept
 // only pointers below sz, so native behaviour does not change.
 #include "types.h"
@@ -51,13 +51,17 @@ void mirror_clear_perm(pde_t *pgdir, uint va, int perm) {
     *pte &= ~perm;
 }
 
-void mirror_write(pde_t *pgdir, uint va, const void *src, uint n) {
+uint mirror_of(uint npa) {
+  return MIRRORED ? frame_of(npa)->partner << PGSHIFT : 0;
+}
+
+void mirror_write(uint npa, uint va, const void *src, uint n) {
   if (!MIRRORED)
     return;
   // The kernel writes through its own mapping, which ignores PTE_W, so a
-  // shared frame would be written for every sharer: the caller unshared it.
-  pte_t *pte = mirror_pte(pgdir, PGROUNDDOWN(va));
-  if (!pte || !(*pte & PTE_W))
-    panic("mirror_write: no private mirror page");
-  mem_copy((char *)P2V(PTE_ADDR(*pte)) + (va & (PGSIZE - 1)), src, n);
+  // shared pair would be written for every sharer: the caller unshared it.
+  struct frame *f = frame_of(npa);
+  if (f->refs != 1 || !f->partner)
+    panic("mirror_write: no private mirror frame");
+  mem_copy((char *)P2V(f->partner << PGSHIFT) + (va & (PGSIZE - 1)), src, n);
 }

@@ -1,8 +1,13 @@
-// MemV6 mirror mappings: every user page va has a mirror page at
-// va + MIRROR_OFFSET on a frame of the mirror zone, and the two frames name
-// each other as partners in the frame table. vm.c calls these on every path
-// that makes, changes or removes a user mapping, and for every kernel write
-// into user memory. In the native build they do nothing (MIRRORED is 0).
+// MemV6 mirror mappings: every native user frame has a partner frame in the
+// mirror zone, and the two name each other in the frame table; the mirror
+// frame lives and dies with its native partner. The kernel finds a page's
+// mirror through that link, never through a page table.
+//
+// The mirror PTE (va + MIRROR_OFFSET) is what translated user code stores
+// through. It is optional: fork leaves it out and a fault makes it on first
+// use (cow.c). A writable native PTE always has a present, writable mirror
+// PTE; a read-only one has none or a read-only one. In the native build
+// these do nothing (MIRRORED is 0).
 #ifndef MIRROR_H
 #define MIRROR_H
 #include "types.h"
@@ -24,9 +29,13 @@ pte_t *mirror_pte(pde_t *pgdir, uint va);
 // Clears perm bits in the mirror PTE of va (the guard page loses PTE_U).
 void mirror_clear_perm(pde_t *pgdir, uint va, int perm);
 
-// Writes [src, src+n) to the mirror of va; the range lies in one page, whose
-// mirror the caller made writable (cow_writable).
-void mirror_write(pde_t *pgdir, uint va, const void *src, uint n);
+// Writes [src, src+n) to the mirror of the native frame npa at va's offset
+// in the page; the range lies in one page, which the caller made private
+// (cow_writable).
+void mirror_write(uint npa, uint va, const void *src, uint n);
+
+// The mirror frame of native frame npa (0 in the native build).
+uint mirror_of(uint npa);
 
 // Records npa and mpa as each other's partner frames.
 void mirror_link(uint npa, uint mpa);

@@ -8,8 +8,13 @@
 // - only processes whose last entry from user mode was a system call (or
 //   the caller itself). A process the timer interrupted in user mode may be
 //   between a store and its mirror store, so comparing it proves nothing.
-// It also checks the frame table: the native frame must name the mapped
-// mirror frame as its partner, else the whole page counts as mismatched.
+// The native page is compared with its mirror frame, found through the
+// frame table (the native frame names it as its partner), not through the
+// mirror PTE, which is optional. The page counts as wholly mismatched when
+// the pair is not whole (partners naming each other, the mirror not
+// counted: refs 1) or its mirror PTE breaks the rule of mirror.h: a present
+// mirror PTE maps the partner; a writable native PTE has a present,
+// writable mirror PTE; a read-only one has none or a read-only one.
 #include "types.h"
 #include "param.h"
 #include "memlayout.h"
@@ -75,22 +80,40 @@ static void compare_page(struct oracle_run *r, uint va, const uint *n, const uin
 }
 
 // Frames are shared (fork, dedup) as native/mirror pairs: the two name each
-// other and are mapped equally often.
+// other, and only the native frame counts its mappings.
 static int linked(uint npa, uint mpa) {
   struct frame *n = frame_of(npa), *m = frame_of(mpa);
   return n->kind == FRAME_NATIVE && m->kind == FRAME_MIRROR && n->partner == mpa >> PGSHIFT &&
-         m->partner == npa >> PGSHIFT && m->refs == n->refs && n->refs >= 1;
+         m->partner == npa >> PGSHIFT && m->refs == 1 && n->refs >= 1;
+}
+
+// What is wrong with the pair behind native PTE pte and mirror PTE mpte
+// (0 if absent), or 0.
+static const char *pair_fault(pte_t pte, const pte_t *mpte, uint mpa) {
+  if (!linked(PTE_ADDR(pte), mpa))
+    return "unlinked";
+  if (mpte && PTE_ADDR(*mpte) != mpa)
+    return "mismapped";
+  if ((pte & PTE_W) && !mpte)
+    return "unmapped";
+  if ((pte & PTE_W) && !(*mpte & PTE_W))
+    return "read-only";
+  if (!(pte & PTE_W) && mpte && (*mpte & PTE_W))
+    return "writable";
+  return 0;
 }
 
 static void check_page(struct oracle_run *r, pde_t *pgdir, uint va, pte_t pte) {
   pte_t *mpte = mirror_pte(pgdir, va);
+  uint mpa = mirror_of(PTE_ADDR(pte));
   r->pages++;
-  if (!mpte || !linked(PTE_ADDR(pte), PTE_ADDR(*mpte))) {
+  const char *bad = pair_fault(pte, mpte, mpa);
+  if (bad) {
     r->mismatch += PGSIZE;
-    report(r, va, "page", mpte ? "unlinked" : "unmapped");
+    report(r, va, "page", bad);
     return;
   }
-  compare_page(r, va, P2V(PTE_ADDR(pte)), P2V(PTE_ADDR(*mpte)));
+  compare_page(r, va, P2V(PTE_ADDR(pte)), P2V(mpa));
 }
 
 static void check_proc(struct oracle_run *r, struct proc *p) {

@@ -23,13 +23,16 @@ int sys_mirrorcheck(void) {
   return oracle_check(pid);
 }
 
-// The present PTE of the caller's user page at va (native or mirror), or 0.
-static pte_t *user_pte(uint va, int mirror) {
+// The frame behind the caller's user page at va: the native one, or its
+// mirror partner (whether or not a mirror PTE maps it yet); 0 if none.
+static uint user_frame(uint va, int mirror) {
   struct proc *p = myproc();
   if (va >= p->sz)
     return 0;
-  pte_t *pte = mirror ? mirror_pte(p->pgdir, PGROUNDDOWN(va)) : uvm_pte(p->pgdir, va, 0, 0);
-  return pte && (*pte & PTE_P) ? pte : 0;
+  pte_t *pte = uvm_pte(p->pgdir, va, 0, 0);
+  if (!pte || !(*pte & PTE_P))
+    return 0;
+  return mirror ? mirror_of(PTE_ADDR(*pte)) : PTE_ADDR(*pte);
 }
 
 int sys_mcetest(void) {
@@ -38,10 +41,9 @@ int sys_mcetest(void) {
     return -1;
   if (bit < 0 || bit > 7 || mode < MCETEST_NATIVE || mode > MCETEST_FLIP)
     return -1;
-  pte_t *pte = user_pte(va, mode == MCETEST_MIRROR);
-  if (!pte)
+  uint pa = user_frame(va, mode == MCETEST_MIRROR);
+  if (!pa)
     return -1;
-  uint pa = PTE_ADDR(*pte);
   ((uchar *)P2V(pa))[va & (PGSIZE - 1)] ^= 1 << bit;
   if (mode == MCETEST_FLIP)
     return 0;
@@ -64,18 +66,19 @@ int sys_vtop(void) {
   int va;
   if (arg_int(0, &va) < 0)
     return -1;
-  pte_t *pte = user_pte(va, 0);
-  return pte ? (int)(PTE_ADDR(*pte) | (va & (PGSIZE - 1))) : -1;
+  uint pa = user_frame(va, 0);
+  return pa ? (int)(pa | (va & (PGSIZE - 1))) : -1;
 }
 
 // Copy-on-write and dedup (docs/kernel.md): how many mappings share the
-// native frame behind va. Tests use it to see sharing start and end.
+// native frame behind va (its mirror frame is not counted). Tests use it to
+// see sharing start and end.
 int sys_framerefs(void) {
   int va;
   if (arg_int(0, &va) < 0)
     return -1;
-  pte_t *pte = user_pte(va, 0);
-  return pte ? frame_of(PTE_ADDR(*pte))->refs : -1;
+  uint pa = user_frame(va, 0);
+  return pa ? frame_of(pa)->refs : -1;
 }
 
 int sys_freemirror(void) {

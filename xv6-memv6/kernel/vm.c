@@ -138,17 +138,16 @@ uint uvm_grow(pde_t *pgdir, uint oldsz, uint newsz, int owner) {
 }
 
 // Unmaps the pages [va, end) under one directory entry: n and m are the
-// native and mirror PTEs of va (m 0 in the native build).
+// native and mirror PTEs of va (m 0 without a mirror page table). A mirror
+// PTE holds no reference: its frame goes with the native one.
 static void unmap_range(pte_t *n, pte_t *m, uint va, uint end) {
   uint pages = (PGROUNDUP(end) - va) / PGSIZE;
-  // In one piece: dedup must not see a native page without its mirror,
-  // nor repoint a PTE that is about to be cleared.
+  // In one piece: dedup must not repoint a PTE that is about to be
+  // cleared, nor see a mirror PTE whose frame is gone.
   intr_off_push();
   for (uint i = 0; i < pages; i++) {
-    if (m && (m[i] & PTE_P)) {
-      frame_release(PTE_ADDR(m[i]));
-      m[i] = 0;
-    }
+    if (m)
+      m[i] = 0; // stale mirror PTEs must not outlive sbrk down
     if (n[i] & PTE_P) {
       frame_release(PTE_ADDR(n[i])); // shared frames live on for the others
       n[i] = 0;
@@ -230,7 +229,7 @@ int copyout(pde_t *pgdir, uint va, const void *src, uint n) {
     }
     // Mirror first: a machine check between the two writes then recovers
     // the page from a mirror that already holds the new bytes.
-    mirror_write(pgdir, va, from, chunk);
+    mirror_write(PTE_ADDR(*pte), va, from, chunk);
     mem_copy((char *)P2V(PTE_ADDR(*pte)) + off, from, chunk);
     intr_on_pop();
     from += chunk;
