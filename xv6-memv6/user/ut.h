@@ -124,6 +124,7 @@ int t_cowwrite(void);
 int t_cowdedup(void);
 int t_cowsbrk(void);
 int t_cowexec(void);
+int t_cowlazy(void);
 int t_cowmce(void);
 
 int t_mirror(void); // ut_mirror.c: the MemV6 mirror oracle

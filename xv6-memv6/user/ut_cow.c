@@ -17,6 +17,7 @@
 #include "types.h"
 #include "user.h"
 #include "ut.h"
+#include "memlayout.h"
 
 #define MCETEST_NATIVE 0 // mcetest mode (kernel/mce.h)
 
@@ -364,6 +365,121 @@ static int cowexec_run(int unused) {
 
 int t_cowexec(void) {
   return no_leak("cowexec", cowexec_run, 0);
+}
+
+// ---- cowlazy: a forked child's mirror, made on first touch ----
+//
+// fork gives the child no mirror PTEs (memv6) and takes the parent's away;
+// the first access to a page's mirror address, or the first store to the
+// page, makes them. What must hold: the mirror window shows each page's
+// own bytes however it was first touched (read through the mirror, written
+// with or without a mirror read before, not touched at all); sbrk down
+// takes the mirror mappings with the pages (regrown pages are zero in both
+// halves); a mirror frame is freed with its native frame, so both zones
+// come back after sbrk down and after exit; and the oracle finds every pair
+// equal. Only memv6 can read the mirror window; the rest runs on both.
+
+#define LZ_PAGES 4
+
+#ifdef XV6_MIRRORED
+// A load passes through the translator as it is: this reads the mirror.
+static int mirror_shows(const char *va, int n) {
+  const volatile char *m = (const volatile char *)(va + MIRROR_OFFSET);
+  for (int i = 0; i < n; i++) {
+    if (m[i] != va[i])
+      return 0;
+  }
+  return 1;
+}
+#else
+static int mirror_shows(const char *va, int n) {
+  (void)va;
+  (void)n;
+  return 1; // no mirror window on the native kernel
+}
+#endif
+
+static int zero_page(const char *va) {
+  for (int i = 0; i < PGSIZE; i++) {
+    if (va[i] != 0)
+      return 0;
+  }
+  return mirror_shows(va, PGSIZE);
+}
+
+// Pages 2 and 3 are still shared (page 2's mirror mapped by a read): sbrk
+// down over them frees nothing; regrown they are new and zero; written and
+// shrunk again, their frames of both zones go back.
+static int lazy_sbrk(char *heap) {
+  int free0 = freepages(), mirror0 = freemirror();
+  if (sbrk(-2 * PGSIZE) == (char *)-1 || freepages() != free0 || freemirror() != mirror0)
+    return 1;
+  char *again = sbrk(2 * PGSIZE);
+  if (again != page_at(heap, 2) || !zero_page(again) || !zero_page(again + PGSIZE))
+    return 2;
+  ut_pattern(again, 2 * PGSIZE, 133);
+  if (!mirror_shows(again, 2 * PGSIZE) || !oracle_clean())
+    return 3;
+  if (sbrk(-2 * PGSIZE) == (char *)-1)
+    return 4;
+  if (freepages() != free0 || freemirror() != mirror0) {
+    printf(1, "usertests: cowlazy: sbrk down: free %d -> %d, mirror free %d -> %d\n", free0,
+           freepages(), mirror0, freemirror());
+    return 5;
+  }
+  return 0;
+}
+
+static int lazy_child(char *heap) {
+  // Nothing touched since fork: pages 0 and 2 are read through the mirror.
+  if (!mirror_shows(page_at(heap, 0), PGSIZE) || !mirror_shows(page_at(heap, 2), PGSIZE))
+    return 10;
+  if (refs(page_at(heap, 0)) != 2 || !ut_is_pattern(page_at(heap, 0), PGSIZE, 120))
+    return 11;
+  ut_pattern(page_at(heap, 0), PGSIZE, 131); // its mirror was mapped (read-only)
+  ut_pattern(page_at(heap, 1), PGSIZE, 132); // its mirror was not mapped
+  if (refs(page_at(heap, 0)) != 1 || refs(page_at(heap, 1)) != 1 || refs(page_at(heap, 3)) != 2)
+    return 12;
+  if (!mirror_shows(page_at(heap, 0), PGSIZE) || !mirror_shows(page_at(heap, 1), PGSIZE) ||
+      !mirror_shows(page_at(heap, 3), PGSIZE) || !oracle_clean())
+    return 13;
+  int st = lazy_sbrk(heap);
+  if (st != 0)
+    return 20 + st;
+  return ut_is_pattern(page_at(heap, 0), PGSIZE, 131) &&
+                 ut_is_pattern(page_at(heap, 1), PGSIZE, 132)
+             ? 0
+             : 14;
+}
+
+static int cowlazy_run(int unused) {
+  (void)unused;
+  char *heap = grow(LZ_PAGES);
+  if (!heap)
+    return 1;
+  for (int i = 0; i < LZ_PAGES; i++)
+    ut_pattern(page_at(heap, i), PGSIZE, 120 + i);
+  int pid = fork();
+  if (pid == 0)
+    exitst(lazy_child(heap));
+  int st = ut_wait_for(pid);
+  // The child's copies are gone: every page is this process's own again.
+  int ok = st == 0;
+  for (int i = 0; i < LZ_PAGES; i++) {
+    char *p = page_at(heap, i);
+    ok = ok && refs(p) == 1 && ut_is_pattern(p, PGSIZE, 120 + i) && mirror_shows(p, PGSIZE);
+  }
+  if (!ok) {
+    printf(1, "usertests: cowlazy: child status %d, parent's pages %s\n", st,
+           st == 0 ? "not its own again (refs or bytes)" : "not checked");
+    return 2;
+  }
+  ut_pattern(heap, PGSIZE, 140); // the last mapping: written in place
+  return mirror_shows(heap, PGSIZE) && oracle_clean() ? 0 : 3;
+}
+
+int t_cowlazy(void) {
+  return no_leak("cowlazy", cowlazy_run, 0);
 }
 
 // ---- cowmce: a machine check on a frame that dedup merged ----

@@ -83,6 +83,7 @@ static const struct test tests[] = {
     {"cowdedup", t_cowdedup},
     {"cowsbrk", t_cowsbrk},
     {"cowexec", t_cowexec},
+    {"cowlazy", t_cowlazy},
     {"cowmce", t_cowmce},
     {"memleak", t_memleak},
     {"oom", t_oom},
