@@ -4,12 +4,15 @@
 // guard page (no user access) and one page of stack. At entry esp points
 // at a fake return address, then argc, then argv (a pointer to the
 // NULL-terminated pointer array), with the strings above — xv6's ABI.
-// Everything written into the new image goes through copyout, so a
-// mirrored kernel sees each write.
+// Segment pages are filled in their fresh frames before they are mapped
+// (the mirror copied from the finished native page); everything written
+// into the image after that goes through copyout, so a mirrored kernel
+// sees each write.
 #include "types.h"
 #include "param.h"
 #include "memlayout.h"
 #include "mmu.h"
+#include "introspect.h"
 #include "klib.h"
 #include "kalloc.h"
 #include "proc.h"
@@ -24,47 +27,63 @@
 
 #define FAKE_RETURN 0xffffffff
 
-// Copies the file bytes [off, off+n) to va in pgdir through a bounce page.
-static int load_bytes(pde_t *pgdir, struct inode *ip, uint va, uint off, uint n, char *bounce) {
-  while (n > 0) {
-    uint chunk = n < PGSIZE ? n : PGSIZE;
-    if (readi(ip, 0, (uint)bounce, off, chunk) != (int)chunk)
-      return -1;
-    if (copyout(pgdir, va, bounce, chunk) < 0)
-      return -1;
-    va += chunk;
-    off += chunk;
-    n -= chunk;
-  }
-  return 0;
+static uint min_u(uint a, uint b) {
+  return a < b ? a : b;
 }
 
-// Maps and fills every PT_LOAD segment; returns the image's size or 0.
-static uint load_segments(pde_t *pgdir, struct inode *ip, const struct elf_header *eh, int pid) {
-  char *bounce = kalloc();
-  if (!bounce)
+// The user page va gets n bytes of the file from off (n <= PGSIZE) and
+// zeros after them. The frame is fresh and mapped nowhere yet, so the file
+// is read straight into it and only the tail is cleared; the mirror is
+// then one copy of the finished page.
+static int load_page(pde_t *pgdir, struct inode *ip, uint va, uint off, uint n, int perm,
+                     int owner) {
+  char *mem = kalloc_zone_raw(ZONE_NORMAL, FRAME_NATIVE, owner);
+  if (!mem)
+    return -1;
+  if (readi(ip, 0, (uint)mem, off, n) != (int)n) {
+    kfree(mem);
+    return -1;
+  }
+  if (n < PGSIZE)
+    memset(mem + n, 0, PGSIZE - n);
+  return uvm_map_filled(pgdir, va, mem, perm, owner);
+}
+
+// Maps segment ph above the image's current size sz: a gap before it
+// and its bss as zero pages, the pages holding file bytes filled from the
+// file. The new size, or 0 (the caller frees whatever was mapped).
+static uint load_segment(pde_t *pgdir, struct inode *ip, const struct elf_phdr *ph, uint sz,
+                         int owner) {
+  uint top = ph->vaddr + ph->memsz;
+  if (ph->memsz < ph->filesz || top < ph->vaddr || top > USERTOP || ph->vaddr % PGSIZE ||
+      ph->vaddr < PGROUNDUP(sz) || ph->off + ph->filesz < ph->off)
     return 0;
+  if (ph->vaddr > PGROUNDUP(sz) && !uvm_grow(pgdir, sz, ph->vaddr, owner))
+    return 0;
+  uint va = ph->vaddr;
+  for (uint done = 0; done < ph->filesz; done += PGSIZE, va += PGSIZE) {
+    uint n = min_u(PGSIZE, ph->filesz - done);
+    if (load_page(pgdir, ip, va, ph->off + done, n, PTE_W | PTE_U, owner) < 0)
+      return 0;
+  }
+  return top > va && !uvm_grow(pgdir, va, top, owner) ? 0 : top;
+}
+
+// Maps and fills every PT_LOAD segment, in ascending address order; the
+// image's size, or 0. On failure the caller frees pgdir up to USERTOP.
+static uint load_segments(pde_t *pgdir, struct inode *ip, const struct elf_header *eh, int pid) {
   uint sz = 0;
   for (uint i = 0; i < eh->phnum; i++) {
     struct elf_phdr ph = {0};
     uint at = eh->phoff + i * sizeof(ph);
     if (readi(ip, 0, (uint)&ph, at, sizeof(ph)) != sizeof(ph))
-      goto fail;
-    if (ph.type != ELF_PT_LOAD)
-      continue;
-    uint top = ph.vaddr + ph.memsz;
-    if (ph.memsz < ph.filesz || top < ph.vaddr || top > USERTOP || ph.vaddr % PGSIZE)
-      goto fail;
-    if (top > sz && !(sz = uvm_grow(pgdir, sz, top, pid)))
-      goto fail;
-    if (load_bytes(pgdir, ip, ph.vaddr, ph.off, ph.filesz, bounce) < 0)
-      goto fail;
+      return 0;
+    if (ph.type != ELF_PT_LOAD || ph.memsz == 0)
+      continue; // the linker leaves empty ones (a program without data)
+    if (!(sz = load_segment(pgdir, ip, &ph, sz, pid)))
+      return 0;
   }
-  kfree(bounce);
   return sz;
-fail:
-  kfree(bounce);
-  return 0;
 }
 
 // Builds the argument block below sp; returns the new esp or 0.

@@ -61,21 +61,31 @@ void mem_copy(void *dst, const void *src, uint n) {
                    : "memory", "cc");
 }
 
-// A zeroed native frame at va and its zeroed mirror: both mapped, or neither.
-static int add_user_page(pde_t *pgdir, uint va, int perm, int owner) {
-  char *mem = kalloc_kind(FRAME_NATIVE, owner);
-  if (!mem)
-    return -1;
+// The native frame mem at va and a mirror filled from mirror_src (zeroed
+// when 0): both mapped, or neither (then mem is released).
+static int map_pair(pde_t *pgdir, uint va, char *mem, int perm, const void *mirror_src, int owner) {
   if (map_page(pgdir, va, V2P(mem), perm, owner) < 0) {
     frame_release(V2P(mem));
     return -1;
   }
-  if (mirror_map(pgdir, va, V2P(mem), perm, 0, owner) < 0) {
+  if (mirror_map(pgdir, va, V2P(mem), perm, mirror_src, owner) < 0) {
     *uvm_pte(pgdir, va, 0, 0) = 0;
     frame_release(V2P(mem));
     return -1;
   }
   return 0;
+}
+
+// A zeroed native frame at va and its zeroed mirror.
+static int add_user_page(pde_t *pgdir, uint va, int perm, int owner) {
+  char *mem = kalloc_kind(FRAME_NATIVE, owner);
+  if (!mem)
+    return -1;
+  return map_pair(pgdir, va, mem, perm, 0, owner);
+}
+
+int uvm_map_filled(pde_t *pgdir, uint va, void *mem, int perm, int owner) {
+  return map_pair(pgdir, va, mem, perm, mem, owner);
 }
 
 // The end of va's page table's reach, or limit if that comes first.

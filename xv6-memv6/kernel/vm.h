@@ -35,6 +35,10 @@ uint uvm_shrink(pde_t *pgdir, uint oldsz, uint newsz);          // newsz
 pde_t *uvm_copy(pde_t *pgdir, uint sz, int owner);              // fork: shares frames
 void uvm_free(pde_t *pgdir, uint sz);
 void uvm_make_guard(pde_t *pgdir, uint va); // no user access to that page
+// Maps mem, a FRAME_NATIVE frame the caller allocated and filled (still its
+// alone), at the unmapped user page va with perm, plus a mirror copied from
+// it. 0, or -1 when out of memory (then mem is released, nothing mapped).
+int uvm_map_filled(pde_t *pgdir, uint va, void *mem, int perm, int owner);
 
 // The PTE of va in pgdir, making its page table (owned by owner) when
 // create is set; 0 when there is none (or no memory for it).
