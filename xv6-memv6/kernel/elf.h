@@ -5,6 +5,7 @@
 
 #define ELF_MAGIC 0x464c457f // "\x7fELF" read as a little-endian word
 #define ELF_PT_LOAD 1
+#define ELF_PF_W 2    // phdr flags: the segment is writable
 #define ELF_CLASS32 1 // ident[0]: 32-bit objects
 #define ELF_EM_386 3
 

@@ -24,6 +24,7 @@
 #include "sysarg.h"
 #include "syscalls.h"
 #include "exec.h"
+#include "imgcache.h"
 
 #define FAKE_RETURN 0xffffffff
 
@@ -40,7 +41,7 @@ static int load_page(pde_t *pgdir, struct inode *ip, uint va, uint off, uint n, 
   char *mem = kalloc_zone_raw(ZONE_NORMAL, FRAME_NATIVE, owner);
   if (!mem)
     return -1;
-  if (readi(ip, 0, (uint)mem, off, n) != (int)n) {
+  if (n && readi(ip, 0, (uint)mem, off, n) != (int)n) {
     kfree(mem);
     return -1;
   }
@@ -49,9 +50,15 @@ static int load_page(pde_t *pgdir, struct inode *ip, uint va, uint off, uint n, 
   return uvm_map_filled(pgdir, va, mem, perm, owner);
 }
 
-// Maps segment ph above the image's current size sz: a gap before it
-// and its bss as zero pages, the pages holding file bytes filled from the
-// file. The new size, or 0 (the caller frees whatever was mapped).
+// Maps segment ph above the image's current size sz: a gap before it as
+// zero pages, then its pages, filled from the file as far as it has bytes
+// for them and zero beyond. A segment without PF_W (text, rodata) is
+// mapped copy-on-write, like pages after fork (a write gets a private
+// copy, so the frames keep what the file holds), and shared through the
+// image cache: mapped from it when the cache has it, added to it when not.
+// The segments must come in address order and not share a page, so a
+// shared page holds nothing of a writable segment. The new size, or 0 (the caller frees whatever
+// was mapped).
 static uint load_segment(pde_t *pgdir, struct inode *ip, const struct elf_phdr *ph, uint sz,
                          int owner) {
   uint top = ph->vaddr + ph->memsz;
@@ -60,11 +67,26 @@ static uint load_segment(pde_t *pgdir, struct inode *ip, const struct elf_phdr *
     return 0;
   if (ph->vaddr > PGROUNDUP(sz) && !uvm_grow(pgdir, sz, ph->vaddr, owner))
     return 0;
+  int text = !(ph->flags & ELF_PF_W);
+  if (text) {
+    int r = imgcache_map(pgdir, ip, ph, owner);
+    if (r)
+      return r > 0 ? top : 0;
+  }
   uint va = ph->vaddr;
   for (uint done = 0; done < ph->filesz; done += PGSIZE, va += PGSIZE) {
     uint n = min_u(PGSIZE, ph->filesz - done);
-    if (load_page(pgdir, ip, va, ph->off + done, n, PTE_W | PTE_U, owner) < 0)
+    if (load_page(pgdir, ip, va, ph->off + done, n, text ? PTE_COW | PTE_U : PTE_W | PTE_U, owner) <
+        0)
       return 0;
+  }
+  if (text) {
+    // Its bss, if it has any: zeros, shared the same way.
+    for (; va < top; va += PGSIZE) {
+      if (load_page(pgdir, ip, va, 0, 0, PTE_COW | PTE_U, owner) < 0)
+        return 0;
+    }
+    imgcache_add(pgdir, ip, ph);
   }
   return top > va && !uvm_grow(pgdir, va, top, owner) ? 0 : top;
 }

@@ -13,6 +13,7 @@
 #include "spinlock.h"
 #include "stat.h"
 #include "vm.h"
+#include "imgcache.h"
 
 _Static_assert(BSIZE % sizeof(struct dinode) == 0, "dinodes tile a block");
 _Static_assert(BSIZE % sizeof(struct dirent) == 0, "dirents tile a block");
@@ -286,6 +287,7 @@ static void free_table(uint dev, uint tbl, int depth) {
 }
 
 static void itrunc(struct inode *ip) {
+  imgcache_forget(ip->dev, ip->inum);
   for (int i = 0; i < NDIRECT; i++) {
     if (ip->addrs[i])
       bfree(ip->dev, ip->addrs[i]);
@@ -360,6 +362,8 @@ int readi(struct inode *ip, int to_user, uint dst, uint off, uint n) {
 int writei(struct inode *ip, int from_user, uint src, uint off, uint n) {
   if (off > ip->size || off + n < off || off + n > MAXFILE * BSIZE)
     return -1;
+  if (n)
+    imgcache_forget(ip->dev, ip->inum); // exec must not map the old text
   uint done = 0;
   uchar part_data[BSIZE];
   while (done < n) {

@@ -10,6 +10,7 @@
 #include "spinlock.h"
 #include "boot.h"
 #include "kalloc.h"
+#include "imgcache.h"
 
 struct zone {
   struct spinlock lock;
@@ -83,12 +84,16 @@ static void *zone_pop(struct zone *z) {
 
 void *kalloc_zone_raw(int zone, int kind, int owner) {
   struct zone *z = &zones[zone];
-  spin_lock(&z->lock);
-  void *l = zone_pop(z);
-  if (l)
-    *frame_of(V2P(l)) = (struct frame){.kind = kind, .refs = 1, .owner = owner};
-  spin_unlock(&z->lock);
-  return l;
+  for (;;) {
+    spin_lock(&z->lock);
+    void *l = zone_pop(z);
+    if (l)
+      *frame_of(V2P(l)) = (struct frame){.kind = kind, .refs = 1, .owner = owner};
+    spin_unlock(&z->lock);
+    // Frames only the exec image cache holds count as free: take them.
+    if (l || !imgcache_drop_all())
+      return l;
+  }
 }
 
 void *kalloc_zone(int zone, int kind, int owner) {

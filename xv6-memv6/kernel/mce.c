@@ -13,8 +13,11 @@
 //
 // Policy per kind of frame (frame table, kalloc.h):
 //   native  memv6: new frame copied from the mirror, every PTE that mapped
-//           the bad frame rewritten, TLB flushed, process resumes
-//           (recovered); native build: every process mapping it is killed
+//           the bad frame rewritten (and the exec image cache's hold on
+//           it moved), TLB flushed, process resumes (recovered); native
+//           build: every process mapping it is killed
+//   (any frame retired without a replacement: the image cache entry
+//   holding it, if any, is never used again)
 //   mirror  new mirror frame copied from its native partner, present mirror
 //           PTEs rewritten (repaired_mirror)
 //   pgtable of a process: the process is killed; the kernel's own: panic
@@ -34,6 +37,7 @@
 #include "vm.h"
 #include "mirror.h"
 #include "mce.h"
+#include "imgcache.h"
 
 #define CPUID_MCE (1u << 7)
 #define CPUID_MCA (1u << 14)
@@ -183,6 +187,7 @@ static void poison(uint pa) {
 // frame to the child after the parent (its owner) copied the page away.
 static void kill_users(uint pa, int may_lock, struct mce_event *ev) {
   struct frame *f = frame_of(pa);
+  imgcache_frame_lost(pa); // before poison() unlinks a native frame's mirror
   ev->pid = f->owner;
   int mapped = fix_ptes(pa, 0, 0, f->owner, &ev->pid, &ev->va);
   for (struct proc *p = procs; p < &procs[NPROC]; p++) {
@@ -205,7 +210,9 @@ static void recover_native(uint pa, int may_lock, struct mce_event *ev) {
     return;
   }
   page_copy(mem, P2V(mpa));
-  if (!fix_ptes(pa, V2P(mem), 0, old.owner, &ev->pid, &ev->va)) {
+  // The exec image cache holds text frames too, possibly mapped nowhere.
+  int mapped = fix_ptes(pa, V2P(mem), 0, old.owner, &ev->pid, &ev->va);
+  if (!imgcache_frame_moved(pa, V2P(mem)) && !mapped) {
     // Not mapped anywhere yet: an image exec or fork is still building.
     kfree(mem);
     kill_users(pa, may_lock, ev);

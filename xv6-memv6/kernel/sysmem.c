@@ -15,6 +15,7 @@
 #include "syscalls.h"
 #include "oracle.h"
 #include "dedup.h"
+#include "imgcache.h"
 
 int sys_mirrorcheck(void) {
   int pid;
@@ -82,7 +83,9 @@ int sys_framerefs(void) {
 }
 
 int sys_freemirror(void) {
-  return MIRRORED ? (int)zone_free_frames(ZONE_MIRROR) : 0;
+  if (!MIRRORED)
+    return 0;
+  return zone_free_frames(ZONE_MIRROR) + imgcache_idle_frames(ZONE_MIRROR); // see imgcache.h
 }
 
 int sys_dedup(void) {
