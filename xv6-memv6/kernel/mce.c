@@ -209,6 +209,9 @@ static void recover_native(uint pa, int may_lock, struct mce_event *ev) {
     kill_users(pa, may_lock, ev);
     return;
   }
+  // An allocator that ran dry empties the image cache, which may have
+  // held the frame: count its holders now.
+  old.refs = frame_of(pa)->refs;
   page_copy(mem, P2V(mpa));
   // The exec image cache holds text frames too, possibly mapped nowhere.
   int mapped = fix_ptes(pa, V2P(mem), 0, old.owner, &ev->pid, &ev->va);
