@@ -57,8 +57,8 @@ static int load_page(pde_t *pgdir, struct inode *ip, uint va, uint off, uint n, 
 // copy, so the frames keep what the file holds), and shared through the
 // image cache: mapped from it when the cache has it, added to it when not.
 // The segments must come in address order and not share a page, so a
-// shared page holds nothing of a writable segment. The new size, or 0 (the caller frees whatever
-// was mapped).
+// shared page holds nothing of a writable segment. The new size, or 0 (the
+// caller frees whatever was mapped).
 static uint load_segment(pde_t *pgdir, struct inode *ip, const struct elf_phdr *ph, uint sz,
                          int owner) {
   uint top = ph->vaddr + ph->memsz;
