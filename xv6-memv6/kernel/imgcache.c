@@ -127,7 +127,21 @@ void imgcache_add(pde_t *pgdir, const struct inode *ip, const struct elf_phdr *p
   spin_unlock(&cache.lock);
 }
 
+static int has_file(uint dev, uint inum) {
+  for (const struct image *im = cache.slot; im < cache.slot + NIMAGES; im++) {
+    if (im->npages && im->dev == dev && im->inum == inum)
+      return 1;
+  }
+  return 0;
+}
+
 void imgcache_forget(uint dev, uint inum) {
+  // Every write comes here. The caller holds the file's inode lock, and
+  // only an exec holding it adds an entry for the file: if there is none
+  // now, none appears before the caller is done, so no lock is needed to
+  // see that.
+  if (!has_file(dev, inum))
+    return;
   spin_lock(&cache.lock);
   for (struct image *im = cache.slot; im < cache.slot + NIMAGES; im++) {
     if (im->npages && im->dev == dev && im->inum == inum)

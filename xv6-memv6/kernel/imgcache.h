@@ -26,6 +26,7 @@ int imgcache_map(pde_t *pgdir, const struct inode *ip, const struct elf_phdr *ph
 void imgcache_add(pde_t *pgdir, const struct inode *ip, const struct elf_phdr *ph);
 
 // The file dev/inum is about to change or be freed: forget its segments.
+// The caller holds the file's inode lock.
 void imgcache_forget(uint dev, uint inum);
 
 // Drops every entry; 1 if that released anything. The allocator calls it
