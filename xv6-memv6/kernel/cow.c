@@ -162,33 +162,25 @@ int cow_fault(pde_t *pgdir, uint sz, uint addr, uint err, int owner) {
   return cow_writable(pgdir, PGROUNDDOWN(va), owner) != 0;
 }
 
+// A mirror frame belongs to its native partner (kalloc.c): holding the
+// native frame holds the pair, and its last release frees both.
 void pair_retain(uint npa) {
   frame_retain(npa);
-  if (MIRRORED)
-    frame_retain(frame_of(npa)->partner << PGSHIFT);
 }
 
 void pair_release(uint npa) {
-  // A native frame a machine check retired has lost its partner link (and
-  // is never freed); its mirror is whatever recovery made of it.
-  uint mfn = MIRRORED ? frame_of(npa)->partner : 0;
-  if (mfn)
-    frame_release(mfn << PGSHIFT);
   frame_release(npa);
 }
 
 int pair_map_shared(pde_t *pgdir, uint va, uint npa, int owner) {
+  // The mirror PTE is left to the first touch (cow_fault): a read-only
+  // native page needs none, and text is only read.
   pte_t *n = uvm_pte(pgdir, va, 1, owner);
-  pte_t *m = MIRRORED ? uvm_pte(pgdir, va + MIRROR_OFFSET, 1, owner) : 0;
-  if (!n || (MIRRORED && !m))
+  if (!n)
     return -1;
-  if ((*n & PTE_P) || (m && (*m & PTE_P)))
+  if (*n & PTE_P)
     panic("pair_map_shared: page already mapped");
-  intr_off_push(); // dedup sees both halves or neither
   pair_retain(npa);
   *n = npa | PTE_COW | PTE_U | PTE_P;
-  if (m)
-    *m = (frame_of(npa)->partner << PGSHIFT) | PTE_COW | PTE_U | PTE_P;
-  intr_on_pop();
   return 0;
 }

@@ -176,11 +176,10 @@ uint imgcache_idle_frames(int zone) {
   spin_lock(&cache.lock);
   for (const struct image *im = cache.slot; im < cache.slot + NIMAGES; im++) {
     for (uint i = 0; i < im->npages; i++) {
+      // A mirror frame is held through its native partner (kalloc.c).
       uint mfn = frame_of(im->pa[i])->partner;
-      if (zone == ZONE_NORMAL)
+      if (zone == ZONE_NORMAL || (MIRRORED && mfn))
         n += idle(im->pa[i], FRAME_NATIVE);
-      else if (MIRRORED && mfn)
-        n += idle(mfn << PGSHIFT, FRAME_MIRROR);
     }
   }
   spin_unlock(&cache.lock);
