@@ -199,12 +199,16 @@ int imgcache_frame_moved(uint pa, uint newpa) {
   return held;
 }
 
-void imgcache_frame_lost(uint pa) {
+int imgcache_frame_lost(uint pa) {
   uint fn = pa >> PGSHIFT;
+  int held = 0;
   for (struct image *im = cache.slot; im < cache.slot + NIMAGES; im++) {
     for (uint i = 0; i < im->npages; i++) {
-      if (im->pa[i] == pa || (MIRRORED && frame_of(im->pa[i])->partner == fn))
+      if (im->pa[i] == pa || (MIRRORED && frame_of(im->pa[i])->partner == fn)) {
         im->lost = 1;
+        held = 1;
+      }
     }
   }
+  return held;
 }

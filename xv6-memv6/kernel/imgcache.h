@@ -41,6 +41,7 @@ uint imgcache_idle_frames(int zone);
 // which has pa's references: 1 if the cache held pa and now holds newpa.
 int imgcache_frame_moved(uint pa, uint newpa);
 // The frame pa (a native frame or the mirror of one) is retired without a
-// replacement: the entry holding it is never used again.
-void imgcache_frame_lost(uint pa);
+// replacement: the entry holding it is never used again. 1 if the cache
+// held it.
+int imgcache_frame_lost(uint pa);
 #endif

@@ -181,36 +181,77 @@ static void poison(uint pa) {
   *f = (struct frame){.kind = FRAME_POISONED, .owner = f->owner, .next_free = f->next_free};
 }
 
-// Kills every process that maps pa (or its owner, when only an address
-// space under construction holds it) and retires the frame. A mapped frame
-// spares its owner if the owner no longer maps it: copy-on-write leaves a
-// frame to the child after the parent (its owner) copied the page away.
-static void kill_users(uint pa, int may_lock, struct mce_event *ev) {
+// Is mpa the mirror frame that native frame npa names, and names it back?
+// Only such a pair may be copied from or repaired.
+static int is_pair(uint npa, uint mpa) {
+  if (!MIRRORED || !npa || !mpa)
+    return 0;
+  const struct frame *n = frame_of(npa), *m = frame_of(mpa);
+  return n->kind == FRAME_NATIVE && m->kind == FRAME_MIRROR && n->partner == mpa >> PGSHIFT &&
+         m->partner == npa >> PGSHIFT;
+}
+
+// Kills every process that maps the user frame pa (native PTEs), or its
+// owner when only an address space under construction holds it. A frame
+// the image cache alone holds costs nobody anything: its entry is dropped
+// and no process dies (ignored). A mapped frame spares its owner if the
+// owner no longer maps it: copy-on-write leaves a frame to the child after
+// the parent (its owner) copied the page away.
+static void kill_mappers(uint pa, int may_lock, struct mce_event *ev) {
   struct frame *f = frame_of(pa);
-  imgcache_frame_lost(pa); // before poison() unlinks a native frame's mirror
+  int cached = imgcache_frame_lost(pa);
   ev->pid = f->owner;
   int mapped = fix_ptes(pa, 0, 0, f->owner, &ev->pid, &ev->va);
+  if (!mapped && cached) {
+    ev->pid = 0;
+    ev->action = "ignored";
+    return;
+  }
   for (struct proc *p = procs; p < &procs[NPROC]; p++) {
     uint va;
     if (p->state != PSTATE_UNUSED &&
         ((!mapped && p->pid == f->owner) || fix_ptes_in(p, pa, 0, 0, &va)))
       kill_pid(p->pid, may_lock);
   }
-  poison(pa);
   ev->action = "killed";
 }
 
-// memv6, native frame: the mirror holds the same bytes.
+// Retires the frame pa without a replacement, after killing its users. A
+// native frame's mirror partner is retired with it: frame_release skips a
+// poisoned frame, so the mirror would otherwise never be freed, and the
+// handler may not take the mirror zone's lock to free it now. It is counted
+// as poisoned, like the bad frame.
+static void kill_users(uint pa, int may_lock, struct mce_event *ev) {
+  kill_mappers(pa, may_lock, ev);
+  struct frame *f = frame_of(pa);
+  uint mpa = f->kind == FRAME_NATIVE ? f->partner << PGSHIFT : 0;
+  if (is_pair(pa, mpa))
+    poison(mpa);
+  poison(pa);
+}
+
+// memv6, native frame: the mirror holds the same bytes, if it is still the
+// frame's sound partner (a mirror that could not be repaired is unlinked).
 static void recover_native(uint pa, int may_lock, struct mce_event *ev) {
   struct frame old = *frame_of(pa);
   uint mpa = old.partner << PGSHIFT;
-  char *mem = old.partner ? take_frame(ZONE_NORMAL, FRAME_NATIVE, old.owner, may_lock) : 0;
+  char *mem = is_pair(pa, mpa) ? take_frame(ZONE_NORMAL, FRAME_NATIVE, old.owner, may_lock) : 0;
+  // An allocator that ran dry empties the image cache, which may have
+  // held the frame (and freed the pair): look again, and count its
+  // holders now.
+  if (mem && !is_pair(pa, mpa)) {
+    kfree(mem);
+    if (frame_of(pa)->kind == FRAME_FREE) {
+      ev->kind = "free";
+      poison(pa);
+      return;
+    }
+    mem = 0;
+  }
   if (!mem) {
     kill_users(pa, may_lock, ev);
     return;
   }
-  // An allocator that ran dry empties the image cache, which may have
-  // held the frame: count its holders now.
   old.refs = frame_of(pa)->refs;
   page_copy(mem, P2V(mpa));
   // The exec image cache holds text frames too, possibly mapped nowhere.
@@ -229,6 +270,28 @@ static void recover_native(uint pa, int may_lock, struct mce_event *ev) {
   ev->newpa = V2P(mem);
 }
 
+// A mirror frame that cannot be rebuilt: nobody may trust the pair again.
+// Every process that maps its native partner is killed (a mirror PTE is
+// optional, so the native PTEs are the ones that say who uses the pair),
+// and the native frame loses its partner, so no fault, copy or recovery
+// reaches the retired frame. A frame without a sound partner has only its
+// mirror PTEs to go by.
+static void lose_mirror(uint mpa, int may_lock, struct mce_event *ev) {
+  uint npa = frame_of(mpa)->partner << PGSHIFT;
+  if (is_pair(npa, mpa)) {
+    kill_mappers(npa, may_lock, ev);
+    frame_of(npa)->partner = 0;
+  } else {
+    ev->action = "killed";
+    for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+      uint va;
+      if (p->state != PSTATE_UNUSED && fix_ptes_in(p, mpa, 0, MIRROR_OFFSET, &va))
+        kill_pid(p->pid, may_lock);
+    }
+  }
+  poison(mpa);
+}
+
 // memv6, mirror frame: rebuilt from its native partner. The frame table's
 // link is the only way there (mirror PTEs are optional), so it must be
 // whole: the native frame names this one back. A shared pair is one native
@@ -236,14 +299,23 @@ static void recover_native(uint pa, int may_lock, struct mce_event *ev) {
 static void repair_mirror(uint mpa, int may_lock, struct mce_event *ev) {
   struct frame old = *frame_of(mpa);
   uint npa = old.partner << PGSHIFT;
-  struct frame *nf = old.partner ? frame_of(npa) : 0;
-  char *mem = nf && nf->kind == FRAME_NATIVE && nf->partner == mpa >> PGSHIFT
-                  ? take_frame(ZONE_MIRROR, FRAME_MIRROR, old.owner, may_lock)
-                  : 0;
+  char *mem = is_pair(npa, mpa) ? take_frame(ZONE_MIRROR, FRAME_MIRROR, old.owner, may_lock) : 0;
+  // An allocator that ran dry empties the image cache, which may have
+  // freed the very pair: then the bad frame is free and only retired.
+  if (mem && !is_pair(npa, mpa)) {
+    kfree(mem);
+    if (frame_of(mpa)->kind == FRAME_FREE) {
+      ev->kind = "free";
+      poison(mpa);
+      return;
+    }
+    mem = 0;
+  }
   if (!mem) {
-    kill_users(mpa, may_lock, ev);
+    lose_mirror(mpa, may_lock, ev);
     return;
   }
+  struct frame *nf = frame_of(npa);
   page_copy(mem, P2V(npa));
   *frame_of(V2P(mem)) = (struct frame){
       .kind = FRAME_MIRROR, .refs = 1, .partner = npa >> PGSHIFT, .owner = old.owner};

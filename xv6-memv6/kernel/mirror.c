@@ -61,7 +61,12 @@ void mirror_write(uint npa, uint va, const void *src, uint n) {
   // The kernel writes through its own mapping, which ignores PTE_W, so a
   // shared pair would be written for every sharer: the caller unshared it.
   struct frame *f = frame_of(npa);
-  if (f->refs != 1 || !f->partner)
+  if (f->kind == FRAME_NATIVE && f->refs != 1)
     panic("mirror_write: no private mirror frame");
+  // A machine check (which may come even with interrupts off) that retired
+  // the frame, or could not rebuild its mirror, killed its users and
+  // unlinked the pair: there is nothing left to keep in step.
+  if (!f->partner || frame_of(f->partner << PGSHIFT)->kind != FRAME_MIRROR)
+    return;
   mem_copy((char *)P2V(f->partner << PGSHIFT) + (va & (PGSIZE - 1)), src, n);
 }

@@ -128,6 +128,7 @@ int t_cowlazy(void);
 int t_cowmce(void);
 
 int t_mirror(void); // ut_mirror.c: the MemV6 mirror oracle
+int t_mirrorlost(void);
 
 int t_exectext(void); // ut_exec.c: exec's image cache
 int t_exectextshare(void);

@@ -91,6 +91,7 @@ static const struct test tests[] = {
     {"memleak", t_memleak},
     {"oom", t_oom},
     {"fulldisk", t_fulldisk},
+    {"mirrorlost", t_mirrorlost},
     {"mirror", t_mirror},
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
