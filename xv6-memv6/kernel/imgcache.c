@@ -52,7 +52,26 @@ static void drop(struct image *im) {
   im->lost = 0;
 }
 
+// The page tables for the segment's pages, made before the lock is taken:
+// an allocator that runs dry with the lock held cannot drop the cache, so
+// a program the cache holds could fail to exec for want of frames that the
+// cache itself keeps (and counts as free). The segment's load needs them
+// anyway if the cache misses.
+static int make_tables(pde_t *pgdir, const struct elf_phdr *ph, uint npages, int owner) {
+  uint end = ph->vaddr + npages * PGSIZE;
+  for (uint va = ph->vaddr; va < end; va = (va + (1u << PDXSHIFT)) & ~((1u << PDXSHIFT) - 1)) {
+    if (!uvm_pte(pgdir, va, 1, owner))
+      return -1;
+  }
+  return 0;
+}
+
 int imgcache_map(pde_t *pgdir, const struct inode *ip, const struct elf_phdr *ph, int owner) {
+  uint npages = PGROUNDUP(ph->memsz) / PGSIZE;
+  if (npages == 0 || npages > IMAGE_MAXPAGES)
+    return 0; // never cached
+  if (make_tables(pgdir, ph, npages, owner) < 0)
+    return -1;
   int r = 0;
   spin_lock(&cache.lock);
   for (struct image *im = cache.slot; im < cache.slot + NIMAGES; im++) {
