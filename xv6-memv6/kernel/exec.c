@@ -28,10 +28,6 @@
 
 #define FAKE_RETURN 0xffffffff
 
-static uint min_u(uint a, uint b) {
-  return a < b ? a : b;
-}
-
 // The user page va gets n bytes of the file from off (n <= PGSIZE) and
 // zeros after them. The frame is fresh and mapped nowhere yet, so the file
 // is read straight into it and only the tail is cleared; the mirror is

@@ -302,10 +302,6 @@ static void itrunc(struct inode *ip) {
   iupdate(ip);
 }
 
-static uint min_u(uint a, uint b) {
-  return a < b ? a : b;
-}
-
 // Disk blocks of file blocks idx, idx+1, ... (at most max) that one table
 // lists: a long read (exec) then takes each indirect block once, not once
 // per data block. The caller holds the inode lock, so the map is stable.

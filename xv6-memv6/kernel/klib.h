@@ -17,4 +17,8 @@ void kprintf(const char *fmt, ...);
 void panic(const char *msg) __attribute__((noreturn));
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline uint min_u(uint a, uint b) {
+  return a < b ? a : b;
+}
 #endif
