@@ -103,22 +103,13 @@ static int break_sharing(pte_t *n, pte_t *m, int owner) {
   return 0;
 }
 
-// memv6: is npa a native frame with a mirror partner? Machine-check
-// recovery unlinks the pair when it cannot rebuild the mirror frame (and
-// kills every process that maps it), and retires a native frame it cannot
-// replace: such a page is never written or mirrored again, so the access
-// fails rather than store through, map or copy a retired frame.
-static int has_mirror(uint npa) {
-  const struct frame *f = frame_of(npa);
-  return f->kind == FRAME_NATIVE && f->partner &&
-         frame_of(f->partner << PGSHIFT)->kind == FRAME_MIRROR;
-}
-
 pte_t *cow_writable(pde_t *pgdir, uint va, int owner) {
   pte_t *n = uvm_pte(pgdir, va, 0, 0);
   if (!n || (*n & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
     return 0;
-  if (MIRRORED && !has_mirror(PTE_ADDR(*n)))
+  // A page recovery gave up on is never written or mirrored again: the
+  // access fails rather than store through, map or copy a retired frame.
+  if (MIRRORED && !mirror_linked(PTE_ADDR(*n)))
     return 0;
   if (*n & PTE_W)
     return n; // and so is its mirror PTE (mirror.h)
@@ -151,7 +142,7 @@ static int mirror_fault(pde_t *pgdir, uint va, int write, int owner) {
   if (!m)
     return 0;
   intr_off_push(); // dedup may not repoint n in between
-  int ok = has_mirror(PTE_ADDR(*n));
+  int ok = mirror_linked(PTE_ADDR(*n));
   if (ok)
     *m = mirror_of(PTE_ADDR(*n)) | PTE_FLAGS(*n);
   intr_on_pop();
@@ -177,16 +168,6 @@ int cow_fault(pde_t *pgdir, uint sz, uint addr, uint err, int owner) {
   return cow_writable(pgdir, PGROUNDDOWN(va), owner) != 0;
 }
 
-// A mirror frame belongs to its native partner (kalloc.c): holding the
-// native frame holds the pair, and its last release frees both.
-void pair_retain(uint npa) {
-  frame_retain(npa);
-}
-
-void pair_release(uint npa) {
-  frame_release(npa);
-}
-
 int pair_map_shared(pde_t *pgdir, uint va, uint npa, int owner) {
   // The mirror PTE is left to the first touch (cow_fault): a read-only
   // native page needs none, and text is only read.
@@ -195,7 +176,7 @@ int pair_map_shared(pde_t *pgdir, uint va, uint npa, int owner) {
     return -1;
   if (*n & PTE_P)
     panic("pair_map_shared: page already mapped");
-  pair_retain(npa);
+  frame_retain(npa);
   *n = npa | PTE_COW | PTE_U | PTE_P;
   return 0;
 }

@@ -32,15 +32,10 @@ int cow_fault(pde_t *pgdir, uint sz, uint addr, uint err, int owner);
 // Flushes the TLB when pgdir is loaded (after PTEs lost PTE_W).
 void cow_flush(pde_t *pgdir);
 
-// A native frame and (memv6) its mirror partner as one unit, for holders
-// other than page tables (the exec image cache, imgcache.c). Every such
-// use goes through these three, so a change in how pairs are counted is
-// made here.
-void pair_retain(uint npa);  // one more holder of npa and its mirror
-void pair_release(uint npa); // one holder fewer; the last frees both
-// Maps npa and its mirror at the unmapped user page va read-only and
-// copy-on-write, retaining both: a process that writes its text (memcheck
-// does) gets a copy, and the holder's frames are never written. 0, or -1
-// when a page table could not be allocated.
+// Maps native frame npa (and so, memv6, its mirror partner) at the unmapped
+// user page va read-only and copy-on-write, retaining it: a process that
+// writes its text (memcheck does) gets a copy, and the frames of the holder
+// (the exec image cache) are never written. The mirror PTE is made at
+// first touch. 0, or -1 when a page table could not be allocated.
 int pair_map_shared(pde_t *pgdir, uint va, uint npa, int owner);
 #endif

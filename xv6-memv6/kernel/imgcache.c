@@ -1,10 +1,10 @@
 // The exec image cache (imgcache.h). A handful of entries, each the
 // frames of one read-only segment, replaced least recently used first.
 //
-// The lock guards the entries; the frames themselves are counted through
-// the pair functions of cow.c. Machine-check recovery cannot take the lock,
-// so its two hooks only ever rewrite one frame number or set the lost flag,
-// and the next locked pass drops a lost entry.
+// The lock guards the entries; the cache holds one reference per native
+// frame, which holds its mirror partner too (kalloc.c). Machine-check recovery cannot take the
+// lock, so its two hooks only ever rewrite one frame number or set the lost flag, and the next
+// locked pass drops a lost entry.
 #include "types.h"
 #include "param.h"
 #include "memlayout.h"
@@ -47,7 +47,7 @@ static int holds(const struct image *im, const struct inode *ip, const struct el
 // so a machine check meanwhile still finds (and moves) the rest.
 static void drop(struct image *im) {
   for (uint i = 0; i < im->npages; i++)
-    pair_release(im->pa[i]);
+    frame_release(im->pa[i]);
   im->npages = 0;
   im->lost = 0;
 }
@@ -128,7 +128,7 @@ void imgcache_add(pde_t *pgdir, const struct inode *ip, const struct elf_phdr *p
     uint pa = mapped_frame(pgdir, ph->vaddr + i * PGSIZE);
     if (!pa)
       break;
-    pair_retain(pa);
+    frame_retain(pa);
     im->pa[i] = pa;
   }
   im->npages = i;

@@ -181,14 +181,35 @@ static void poison(uint pa) {
   *f = (struct frame){.kind = FRAME_POISONED, .owner = f->owner, .next_free = f->next_free};
 }
 
-// Is mpa the mirror frame that native frame npa names, and names it back?
+// Is mpa the mirror frame of native frame npa, linked both ways (mirror.h)?
 // Only such a pair may be copied from or repaired.
 static int is_pair(uint npa, uint mpa) {
-  if (!MIRRORED || !npa || !mpa)
+  return npa && mpa && mirror_linked(npa) && mirror_of(npa) == mpa;
+}
+
+// A replacement for one half of the pair (npa, mpa), or 0 when the pair is
+// not sound or no frame is left. An allocator that ran dry empties the
+// image cache, which may have freed the very pair: it is looked at again
+// once the frame is taken.
+static char *take_for_pair(uint npa, uint mpa, int zone, int kind, int owner, int may_lock) {
+  if (!is_pair(npa, mpa))
     return 0;
-  const struct frame *n = frame_of(npa), *m = frame_of(mpa);
-  return n->kind == FRAME_NATIVE && m->kind == FRAME_MIRROR && n->partner == mpa >> PGSHIFT &&
-         m->partner == npa >> PGSHIFT;
+  char *mem = take_frame(zone, kind, owner, may_lock);
+  if (mem && !is_pair(npa, mpa)) {
+    kfree(mem);
+    return 0;
+  }
+  return mem;
+}
+
+// The bad frame pa went back to its zone while recovery took a frame (the
+// image cache held it and was emptied): retired, and nothing else to do.
+static int freed_meanwhile(uint pa, struct mce_event *ev) {
+  if (frame_of(pa)->kind != FRAME_FREE)
+    return 0;
+  ev->kind = "free";
+  poison(pa);
+  return 1;
 }
 
 // Kills every process that maps the user frame pa (native PTEs), or its
@@ -235,24 +256,13 @@ static void kill_users(uint pa, int may_lock, struct mce_event *ev) {
 static void recover_native(uint pa, int may_lock, struct mce_event *ev) {
   struct frame old = *frame_of(pa);
   uint mpa = old.partner << PGSHIFT;
-  char *mem = is_pair(pa, mpa) ? take_frame(ZONE_NORMAL, FRAME_NATIVE, old.owner, may_lock) : 0;
-  // An allocator that ran dry empties the image cache, which may have
-  // held the frame (and freed the pair): look again, and count its
-  // holders now.
-  if (mem && !is_pair(pa, mpa)) {
-    kfree(mem);
-    if (frame_of(pa)->kind == FRAME_FREE) {
-      ev->kind = "free";
-      poison(pa);
-      return;
-    }
-    mem = 0;
-  }
+  char *mem = take_for_pair(pa, mpa, ZONE_NORMAL, FRAME_NATIVE, old.owner, may_lock);
   if (!mem) {
-    kill_users(pa, may_lock, ev);
+    if (!freed_meanwhile(pa, ev))
+      kill_users(pa, may_lock, ev);
     return;
   }
-  old.refs = frame_of(pa)->refs;
+  old.refs = frame_of(pa)->refs; // taking the frame may have emptied the image cache
   page_copy(mem, P2V(mpa));
   // The exec image cache holds text frames too, possibly mapped nowhere.
   int mapped = fix_ptes(pa, V2P(mem), 0, old.owner, &ev->pid, &ev->va);
@@ -299,20 +309,10 @@ static void lose_mirror(uint mpa, int may_lock, struct mce_event *ev) {
 static void repair_mirror(uint mpa, int may_lock, struct mce_event *ev) {
   struct frame old = *frame_of(mpa);
   uint npa = old.partner << PGSHIFT;
-  char *mem = is_pair(npa, mpa) ? take_frame(ZONE_MIRROR, FRAME_MIRROR, old.owner, may_lock) : 0;
-  // An allocator that ran dry empties the image cache, which may have
-  // freed the very pair: then the bad frame is free and only retired.
-  if (mem && !is_pair(npa, mpa)) {
-    kfree(mem);
-    if (frame_of(mpa)->kind == FRAME_FREE) {
-      ev->kind = "free";
-      poison(mpa);
-      return;
-    }
-    mem = 0;
-  }
+  char *mem = take_for_pair(npa, mpa, ZONE_MIRROR, FRAME_MIRROR, old.owner, may_lock);
   if (!mem) {
-    lose_mirror(mpa, may_lock, ev);
+    if (!freed_meanwhile(mpa, ev))
+      lose_mirror(mpa, may_lock, ev);
     return;
   }
   struct frame *nf = frame_of(npa);

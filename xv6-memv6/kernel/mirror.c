@@ -55,6 +55,16 @@ uint mirror_of(uint npa) {
   return MIRRORED ? frame_of(npa)->partner << PGSHIFT : 0;
 }
 
+int mirror_linked(uint npa) {
+  if (!MIRRORED)
+    return 0;
+  const struct frame *n = frame_of(npa);
+  if (n->kind != FRAME_NATIVE || !n->partner)
+    return 0;
+  const struct frame *m = frame_of(n->partner << PGSHIFT);
+  return m->kind == FRAME_MIRROR && m->partner == npa >> PGSHIFT;
+}
+
 void mirror_write(uint npa, uint va, const void *src, uint n) {
   if (!MIRRORED)
     return;
@@ -66,7 +76,7 @@ void mirror_write(uint npa, uint va, const void *src, uint n) {
   // A machine check (which may come even with interrupts off) that retired
   // the frame, or could not rebuild its mirror, killed its users and
   // unlinked the pair: there is nothing left to keep in step.
-  if (!f->partner || frame_of(f->partner << PGSHIFT)->kind != FRAME_MIRROR)
+  if (!mirror_linked(npa))
     return;
   mem_copy((char *)P2V(f->partner << PGSHIFT) + (va & (PGSIZE - 1)), src, n);
 }

@@ -37,6 +37,12 @@ void mirror_write(uint npa, uint va, const void *src, uint n);
 // The mirror frame of native frame npa (0 in the native build).
 uint mirror_of(uint npa);
 
+// Whether native frame npa and its mirror partner name each other. Machine-
+// check recovery unlinks a pair it cannot trust (and kills its users) and
+// retires a native frame it cannot replace; only a linked pair is copied
+// from, written or mapped. 0 in the native build.
+int mirror_linked(uint npa);
+
 // Records npa and mpa as each other's partner frames.
 void mirror_link(uint npa, uint mpa);
 #endif

@@ -82,9 +82,8 @@ static void compare_page(struct oracle_run *r, uint va, const uint *n, const uin
 // Frames are shared (fork, dedup) as native/mirror pairs: the two name each
 // other, and only the native frame counts its mappings.
 static int linked(uint npa, uint mpa) {
-  struct frame *n = frame_of(npa), *m = frame_of(mpa);
-  return n->kind == FRAME_NATIVE && m->kind == FRAME_MIRROR && n->partner == mpa >> PGSHIFT &&
-         m->partner == npa >> PGSHIFT && m->refs == 1 && n->refs >= 1;
+  return mirror_linked(npa) && mirror_of(npa) == mpa && frame_of(mpa)->refs == 1 &&
+         frame_of(npa)->refs >= 1;
 }
 
 // What is wrong with the pair behind native PTE pte and mirror PTE mpte
