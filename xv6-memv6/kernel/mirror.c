@@ -55,16 +55,6 @@ uint mirror_of(uint npa) {
   return MIRRORED ? frame_of(npa)->partner << PGSHIFT : 0;
 }
 
-int mirror_linked(uint npa) {
-  if (!MIRRORED)
-    return 0;
-  const struct frame *n = frame_of(npa);
-  if (n->kind != FRAME_NATIVE || !n->partner)
-    return 0;
-  const struct frame *m = frame_of(n->partner << PGSHIFT);
-  return m->kind == FRAME_MIRROR && m->partner == npa >> PGSHIFT;
-}
-
 void mirror_write(uint npa, uint va, const void *src, uint n) {
   if (!MIRRORED)
     return;

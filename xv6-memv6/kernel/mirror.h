@@ -11,6 +11,9 @@
 #ifndef MIRROR_H
 #define MIRROR_H
 #include "types.h"
+#include "mmu.h"
+#include "introspect.h"
+#include "kalloc.h"
 
 #ifdef MEMV6
 #define MIRRORED 1
@@ -40,8 +43,17 @@ uint mirror_of(uint npa);
 // Whether native frame npa and its mirror partner name each other. Machine-
 // check recovery unlinks a pair it cannot trust (and kills its users) and
 // retires a native frame it cannot replace; only a linked pair is copied
-// from, written or mapped. 0 in the native build.
-int mirror_linked(uint npa);
+// from, written or mapped. 0 in the native build. Inline: every copyout
+// asks, twice.
+static inline int mirror_linked(uint npa) {
+  if (!MIRRORED)
+    return 0;
+  const struct frame *n = &frames[npa >> PGSHIFT];
+  if (n->kind != FRAME_NATIVE || !n->partner)
+    return 0;
+  const struct frame *m = &frames[n->partner];
+  return m->kind == FRAME_MIRROR && m->partner == npa >> PGSHIFT;
+}
 
 // Records npa and mpa as each other's partner frames.
 void mirror_link(uint npa, uint mpa);
