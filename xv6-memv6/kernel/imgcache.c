@@ -184,10 +184,10 @@ int imgcache_drop_all(void) {
   return dropped;
 }
 
-// Is pa a frame of kind with no holder but the cache?
-static int idle(uint pa, int kind) {
+// Is native frame pa held by the cache alone?
+static int idle(uint pa) {
   const struct frame *f = frame_of(pa);
-  return f->kind == kind && f->refs == 1;
+  return f->kind == FRAME_NATIVE && f->refs == 1;
 }
 
 uint imgcache_idle_frames(int zone) {
@@ -196,9 +196,8 @@ uint imgcache_idle_frames(int zone) {
   for (const struct image *im = cache.slot; im < cache.slot + NIMAGES; im++) {
     for (uint i = 0; i < im->npages; i++) {
       // A mirror frame is held through its native partner (kalloc.c).
-      uint mfn = frame_of(im->pa[i])->partner;
-      if (zone == ZONE_NORMAL || (MIRRORED && mfn))
-        n += idle(im->pa[i], FRAME_NATIVE);
+      if (zone == ZONE_NORMAL || mirror_linked(im->pa[i]))
+        n += idle(im->pa[i]);
     }
   }
   spin_unlock(&cache.lock);

@@ -11,6 +11,7 @@
 #include "boot.h"
 #include "kalloc.h"
 #include "imgcache.h"
+#include "mirror.h"
 
 struct zone {
   struct spinlock lock;
@@ -158,13 +159,12 @@ int frame_release(uint pa) {
     panic("frame_release: a mirror frame goes with its native frame");
   if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
     return 0;
-  uint mirror = f->kind == FRAME_NATIVE ? f->partner : 0;
-  int freed = free_frame(pa, f);
   // Only the mirror that names this frame back is ours to free (a retired
-  // one stays retired).
-  struct frame *m = &frames[mirror];
-  if (mirror && m->kind == FRAME_MIRROR && m->partner == pa >> PGSHIFT)
-    free_frame(mirror << PGSHIFT, m);
+  // one stays retired; free_frame also skips one poisoned meanwhile).
+  uint mirror = mirror_linked(pa) ? f->partner : 0;
+  int freed = free_frame(pa, f);
+  if (mirror)
+    free_frame(mirror << PGSHIFT, &frames[mirror]);
   return freed;
 }
 
