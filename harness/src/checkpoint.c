@@ -1,6 +1,7 @@
 #include "checkpoint.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "util.h"
 
@@ -20,12 +21,22 @@ static int choose_hits(int64_t lo, int64_t hi, int max, int *out) {
   return n;
 }
 
+// Saves the state at this hit with the serial output printed since main():
+// a trial restored here gets that output in front of its own, so it is
+// judged on the same text as one that ran from main() or booted afresh.
 static int save_at(struct mh_session *s, int hit, struct mh_err *e) {
   char name[32], cmd[48];
   snap_name(hit, name, sizeof name);
   snprintf(cmd, sizeof cmd, "savevm %s", name);
-  if (mh_session_hmp(s, cmd, e) < 0)
+  char *printed = mh_session_serial(s);
+  if (!printed)
+    return mh_fail(e, "out of memory");
+  if (mh_session_hmp(s, cmd, e) < 0) {
+    free(printed);
     return -1;
+  }
+  free(s->ck_serial[s->nck]);
+  s->ck_serial[s->nck] = printed;
   s->ck_hit[s->nck++] = hit;
   return 0;
 }
@@ -63,5 +74,8 @@ int mh_session_restore_at(struct mh_session *s, int64_t hit, int *from_hit, doub
     return mh_session_restore(s, cost_s, e);
   char name[32];
   snap_name(s->ck_hit[k], name, sizeof name);
-  return mh_session_loadvm(s, name, cost_s, e);
+  if (mh_session_loadvm(s, name, cost_s, e) < 0)
+    return -1;
+  s->serial_prefix = s->ck_serial[k];
+  return 0;
 }

@@ -201,6 +201,7 @@ int mh_session_loadvm(struct mh_session *s, const char *name, double *cost_s, st
     return -1;
   *cost_s = mh_now() - t0;
   mh_session_mark(s);
+  s->serial_prefix = NULL; // a checkpoint's restore sets its own (checkpoint.c)
   return 0;
 }
 
@@ -223,6 +224,11 @@ void mh_session_stop(struct mh_session *s) {
   s->qmp = NULL;
   s->alive = false;
   s->proc.pid = -1;
+  for (int i = 0; i < MH_MAX_CHECKPOINTS; i++) {
+    free(s->ck_serial[i]);
+    s->ck_serial[i] = NULL;
+  }
+  s->serial_prefix = NULL;
   if (s->dir[0]) {
     unlink(s->serial);
     unlink(s->qmp_path);
@@ -347,10 +353,12 @@ char *mh_session_serial(struct mh_session *s) {
   fseek(f, 0, SEEK_END);
   long end = ftell(f);
   long n = end > s->mark ? end - s->mark : 0;
-  char *buf = malloc((size_t)n + 1);
+  size_t pre = s->serial_prefix ? strlen(s->serial_prefix) : 0;
+  char *buf = malloc(pre + (size_t)n + 1);
   if (buf) {
+    memcpy(buf, s->serial_prefix ? s->serial_prefix : "", pre);
     fseek(f, s->mark, SEEK_SET);
-    buf[fread(buf, 1, (size_t)n, f)] = 0;
+    buf[pre + fread(buf + pre, 1, (size_t)n, f)] = 0;
   }
   fclose(f);
   return buf;

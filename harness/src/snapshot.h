@@ -56,6 +56,10 @@ struct mh_session {
   int nbps;
   int ck_hit[MH_MAX_CHECKPOINTS]; // breakpoint hits with a snapshot (checkpoint.h), ascending
   int nck;
+  // The serial output from main() to each checkpoint (malloc'ed): a trial
+  // restored there printed it too, and is judged on all it printed.
+  char *ck_serial[MH_MAX_CHECKPOINTS];
+  const char *serial_prefix; // the restored checkpoint's, or NULL at main()
 };
 
 // Inserts or removes a software breakpoint and remembers it.
@@ -73,7 +77,8 @@ int mh_session_hmp(struct mh_session *s, const char *cmd, struct mh_err *e);
 void mh_session_stop(struct mh_session *s);
 // Continues until a stop, timeout_ms, or QEMU's exit; returns where it stopped.
 enum mh_stop_at mh_session_run(struct mh_session *s, int timeout_ms, struct mh_err *e);
-// Serial output since the trial started (malloc'ed, NUL-terminated).
+// Serial output since the trial started (malloc'ed, NUL-terminated): since
+// main(), including what a restored checkpoint's run printed before it.
 char *mh_session_serial(struct mh_session *s);
 // Marks the start of a trial in the serial log.
 void mh_session_mark(struct mh_session *s);
