@@ -74,6 +74,22 @@ static void mce_lines(void **state) {
   assert_false(ok("@mce pa=0x1 kind=native pid=1 va=0x0 action=killed cycles=1 newpa=0x0"));
 }
 
+// A machine line the kernel printed in the middle of a program's line ends
+// with split=1, and only there, and only with the value 1.
+static void split_lines(void **state) {
+  (void)state;
+  assert_true(ok("@mce pa=0x613000 kind=native pid=19 va=0x2000 action=recovered newpa=0x615000 "
+                 "cycles=2014 split=1"));
+  assert_true(ok("@exit status=0 split=1"));
+  assert_true(ok("@panic msg=\"x\" split=1"));
+  assert_true(ok("@oracle pid=0 pages=1 mismatches=0 split=1"));
+  assert_false(ok("@exit status=0 split=0"));
+  assert_false(ok("@exit status=0 split=yes"));
+  assert_false(ok("@exit split=1 status=0"));
+  assert_false(ok("@exit status=0 split=1 split=1"));
+  assert_false(ok("@usertests passed=1 split=1")); // still missing failed
+}
+
 static void dedup_lines_have_three_forms(void **state) {
   (void)state;
   assert_true(ok("@dedup prog=dedup_reader phase=fill free=50700 mirror_free=0"));
@@ -111,6 +127,7 @@ int main(void) {
       cmocka_unit_test(vocabulary_is_enforced),
       cmocka_unit_test(oracle_lines_have_two_forms),
       cmocka_unit_test(mce_lines),
+      cmocka_unit_test(split_lines),
       cmocka_unit_test(dedup_lines_have_three_forms),
       cmocka_unit_test(values_are_retrievable),
   };

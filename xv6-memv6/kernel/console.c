@@ -119,8 +119,12 @@ static int console_write(struct inode *ip, int from_user, uint src, int n) {
     int len = n - done < (int)sizeof(chunk) ? n - done : (int)sizeof(chunk);
     if (copy_from_src(chunk, from_user, src + done, len) < 0)
       return done ? done : -1;
+    // A chunk goes out whole: a machine line waits for its end, and then
+    // knows whether it leaves a line unfinished (uart.c).
+    intr_off_push();
     for (int i = 0; i < len; i++)
       out(chunk[i]);
+    intr_on_pop();
     done += len;
   }
   return n;

@@ -3,7 +3,8 @@
 #ifndef CONSOLE_H
 #define CONSOLE_H
 void uart_init(void);
-void uart_putc(int c);
+void uart_putc(int c);          // with interrupts off (uart.c)
+int uart_mid_line(void);        // the last byte sent was not a newline
 int uart_getc(void);            // a received byte, or -1
 void uart_enable_rx_intr(void); // after the IDT and PIC are ready
 void console_init(void);        // registers the console device in devsw[CONSOLE]

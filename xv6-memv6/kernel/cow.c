@@ -11,17 +11,38 @@
 #include "kalloc.h"
 #include "vm.h"
 #include "mirror.h"
+#include "mce.h"
 #include "cow.h"
 
 #define PF_PRESENT 1 // page-fault error code: the page was mapped (a protection fault)
 #define PF_WRITE 2   // the access was a write
 
-static void share_into(pte_t *src, pte_t *dst) {
+// A frame recovery retired (its process was killed) is not shared: fork
+// fails, and the killed parent never sees it.
+static int share_into(pte_t *src, pte_t *dst) {
   if (*dst & PTE_P)
     panic("cow_share: page already mapped");
+  if (frame_retain(PTE_ADDR(*src)) < 0)
+    return -1;
   *src = (*src & ~PTE_W) | PTE_COW;
   *dst = *src;
-  frame_retain(PTE_ADDR(*src));
+  return 0;
+}
+
+// Pages [from, to) of the range whose native PTEs are n (the parent's) and
+// nd (the child's); m: the parent's mirror PTEs, or 0.
+static int share_pages(pte_t *n, pte_t *m, pte_t *nd, uint from, uint to) {
+  for (uint i = from; i < to; i++) {
+    if (!(n[i] & PTE_P))
+      panic("cow_share: user page without its frame");
+    if (share_into(&n[i], &nd[i]) < 0)
+      return -1;
+    // The mirror frame is shared now: nobody may store to it. Cleared
+    // rather than made read-only, so exit has nothing to undo.
+    if (m)
+      m[i] = 0;
+  }
+  return 0;
 }
 
 int cow_share_range(pde_t *from, pde_t *to, uint va, uint end, int owner) {
@@ -37,17 +58,16 @@ int cow_share_range(pde_t *from, pde_t *to, uint va, uint end, int owner) {
     return -1;
   uint pages = (PGROUNDUP(end) - va) / PGSIZE;
   intr_off_push();
-  for (uint i = 0; i < pages; i++) {
-    if (!(n[i] & PTE_P))
-      panic("cow_share: user page without its frame");
-    share_into(&n[i], &nd[i]);
-    // The mirror frame is shared now: nobody may store to it. Cleared
-    // rather than made read-only, so exit has nothing to undo.
-    if (m)
-      m[i] = 0;
+  // A self-test may raise a machine check right after one page is shared
+  // (mce_fork_test): the loop is split there rather than asking per page.
+  uint at = mce_fork_test_at(va, pages); // 0: no test here
+  int r = share_pages(n, m, nd, 0, at ? at : pages);
+  if (r == 0 && at) {
+    mce_fork_test_fire(n[at - 1]);
+    r = share_pages(n, m, nd, at, pages);
   }
   intr_on_pop();
-  return 0;
+  return r;
 }
 
 void cow_flush(pde_t *pgdir) {
@@ -77,6 +97,12 @@ static int copy_pair(pte_t *n, int owner) {
       kfree(nm);
       return -1;
     }
+    // A machine check on the old pair waits for interrupts to come back
+    // on (mce.c), so its bad bytes may be in a copy: take the other half's.
+    if (mce_queued && mce_pending(old))
+      page_copy(nm, mm);
+    else if (mce_queued && mce_pending(mirror_of(old)))
+      page_copy(mm, nm);
     mirror_link(V2P(nm), V2P(mm));
   }
   *n = V2P(nm) | PTE_FLAGS(*n);
@@ -176,7 +202,8 @@ int pair_map_shared(pde_t *pgdir, uint va, uint npa, int owner) {
     return -1;
   if (*n & PTE_P)
     panic("pair_map_shared: page already mapped");
-  frame_retain(npa);
+  if (frame_retain(npa) < 0)
+    return -1; // not expected: the cache drops an entry with a retired frame
   *n = npa | PTE_COW | PTE_U | PTE_P;
   return 0;
 }

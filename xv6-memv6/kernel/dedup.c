@@ -114,7 +114,10 @@ static void protect(pte_t *pte) {
 // and returns whether releasing the old frame freed it (with its mirror).
 static int repoint(pte_t *pte, uint pa) {
   uint old = PTE_ADDR(*pte);
-  frame_retain(pa);
+  // The pass runs with interrupts off, so recovery retires nothing during
+  // it, and the table holds native frames only.
+  if (frame_retain(pa) < 0)
+    panic("dedup: a retired frame in the table");
   *pte = pa | PTE_FLAGS(*pte);
   protect(pte);
   return frame_release(old);

@@ -151,8 +151,10 @@ int exec_image(const char *path, char *const argv[]) {
   ilock(ip);
   uint sz = 0;
   if (readi(ip, 0, (uint)&eh, 0, sizeof(eh)) == sizeof(eh) && eh.magic == ELF_MAGIC &&
-      eh.ident[0] == ELF_CLASS32 && eh.machine == ELF_EM_386 && (pgdir = uvm_create(p->pid)) != 0)
+      eh.ident[0] == ELF_CLASS32 && eh.machine == ELF_EM_386 && (pgdir = uvm_create(p->pid)) != 0) {
+    p->exec_pgdir = pgdir; // machine-check recovery maps the new image too
     sz = load_segments(pgdir, ip, &eh, p->pid);
+  }
   iunlockput(ip);
   end_op();
   if (!sz)
@@ -171,6 +173,7 @@ int exec_image(const char *path, char *const argv[]) {
   pde_t *old = p->pgdir;
   uint oldsz = p->sz;
   p->pgdir = pgdir;
+  p->exec_pgdir = 0;
   p->sz = sz;
   p->tf->eip = eh.entry;
   p->tf->esp = sp;
@@ -179,6 +182,7 @@ int exec_image(const char *path, char *const argv[]) {
   return 0;
 
 fail:
+  p->exec_pgdir = 0;
   if (pgdir)
     uvm_free(pgdir, sz ? sz : USERTOP);
   return -1;

@@ -126,9 +126,8 @@ void imgcache_add(pde_t *pgdir, const struct inode *ip, const struct elf_phdr *p
   uint i;
   for (i = 0; i < npages; i++) {
     uint pa = mapped_frame(pgdir, ph->vaddr + i * PGSIZE);
-    if (!pa)
+    if (!pa || frame_retain(pa) < 0)
       break;
-    frame_retain(pa);
     im->pa[i] = pa;
   }
   im->npages = i;

@@ -22,6 +22,7 @@ struct zone {
 
 struct frame frames[NFRAMES];
 static struct zone zones[NZONES];
+static uint retired[NZONES]; // frames frame_retire took out of use, per zone
 
 static int zone_of(uint pa) {
   return pa >= zones[ZONE_MIRROR].lo && pa < zones[ZONE_MIRROR].hi ? ZONE_MIRROR : ZONE_NORMAL;
@@ -63,10 +64,9 @@ void kalloc_init(void) {
   }
 }
 
-// Pops the zone's next usable frame. A machine check on a free frame marks
-// it FRAME_POISONED where it lies (the handler may not take this lock), so
-// such frames are dropped here instead of being handed out.
-// The poisoned frame keeps its next_free link (mce.c) for this walk.
+// Pops the zone's next usable frame. A free frame that was retired stays
+// linked (unlinking it from the middle would walk the list) but no longer
+// counts as free: it is dropped here instead of being handed out.
 static void *zone_pop(struct zone *z) {
   for (;;) {
     uint fn = z->head;
@@ -75,9 +75,10 @@ static void *zone_pop(struct zone *z) {
     struct frame *f = &frames[fn];
     z->head = f->next_free;
     f->next_free = 0;
-    z->nfree--;
-    if (f->kind == FRAME_FREE)
+    if (f->kind == FRAME_FREE) {
+      z->nfree--;
       return P2V(fn << PGSHIFT);
+    }
     if (f->kind != FRAME_POISONED)
       panic("kalloc: free list holds a frame in use");
   }
@@ -127,11 +128,18 @@ static struct frame *managed_frame(uint pa) {
 // memv6: only native frames are counted. A mirror frame belongs to its
 // native partner (refs stays 1, mirror PTEs hold no reference) and goes
 // back to its zone when the native frame does.
-void frame_retain(uint pa) {
+//
+// A retired frame keeps counting the mappings recovery could not move (an
+// address space being torn down, say), so releasing them stays exact; it
+// takes no new ones.
+int frame_retain(uint pa) {
   struct frame *f = managed_frame(pa);
+  if (f->kind == FRAME_POISONED)
+    return -1;
   if (f->kind == FRAME_FREE || f->kind == FRAME_MIRROR || f->refs == 0 || f->refs == FRAME_MAX_REFS)
     panic("frame_retain: frame not in use, a mirror, or shared too often");
   __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+  return 0;
 }
 
 // Puts a frame whose last reference is gone back on its zone's list.
@@ -151,8 +159,11 @@ int frame_release(uint pa) {
   struct frame *f = managed_frame(pa);
   // A frame a machine check retired loses its mappings but never returns
   // to a free list.
-  if (f->kind == FRAME_POISONED)
+  if (f->kind == FRAME_POISONED) {
+    if (f->refs)
+      __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL);
     return 0;
+  }
   if (f->kind == FRAME_FREE || f->refs == 0)
     panic("frame_release: frame not in use");
   if (f->kind == FRAME_MIRROR && f->partner)
@@ -166,6 +177,26 @@ int frame_release(uint pa) {
   if (mirror)
     free_frame(mirror << PGSHIFT, &frames[mirror]);
   return freed;
+}
+
+void frame_retire(uint pa, uint refs) {
+  struct frame *f = frame_of(pa);
+  struct zone *z = &zones[zone_of(pa)];
+  spin_lock(&z->lock);
+  if (f->kind != FRAME_POISONED) {
+    if (f->kind == FRAME_FREE) {
+      z->nfree--; // it stays linked: zone_pop drops it
+      refs = 0;
+    }
+    *f = (struct frame){
+        .kind = FRAME_POISONED, .refs = refs, .owner = f->owner, .next_free = f->next_free};
+    retired[zone_of(pa)]++;
+  }
+  spin_unlock(&z->lock);
+}
+
+uint zone_retired_frames(int zone) {
+  return retired[zone];
 }
 
 // Kernel frames have one owner; only user frames are shared.

@@ -44,8 +44,14 @@ void kfree(void *va); // drop a frame back on its zone's free list
 // a mirror frame is not counted (refs 1); it is freed with its native
 // partner, and releasing it on its own is a bug.
 #define FRAME_MAX_REFS 0xffff // refs is a ushort
-void frame_retain(uint pa);
-int frame_release(uint pa);                     // 1 if that freed the frame
+int frame_retain(uint pa);    // 0, or -1 for a retired frame (it takes no new mappings)
+int frame_release(uint pa);   // 1 if that freed the frame
+// Machine-check recovery: the frame is FRAME_POISONED for good, never handed
+// out again, counted as retired in its zone. refs: the mappings it still
+// has (they are released one by one as their address spaces go; a free
+// frame has none). A free frame stops counting as free.
+void frame_retire(uint pa, uint refs);
+uint zone_retired_frames(int zone);             // frames retired so far in a zone
 uint free_frames(void);                         // free frames in the normal zone
 uint zone_free_frames(int zone);                // free frames in a zone
 struct frame *frame_of(uint pa);                // table entry for a physical address

@@ -14,7 +14,15 @@ int strlen(const char *s);
 
 // Formatted output to the console (serial). Understands %d %u %x %p %s %c %%.
 void kprintf(const char *fmt, ...);
+// The same for a machine line (one starting with @): fmt without the
+// newline; it starts on a line of its own (docs/serial-protocol.md).
+void kmachine(const char *fmt, ...);
 void panic(const char *msg) __attribute__((noreturn));
+
+// Functions the harness sets breakpoints on (docs/serial-protocol.md): a
+// page of their own, since TCG runs every instruction of a page that holds
+// a breakpoint one at a time; hot code must not share it (kernel.ld).
+#define HARNESS_HOOK __attribute__((noinline, section(".harness.text")))
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

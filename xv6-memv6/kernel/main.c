@@ -45,7 +45,7 @@ void kmain(void) {
   boot_read_info();
   uart_init();
   uint managed = boot_phys_top() - boot_phys_base();
-  kprintf("@boot variant=%s mem=%u cmdline=\"%s\"\n", VARIANT_NAME, managed / 1024, boot_cmdline());
+  kmachine("@boot variant=%s mem=%u cmdline=\"%s\"", VARIANT_NAME, managed / 1024, boot_cmdline());
   kalloc_init();
   introspect_init();
   kvm_init();

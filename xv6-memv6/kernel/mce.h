@@ -15,20 +15,39 @@ struct mce_event {
   uint newpa;         // the frame that replaced it, 0 if none
 };
 
-// Handles an uncorrected error in the frame at pa. may_lock: the
-// interrupted code held no spinlock (interrupts were on), so locks may be
-// taken; otherwise only lock-free steps are used.
-void mce_recover(uint pa, int may_lock, struct mce_event *ev);
+// Handles an uncorrected error in the frame at pa, at a safe point (mce.c):
+// no spinlock held, no frame or page table in the middle of a change.
+void mce_recover(uint pa, struct mce_event *ev);
 
-// Prints ev's @mce line (now, or at the next trap that may take locks).
-void mce_report(const struct mce_event *ev, uint cycles, int may_lock);
+// Queues a machine check on the frame at pa as the #MC handler does (the
+// self-tests raise one this way); -1 when the queue is full.
+int mce_queue(uint pa);
 
-// Prints @mce lines deferred by a handler that could not take the console
-// lock. trap_dispatch calls it when the trapped code held no lock.
-void mce_flush(void);
+// Recovers every queued machine check, printing its @mce lines, then calls
+// mce_done once per check. Only at a safe point: interrupts were on.
+void mce_run(void);
+
+// Checks queued and not yet recovered: intr_on_pop and trap_dispatch test
+// it before they let interrupts on again.
+extern volatile uint mce_queued;
+
+// Whether a machine check on the frame at pa is queued: a path that copied
+// the frame's bytes meanwhile takes them from the mirror instead.
+int mce_pending(uint pa);
+
+// The end of one handled machine check, for the harness (a breakpoint).
+void mce_done(void);
+
+// MCETEST_FORK (sysmem.c): in fork, sharing pages [va, va + pages*PGSIZE):
+// 0, or how many pages to share before mce_fork_test_fire raises the
+// test's machine check on the frame of the last one shared (pte).
+uint mce_fork_test_at(uint va, uint pages);
+void mce_fork_test_fire(pte_t pte);
 
 // mcetest modes (system call 27).
 #define MCETEST_NATIVE 0 // flip the bit in the native frame, then recover it
 #define MCETEST_MIRROR 1 // flip it in the mirror frame, then repair that
 #define MCETEST_FLIP 2   // flip it in the native frame only (silent corruption)
+#define MCETEST_FORK                                                                               \
+  3 // the caller's next fork: flip it and raise a #MC while fork is sharing (test)
 #endif

@@ -48,7 +48,7 @@ static struct trapframe *user_frame(struct proc *p) {
 static void report(struct oracle_run *r, uint va, const char *native, const char *mirror) {
   if (r->lines++ >= ORACLE_MAX_LINES)
     return;
-  kprintf("@oracle pid=%d va=%p native=%s mirror=%s\n", r->pid, va, native, mirror);
+  kmachine("@oracle pid=%d va=%p native=%s mirror=%s", r->pid, va, native, mirror);
 }
 
 static void hex_byte(char *out, uchar b) {
@@ -137,7 +137,7 @@ static void check_proc(struct oracle_run *r, struct proc *p) {
 }
 
 static int comparable(struct proc *p, struct proc *caller) {
-  if (p->state == PSTATE_UNUSED || !p->pgdir || !p->kstack)
+  if (p->state == PSTATE_UNUSED || p->state == PSTATE_EMBRYO || !p->pgdir || !p->kstack)
     return 0;
   return p == caller || user_frame(p)->trapno == T_SYSCALL;
 }
@@ -172,6 +172,6 @@ int oracle_check(int pid) {
     return -1;
   if (pid == 0)
     count_frames();
-  kprintf("@oracle pid=%d pages=%u mismatches=%u\n", pid, r.pages, r.mismatch);
+  kmachine("@oracle pid=%d pages=%u mismatches=%u", pid, r.pages, r.mismatch);
   return r.mismatch;
 }

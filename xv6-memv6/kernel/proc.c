@@ -241,16 +241,27 @@ int proc_fork(void) {
   struct proc *child = proc_alloc();
   if (!child)
     return -1;
-  child->pgdir = uvm_copy(cur->pgdir, cur->sz, child->pid);
-  if (!child->pgdir) {
+  // Published before it is filled, so machine-check recovery finds and
+  // rewrites (or kills for) the child's mappings too while fork shares.
+  child->pgdir = uvm_create(child->pid);
+  child->sz = cur->sz;
+  // A child that recovery killed meanwhile (it mapped a frame that could
+  // not be replaced) is not worth starting: fork fails.
+  if (!child->pgdir || uvm_copy(cur->pgdir, child->pgdir, cur->sz, child->pid) < 0 ||
+      child->killed) {
+    pde_t *pgdir = child->pgdir;
+    child->pgdir = 0;
+    child->sz = 0;
+    if (pgdir)
+      uvm_free(pgdir, cur->sz); // a retired frame keeps count of what is released
     kfree(child->kstack);
     child->kstack = 0;
     spin_lock(&table_lock);
+    child->killed = 0; // recovery may have killed it for a mapping fork made
     child->state = PSTATE_UNUSED;
     spin_unlock(&table_lock);
     return -1;
   }
-  child->sz = cur->sz;
   *child->tf = *cur->tf;
   child->tf->eax = 0; // fork returns 0 in the child
   for (int fd = 0; fd < NOFILE; fd++) {

@@ -24,6 +24,9 @@ struct proc {
   int pid;
   uint sz;      // bytes of user memory [0, sz)
   pde_t *pgdir; // page directory (kernel va)
+  // The address space an exec is building, until it replaces pgdir:
+  // machine-check recovery looks there too (mce.c).
+  pde_t *exec_pgdir;
   char *kstack; // bottom of the kernel stack
   struct proc *parent;
   struct trapframe *tf;      // trap frame of the current system call/trap

@@ -6,6 +6,7 @@
 #include "klib.h"
 #include "spinlock.h"
 #include "proc.h"
+#include "mce.h"
 
 void spin_init(struct spinlock *lk, const char *name) {
   lk->locked = 0;
@@ -67,6 +68,11 @@ void intr_on_pop(void) {
   if (c->intr_depth <= 0)
     panic("intr_on_pop: unbalanced");
   c->intr_depth--;
-  if (c->intr_depth == 0 && c->intr_was_on)
+  if (c->intr_depth == 0 && c->intr_was_on) {
+    // The end of the outermost interrupts-off section: a safe point for
+    // the machine checks that came in it (mce.c).
+    if (mce_queued)
+      mce_run();
     sti();
+  }
 }

@@ -36,31 +36,55 @@ static uint user_frame(uint va, int mirror) {
   return mirror ? mirror_of(PTE_ADDR(*pte)) : PTE_ADDR(*pte);
 }
 
+// MCETEST_FORK: armed for the caller's next fork (mce.h).
+static struct {
+  int pid; // 0: not armed
+  uint va;
+  int bit;
+} fork_test;
+
+uint mce_fork_test_at(uint va, uint pages) {
+  if (!fork_test.pid)
+    return 0;
+  struct proc *p = myproc();
+  if (!p || p->pid != fork_test.pid || fork_test.va < va || fork_test.va - va >= pages * PGSIZE)
+    return 0;
+  return (fork_test.va - va) / PGSIZE + 1;
+}
+
+void mce_fork_test_fire(pte_t pte) {
+  uint pa = PTE_ADDR(pte);
+  ((uchar *)P2V(pa))[fork_test.va & (PGSIZE - 1)] ^= 1 << fork_test.bit;
+  fork_test.pid = 0;
+  if (mce_queue(pa) < 0)
+    panic("mcetest: machine-check queue full");
+}
+
 int sys_mcetest(void) {
   int va, bit, mode;
   if (arg_int(0, &va) < 0 || arg_int(1, &bit) < 0 || arg_int(2, &mode) < 0)
     return -1;
-  if (bit < 0 || bit > 7 || mode < MCETEST_NATIVE || mode > MCETEST_FLIP)
+  if (bit < 0 || bit > 7 || mode < MCETEST_NATIVE || mode > MCETEST_FORK)
     return -1;
   uint pa = user_frame(va, mode == MCETEST_MIRROR);
   if (!pa)
     return -1;
+  if (mode == MCETEST_FORK) {
+    fork_test.va = va;
+    fork_test.bit = bit;
+    fork_test.pid = myproc()->pid;
+    return 0;
+  }
   ((uchar *)P2V(pa))[va & (PGSIZE - 1)] ^= 1 << bit;
   if (mode == MCETEST_FLIP)
     return 0;
-  // The same path as a real #MC on this frame, timed the same way, and like
-  // the handler with interrupts off: no other process may run (or fault,
-  // fork, exit) while page tables and partners are half rewritten.
+  // The same path as a real #MC on this frame: queued as the handler
+  // queues it, recovered where interrupts come back on (in intr_on_pop
+  // here, as after a #MC in an interrupts-off section).
   intr_off_push();
-  uint64 t0 = rdtsc();
-  struct mce_event ev;
-  mce_recover(pa, 1, &ev);
-  uint cycles = (uint)(rdtsc() - t0);
+  int r = mce_queue(pa);
   intr_on_pop();
-  mce_report(&ev, cycles, 1);
-  if (ev.action[0] == 'p')
-    panic("mcetest: unrecoverable");
-  return 0;
+  return r;
 }
 
 int sys_vtop(void) {

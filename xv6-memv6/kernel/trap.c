@@ -109,9 +109,6 @@ static void system_call(struct trapframe *tf) {
 }
 
 void trap_dispatch(struct trapframe *tf) {
-  // The trapped code held no spinlock: print what a machine check deferred.
-  if ((tf->eflags & EFLAGS_IF) && tf->trapno != T_MCHK)
-    mce_flush();
   if (tf->trapno == T_SYSCALL) {
     system_call(tf);
     return;
@@ -122,6 +119,10 @@ void trap_dispatch(struct trapframe *tf) {
     mce_trap(tf);
   else
     fault(tf);
+  // Back to code that had interrupts on: a safe point for machine checks
+  // that came while this trap was handled (mce.c).
+  if ((tf->eflags & EFLAGS_IF) && mce_queued)
+    mce_run();
 
   // A killed process leaves at its next crossing to user mode; a running
   // process gives up the CPU at each timer tick.

@@ -19,6 +19,11 @@
 #define MCR_DTR_RTS_OUT2 0x0b // OUT2 gates the IRQ line to the PIC on a PC
 
 static int uart_present;
+// Whether the last byte sent was not a newline: machine lines start on a
+// line of their own (kprintf.c). Callers send with interrupts off, so a
+// machine check's line (printed only where interrupts come back on, mce.c)
+// never falls between a byte and this update.
+static int mid_line;
 
 void uart_init(void) {
   outb(COM1 + REG_FCR, 0);
@@ -47,6 +52,11 @@ void uart_putc(int c) {
   for (int spin = 0; spin < 100000 && !(inb(COM1 + REG_LSR) & LSR_TX_EMPTY); spin++)
     ;
   outb(COM1 + REG_DATA, (uchar)c);
+  mid_line = c != '\n';
+}
+
+int uart_mid_line(void) {
+  return mid_line;
 }
 
 // The next received byte, or -1 when none is waiting.

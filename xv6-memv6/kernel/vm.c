@@ -184,8 +184,12 @@ void uvm_free(pde_t *pgdir, uint sz) {
     panic("uvm_free: no page directory");
   uvm_shrink(pgdir, sz, 0);
   for (uint i = 0; i < PDX(KERNBASE); i++) {
-    if (pgdir[i] & PTE_P)
-      kfree(P2V(PTE_ADDR(pgdir[i])));
+    pde_t pde = pgdir[i];
+    // Unhooked first: recovery, which may run inside kfree, must not walk
+    // a table that is back on the free list.
+    pgdir[i] = 0;
+    if (pde & PTE_P)
+      kfree(P2V(PTE_ADDR(pde)));
   }
   kfree(pgdir);
 }
@@ -194,21 +198,14 @@ void uvm_free(pde_t *pgdir, uint sz) {
 // and a write copies the page then (cow.c). Most forked pages are never
 // written again: the child execs or exits, the parent writes a few stack
 // and data pages.
-pde_t *uvm_copy(pde_t *pgdir, uint sz, int owner) {
-  pde_t *copy = uvm_create(owner);
-  if (!copy)
-    return 0;
+int uvm_copy(pde_t *from, pde_t *to, uint sz, int owner) {
   uint va;
   for (va = 0; va < sz; va = table_end(va, sz)) {
-    if (cow_share_range(pgdir, copy, va, table_end(va, sz), owner) < 0)
+    if (cow_share_range(from, to, va, table_end(va, sz), owner) < 0)
       break;
   }
-  cow_flush(pgdir); // the parent's PTEs lost PTE_W
-  if (va < sz) {
-    uvm_free(copy, va);
-    return 0;
-  }
-  return copy;
+  cow_flush(from); // the parent's PTEs lost PTE_W
+  return va < sz ? -1 : 0;
 }
 
 void uvm_make_guard(pde_t *pgdir, uint va) {

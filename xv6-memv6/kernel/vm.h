@@ -32,7 +32,10 @@ pde_t *uvm_create(int owner);
 void uvm_switch(struct proc *p); // its page directory and kernel stack
 uint uvm_grow(pde_t *pgdir, uint oldsz, uint newsz, int owner); // newsz, or 0
 uint uvm_shrink(pde_t *pgdir, uint oldsz, uint newsz);          // newsz
-pde_t *uvm_copy(pde_t *pgdir, uint sz, int owner);              // fork: shares frames
+// fork: shares [0, sz) of from into the fresh address space to, which the
+// caller has already published in the child's proc (machine-check recovery
+// must find its mappings); 0, or -1 (the caller frees to).
+int uvm_copy(pde_t *from, pde_t *to, uint sz, int owner);
 void uvm_free(pde_t *pgdir, uint sz);
 void uvm_make_guard(pde_t *pgdir, uint va); // no user access to that page
 // Maps mem, a FRAME_NATIVE frame the caller allocated and filled (still its

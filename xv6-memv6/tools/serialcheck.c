@@ -191,6 +191,10 @@ static int match_rule(const struct event_rule *r, const struct serial_event *ev,
     if (!value_ok(r->keys[i].form, ev->value[i]))
       return fail(err, errlen, "bad value for key", r->keys[i].key);
   }
+  // Any machine line may end with split=1: the kernel printed it in the
+  // middle of a program's line (docs/serial-protocol.md).
+  if (ev->nkeys == i + 1 && strcmp(ev->key[i], "split") == 0 && strcmp(ev->value[i], "1") == 0)
+    return 0;
   if (ev->nkeys != i)
     return fail(err, errlen, "undocumented key", ev->key[i]);
   return 0;

@@ -126,6 +126,8 @@ int t_cowsbrk(void);
 int t_cowexec(void);
 int t_cowlazy(void);
 int t_cowmce(void);
+int t_forkmce(void);
+int t_mcesplit(void);
 
 int t_mirror(void); // ut_mirror.c: the MemV6 mirror oracle
 int t_mirrorlost(void);

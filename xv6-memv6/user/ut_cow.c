@@ -19,7 +19,8 @@
 #include "ut.h"
 #include "memlayout.h"
 
-#define MCETEST_NATIVE 0 // mcetest mode (kernel/mce.h)
+#define MCETEST_NATIVE 0 // mcetest modes (kernel/mce.h)
+#define MCETEST_FORK 3
 
 // A heap region of whole pages starting on a page boundary (the old break
 // may lie inside a page that also holds data); 0 if sbrk refuses.
@@ -598,4 +599,107 @@ static int cowmce_run(int unused) {
 
 int t_cowmce(void) {
   return no_leak("cowmce", cowmce_run, 1); // the bad frame is retired
+}
+
+// ---- forkmce: a machine check on a frame while fork is sharing it ----
+//
+// mcetest(MCETEST_FORK) makes the caller's next fork raise a machine check
+// on the frame of one heap page right after fork shared it with the child
+// (the flip and #MC come from the kernel, at that exact point, every run).
+// memv6: both processes go on with intact data on a new frame, and the
+// child can fork again (a mapping left on the retired frame would make
+// that fork fail or panic). Native: the forking process is killed and no
+// child is born.
+
+#define FMCE_PAGES 4
+#define FMCE_PAGE 2
+
+static int fmce_intact(char *heap) {
+  return ut_is_pattern(heap, FMCE_PAGES * PGSIZE, 60) && oracle_clean();
+}
+
+// Forks first: a mapping fork left on the retired frame is shared again.
+static int fmce_child(char *heap) {
+  int pid = fork();
+  if (pid == 0)
+    exitst(fmce_intact(heap) ? 0 : 1);
+  int st = pid > 0 ? ut_wait_for(pid) : -2;
+  if (st != 0 || !fmce_intact(heap)) {
+    printf(1, "usertests: forkmce: grandchild status %d, child's data intact %d\n", st,
+           fmce_intact(heap));
+    return 1;
+  }
+  return 0;
+}
+
+static int fmce_forker(int unused) {
+  (void)unused;
+  char *heap = grow(FMCE_PAGES);
+  if (!heap)
+    return 1;
+  ut_pattern(heap, FMCE_PAGES * PGSIZE, 60);
+  char *page = page_at(heap, FMCE_PAGE);
+  int old = vtop((uint)page);
+  if (mcetest((uint)page + 77, 3, MCETEST_FORK) < 0)
+    return 2;
+  int pid = fork(); // the native kernel kills this process here
+  if (pid == 0)
+    exitst(fmce_child(heap));
+  if (pid < 0)
+    return 3;
+  int moved = vtop((uint)page) != old;
+  int st = ut_wait_for(pid);
+  if (!moved || st != 0 || !fmce_intact(heap) || refs(page) != 1) {
+    printf(1, "usertests: forkmce: moved %d, child status %d, intact %d, refs %d\n", moved, st,
+           fmce_intact(heap), refs(page));
+    return 4;
+  }
+  return 0;
+}
+
+static int forkmce_run(int unused) {
+  (void)unused;
+#ifdef XV6_MIRRORED
+  int want = 0;
+#else
+  int want = UT_KILLED;
+#endif
+  int st = ut_run_child(fmce_forker, 0);
+  if (st != want)
+    printf(1, "usertests: forkmce: forking process status %d, want %d\n", st, want);
+  return st == want ? 0 : 1;
+}
+
+int t_forkmce(void) {
+  return no_leak("forkmce", forkmce_run, 1); // the bad frame is retired
+}
+
+// ---- mcesplit: a machine line in the middle of a program's line ----
+//
+// The kernel prints the @mce line of a machine check that comes while this
+// process's line is unfinished on a line of its own, marked split=1 (docs/
+// serial-protocol.md); the ctest mce_split_line_* reads the serial log. On
+// the native kernel the process dies and its parent finishes the line.
+
+static int mcesplit_run(int unused) {
+  (void)unused;
+  char *heap = grow(1);
+  if (!heap)
+    return 1;
+  heap[9] = 1;
+  printf(1, "mcesplit:");
+  if (mcetest((uint)heap + 9, 2, MCETEST_NATIVE) < 0)
+    return 2;
+  printf(1, " done\n"); // memv6: recovered, the line goes on
+  return heap[9] == 1 ? 0 : 3;
+}
+
+int t_mcesplit(void) {
+  int st = ut_run_child(mcesplit_run, 0);
+#ifdef XV6_MIRRORED
+  return st;
+#else
+  printf(1, " done\n");
+  return st == UT_KILLED ? 0 : 1;
+#endif
 }

@@ -88,6 +88,8 @@ static const struct test tests[] = {
     {"cowexec", t_cowexec},
     {"cowlazy", t_cowlazy},
     {"cowmce", t_cowmce},
+    {"forkmce", t_forkmce},
+    {"mcesplit", t_mcesplit},
     {"memleak", t_memleak},
     {"oom", t_oom},
     {"fulldisk", t_fulldisk},
