@@ -349,7 +349,7 @@ static void parse_workloads(struct vctx *v, json_object *o, struct mh_campaign *
 }
 
 static void parse_range(struct vctx *v, const char *path, json_object *o, int64_t lo, int64_t hi,
-                        struct mh_faults *f) {
+                        int64_t *out_lo, int64_t *out_hi) {
   if (!want_array(v, path, o, 2))
     return;
   if (json_object_array_length(o) != 2) {
@@ -364,43 +364,57 @@ static void parse_range(struct vctx *v, const char *path, json_object *o, int64_
   ok &= want_int(v, p, json_object_array_get_idx(o, 1), lo, hi, &b);
   if (ok && a > b)
     verr(v, path, "expected min <= max, got [%lld, %lld]", (long long)a, (long long)b);
-  f->when_lo = a;
-  f->when_hi = b;
+  *out_lo = a;
+  *out_hi = b;
 }
 
+// when: delay_ms alone; or breakpoint (with hits) and/or icount (with sweep):
+// icount counts instructions from the breakpoint's hit, or from main().
 static void parse_when(struct vctx *v, json_object *o, struct mh_faults *f) {
-  static const char *const keys[] = {"delay_ms", "icount", "breakpoint", "hits", NULL};
+  static const char *const keys[] = {"delay_ms", "icount", "breakpoint", "hits", "sweep", NULL};
   const char *path = "$.faults.when";
   if (!want_object(v, path, o))
     return;
   check_keys(v, path, o, keys);
-  // hits only qualifies a breakpoint: which hit of the symbol to stop at.
-  bool hits = member(o, "hits") != NULL;
-  if (hits && !member(o, "breakpoint"))
+  // hits only qualifies a breakpoint (which hit of the symbol to stop at),
+  // sweep an icount range (trial i takes the i-th count of the range).
+  bool hits = member(o, "hits") != NULL, sweep = member(o, "sweep") != NULL;
+  bool bp = member(o, "breakpoint") != NULL, ic = member(o, "icount") != NULL;
+  if (hits && !bp)
     verr(v, "$.faults.when.hits", "applies to a breakpoint only");
-  if (json_object_object_length(o) != 1 + hits) {
+  if (sweep && !ic)
+    verr(v, "$.faults.when.sweep", "applies to an icount range only");
+  if (member(o, "delay_ms") ? json_object_object_length(o) != 1 : !bp && !ic) {
     verr(v, path,
-         "expected exactly one of delay_ms: [min, max], icount: [min, max], "
-         "breakpoint: \"symbol\"");
+         "expected delay_ms: [min, max] alone, or breakpoint: \"symbol\" and/or "
+         "icount: [min, max]");
     return;
   }
+  if (sweep && !json_object_is_type(member(o, "sweep"), json_type_boolean))
+    verr(v, "$.faults.when.sweep", "expected true or false, got %s", type_name(member(o, "sweep")));
+  f->sweep = sweep && json_object_get_boolean(member(o, "sweep"));
   if (member(o, "delay_ms")) {
     f->when = MH_FW_DELAY_MS;
-    parse_range(v, "$.faults.when.delay_ms", member(o, "delay_ms"), 0, 3600000, f);
-  } else if (member(o, "icount")) {
-    f->when = MH_FW_ICOUNT;
-    parse_range(v, "$.faults.when.icount", member(o, "icount"), 0, INT64_MAX, f);
-  } else if (member(o, "breakpoint")) {
-    f->when = MH_FW_BREAKPOINT;
-    f->breakpoint = want_word(v, "$.faults.when.breakpoint", member(o, "breakpoint"));
-    f->when_lo = f->when_hi = 1;
-    if (hits)
-      parse_range(v, "$.faults.when.hits", member(o, "hits"), 1, 1000000000, f);
+    parse_range(v, "$.faults.when.delay_ms", member(o, "delay_ms"), 0, 3600000, &f->when_lo,
+                &f->when_hi);
+    return;
   }
+  if (ic) {
+    f->icount = true;
+    parse_range(v, "$.faults.when.icount", member(o, "icount"), 0, MH_MAX_ICOUNT, &f->icount_lo,
+                &f->icount_hi);
+  }
+  f->when = bp ? MH_FW_BREAKPOINT : MH_FW_ICOUNT;
+  f->when_lo = f->when_hi = bp ? 1 : 0; // hit 0: main()
+  if (bp)
+    f->breakpoint = want_word(v, "$.faults.when.breakpoint", member(o, "breakpoint"));
+  if (hits)
+    parse_range(v, "$.faults.when.hits", member(o, "hits"), 1, 1000000000, &f->when_lo,
+                &f->when_hi);
 }
 
 static void parse_target(struct vctx *v, json_object *o, struct mh_faults *f) {
-  static const char *const keys[] = {"kind", "region", NULL};
+  static const char *const keys[] = {"kind", "region", "page", NULL};
   static const char *const kinds[] = {"native",  "mirror", "user", "kernel",
                                       "pgtable", "free",   "any",  NULL};
   static const char *const regions[] = {"any", "text", "data", "heap", "stack", NULL};
@@ -416,6 +430,15 @@ static void parse_target(struct vctx *v, json_object *o, struct mh_faults *f) {
   opt_enum(v, "$.faults.target", o, "region", regions, &r);
   f->kind = (enum mh_fault_kind)k;
   f->region = (enum mh_fault_region)r;
+  if (member(o, "page")) {
+    // Which page: a user register's value at the stop, a va, or symbol[+0xoff].
+    f->page = want_word(v, "$.faults.target.page", member(o, "page"));
+    if (k != MH_FK_NATIVE && k != MH_FK_MIRROR)
+      verr(v, "$.faults.target.page", "applies to kind native or mirror only, not \"%s\"",
+           kinds[k]);
+    if (member(o, "region"))
+      verr(v, "$.faults.target.region", "a page and a region exclude each other: keep one");
+  }
   if (r != MH_FR_ANY && k != MH_FK_NATIVE && k != MH_FK_MIRROR && k != MH_FK_USER)
     verr(v, "$.faults.target.region",
          "a region applies to user frames only (kind native, "

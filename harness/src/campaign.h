@@ -52,6 +52,9 @@ enum mh_fault_kind {
 };
 enum mh_fault_region { MH_FR_ANY, MH_FR_TEXT, MH_FR_DATA, MH_FR_HEAP, MH_FR_STACK };
 enum mh_fault_when { MH_FW_DELAY_MS, MH_FW_ICOUNT, MH_FW_BREAKPOINT };
+// Stepping costs host time per instruction (docs/campaign.md): a bound
+// that a campaign cannot exceed by a typo.
+#define MH_MAX_ICOUNT 10000000
 enum mh_fault_trap { MH_FT_MCE, MH_FT_NONE };
 enum mh_fault_restore { MH_RESTORE_SNAPSHOT, MH_RESTORE_BOOT };
 
@@ -61,12 +64,20 @@ struct mh_faults {
   int workload; // index into workloads
   enum mh_fault_kind kind;
   enum mh_fault_region region;
+  // target.page: the page of a user register ("esp", "eax", …), of a va
+  // ("0x…") or of a workload symbol ("buf", "buf+0x1000"); NULL: any page of region.
+  const char *page;
   int bits;
   bool burst; // the bits are adjacent (a burst within one 64-bit word)
   int count;
   enum mh_fault_when when;
-  int64_t when_lo, when_hi; // delay_ms or icount range, or breakpoint hits
+  int64_t when_lo, when_hi; // delay_ms range, or breakpoint hits (0: main())
   const char *breakpoint;   // symbol, for MH_FW_BREAKPOINT
+  // when.icount: inject after exactly N guest instructions (stepper.h)
+  // counted from the stop above (breakpoint hit, or main() for MH_FW_ICOUNT).
+  bool icount;
+  int64_t icount_lo, icount_hi;
+  bool sweep; // trial i: N = icount_lo + i mod (icount_hi - icount_lo + 1)
   enum mh_fault_trap trap;
   enum mh_fault_restore restore; // per trial: loadvm of a snapshot, or a fresh boot
   int mem_mb;                    // guest RAM; 0: per variant (campaign_faults.c)

@@ -221,9 +221,9 @@ static int prepare_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
   if (x->fm->when == MH_FW_BREAKPOINT &&
       mh_elf_symbol(vr->elf, x->fm->breakpoint, &vr->bp, NULL, e) < 0)
     return mh_fail(e, "$.faults.when.breakpoint: %s", e->msg);
-  if (x->fm->when == MH_FW_ICOUNT)
-    return mh_fail(e, "$.faults.when.icount is not supported yet: use breakpoint (exact under "
-                      "icount) or delay_ms");
+  if (x->fm->icount && !icount)
+    return mh_fail(e, "$.faults.when.icount counts instructions exactly only under icount timing: "
+                      "set $.timing to \"icount\"");
   vr->todo = calloc((size_t)x->fm->trials, sizeof *vr->todo);
   if (!vr->todo)
     return mh_fail(e, "out of memory");
@@ -349,7 +349,7 @@ static void one_trial(struct worker *w, int t) {
   struct fctx *x = w->x;
   struct vrun *vr = w->vr;
   struct mh_trial_plan p;
-  mh_fault_plan(x->fm, mh_trial_seed(x->fm->seed, t), &p);
+  mh_fault_plan(x->fm, t, mh_trial_seed(x->fm->seed, t), &p);
   struct mh_trial_result r = {0};
   struct mh_err e;
   double t0 = mh_now();

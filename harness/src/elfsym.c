@@ -1,6 +1,8 @@
 #include "elfsym.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <string.h>
@@ -30,6 +32,64 @@ static int search(Elf *elf, const char *name, uint64_t *addr, uint64_t *size) {
     }
   }
   return -1;
+}
+
+// The symbol that best names addr: a function that contains it, else the
+// nearest code or data label at or below it (assembly labels have no size).
+struct best {
+  uint64_t value;
+  bool contains;
+  const char *name;
+};
+
+static void consider(struct best *b, const GElf_Sym *sym, const char *name, uint64_t addr) {
+  int type = GELF_ST_TYPE(sym->st_info);
+  if (!name || !name[0] || sym->st_shndx == SHN_UNDEF || sym->st_shndx == SHN_ABS ||
+      (type != STT_FUNC && type != STT_NOTYPE && type != STT_OBJECT) || sym->st_value > addr)
+    return;
+  bool contains = addr < sym->st_value + sym->st_size;
+  if ((contains && !b->contains) || (contains == b->contains && sym->st_value >= b->value) ||
+      !b->name)
+    *b = (struct best){sym->st_value, contains, name};
+}
+
+static void nearest(Elf *elf, uint64_t addr, struct best *b) {
+  Elf_Scn *scn = NULL;
+  while ((scn = elf_nextscn(elf, scn))) {
+    GElf_Shdr sh;
+    if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || sh.sh_entsize == 0)
+      continue;
+    Elf_Data *data = elf_getdata(scn, NULL);
+    size_t n = data ? sh.sh_size / sh.sh_entsize : 0;
+    for (size_t i = 0; i < n; i++) {
+      GElf_Sym sym;
+      if (gelf_getsym(data, (int)i, &sym))
+        consider(b, &sym, elf_strptr(elf, sh.sh_link, sym.st_name), addr);
+    }
+  }
+}
+
+int mh_elf_where(const char *path, uint64_t addr, char *out, size_t cap, struct mh_err *e) {
+  if (elf_version(EV_CURRENT) == EV_NONE)
+    return mh_fail(e, "libelf: %s", elf_errmsg(-1));
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return mh_fail_errno(e, "%s: cannot open the ELF", path);
+  Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+  struct best b = {0};
+  int rc = 0;
+  if (!elf || elf_kind(elf) != ELF_K_ELF)
+    rc = mh_fail(e, "%s: not an ELF file (%s)", path, elf_errmsg(-1));
+  else
+    nearest(elf, addr, &b);
+  if (rc == 0 && !b.name)
+    rc = mh_fail(e, "%s: no symbol at or below 0x%llx", path, (unsigned long long)addr);
+  else if (rc == 0)
+    snprintf(out, cap, "%s+0x%llx", b.name, (unsigned long long)(addr - b.value));
+  if (elf)
+    elf_end(elf);
+  close(fd);
+  return rc;
 }
 
 int mh_elf_symbol(const char *path, const char *name, uint64_t *addr, uint64_t *size,

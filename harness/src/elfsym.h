@@ -2,6 +2,7 @@
 #ifndef MH_ELFSYM_H
 #define MH_ELFSYM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -9,5 +10,9 @@
 // Finds a symbol's value (address) and size in an ELF file's .symtab.
 int mh_elf_symbol(const char *path, const char *name, uint64_t *addr, uint64_t *size,
                   struct mh_err *e);
+
+// Names an address as symbol+0xoffset ("memsum_round+0x1c"): the function
+// that contains it, else the nearest label below it.
+int mh_elf_where(const char *path, uint64_t addr, char *out, size_t cap, struct mh_err *e);
 
 #endif

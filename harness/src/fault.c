@@ -26,7 +26,8 @@ uint64_t mh_fault_mask(struct mh_rng *r, int bits, bool burst) {
   return m;
 }
 
-void mh_fault_plan(const struct mh_faults *fm, uint64_t trial_seed, struct mh_trial_plan *p) {
+void mh_fault_plan(const struct mh_faults *fm, int trial, uint64_t trial_seed,
+                   struct mh_trial_plan *p) {
   struct mh_rng r;
   mh_rng_seed(&r, trial_seed);
   memset(p, 0, sizeof *p); // plans compare and print whole
@@ -39,4 +40,8 @@ void mh_fault_plan(const struct mh_faults *fm, uint64_t trial_seed, struct mh_tr
     p->f[i].word = (uint32_t)mh_rng_below(&r, MH_WORDS_PER_PAGE);
     p->f[i].mask = mh_fault_mask(&r, fm->bits, fm->burst);
   }
+  // Drawn last, so that plans without icount stay what they always were.
+  uint64_t n = fm->icount ? (uint64_t)(fm->icount_hi - fm->icount_lo) + 1 : 1;
+  if (fm->icount)
+    p->icount = fm->icount_lo + (int64_t)(fm->sweep ? (uint64_t)trial % n : mh_rng_below(&r, n));
 }

@@ -25,7 +25,8 @@ struct mh_fault {
 
 struct mh_trial_plan {
   uint64_t seed;
-  int64_t when; // delay in ms, or the breakpoint hit to stop at (1-based)
+  int64_t when;   // delay in ms, or the breakpoint hit to stop at (1-based; 0: main())
+  int64_t icount; // when.icount: instructions to step after that stop (else 0)
   int nfaults;
   struct mh_fault f[MH_MAX_FAULTS];
 };
@@ -33,6 +34,9 @@ struct mh_trial_plan {
 // bits distinct random bits of a 64-bit word, or with burst a run of bits
 // adjacent bits at a random position.
 uint64_t mh_fault_mask(struct mh_rng *r, int bits, bool burst);
-void mh_fault_plan(const struct mh_faults *fm, uint64_t trial_seed, struct mh_trial_plan *p);
+// trial is the trial's index in the campaign: a sweep (when.sweep) gives
+// trial i the i-th instruction count of the range, else the seed draws it.
+void mh_fault_plan(const struct mh_faults *fm, int trial, uint64_t trial_seed,
+                   struct mh_trial_plan *p);
 
 #endif

@@ -29,6 +29,21 @@ static json_object *find_trial(json_object *doc, const char *id) {
   return NULL;
 }
 
+// An instruction-exact trial must stop at the same instruction again.
+static bool same_stop(json_object *was, json_object *now) {
+  static const char *const keys[] = {"icount", "eip", "at"};
+  bool same = true;
+  for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+    const char *a = json_object_get_string(get(was, keys[i]));
+    const char *b = json_object_get_string(get(now, keys[i]));
+    if (strcmp(a ? a : "", b ? b : "") != 0) {
+      printf("%s: recorded %s, now %s\n", keys[i], a ? a : "(none)", b ? b : "(none)");
+      same = false;
+    }
+  }
+  return same;
+}
+
 static int replay(json_object *doc, json_object *rec, const char *qemu) {
   struct mh_campaign c;
   struct mh_err e;
@@ -70,7 +85,8 @@ static int replay(json_object *doc, json_object *rec, const char *qemu) {
   struct mh_session s;
   struct mh_trial_plan p;
   struct mh_trial_result r = {0};
-  mh_fault_plan(fm, strtoull(json_object_get_string(get(rec, "seed")), NULL, 0), &p);
+  mh_fault_plan(fm, json_object_get_int(get(rec, "trial")),
+                strtoull(json_object_get_string(get(rec, "seed")), NULL, 0), &p);
   if ((fm->when == MH_FW_BREAKPOINT && mh_elf_symbol(elf, fm->breakpoint, &bp, NULL, &e) < 0) ||
       mh_session_start(&s, &so, &e) < 0) {
     fprintf(stderr, "memharness: %s\n", e.msg);
@@ -85,11 +101,11 @@ static int replay(json_object *doc, json_object *rec, const char *qemu) {
   mh_session_stop(&s);
   const char *was = json_object_get_string(get(rec, "outcome"));
   const char *now = mh_outcome_name(r.outcome);
-  bool same = strcmp(was, now) == 0;
-  printf("trial %s: %s (%s); recorded: %s: %s\n", json_object_get_string(get(rec, "id")), now,
-         r.reason, was, same ? "same outcome" : "DIFFERENT outcome");
   json_object *again = mh_trial_record(json_object_get_string(get(rec, "id")), variant,
                                        json_object_get_int(get(rec, "trial")), fm, &p, &r);
+  bool same = strcmp(was, now) == 0 && same_stop(rec, again);
+  printf("trial %s: %s (%s); recorded: %s: %s\n", json_object_get_string(get(rec, "id")), now,
+         r.reason, was, same ? "same outcome" : "DIFFERENT outcome");
   printf("%s\n", json_object_to_json_string_ext(again, JSON_C_TO_STRING_PRETTY));
   json_object_put(again);
   rc = same ? MH_EXIT_OK : MH_EXIT_RUNS_FAILED;

@@ -296,7 +296,7 @@ static bool within(uint32_t a, uint64_t start, uint64_t size) {
 // At power_off's entry (cdecl: [esp] the return address, [esp+4] the
 // value): the caller tells a shutdown from a panic, the value is the exit
 // status. Another caller is a kernel this harness does not know.
-static enum mh_stop_at power_off_caller(struct mh_session *s, uint32_t esp, struct mh_err *e) {
+enum mh_stop_at mh_session_poweroff_stop(struct mh_session *s, uint32_t esp, struct mh_err *e) {
   uint32_t frame[2];
   if (mh_session_kread(s, esp, frame, sizeof frame) < 0) {
     mh_fail(e, "cannot read power_off's arguments at esp 0x%x", esp);
@@ -338,7 +338,7 @@ enum mh_stop_at mh_session_run(struct mh_session *s, int timeout_ms, struct mh_e
   uint32_t eip, esp;
   if (mh_session_regs(s, &eip, &esp, e) < 0)
     return MH_AT_DEAD;
-  return eip == s->a_poweroff ? power_off_caller(s, esp, e) : MH_AT_USER;
+  return eip == s->a_poweroff ? mh_session_poweroff_stop(s, esp, e) : MH_AT_USER;
 }
 
 void mh_session_mark(struct mh_session *s) {

@@ -77,6 +77,9 @@ int mh_session_hmp(struct mh_session *s, const char *cmd, struct mh_err *e);
 void mh_session_stop(struct mh_session *s);
 // Continues until a stop, timeout_ms, or QEMU's exit; returns where it stopped.
 enum mh_stop_at mh_session_run(struct mh_session *s, int timeout_ms, struct mh_err *e);
+// Stopped at power_off's entry with stack pointer esp: shutdown or panic
+// (by the caller), the value in power_value; MH_AT_OTHER for another caller.
+enum mh_stop_at mh_session_poweroff_stop(struct mh_session *s, uint32_t esp, struct mh_err *e);
 // Serial output since the trial started (malloc'ed, NUL-terminated): since
 // main(), including what a restored checkpoint's run printed before it.
 char *mh_session_serial(struct mh_session *s);

@@ -122,17 +122,47 @@ static int frame(struct mh_guest *g, uint32_t pa, int *kind, uint32_t *partner, 
 // that are not user-accessible (the guard page) are skipped in order, so the
 // choice stays deterministic. The frame is confirmed by the page walk and
 // the frame table (kind, owner).
+static int choose_in(struct mh_guest *g, const struct mh_proc_info *pp, bool mirror, uint32_t lo,
+                     uint32_t hi, uint64_t pick, struct mh_target *t, struct mh_err *e);
+
 static int choose_user(struct mh_guest *g, bool mirror, int region, uint64_t pick,
                        struct mh_target *t, struct mh_err *e) {
   struct mh_proc_info p;
   if (mh_guest_workload(g, &p, e) < 0)
     return -1;
-  uint32_t lo, hi, pgdir = p.pgdir_va - g->in.kernbase;
+  uint32_t lo, hi;
   region_range(&g->lay, region, p.sz, &lo, &hi);
-  uint32_t npages = (hi - lo) / PG;
-  if (npages == 0)
+  if (hi == lo)
     return mh_fail(e, "%s (pid %d, size 0x%x) has no pages in region %s", p.name, p.pid, p.sz,
                    mh_region_name(region));
+  int rc = choose_in(g, &p, mirror, lo, hi, pick, t, e);
+  if (rc <= 0)
+    return rc;
+  return mh_fail(e, "%s (pid %d): no user-accessible page in region %s [0x%x, 0x%x)", p.name, p.pid,
+                 mh_region_name(region), lo, hi);
+}
+
+int mh_target_page(struct mh_guest *g, bool mirror, uint32_t va, struct mh_target *t,
+                   struct mh_err *e) {
+  struct mh_proc_info p;
+  if (mh_guest_workload(g, &p, e) < 0)
+    return -1;
+  uint32_t lo = va & ~(PG - 1);
+  if (lo >= PGUP(p.sz))
+    return mh_fail(e, "page 0x%x lies above %s's memory (pid %d, size 0x%x)", lo, p.name, p.pid,
+                   p.sz);
+  int rc = choose_in(g, &p, mirror, lo, lo + PG, 0, t, e);
+  if (rc <= 0)
+    return rc;
+  return mh_fail(e, "%s (pid %d): page 0x%x is not a user-accessible page", p.name, p.pid, lo);
+}
+
+// The pick chooses a page of [lo, hi): 0 found, 1 no page of the range is
+// user-accessible, -1 error.
+static int choose_in(struct mh_guest *g, const struct mh_proc_info *pp, bool mirror, uint32_t lo,
+                     uint32_t hi, uint64_t pick, struct mh_target *t, struct mh_err *e) {
+  const struct mh_proc_info p = *pp;
+  uint32_t pgdir = p.pgdir_va - g->in.kernbase, npages = (hi - lo) / PG;
   for (uint32_t k = 0; k < npages; k++) {
     uint32_t va = lo + (uint32_t)((pick + k) % npages) * PG, pa, pte;
     if (mh_walk(mh_rsp_physread, g->rsp, pgdir, va, &pa, &pte, e) < 0 || !(pte & PTE_U))
@@ -173,8 +203,7 @@ static int choose_user(struct mh_guest *g, bool mirror, int region, uint64_t pic
                             .nsel = npages};
     return 0;
   }
-  return mh_fail(e, "%s (pid %d): no user-accessible page in region %s [0x%x, 0x%x)", p.name, p.pid,
-                 mh_region_name(region), lo, hi);
+  return 1;
 }
 
 // Frames of a kind across all of physical memory: the frame table is read

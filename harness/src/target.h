@@ -4,6 +4,7 @@
 #ifndef MH_TARGET_H
 #define MH_TARGET_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "campaign.h"
@@ -46,5 +47,10 @@ const char *mh_region_name(int region);
 int mh_guest_workload(struct mh_guest *g, struct mh_proc_info *p, struct mh_err *e);
 int mh_target_choose(struct mh_guest *g, enum mh_fault_kind kind, enum mh_fault_region region,
                      uint64_t pick, struct mh_target *t, struct mh_err *e);
+
+// The native frame (or with mirror its mirror frame) of the workload's page
+// at va (campaign target.page).
+int mh_target_page(struct mh_guest *g, bool mirror, uint32_t va, struct mh_target *t,
+                   struct mh_err *e);
 
 #endif

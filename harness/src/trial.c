@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elfsym.h"
 #include "rsp.h"
 #include "serial.h"
 #include "util.h"
@@ -225,6 +226,25 @@ static int run_to_point(struct mh_session *s, const struct mh_faults *fm, uint64
   return 0;
 }
 
+// when.icount: from the stop run_to_point reached, exactly p->icount more
+// instructions (stepper.h); names the instruction the guest stopped before.
+static int step_to_point(struct mh_session *s, const struct mh_trial_plan *p,
+                         struct mh_trial_result *r, struct mh_err *e) {
+  r->stepped = true;
+  int rc = mh_step(s, p->icount, MH_SSTEP_FREE_RUN, &r->step, e);
+  if (rc == 0) {
+    r->obs.ended = r->step.ended;
+    r->obs.status = s->power_value;
+    return 0;
+  }
+  uint32_t eip = r->step.reg[MH_R_EIP];
+  const char *elf = eip >= s->guest.in.kernbase ? s->o.kernel : s->o.workload_elf;
+  struct mh_err ignore;
+  if (rc == 1 && mh_elf_where(elf, eip, r->at, sizeof r->at, &ignore) < 0)
+    snprintf(r->at, sizeof r->at, "?");
+  return rc;
+}
+
 static int count_mce_lines(struct mh_session *s) {
   char *serial = mh_session_serial(s);
   int n = 0;
@@ -253,13 +273,74 @@ static int await_mce(struct mh_session *s, int before, int timeout_ms, struct mh
   return mh_fail(e, "the guest logged no @mce line within %d ms of the machine check", timeout_ms);
 }
 
+// An instruction-exact injection claims the #MC interrupted the stopped
+// instruction: one step shows where QEMU delivered it (item of the record).
+static int check_delivery(struct mh_session *s, struct mh_trial_result *r, struct mh_err *e) {
+  if (mh_step_delivery(s, &r->mce_vector, &r->mce_eip, e) < 0)
+    return -1;
+  if (r->mce_vector != MH_VEC_MC || r->mce_eip != r->step.reg[MH_R_EIP])
+    return mh_fail(e,
+                   "the #MC was not delivered before the stopped instruction: vector %d "
+                   "(expected %d), interrupted eip 0x%x (expected 0x%x)",
+                   r->mce_vector, MH_VEC_MC, r->mce_eip, r->step.reg[MH_R_EIP]);
+  return 0;
+}
+
+// target.page as a va: a register's value is the user's at the stop (the
+// last user-mode value the stepper saw when the stop is in the kernel).
+static int page_va(struct mh_session *s, const char *page, const struct mh_trial_result *r,
+                   uint32_t *va, struct mh_err *e) {
+  static const char *const regs[] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+  const char *name = strcmp(page, "sp") == 0 ? "esp" : page;
+  for (int i = 0; i < 8; i++) {
+    if (strcmp(name, regs[i]) != 0)
+      continue;
+    uint32_t now[MH_R_COUNT];
+    if (r->stepped && r->step.have_ureg) {
+      *va = r->step.ureg[i];
+      return 0;
+    }
+    if (mh_step_regs(s, now, e) < 0)
+      return -1;
+    if ((now[MH_R_CS] & 3) != 3)
+      return mh_fail(e, "target.page %s: stopped in the kernel with no user registers seen", page);
+    *va = now[i];
+    return 0;
+  }
+  char sym[128];
+  unsigned long off = 0;
+  if (strncmp(page, "0x", 2) == 0) {
+    *va = (uint32_t)strtoul(page, NULL, 16);
+    return 0;
+  }
+  const char *plus = strchr(page, '+');
+  snprintf(sym, sizeof sym, "%.*s", plus ? (int)(plus - page) : (int)strlen(page), page);
+  if (plus)
+    off = strtoul(plus + 1, NULL, 0);
+  uint64_t a;
+  if (mh_elf_symbol(s->o.workload_elf, sym, &a, NULL, e) < 0)
+    return mh_fail(e, "target.page: %s", e->msg);
+  *va = (uint32_t)(a + off);
+  return 0;
+}
+
+static int choose(struct mh_session *s, const struct mh_faults *fm, uint64_t pick,
+                  const struct mh_trial_result *r, struct mh_target *t, struct mh_err *e) {
+  uint32_t va = 0;
+  if (!fm->page)
+    return mh_target_choose(&s->guest, fm->kind, fm->region, pick, t, e);
+  if (page_va(s, fm->page, r, &va, e) < 0)
+    return -1;
+  return mh_target_page(&s->guest, fm->kind == MH_FK_MIRROR, va, t, e);
+}
+
 static int inject_all(struct mh_session *s, const struct mh_faults *fm,
                       const struct mh_trial_plan *p, int timeout_ms, struct mh_trial_result *r,
                       struct mh_err *e) {
   double mark = mh_now();
   for (int i = 0; i < p->nfaults; i++) {
     struct mh_target *t = &r->targets[i];
-    int rc = mh_target_choose(&s->guest, fm->kind, fm->region, p->f[i].pick, t, e);
+    int rc = choose(s, fm, p->f[i].pick, r, t, e);
     lap(r, MH_PH_TARGET, &mark);
     if (rc < 0)
       return -1;
@@ -275,6 +356,8 @@ static int inject_all(struct mh_session *s, const struct mh_faults *fm,
     int before = count_mce_lines(s);
     bool more = i + 1 < p->nfaults;
     rc = mh_inject_mce(s->rsp, pa, e);
+    if (rc == 0 && r->stepped && i == 0)
+      rc = check_delivery(s, r, e);
     if (rc == 0 && more)
       rc = await_mce(s, before, timeout_ms, &r->obs, e); // 0: the workload ended
     lap(r, MH_PH_TRAP, &mark);
@@ -297,6 +380,8 @@ void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_
   // trial timeout (else a busy host would produce false hangs).
   int rc =
       run_to_point(s, fm, bp_addr, p->when, r->from_hit, (int)(s->o.timeout_s * 1000), &r->obs, &e);
+  if (rc == 1 && fm->icount)
+    rc = step_to_point(s, p, r, &e);
   lap(r, MH_PH_TO_POINT, &mark);
   if (rc == 1)
     rc = inject_all(s, fm, p, ms, r, &e);
@@ -431,6 +516,20 @@ static void tail(json_object *rec, const char *serial) {
                          json_object_new_string(n > 2048 ? serial + n - 2048 : serial));
 }
 
+// when.icount: N, and where the stop landed once the steps were made.
+static void stop_json(json_object *o, const struct mh_trial_plan *p,
+                      const struct mh_trial_result *r) {
+  json_object_object_add(o, "icount", json_object_new_int64(p->icount));
+  if (!r->stepped || r->step.n != p->icount)
+    return;
+  json_object_object_add(o, "eip", hex(r->step.reg[MH_R_EIP]));
+  json_object_object_add(o, "cpl", json_object_new_int((int)(r->step.reg[MH_R_CS] & 3)));
+  json_object_object_add(o, "at", json_object_new_string(r->at));
+  json_object_object_add(o, "events", json_object_new_int(r->step.events));
+  if (r->mce_eip)
+    json_object_object_add(o, "mce_eip", hex(r->mce_eip));
+}
+
 json_object *mh_trial_record(const char *id, const char *variant, int trial,
                              const struct mh_faults *fm, const struct mh_trial_plan *p,
                              const struct mh_trial_result *r) {
@@ -444,6 +543,8 @@ json_object *mh_trial_record(const char *id, const char *variant, int trial,
                          json_object_new_string(fm->when == MH_FW_DELAY_MS ? "delay_ms" : "hit"));
   json_object_object_add(o, "when_value", json_object_new_int64(p->when));
   json_object_object_add(o, "trap", json_object_new_string(fm->trap == MH_FT_MCE ? "mce" : "none"));
+  if (fm->icount)
+    stop_json(o, p, r);
   for (int i = 0; i < p->nfaults; i++)
     json_object_array_add(
         faults, fault_json(&p->f[i], i < r->ntargets ? &r->targets[i] : NULL, &r->flips[i]));

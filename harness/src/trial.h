@@ -12,6 +12,7 @@
 #include "fault.h"
 #include "inject.h"
 #include "snapshot.h"
+#include "stepper.h"
 #include "target.h"
 
 enum mh_outcome {
@@ -84,7 +85,13 @@ struct mh_trial_result {
   double restore_s, wall_s;
   int from_hit;                // breakpoint hits already behind the restored state (a checkpoint's)
   double phase_s[MH_PH_COUNT]; // seconds; mh_trial_run copies restore_s in
-  char *serial;                // malloc'ed
+  // when.icount: where the stepped stop landed (docs/results.md).
+  bool stepped;
+  struct mh_step_out step; // n, events, registers at the stop, the user's registers
+  char at[128];            // function+offset of the stop's eip (workload or kernel ELF)
+  int mce_vector;          // the #MC's delivery, checked by one more step: vector and
+  uint32_t mce_eip;        // the eip it interrupted (-1/0: not checked)
+  char *serial;            // malloc'ed
 };
 
 // Fault-free run from the session's current state (restored or fresh).

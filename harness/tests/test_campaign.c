@@ -81,8 +81,9 @@ static void full_campaign_round_trips(void **state) {
   assert_int_equal(c.faults.workload, 1);
   assert_int_equal(c.faults.kind, MH_FK_MIRROR);
   assert_int_equal(c.faults.region, MH_FR_STACK);
-  assert_int_equal(c.faults.when, MH_FW_ICOUNT);
-  assert_true(c.faults.when_lo == 5 && c.faults.when_hi == 10);
+  assert_int_equal(c.faults.when, MH_FW_ICOUNT); // counted from main()
+  assert_true(c.faults.icount && c.faults.icount_lo == 5 && c.faults.icount_hi == 10);
+  assert_true(c.faults.when_lo == 0 && c.faults.when_hi == 0 && !c.faults.sweep);
   assert_int_equal(c.faults.trap, MH_FT_NONE);
   assert_true(c.faults.seed == 99); // inherits the campaign seed
   mh_campaign_free(&c);
@@ -140,7 +141,35 @@ static void cross_field_rules(void **state) {
           "$.faults.when.delay_ms: expected min <= max");
   rejects(MINIMAL ", \"faults\": {\"trials\": 1, \"target\": {\"kind\": \"native\"}, \"when\": "
                   "{\"delay_ms\": [1, 2], \"breakpoint\": \"f\"}, \"workload\": \"nope\"}}",
-          "$.faults.when: expected exactly one of", "$.faults.workload: expected the name");
+          "$.faults.when: expected delay_ms: [min, max] alone",
+          "$.faults.workload: expected the name");
+  rejects(MINIMAL ", \"faults\": {\"trials\": 1, \"target\": {\"kind\": \"kernel\", \"page\": "
+                  "\"esp\"}, \"when\": {\"breakpoint\": \"f\", \"sweep\": true}}}",
+          "$.faults.target.page: applies to kind native or mirror only, not \"kernel\"",
+          "$.faults.when.sweep: applies to an icount range only");
+  rejects(MINIMAL ", \"faults\": {\"trials\": 1, \"target\": {\"kind\": \"native\", \"page\": "
+                  "\"esp\", \"region\": \"heap\"}, \"when\": {\"icount\": [0, 9], \"sweep\": 1}}}",
+          "$.faults.target.region: a page and a region exclude each other",
+          "$.faults.when.sweep: expected true or false");
+}
+
+// when.icount with a breakpoint: N instructions after the chosen hit.
+static void icount_after_a_breakpoint_hit(void **state) {
+  (void)state;
+  struct mh_campaign c;
+  struct mh_err e;
+  if (parse(MINIMAL
+            ", \"faults\": {\"trials\": 800, \"target\": {\"kind\": \"native\", "
+            "\"page\": \"buf+0x1000\"}, \"when\": {\"breakpoint\": \"f\", \"hits\": [2, 2], "
+            "\"icount\": [100, 899], \"sweep\": true}}}",
+            &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  assert_int_equal(c.faults.when, MH_FW_BREAKPOINT);
+  assert_true(c.faults.when_lo == 2 && c.faults.when_hi == 2);
+  assert_true(c.faults.icount && c.faults.sweep);
+  assert_true(c.faults.icount_lo == 100 && c.faults.icount_hi == 899);
+  assert_string_equal(c.faults.page, "buf+0x1000");
+  mh_campaign_free(&c);
 }
 
 static void json_syntax_errors_give_line_and_column(void **state) {
@@ -205,6 +234,7 @@ int main(void) {
       cmocka_unit_test(wrong_types_and_ranges_say_what_was_expected),
       cmocka_unit_test(missing_required_keys_all_reported_at_once),
       cmocka_unit_test(cross_field_rules),
+      cmocka_unit_test(icount_after_a_breakpoint_hit),
       cmocka_unit_test(json_syntax_errors_give_line_and_column),
       cmocka_unit_test(load_names_the_file),
       cmocka_unit_test(shipped_campaigns_are_valid),

@@ -26,9 +26,9 @@ static void plans_repeat_from_the_seed_and_masks_have_their_shape(void **state) 
                          .when_hi = 5,
                          .seed = 42};
   struct mh_trial_plan a, b, c;
-  mh_fault_plan(&fm, mh_trial_seed(fm.seed, 7), &a);
-  mh_fault_plan(&fm, mh_trial_seed(fm.seed, 7), &b);
-  mh_fault_plan(&fm, mh_trial_seed(fm.seed, 8), &c);
+  mh_fault_plan(&fm, 7, mh_trial_seed(fm.seed, 7), &a);
+  mh_fault_plan(&fm, 7, mh_trial_seed(fm.seed, 7), &b);
+  mh_fault_plan(&fm, 8, mh_trial_seed(fm.seed, 8), &c);
   assert_memory_equal(&a, &b, sizeof a);
   assert_true(a.seed != c.seed);
   assert_int_equal(a.nfaults, 4);
@@ -39,7 +39,7 @@ static void plans_repeat_from_the_seed_and_masks_have_their_shape(void **state) 
   // Every hit of the range is reachable, nothing outside it.
   int seen[8] = {0};
   for (int t = 0; t < 200; t++) {
-    mh_fault_plan(&fm, mh_trial_seed(fm.seed, t), &a);
+    mh_fault_plan(&fm, t, mh_trial_seed(fm.seed, t), &a);
     assert_true(a.when >= 2 && a.when <= 5);
     seen[a.when]++;
   }
@@ -55,6 +55,38 @@ static void plans_repeat_from_the_seed_and_masks_have_their_shape(void **state) 
       m >>= 1;
     assert_true(m == 0xf);
   }
+}
+
+// A sweep gives trial i the i-th count of the range, so max - min + 1
+// trials cover every instruction once; without sweep the seed draws it.
+static void sweeps_cover_every_count_once(void **state) {
+  (void)state;
+  struct mh_faults fm = {.count = 1,
+                         .bits = 1,
+                         .when = MH_FW_ICOUNT,
+                         .icount = true,
+                         .icount_lo = 10,
+                         .icount_hi = 809,
+                         .sweep = true,
+                         .seed = 3};
+  static int seen[800];
+  struct mh_trial_plan p;
+  for (int t = 0; t < 800; t++) {
+    mh_fault_plan(&fm, t, mh_trial_seed(fm.seed, t), &p);
+    if (p.icount != 10 + t)
+      fail_msg("trial %d: icount %lld, expected %d", t, (long long)p.icount, 10 + t);
+    seen[p.icount - 10]++;
+  }
+  for (int i = 0; i < 800; i++)
+    assert_int_equal(seen[i], 1);
+  mh_fault_plan(&fm, 800, mh_trial_seed(fm.seed, 800), &p);
+  assert_int_equal(p.icount, 10); // wraps around
+  fm.sweep = false;
+  struct mh_trial_plan a, b;
+  mh_fault_plan(&fm, 5, mh_trial_seed(fm.seed, 5), &a);
+  mh_fault_plan(&fm, 6, mh_trial_seed(fm.seed, 5), &b);
+  assert_int_equal(a.icount, b.icount); // from the seed, not the index
+  assert_true(a.icount >= 10 && a.icount <= 809);
 }
 
 static const struct mh_golden golden = {.status = 0, .output = "memsum: digest=1\n"};
@@ -141,6 +173,7 @@ static void campaign_takes_the_new_fault_keys(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(plans_repeat_from_the_seed_and_masks_have_their_shape),
+      cmocka_unit_test(sweeps_cover_every_count_once),
       cmocka_unit_test(outcomes_follow_the_rules),
       cmocka_unit_test(campaign_takes_the_new_fault_keys),
   };
