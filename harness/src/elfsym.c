@@ -37,7 +37,7 @@ static int search(Elf *elf, const char *name, uint64_t *addr, uint64_t *size) {
 // The symbol that best names addr: a function that contains it, else the
 // nearest code or data label at or below it (assembly labels have no size).
 struct best {
-  uint64_t value;
+  uint64_t value, size;
   bool contains;
   const char *name;
 };
@@ -50,7 +50,7 @@ static void consider(struct best *b, const GElf_Sym *sym, const char *name, uint
   bool contains = addr < sym->st_value + sym->st_size;
   if ((contains && !b->contains) || (contains == b->contains && sym->st_value >= b->value) ||
       !b->name)
-    *b = (struct best){sym->st_value, contains, name};
+    *b = (struct best){sym->st_value, sym->st_size, contains, name};
 }
 
 static void nearest(Elf *elf, uint64_t addr, struct best *b) {
@@ -85,7 +85,10 @@ int mh_elf_where(const char *path, uint64_t addr, char *out, size_t cap, struct 
   if (rc == 0 && !b.name)
     rc = mh_fail(e, "%s: no symbol at or below 0x%llx", path, (unsigned long long)addr);
   else if (rc == 0)
-    snprintf(out, cap, "%s+0x%llx", b.name, (unsigned long long)(addr - b.value));
+    // Past a sized symbol's end lies code without a symbol of its own (the
+    // translator's call thunks follow the last function of their file).
+    snprintf(out, cap, "%s+0x%llx%s", b.name, (unsigned long long)(addr - b.value),
+             b.size && !b.contains ? " (past its end)" : "");
   if (elf)
     elf_end(elf);
   close(fd);

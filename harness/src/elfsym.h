@@ -12,7 +12,8 @@ int mh_elf_symbol(const char *path, const char *name, uint64_t *addr, uint64_t *
                   struct mh_err *e);
 
 // Names an address as symbol+0xoffset ("memsum_round+0x1c"): the function
-// that contains it, else the nearest label below it.
+// that contains it, else the nearest label below it ("… (past its end)" when
+// that label is a function that ends before addr).
 int mh_elf_where(const char *path, uint64_t addr, char *out, size_t cap, struct mh_err *e);
 
 #endif
