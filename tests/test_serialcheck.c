@@ -58,6 +58,15 @@ static void oracle_lines_have_two_forms(void **state) {
   assert_false(ok("@oracle pid=-1 pages=1 mismatches=0"));                   // negative pid
 }
 
+static void frames_lines(void **state) {
+  (void)state;
+  assert_true(ok("@frames native=37 mirror=37 pgtables=69 retired=0"));
+  assert_true(ok("@frames native=37 mirror=37 pgtables=69 retired=2 split=1"));
+  assert_false(ok("@frames native=37 mirror=37 pgtables=69"));            // no retired
+  assert_false(ok("@frames native=37 mirror=37 pgtables=69 poisoned=0")); // old name
+  assert_false(ok("@frames native=-1 mirror=37 pgtables=69 retired=0"));
+}
+
 static void mce_lines(void **state) {
   (void)state;
   assert_true(ok("@mce pa=0x613000 kind=native pid=19 va=0x2000 action=recovered newpa=0x615000 "
@@ -128,6 +137,7 @@ int main(void) {
       cmocka_unit_test(oracle_lines_have_two_forms),
       cmocka_unit_test(mce_lines),
       cmocka_unit_test(split_lines),
+      cmocka_unit_test(frames_lines),
       cmocka_unit_test(dedup_lines_have_three_forms),
       cmocka_unit_test(values_are_retrievable),
   };

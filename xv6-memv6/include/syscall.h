@@ -36,4 +36,5 @@
 #define SYS_dedup 29       // merge identical user pages of all processes: frames freed
 #define SYS_framerefs 30   // references to the native frame behind a user va, -1 if none
 #define SYS_freemirror 31  // free frames in the mirror zone (0 on native)
+#define SYS_retired 32     // frames machine checks retired in a zone (0 normal, 1 mirror)
 #endif

@@ -142,16 +142,18 @@ static int comparable(struct proc *p, struct proc *caller) {
   return p == caller || user_frame(p)->trapno == T_SYSCALL;
 }
 
-// For people: how much memory mirroring costs right now (one mirror frame
-// per native frame; fork and dedup share them in pairs).
+// How much memory mirroring costs right now (one mirror frame per native
+// frame; fork and dedup share them in pairs). A machine line: a correct
+// recovery changes these counts (a retired frame), and lines for people
+// must read the same after one.
 static void count_frames(void) {
   uint n[FRAME_POISONED + 1] = {0};
   for (uint f = 0; f < NFRAMES; f++) {
     if (frames[f].kind <= FRAME_POISONED)
       n[frames[f].kind]++;
   }
-  kprintf("oracle: frames in use: native %u, mirror %u, page tables %u, poisoned %u\n",
-          n[FRAME_NATIVE], n[FRAME_MIRROR], n[FRAME_PGTABLE], n[FRAME_POISONED]);
+  kmachine("@frames native=%u mirror=%u pgtables=%u retired=%u", n[FRAME_NATIVE], n[FRAME_MIRROR],
+           n[FRAME_PGTABLE], n[FRAME_POISONED]);
 }
 
 int oracle_check(int pid) {

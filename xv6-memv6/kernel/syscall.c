@@ -44,6 +44,7 @@ static int (*const calls[])(void) = {
     [SYS_dedup] = sys_dedup,
     [SYS_framerefs] = sys_framerefs,
     [SYS_freemirror] = sys_freemirror,
+    [SYS_retired] = sys_retired,
 };
 
 void syscall_run(void) {

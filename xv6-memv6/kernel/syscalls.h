@@ -23,4 +23,5 @@ int sys_vtop(void);
 int sys_dedup(void); // sharing of user frames (copy-on-write, dedup)
 int sys_framerefs(void);
 int sys_freemirror(void);
+int sys_retired(void);
 #endif

@@ -112,6 +112,13 @@ int sys_freemirror(void) {
   return zone_free_frames(ZONE_MIRROR) + imgcache_idle_frames(ZONE_MIRROR); // see imgcache.h
 }
 
+int sys_retired(void) {
+  int zone;
+  if (arg_int(0, &zone) < 0 || zone < ZONE_NORMAL || zone > ZONE_MIRROR)
+    return -1;
+  return zone_retired_frames(zone);
+}
+
 int sys_dedup(void) {
   return dedup_all();
 }

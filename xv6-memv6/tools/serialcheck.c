@@ -37,6 +37,7 @@ static const struct event_rule rules[] = {
     {"panic", {{"msg", V_QUOTED}}},
     {"oracle", {{"pid", V_UINT}, {"pages", V_UINT}, {"mismatches", V_UINT}}},
     {"oracle", {{"pid", V_UINT}, {"va", V_HEX}, {"native", V_WORD}, {"mirror", V_WORD}}},
+    {"frames", {{"native", V_UINT}, {"mirror", V_UINT}, {"pgtables", V_UINT}, {"retired", V_UINT}}},
     {"mce",
      {{"pa", V_HEX},
       {"kind", V_MCE_KIND},

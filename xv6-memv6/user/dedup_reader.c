@@ -37,12 +37,12 @@ static int enough(const char *zone, int before, int after, int pages) {
 // Merges the fill and checks what the kernel reports; counts failures.
 static int merge(const uint *buf, int pages) {
   int bad = 0;
-  int free0 = freepages(), mirror0 = freemirror();
+  int free0 = leakcheck_frames(0), mirror0 = leakcheck_frames(1);
   if (dedup_report(PROG, "dedup") < 0)
     return dedup_complain(PROG, "dedup() failed", -1);
-  bad += enough("normal", free0, freepages(), pages);
+  bad += enough("normal", free0, leakcheck_frames(0), pages);
 #ifdef XV6_MIRRORED
-  bad += enough("mirror", mirror0, freemirror(), pages);
+  bad += enough("mirror", mirror0, leakcheck_frames(1), pages);
 #else
   (void)mirror0;
 #endif
@@ -65,10 +65,10 @@ int main(int argc, char **argv) {
     bad += dedup_complain(PROG, "a freshly written page is not private", -1);
   dedup_state(PROG, "fill");
   bad += merge(buf, pages);
-  int merged_free = freepages();
+  int merged_free = leakcheck_frames(0);
   bad += check_all(buf, pages);
   // Reading shared pages must not unshare them.
-  if (freepages() != merged_free)
+  if (leakcheck_frames(0) != merged_free)
     bad += dedup_complain(PROG, "reading the merged fill allocated frames", -1);
   dedup_state(PROG, "check");
   if (!dedup_oracle_clean(PROG))

@@ -112,16 +112,16 @@ int main(int argc, char **argv) {
   for (int i = 0; i < pages; i++)
     dedup_fill(page(buf, i), SEED, fill_tail());
   dedup_state(PROG, "fill");
-  int free0 = freepages(), mirror0 = freemirror();
+  int free0 = leakcheck_frames(0), mirror0 = leakcheck_frames(1);
   int bad = write_and_check(buf, pages, FILL, WRITE1, "write1");
   bad += dedup_stage(buf, pages, WRITE1, "dedup1");
   bad += write_and_check(buf, pages, WRITE1, WRITE2, "write2");
   bad += dedup_stage(buf, pages, WRITE2, "dedup2");
   bad += write_and_check(buf, pages, WRITE2, RESTORE, "restore");
   bad += dedup_stage(buf, pages, RESTORE, "dedup3");
-  bad += reclaimed("normal", free0, freepages(), pages);
+  bad += reclaimed("normal", free0, leakcheck_frames(0), pages);
 #ifdef XV6_MIRRORED
-  bad += reclaimed("mirror", mirror0, freemirror(), pages);
+  bad += reclaimed("mirror", mirror0, leakcheck_frames(1), pages);
 #else
   (void)mirror0;
 #endif

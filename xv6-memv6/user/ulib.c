@@ -57,3 +57,7 @@ int waitpid_st(int pid, int *status) {
     ;
   return got < 0 ? -1 : 0;
 }
+
+int leakcheck_frames(int zone) {
+  return (zone ? freemirror() : freepages()) + retired(zone);
+}

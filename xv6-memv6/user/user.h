@@ -57,6 +57,14 @@ int vtop(uint va); // the physical address behind va, or -1 (debugging)
 int dedup(void);
 int framerefs(uint va);
 int freemirror(void);
+// Frames machine-check recovery retired so far in zone 0 (normal) or 1
+// (mirror; 0 on the native kernel), -1 for another zone.
+int retired(int zone);
+// What a leak check compares (ulib.c): the free frames of zone 0 or 1
+// (freepages, freemirror) plus the frames retired there. A correct
+// recovery retires the bad frame and takes a free one for its copy, so
+// this stays the same across it; a leaked frame still lowers it.
+int leakcheck_frames(int zone);
 
 // The xv6 library.
 int stat(const char *path, struct stat *st);

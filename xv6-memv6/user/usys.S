@@ -191,5 +191,11 @@ freemirror:
         int $T_SYSCALL
         ret
 
+        .globl retired
+retired:
+        movl $SYS_retired, %eax
+        int $T_SYSCALL
+        ret
+
 // No executable stack wanted (silences the linker).
         .section .note.GNU-stack,"",@progbits

@@ -52,22 +52,23 @@ static int oracle_clean(void) {
 #endif
 }
 
-// fn(0) in a child twice; retired: frames the scenario takes out of use
-// for good (a machine check retires one).
-static int no_leak(const char *name, int (*fn)(int), int retired) {
+// fn(0) in a child twice. The counts include retired frames
+// (leakcheck_frames): a machine check the scenario or anyone else takes
+// is no leak.
+static int no_leak(const char *name, int (*fn)(int)) {
   int st = ut_run_child(fn, 0);
   if (st != 0) {
     printf(1, "usertests: %s: first run status %d\n", name, st);
     return 1;
   }
   dedup();
-  int free0 = freepages(), mirror0 = freemirror();
+  int free0 = leakcheck_frames(0), mirror0 = leakcheck_frames(1);
   st = ut_run_child(fn, 0);
   dedup();
-  int free1 = freepages(), mirror1 = freemirror();
-  if (st != 0 || free1 != free0 - retired || mirror1 != mirror0) {
-    printf(1, "usertests: %s: status %d; free %d -> %d, mirror free %d -> %d (%d retired)\n", name,
-           st, free0, free1, mirror0, mirror1, retired);
+  int free1 = leakcheck_frames(0), mirror1 = leakcheck_frames(1);
+  if (st != 0 || free1 != free0 || mirror1 != mirror0) {
+    printf(1, "usertests: %s: status %d; free+retired %d -> %d, mirror %d -> %d\n", name, st, free0,
+           free1, mirror0, mirror1);
     return 1;
   }
   return 0;
@@ -107,7 +108,7 @@ static int cowfork_run(int unused) {
     return 1;
   for (int k = 0; k < FORK_KIDS; k++)
     ut_pattern(heap + k * FORK_SLICE, FORK_SLICE, 40 + k);
-  int before = freepages();
+  int before = leakcheck_frames(0);
   int pids[FORK_KIDS];
   for (int k = 0; k < FORK_KIDS; k++) {
     pids[k] = fork();
@@ -117,7 +118,7 @@ static int cowfork_run(int unused) {
     }
   }
   // Shared, not copied: page tables, kernel stacks and a few stack pages.
-  int used = before - freepages();
+  int used = before - leakcheck_frames(0);
   close(go[0]);
   close(go[1]);
   int st = ut_wait_all(pids, FORK_KIDS);
@@ -128,7 +129,7 @@ static int cowfork_run(int unused) {
 }
 
 int t_cowfork(void) {
-  return no_leak("cowfork", cowfork_run, 0);
+  return no_leak("cowfork", cowfork_run);
 }
 
 // ---- cowwrite: parent first, then child first; framerefs 2, then 1 ----
@@ -181,7 +182,7 @@ static int cowwrite_run(int unused) {
 }
 
 int t_cowwrite(void) {
-  return no_leak("cowwrite", cowwrite_run, 0);
+  return no_leak("cowwrite", cowwrite_run);
 }
 
 // ---- cowdedup: merged pages, then writes from several processes ----
@@ -224,9 +225,9 @@ static int cowdedup_run(int unused) {
     return 1;
   for (int i = 0; i < DD_PAGES; i++)
     ut_pattern(page_at(heap, i), PGSIZE, 69);
-  int mirror0 = freemirror();
+  int mirror0 = leakcheck_frames(1);
   int freed = dedup();
-  int mirror_freed = freemirror() - mirror0;
+  int mirror_freed = leakcheck_frames(1) - mirror0;
 #ifdef XV6_MIRRORED
   int mirror_ok = mirror_freed >= DD_PAGES - 1;
 #else
@@ -256,7 +257,7 @@ static int cowdedup_run(int unused) {
 }
 
 int t_cowdedup(void) {
-  return no_leak("cowdedup", cowdedup_run, 0);
+  return no_leak("cowdedup", cowdedup_run);
 }
 
 // ---- cowsbrk: shrinking (and the kernel zeroing) a shared page ----
@@ -323,7 +324,7 @@ static int cowsbrk_run(int unused) {
 }
 
 int t_cowsbrk(void) {
-  return no_leak("cowsbrk", cowsbrk_run, 0);
+  return no_leak("cowsbrk", cowsbrk_run);
 }
 
 // ---- cowexec: exec drops the child's share of the image ----
@@ -365,7 +366,7 @@ static int cowexec_run(int unused) {
 }
 
 int t_cowexec(void) {
-  return no_leak("cowexec", cowexec_run, 0);
+  return no_leak("cowexec", cowexec_run);
 }
 
 // ---- cowlazy: a forked child's mirror, made on first touch ----
@@ -418,8 +419,9 @@ static int zero_page(const char *va) {
 // down over them frees nothing; regrown they are new and zero; written and
 // shrunk again, their frames of both zones go back.
 static int lazy_sbrk(char *heap) {
-  int free0 = freepages(), mirror0 = freemirror();
-  if (sbrk(-2 * PGSIZE) == (char *)-1 || freepages() != free0 || freemirror() != mirror0)
+  int free0 = leakcheck_frames(0), mirror0 = leakcheck_frames(1);
+  if (sbrk(-2 * PGSIZE) == (char *)-1 || leakcheck_frames(0) != free0 ||
+      leakcheck_frames(1) != mirror0)
     return 1;
   char *again = sbrk(2 * PGSIZE);
   if (again != page_at(heap, 2) || !zero_page(again) || !zero_page(again + PGSIZE))
@@ -429,9 +431,9 @@ static int lazy_sbrk(char *heap) {
     return 3;
   if (sbrk(-2 * PGSIZE) == (char *)-1)
     return 4;
-  if (freepages() != free0 || freemirror() != mirror0) {
-    printf(1, "usertests: cowlazy: sbrk down: free %d -> %d, mirror free %d -> %d\n", free0,
-           freepages(), mirror0, freemirror());
+  if (leakcheck_frames(0) != free0 || leakcheck_frames(1) != mirror0) {
+    printf(1, "usertests: cowlazy: sbrk down: free+retired %d -> %d, mirror %d -> %d\n", free0,
+           leakcheck_frames(0), mirror0, leakcheck_frames(1));
     return 5;
   }
   return 0;
@@ -486,7 +488,7 @@ static int cowlazy_run(int unused) {
 }
 
 int t_cowlazy(void) {
-  return no_leak("cowlazy", cowlazy_run, 0);
+  return no_leak("cowlazy", cowlazy_run);
 }
 
 // ---- cowmce: a machine check on a frame that dedup merged ----
@@ -598,7 +600,7 @@ static int cowmce_run(int unused) {
 }
 
 int t_cowmce(void) {
-  return no_leak("cowmce", cowmce_run, 1); // the bad frame is retired
+  return no_leak("cowmce", cowmce_run);
 }
 
 // ---- forkmce: a machine check on a frame while fork is sharing it ----
@@ -671,7 +673,7 @@ static int forkmce_run(int unused) {
 }
 
 int t_forkmce(void) {
-  return no_leak("forkmce", forkmce_run, 1); // the bad frame is retired
+  return no_leak("forkmce", forkmce_run);
 }
 
 // ---- mcesplit: a machine line in the middle of a program's line ----

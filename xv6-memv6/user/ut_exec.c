@@ -130,7 +130,7 @@ static int share_body(void) {
   int hold[2], ready[2], eof[2];
   char c;
   CHECK(write_img(7) == 0);
-  int free0 = freepages(), mirror0 = freemirror();
+  int free0 = leakcheck_frames(0), mirror0 = leakcheck_frames(1);
   CHECK(pipe(hold) == 0 && pipe(ready) == 0 && pipe(eof) == 0);
   close(eof[1]);
   int a = start_img(2, hold[0], ready[1]);
@@ -152,7 +152,7 @@ static int share_body(void) {
            refs_b);
   CHECK(refs_a == 2 && refs_b == 3);
   // The text frames only the cache holds now count as free.
-  int free1 = freepages(), mirror1 = freemirror();
+  int free1 = leakcheck_frames(0), mirror1 = leakcheck_frames(1);
   if (free1 != free0 || mirror1 != mirror0)
     printf(1, "usertests: exectextshare: free %d -> %d, mirror free %d -> %d\n", free0, free1,
            mirror0, mirror1);

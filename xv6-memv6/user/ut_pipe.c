@@ -159,10 +159,10 @@ int t_pipefds(void) {
   // Leave exactly one descriptor free: pipe needs two.
   for (int fd = 3; fd < NOFILE - 1; fd++)
     CHECK(dup(0) == fd);
-  int before = freepages();
+  int before = leakcheck_frames(0);
   p[0] = p[1] = -7;
   CHECK(pipe(p) == -1);
-  CHECK(freepages() == before);
+  CHECK(leakcheck_frames(0) == before);
   CHECK(dup(0) == NOFILE - 1); // the descriptor pipe tried is free again
   for (int fd = 3; fd < NOFILE; fd++)
     close(fd);
