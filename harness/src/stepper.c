@@ -124,8 +124,9 @@ int mh_step(struct mh_session *s, int64_t n, int flags, struct mh_step_out *out,
   return rc;
 }
 
-int mh_step_delivery(struct mh_session *s, int *vector, uint32_t *interrupted, struct mh_err *e) {
-  uint32_t vec[NVEC], reg[MH_R_COUNT];
+int mh_step_delivery(struct mh_session *s, int *vector, uint32_t *interrupted,
+                     uint32_t reg[MH_R_COUNT], struct mh_err *e) {
+  uint32_t vec[NVEC];
   int old;
   struct mh_rsp_stop st;
   *vector = -1;

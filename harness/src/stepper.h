@@ -70,7 +70,9 @@ int mh_step(struct mh_session *s, int64_t n, int flags, struct mh_step_out *out,
 // One step from a stop with an interrupt or exception pending (a #MC just
 // raised): which vector it was delivered through (-1: none, an instruction
 // ran instead) and the eip it interrupted (the top of the interrupt frame,
-// i386 vectors without an error code).
-int mh_step_delivery(struct mh_session *s, int *vector, uint32_t *interrupted, struct mh_err *e);
+// i386 vectors without an error code); reg gets the registers at the vector
+// (the general registers are still the interrupted code's).
+int mh_step_delivery(struct mh_session *s, int *vector, uint32_t *interrupted,
+                     uint32_t reg[MH_R_COUNT], struct mh_err *e);
 
 #endif

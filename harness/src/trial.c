@@ -276,13 +276,23 @@ static int await_mce(struct mh_session *s, int before, int timeout_ms, struct mh
 // An instruction-exact injection claims the #MC interrupted the stopped
 // instruction: one step shows where QEMU delivered it (item of the record).
 static int check_delivery(struct mh_session *s, struct mh_trial_result *r, struct mh_err *e) {
-  if (mh_step_delivery(s, &r->mce_vector, &r->mce_eip, e) < 0)
+  static const char *const names[] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+  uint32_t reg[MH_R_COUNT];
+  if (mh_step_delivery(s, &r->mce_vector, &r->mce_eip, reg, e) < 0)
     return -1;
   if (r->mce_vector != MH_VEC_MC || r->mce_eip != r->step.reg[MH_R_EIP])
     return mh_fail(e,
                    "the #MC was not delivered before the stopped instruction: vector %d "
                    "(expected %d), interrupted eip 0x%x (expected 0x%x)",
                    r->mce_vector, MH_VEC_MC, r->mce_eip, r->step.reg[MH_R_EIP]);
+  // A rep string instruction keeps its eip between iterations: only the
+  // registers show that no iteration ran before the #MC.
+  for (int i = MH_R_EAX; i <= MH_R_EDI; i++)
+    if (i != MH_R_ESP && reg[i] != r->step.reg[i])
+      return mh_fail(e,
+                     "the instruction at 0x%x ran (partly) before the #MC: %s 0x%x at the stop, "
+                     "0x%x when the #MC was delivered",
+                     r->mce_eip, names[i], r->step.reg[i], reg[i]);
   return 0;
 }
 
