@@ -2,10 +2,12 @@
 // guest instructions after the current stop, counted by single-stepping
 // through QEMU's gdbstub.
 //
-// The stepped execution is the free run's: the stub is told to let
-// interrupts and timers run while stepping (Qqemu.sstep=1, not QEMU's
-// default 7 that masks both), so under -icount an interrupt arrives at the
-// same instruction count as without the debugger. Kernel instructions
+// The stepped execution is the free run's (from the same stop): the stub
+// is told to deliver interrupts while stepping but not to run timers at
+// each step's stop (Qqemu.sstep=5; QEMU's default 7 masks interrupts, and
+// 1 lets every stop advance the icount clock to the next timer deadline),
+// so under -icount an interrupt arrives at the same instruction count as
+// without stepping (measured: harness_test_stepper_qemu). Kernel instructions
 // count like user ones. A step that delivers an interrupt or a faulting
 // instruction's exception retires no instruction and is not counted (it is
 // an event); `int n`, int3, into, and a hlt woken by an interrupt retire

@@ -57,7 +57,9 @@ static uint32_t kword(uint32_t kva) {
   return v;
 }
 
-#define N 2500 // from main(): the timer interrupt there, then sbrk's system call
+#define N                                                                                          \
+  2500 // from main(): the timer interrupt there, then sbrk's system call;
+       // from mark_heap: a timer interrupt at 838
 
 struct landing {
   uint32_t reg[MH_R_COUNT], ticks;
@@ -66,12 +68,20 @@ struct landing {
 };
 
 static uint32_t trace[N];
+static uint64_t start_bp; // 0: windows start at main(), else at this breakpoint's first hit
 
-// From main(), n steps with the given flags; where they end.
+// The window's start: main() (the snapshot), or the breakpoint's first hit.
+static void to_start(void) {
+  restore();
+  if (start_bp)
+    run_to(start_bp, 1);
+}
+
+// From the start, n steps with the given flags; where they end.
 static void step_from_main(int flags, int n, struct landing *l) {
   struct mh_step_out o = {.trace = trace, .trace_cap = N};
   struct mh_err e;
-  restore();
+  to_start();
   double t0 = mh_now();
   int rc = mh_step(&s, n, flags, &o, &e);
   if (rc != 1)
@@ -106,7 +116,7 @@ static int unique_end(int flags) {
 
 // The free run from main() to the same arrival at the same eip.
 static void free_run_to(const struct landing *stepped, struct landing *l) {
-  restore();
+  to_start();
   run_to(stepped->reg[MH_R_EIP], (int)stepped->visits);
   regs(l->reg);
   l->ticks = kword((uint32_t)sym(kernel, "ticks"));
@@ -133,6 +143,20 @@ static void steps_land_where_the_free_run_is(void **state) {
              st.events);
   free_run_to(&st, &fr);
   assert_same(&st, &fr, "flags ENABLE|NOTIMER");
+}
+
+// From a breakpoint stop, as a sweep starts: the window after sweep's
+// mark_heap holds a timer interrupt that arrives mid-window (at 838).
+static void steps_from_a_breakpoint_land_where_the_free_run_is(void **state) {
+  (void)state;
+  struct landing st, fr;
+  start_bp = sym(elf, "mark_heap");
+  step_from_main(MH_SSTEP_FREE_RUN, unique_end(MH_SSTEP_FREE_RUN), &st);
+  if (st.events < 1)
+    fail_msg("the window holds %d interrupts, expected >= 1 (a timer tick)", st.events);
+  free_run_to(&st, &fr);
+  start_bp = 0;
+  assert_same(&st, &fr, "flags ENABLE|NOTIMER, from mark_heap");
 }
 
 // What the other flags do, so that the test above can fail: QEMU's default
@@ -162,15 +186,15 @@ int main(void) {
     printf("skipped: the kernel targets do not exist in this build yet\n");
     return 77;
   }
-  snprintf(elf, sizeof elf, "%s/user-memv6/memsum", KERNEL_DIR);
+  snprintf(elf, sizeof elf, "%s/user-memv6/sweep", KERNEL_DIR);
   snprintf(kernel, sizeof kernel, "%s/kernel-memv6.elf", KERNEL_DIR);
   snprintf(disk, sizeof disk, "%s/fs-memv6.img", KERNEL_DIR);
   struct mh_session_opts o = {.qemu = "qemu-system-i386",
                               .kernel = kernel,
                               .disk = disk,
                               .workload_elf = elf,
-                              .program = "memsum",
-                              .cmdline = "memsum 1 2",
+                              .program = "sweep",
+                              .cmdline = "sweep",
                               .icount = true,
                               .mem_mb = 136,
                               .snapshot = true,
@@ -181,8 +205,10 @@ int main(void) {
     fprintf(stderr, "%s\n", e.msg);
     return 1;
   }
-  const struct CMUnitTest tests[] = {cmocka_unit_test(steps_land_where_the_free_run_is),
-                                     cmocka_unit_test(other_flags_change_the_execution)};
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(steps_land_where_the_free_run_is),
+      cmocka_unit_test(steps_from_a_breakpoint_land_where_the_free_run_is),
+      cmocka_unit_test(other_flags_change_the_execution)};
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   mh_session_stop(&s);
   return rc;
