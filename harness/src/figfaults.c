@@ -1,10 +1,12 @@
 #include "figfaults.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "figdata.h"
 #include "samples.h"
 
 // The outcomes of docs/campaign.md, in the order the bars stack them.
@@ -37,21 +39,48 @@ static json_object *variant_summaries(json_object *doc) {
   return json_object_is_type(s, json_type_object) ? s : NULL;
 }
 
+// The frame kinds of the outcome counts, and whether any bar has a trial of
+// outcome i: the figure labels bars by kind only when there are several
+// kinds, and its legend lists only the outcomes that occur.
+static size_t outcome_overview(json_object *sum, bool seen[NOUTCOMES], char *kind, size_t cap) {
+  size_t nkinds = 0;
+  json_object_object_foreach(sum, variant, vs) {
+    (void)variant;
+    json_object *kinds = mh_jget(mh_jget(vs, "outcomes"), "by_frame_kind");
+    if (!json_object_is_type(kinds, json_type_object))
+      continue; // "rate", or a variant without trials
+    json_object_object_foreach(kinds, k, counts) {
+      if (!*kind) {
+        snprintf(kind, cap, "%s", k);
+        nkinds = 1;
+      } else if (strcmp(kind, k) != 0)
+        nkinds = 2; // several: the count does not matter
+
+      for (size_t i = 0; i < NOUTCOMES; i++)
+        seen[i] = seen[i] || mh_jnum(counts, outcomes[i], 0) > 0;
+    }
+  }
+  return nkinds;
+}
+
 int mh_figdata_outcomes(json_object *doc, const char *results_path, const char *path,
-                        struct mh_err *e) {
+                        char *settings, size_t cap, struct mh_err *e) {
   json_object *sum = variant_summaries(doc);
+  bool seen[NOUTCOMES] = {false};
+  char kind[64] = "";
+  size_t nkinds = outcome_overview(sum, seen, kind, sizeof kind);
   int rows = 0;
   FILE *f = NULL;
   json_object_object_foreach(sum, variant, vs) {
     json_object *kinds = mh_jget(mh_jget(vs, "outcomes"), "by_frame_kind");
     if (!json_object_is_type(kinds, json_type_object))
-      continue; // "rate", or a variant without trials
-    json_object_object_foreach(kinds, kind, counts) {
+      continue;
+    json_object_object_foreach(kinds, k, counts) {
       if (!f && !(f = open_data(path, doc, results_path,
                                 "(b) trial outcomes per variant and frame kind", e)))
         return -1;
       if (rows == 0) {
-        fprintf(f, "# columns: label");
+        fprintf(f, "# columns: label variant frame_kind");
         for (size_t i = 0; i < NOUTCOMES; i++)
           fprintf(f, " %s", outcomes[i]);
         fprintf(f, " trials\n");
@@ -59,13 +88,30 @@ int mh_figdata_outcomes(json_object *doc, const char *results_path, const char *
       double n[NOUTCOMES], total = 0;
       for (size_t i = 0; i < NOUTCOMES; i++)
         total += n[i] = mh_jnum(counts, outcomes[i], 0);
-      fprintf(f, "%s/%s", variant, kind);
+      char v[64] = "", fk[64] = "";
+      mh_fig_cat_name(v, sizeof v, variant);
+      mh_fig_cat_name(fk, sizeof fk, k);
+      // The bar's label: the variant, and the frame kind when there are several.
+      if (nkinds > 1)
+        fprintf(f, "\"%s, %s frames\" %s %s", v, fk, v, fk);
+      else
+        fprintf(f, "%s %s %s", v, v, fk);
       for (size_t i = 0; i < NOUTCOMES; i++)
         fprintf(f, " %.0f", n[i]);
       fprintf(f, " %.0f\n", total);
       rows++;
     }
   }
+  settings[0] = 0;
+  mh_fig_cat(settings, cap, "classes='");
+  for (size_t i = 0; i < NOUTCOMES; i++)
+    if (seen[i])
+      mh_fig_cat(settings, cap, "%s%s", settings[strlen(settings) - 1] == '\'' ? "" : " ",
+                 outcomes[i]);
+  mh_fig_cat(settings, cap, "'; frames='");
+  if (nkinds == 1)
+    mh_fig_cat_name(settings, cap, kind);
+  mh_fig_cat(settings, cap, "'");
   return f ? close_data(f, path, rows, e) : 0;
 }
 
@@ -101,10 +147,22 @@ static size_t recovered_cycles(json_object *trials, const char *variant, double 
   return n;
 }
 
-int mh_figdata_latency(json_object *doc, const char *results_path, const char *path,
-                       struct mh_err *e) {
+static size_t trials_of(json_object *trials, const char *variant) {
+  size_t n = 0;
+  for (size_t i = 0; i < json_object_array_length(trials); i++) {
+    const char *v = mh_jstr(json_object_array_get_idx(trials, i), "variant");
+    n += v && strcmp(v, variant) == 0;
+  }
+  return n;
+}
+
+int mh_figdata_latency(json_object *doc, const char *results_path, const char *path, char *settings,
+                       size_t cap, struct mh_err *e) {
   json_object *trials = mh_jget(doc, "trials"),
               *variants = mh_jget(mh_jget(doc, "campaign"), "variants");
+  const char *timing = mh_jstr(mh_jget(doc, "campaign"), "timing");
+  bool icount = timing && strcmp(timing, "icount") == 0;
+  char names[256] = "", counts[128] = "", none[512] = "";
   int rows = 0, blocks = 0;
   FILE *f = NULL;
   for (size_t i = 0; i < json_object_array_length(variants); i++) {
@@ -113,8 +171,9 @@ int mh_figdata_latency(json_object *doc, const char *results_path, const char *p
     size_t n = v ? recovered_cycles(trials, v, &c) : 0;
     if (n && !f &&
         !(f = open_data(path, doc, results_path,
-                        "(c) recovery latency, cycles of recovered @mce lines (icount: guest "
-                        "instructions)",
+                        icount ? "(c) recovery latency, guest instructions (icount) from #MC "
+                                 "entry to iret of recovered @mce lines"
+                               : "(c) recovery latency, cycles of recovered @mce lines",
                         e))) {
       free(c);
       return -1;
@@ -128,14 +187,25 @@ int mh_figdata_latency(json_object *doc, const char *results_path, const char *p
         fprintf(f, "%.0f %.6f\n", c[k], (double)(k + 1) / (double)n);
       rows += (int)n;
       blocks++;
+      mh_fig_cat(names, sizeof names, "%s", *names ? " " : "");
+      mh_fig_cat_name(names, sizeof names, v);
+      mh_fig_cat(counts, sizeof counts, "%s%zu", *counts ? " " : "", n);
+    } else if (v) {
+      // A variant without recoveries still appears, in the note.
+      mh_fig_cat(none, sizeof none, "%s", *none ? "; " : "");
+      mh_fig_cat_name(none, sizeof none, v);
+      mh_fig_cat(none, sizeof none, ": no recovered machine check in %zu trials",
+                 trials_of(trials, v));
     }
     free(c);
   }
+  snprintf(settings, cap, "unit='%s'; variants='%s'; counts='%s'; note='%s'",
+           icount ? "guest instructions (icount)" : "cycles", names, counts, none);
   return f ? close_data(f, path, rows, e) : 0;
 }
 
-int mh_figdata_rate(json_object *doc, const char *results_path, const char *path,
-                    struct mh_err *e) {
+int mh_figdata_rate(json_object *doc, const char *results_path, const char *path, char *settings,
+                    size_t cap, struct mh_err *e) {
   json_object *rate = mh_jget(variant_summaries(doc), "rate");
   double per_min = mh_jnum(rate, "trials_per_min", NAN);
   if (!(per_min >= 0))
@@ -145,9 +215,15 @@ int mh_figdata_rate(json_object *doc, const char *results_path, const char *path
     return -1;
   const char *name = mh_jstr(mh_jget(doc, "campaign"), "name");
   const char *restore = mh_jstr(rate, "restore");
-  fprintf(f, "# columns: label trials_per_min trials wall_s jobs\n");
-  fprintf(f, "%s/%s %.3f %.0f %.3f %.0f\n", name ? name : "campaign", restore ? restore : "?",
-          per_min, mh_jnum(rate, "trials", NAN), mh_jnum(rate, "wall_s", NAN),
-          mh_jnum(rate, "jobs", NAN));
+  char label[128] = "";
+  mh_fig_cat_name(label, sizeof label, name ? name : "campaign");
+  fprintf(f, "# columns: label trials_per_min trials wall_s jobs restore\n");
+  fprintf(f, "%s %.3f %.0f %.3f %.0f %s\n", label, per_min, mh_jnum(rate, "trials", NAN),
+          mh_jnum(rate, "wall_s", NAN), mh_jnum(rate, "jobs", NAN), restore ? restore : "?");
+  snprintf(settings, cap,
+           "note='%.0f trials in %.0f s on %.0f jobs, restore by %s; golden runs and QEMU "
+           "starts included'",
+           mh_jnum(rate, "trials", NAN), mh_jnum(rate, "wall_s", NAN), mh_jnum(rate, "jobs", NAN),
+           restore && !strchr(restore, '\'') ? restore : "?");
   return close_data(f, path, 1, e);
 }

@@ -27,7 +27,7 @@ static const char usage_text[] =
     "      with a bootstrap interval; exit 1 when the whole interval lies above\n"
     "      1 + F (default F = 0.02, \"2%\" works too) or a campaign threshold is\n"
     "      newly exceeded, exit 2 when the files cannot be compared.\n"
-    "  plot RESULTS.json -o DIR [--scripts DIR] [--gnuplot PATH]\n"
+    "  plot RESULTS.json -o DIR [--width single|double] [--scripts DIR] [--gnuplot PATH]\n"
     "      Paper figures (PDF, SVG, PNG) and their data files, through gnuplot.\n"
     "  merge SHARD.json... -o ALL.json | merge --compare A.json B.json\n"
     "      Join the shards of a fault campaign into one result (refusing shards of\n"
@@ -209,10 +209,11 @@ static int cmd_compare(int argc, char **argv) {
 }
 
 static int cmd_plot(int argc, char **argv) {
-  enum { OPT_SCRIPTS = 256, OPT_GNUPLOT };
+  enum { OPT_SCRIPTS = 256, OPT_GNUPLOT, OPT_WIDTH };
   static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
                                        {"scripts", required_argument, NULL, OPT_SCRIPTS},
                                        {"gnuplot", required_argument, NULL, OPT_GNUPLOT},
+                                       {"width", required_argument, NULL, OPT_WIDTH},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   struct mh_plot_opts o = {0};
@@ -228,6 +229,9 @@ static int cmd_plot(int argc, char **argv) {
       break;
     case OPT_GNUPLOT:
       o.gnuplot = optarg;
+      break;
+    case OPT_WIDTH:
+      o.width = optarg;
       break;
     case 'h':
       fputs(usage_text, stdout);

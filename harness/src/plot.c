@@ -69,12 +69,16 @@ static int check_tools(const char *gnuplot, const char *scripts, struct mh_err *
   return 0;
 }
 
-// gnuplot -c SCRIPT DATA OUT LABEL, argv only; then every format must exist
-// and be non-empty.
-static int draw(const char *gnuplot, const char *script, const char *data, const char *out,
-                const char *label, struct mh_err *e) {
-  char *argv[] = {(char *)gnuplot, "-c", (char *)script, (char *)data, (char *)out,
-                  (char *)label,   NULL};
+// gnuplot -e "width='W'; SETTINGS" -c SCRIPT DATA OUT, argv only; then every
+// format must exist and be non-empty.
+static int draw(const struct mh_plot_opts *o, const char *gnuplot, const char *script,
+                const char *data, const char *out, const char *settings, struct mh_err *e) {
+  char set[8192];
+  if (snprintf(set, sizeof set, "width='%s'; %s", o->width ? o->width : "single", settings) >=
+      (int)sizeof set)
+    return mh_fail(e, "%s: figure settings too long", data);
+  char *argv[] = {(char *)gnuplot, "-e",         set,         "-c",
+                  (char *)script,  (char *)data, (char *)out, NULL};
   char msg[4096];
   int rc = mh_proc_capture(argv, msg, sizeof msg, GNUPLOT_TIMEOUT_MS, e);
   if (rc != 0)
@@ -89,12 +93,6 @@ static int draw(const char *gnuplot, const char *script, const char *data, const
   return 0;
 }
 
-// The value axis: short enough for a 2.1 in tall figure at 7 pt.
-static void label_for(const char *timing, const char *metric, char *label, size_t cap) {
-  snprintf(label, cap, "memv6/native, %s%s", timing,
-           strcmp(metric, "wall_us") == 0 ? " run time" : "");
-}
-
 // Figure (a) for every (timing, workload) summary. Returns the number drawn
 // or -1 with e.
 static int overhead_figures(const struct mh_plot_opts *o, json_object *doc, const char *gnuplot,
@@ -106,7 +104,7 @@ static int overhead_figures(const struct mh_plot_opts *o, json_object *doc, cons
     const char *timing = mh_jstr(s, "timing"), *workload = mh_jstr(s, "workload");
     if (!timing || !workload)
       continue;
-    char name[160], data[4200], out[4200], script[4200], label[96];
+    char name[160], data[4200], out[4200], script[4200], settings[4096];
     char t[32], w[96];
     safe_name(t, sizeof t, timing);
     safe_name(w, sizeof w, workload);
@@ -115,16 +113,16 @@ static int overhead_figures(const struct mh_plot_opts *o, json_object *doc, cons
         snprintf(data, sizeof data, "%s.dat", out) >= (int)sizeof data ||
         snprintf(script, sizeof script, "%s/overhead.gp", scripts) >= (int)sizeof script)
       return mh_fail(e, "%s: output path too long", o->outdir);
-    int n = mh_figdata_overhead(doc, o->results, timing, workload, data, e);
+    int n =
+        mh_figdata_overhead(doc, o->results, timing, workload, data, settings, sizeof settings, e);
     if (n < 0)
       return -1;
     if (n == 0) {
-      printf("plot: %s/%s skipped: no test has samples of both variants\n", timing, workload);
+      printf("plot: %s/%s skipped: no test has samples of native and another variant\n", timing,
+             workload);
       continue;
     }
-    const char *metric = mh_jstr(s, "metric") ? mh_jstr(s, "metric") : "cycles";
-    label_for(timing, metric, label, sizeof label);
-    if (draw(gnuplot, script, data, out, label, e) < 0)
+    if (draw(o, gnuplot, script, data, out, settings, e) < 0)
       return -1;
     printf("plot: %s.{pdf,svg,png}  (%d tests; data %s)\n", out, n, data);
     drawn++;
@@ -135,7 +133,8 @@ static int overhead_figures(const struct mh_plot_opts *o, json_object *doc, cons
 // The figures of a fault campaign (docs/results.md "Fault campaigns").
 struct fault_fig {
   const char *name, *script, *data_desc;
-  int (*write)(json_object *doc, const char *results_path, const char *path, struct mh_err *e);
+  int (*write)(json_object *doc, const char *results_path, const char *path, char *settings,
+               size_t cap, struct mh_err *e);
 };
 static const struct fault_fig fault_figs[] = {
     {"fault-outcomes", "outcomes.gp", "trial outcomes", mh_figdata_outcomes},
@@ -149,19 +148,19 @@ static int fault_figures(const struct mh_plot_opts *o, json_object *doc, const c
   int drawn = 0;
   for (size_t i = 0; i < sizeof fault_figs / sizeof *fault_figs; i++) {
     const struct fault_fig *f = &fault_figs[i];
-    char data[4200], out[4200], script[4200];
+    char data[4200], out[4200], script[4200], settings[4096] = "";
     if (snprintf(out, sizeof out, "%s/%s", o->outdir, f->name) >= (int)sizeof out - 8 ||
         snprintf(data, sizeof data, "%s.dat", out) >= (int)sizeof data ||
         snprintf(script, sizeof script, "%s/%s", scripts, f->script) >= (int)sizeof script)
       return mh_fail(e, "%s: output path too long", o->outdir);
-    int n = f->write(doc, o->results, data, e);
+    int n = f->write(doc, o->results, data, settings, sizeof settings, e);
     if (n < 0)
       return -1;
     if (n == 0) {
       printf("plot: %s figure skipped: the results hold no %s\n", f->name, f->data_desc);
       continue;
     }
-    if (draw(gnuplot, script, data, out, "", e) < 0)
+    if (draw(o, gnuplot, script, data, out, settings, e) < 0)
       return -1;
     printf("plot: %s.{pdf,svg,png}  (data %s)\n", out, data);
     drawn++;
@@ -184,6 +183,12 @@ int mh_cmd_plot(const struct mh_plot_opts *o) {
   struct mh_err e = {{0}};
   const char *gnuplot = o->gnuplot ? o->gnuplot : "gnuplot";
   const char *scripts = o->scripts ? o->scripts : MH_PLOT_SCRIPTS;
+  if (o->width && strcmp(o->width, "single") != 0 && strcmp(o->width, "double") != 0) {
+    fprintf(stderr,
+            "memharness plot: --width %s: expected single (one column, 3.3 in) or double (7 in)\n",
+            o->width);
+    return MH_EXIT_USAGE;
+  }
   json_object *doc = mh_results_open(o->results, &e);
   if (!doc) {
     fprintf(stderr, "memharness plot: %s\n", e.msg);

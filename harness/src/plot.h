@@ -8,11 +8,12 @@ struct mh_plot_opts {
   const char *outdir;  // created when missing
   const char *scripts; // directory of the .gp files; NULL: the source tree's scripts/plot
   const char *gnuplot; // program to run; NULL: "gnuplot" from PATH
+  const char *width;   // "single" (3.3 in) or "double" (7 in); NULL: single
 };
 
 // Returns the exit code: 0 figures written (figures without data are skipped
-// with a message), 2 unusable results file, 4 gnuplot or a script missing,
-// 5 a write or gnuplot failure.
+// with a message), 2 unusable results file or width, 4 gnuplot or a script
+// missing, 5 a write or gnuplot failure.
 int mh_cmd_plot(const struct mh_plot_opts *o);
 
 #endif

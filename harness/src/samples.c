@@ -78,11 +78,17 @@ static void push(struct mh_test_samples *t, int v, double x) {
   t->v[v] = nv;
 }
 
-static int variant_of(json_object *run) {
+// The index of the run's variant, registering a name not seen before; -1
+// when the run names none or the arrays are full.
+static int variant_of(json_object *run, struct mh_sample_set *s) {
   const char *v = mh_jstr(run, "variant");
-  if (!v)
+  for (int i = 0; v && i < s->nvariants; i++)
+    if (strcmp(s->variant[i], v) == 0)
+      return i;
+  if (!v || s->nvariants == MH_S_NVARIANTS || strlen(v) >= sizeof s->variant[0])
     return -1;
-  return strcmp(v, "native") == 0 ? MH_S_NATIVE : strcmp(v, "memv6") == 0 ? MH_S_MEMV6 : -1;
+  snprintf(s->variant[s->nvariants], sizeof s->variant[0], "%s", v);
+  return s->nvariants++;
 }
 
 static bool is(const char *a, const char *b) {
@@ -92,7 +98,7 @@ static bool is(const char *a, const char *b) {
 // Passing tests of ok and failed runs count, as in the summaries
 // (docs/results.md); lost runs (timeout, crash, harness error) give nothing.
 static void collect_run(json_object *run, struct mh_sample_set *s, struct mh_sample_set *walls) {
-  int v = variant_of(run);
+  int v = variant_of(run, s);
   const char *st = mh_jstr(run, "status");
   if (v < 0 || !(is(st, "ok") || is(st, "fail")))
     return;
@@ -109,8 +115,7 @@ static void collect_run(json_object *run, struct mh_sample_set *s, struct mh_sam
   }
 }
 
-// The workload's not_compared list from the campaign the document records.
-static json_object *not_compared(json_object *doc, const char *workload) {
+json_object *mh_samples_not_compared(json_object *doc, const char *workload) {
   json_object *ws = mh_jget(mh_jget(doc, "campaign"), "workloads");
   for (size_t i = 0; json_object_is_type(ws, json_type_array) && i < json_object_array_length(ws);
        i++) {
@@ -123,7 +128,7 @@ static json_object *not_compared(json_object *doc, const char *workload) {
 
 // Drops the tests whose ratio means nothing (docs/campaign.md, not_compared).
 static void drop_not_compared(json_object *doc, const char *workload, struct mh_sample_set *s) {
-  json_object *nc = not_compared(doc, workload);
+  json_object *nc = mh_samples_not_compared(doc, workload);
   for (size_t i = 0; json_object_is_type(nc, json_type_array) && i < json_object_array_length(nc);
        i++) {
     const char *name = json_object_get_string(json_object_array_get_idx(nc, i));
@@ -145,6 +150,9 @@ size_t mh_samples_collect(json_object *doc, const char *timing, const char *work
   snprintf(s->timing, sizeof s->timing, "%s", timing);
   snprintf(s->workload, sizeof s->workload, "%s", workload);
   snprintf(s->metric, sizeof s->metric, "cycles");
+  snprintf(s->variant[MH_S_NATIVE], sizeof s->variant[0], "native");
+  snprintf(s->variant[MH_S_MEMV6], sizeof s->variant[0], "memv6");
+  s->nvariants = 2;
   struct mh_sample_set walls = {0};
   json_object *runs = mh_jget(doc, "runs");
   for (size_t i = 0; i < json_object_array_length(runs); i++) {

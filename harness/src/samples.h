@@ -11,8 +11,11 @@
 
 #include "err.h"
 
-// Index of a variant in the sample arrays (the same order as enum mh_variant).
-enum { MH_S_NATIVE = 0, MH_S_MEMV6 = 1, MH_S_NVARIANTS = 2 };
+// Index of a variant in the sample arrays: native and memv6 always at the
+// index of enum mh_variant, any other variant a results file names (a future
+// kernel variant) after them in the order the runs name it, up to
+// MH_S_NVARIANTS in all.
+enum { MH_S_NATIVE = 0, MH_S_MEMV6 = 1, MH_S_NVARIANTS = 6 };
 
 struct mh_test_samples {
   char name[64];
@@ -24,6 +27,8 @@ struct mh_test_samples {
 // first appear in the runs (the order of the summary's "tests").
 struct mh_sample_set {
   char timing[16], workload[64], metric[16];
+  char variant[MH_S_NVARIANTS][32]; // the name of each index
+  int nvariants;                    // indices in use (at least native and memv6)
   struct mh_test_samples *t;
   size_t n, cap;
 };
@@ -47,6 +52,9 @@ double mh_jnum(json_object *o, const char *key, double fallback);
 size_t mh_samples_collect(json_object *doc, const char *timing, const char *workload,
                           struct mh_sample_set *s);
 void mh_samples_free(struct mh_sample_set *s);
+// The workload's not_compared list (an array of test names) from the
+// campaign the document records; NULL when it has none.
+json_object *mh_samples_not_compared(json_object *doc, const char *workload);
 const struct mh_test_samples *mh_samples_find(const struct mh_sample_set *s, const char *name);
 
 // The campaign's bootstrap settings recorded in a results document, with
