@@ -183,6 +183,7 @@ int mh_figdata_latency(json_object *doc, const char *results_path, const char *p
       // One block per variant (gnuplot's index); its first line names it.
       fprintf(f, "%s# columns: cycles fraction_recovered_within\ncycles %s\n", blocks ? "\n\n" : "",
               v);
+      fprintf(f, "0 0\n"); // the curve starts at zero, not at the first recovery
       for (size_t k = 0; k < n; k++)
         fprintf(f, "%.0f %.6f\n", c[k], (double)(k + 1) / (double)n);
       rows += (int)n;

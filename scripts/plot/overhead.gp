@@ -54,8 +54,9 @@ pad = (vhi - vlo) * 0.06 + 0.01
 vmin = use_log ? vlo / 1.15 : vlo - pad
 vmax = use_log ? vhi * 1.15 : vhi + pad
 
-# Panels: at most max_rows rows each, so a column holds 60+ tests.
-max_rows = 34
+# Panels: at most max_rows rows each, so a column holds 60+ tests; across
+# the page three short panels read better than two tall ones.
+max_rows = width eq "double" ? 24 : 34
 max_panels = width eq "double" ? 3 : 2
 npanels = ceil((ntests + 1.5) / max_rows)
 npanels = npanels > max_panels ? max_panels : npanels
@@ -136,19 +137,22 @@ do for [fmt in formats] {
     set lmargin at screen sx(x0 + name_w)
     set rmargin at screen sx(x0 + name_w + plot_w)
     set tmargin at screen sy(fig_h - top_h)
-    # Every panel's rows are as tall; the last one has the geomean's gap.
-    last = p == npanels - 1
-    set bmargin at screen sy(bottom_h + (last ? 0 : 0.5 * row_h))
-    set yrange [p * per + (last ? span : per) - 0.6 : p * per - 0.6]
+    set bmargin at screen sy(bottom_h)
+    set yrange [p * per + span - 0.6 : p * per - 0.6]
     if (p == npanels - 1) {
       set arrow 2 from graph 0, first xlast - 0.75 to graph 1, first xlast - 0.75 nohead lw 0.5 lc rgb "#909090" back
     } else {
       unset arrow 2
     }
+    # Rows of this panel only: the next panel's first row would show in
+    # the gap a panel keeps for the geomean.
+    lo_x = p * per - 0.5
+    hi_x = p == npanels - 1 ? 1e9 : (p + 1) * per - 0.5
+    row(x) = x >= lo_x && x < hi_x ? x : NaN
     plot data using (NaN):1:ytic(2) with points, \
-      for [k = 1:nv] data using (1):($1 + off(k)):(1):(column(col_r(k))):($1 + off(k) - bh / 2):($1 + off(k) + bh / 2) \
+      for [k = 1:nv] data using (1):(row($1) + off(k)):(1):(column(col_r(k))):(row($1) + off(k) - bh / 2):(row($1) + off(k) + bh / 2) \
         with boxxyerror lc rgb variant_color(word(variants, k), k), \
-      for [k = 1:nv] data using (column(col_r(k) + 1)):($1 + off(k)):(column(col_r(k) + 2) - column(col_r(k) + 1)):(0) \
+      for [k = 1:nv] data using (column(col_r(k) + 1)):(row($1) + off(k)):(column(col_r(k) + 2) - column(col_r(k) + 1)):(0) \
         with vectors heads size screen 0.004, 90 lw 0.8 lc rgb "black"
     # Legend and notes once, with the first panel.
     unset label
