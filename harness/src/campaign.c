@@ -508,13 +508,14 @@ static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) 
 }
 
 static void parse_timeouts(struct vctx *v, json_object *o, struct mh_campaign *c) {
-  static const char *const keys[] = {"run_s", "probe_s", "connect_s", NULL};
+  static const char *const keys[] = {"run_s", "probe_s", "connect_s", "control_s", NULL};
   if (!want_object(v, "$.timeouts", o))
     return;
   check_keys(v, "$.timeouts", o, keys);
   opt_number(v, "$.timeouts", o, "run_s", 1, 86400, &c->run_timeout_s);
   opt_number(v, "$.timeouts", o, "probe_s", 1, 600, &c->probe_timeout_s);
   opt_number(v, "$.timeouts", o, "connect_s", 0.1, 600, &c->connect_timeout_s);
+  opt_number(v, "$.timeouts", o, "control_s", 0.5, 600, &c->control_timeout_s);
 }
 
 static void parse_thresholds(struct vctx *v, json_object *o, struct mh_campaign *c) {
@@ -544,6 +545,7 @@ static void set_defaults(struct mh_campaign *c) {
   c->run_timeout_s = 600;
   c->probe_timeout_s = 15;
   c->connect_timeout_s = 5;
+  c->control_timeout_s = 5;
   c->jobs = 1;
   c->seed = 1;
   c->bootstrap_iterations = 2000;

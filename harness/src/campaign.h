@@ -99,6 +99,7 @@ struct mh_campaign {
   enum mh_timing timings[MH_MAX_TIMINGS];
   int ntimings;
   double run_timeout_s, probe_timeout_s, connect_timeout_s;
+  double control_timeout_s; // a command to QEMU unanswered this long: QEMU hangs (snapshot.h)
   int jobs;
   uint64_t seed;
   double geomean_max, worst_max; // 0: no threshold

@@ -55,6 +55,10 @@ struct fctx {
   int done, total, errors;
   bool write_failed;
   struct mh_err write_err;
+  // A worker could not boot QEMU twice in a row: the campaign stops (exit
+  // 4), keeping every finished record.
+  atomic_bool failed;
+  char failure[MH_ERR_CAP];
 };
 
 static void set_str(json_object *o, const char *k, const char *v) {
@@ -217,7 +221,8 @@ static int prepare_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
                                                             : default_mem_mb(vr->v),
                                     .snapshot = x->fm->restore == MH_RESTORE_SNAPSHOT,
                                     .timeout_s = c->run_timeout_s,
-                                    .connect_timeout_s = c->connect_timeout_s};
+                                    .connect_timeout_s = c->connect_timeout_s,
+                                    .control_timeout_s = c->control_timeout_s};
   if (x->fm->when == MH_FW_BREAKPOINT &&
       mh_elf_symbol(vr->elf, x->fm->breakpoint, &vr->bp, NULL, e) < 0)
     return mh_fail(e, "$.faults.when.breakpoint: %s", e->msg);
@@ -254,7 +259,7 @@ static json_object *golden_json(const struct vrun *vr, const struct mh_session *
   return o;
 }
 
-static int golden(struct fctx *x, struct vrun *vr, struct mh_session *s, struct mh_err *e) {
+static int golden_attempt(struct fctx *x, struct vrun *vr, struct mh_session *s, struct mh_err *e) {
   // One retry, as for the workers' sessions (fresh_session).
   if (mh_session_start(s, &vr->so, e) < 0) {
     fprintf(stderr, "memharness: starting QEMU for %s failed, retrying: %s\n", vr->vname, e->msg);
@@ -265,6 +270,27 @@ static int golden(struct fctx *x, struct vrun *vr, struct mh_session *s, struct 
   if ((vr->so.snapshot && mh_session_restore(s, &cost, e) < 0) ||
       mh_trial_golden(s, x->fm, vr->bp, x->env->c->run_timeout_s, &vr->golden, e) < 0)
     return -1;
+  return 0;
+}
+
+static int golden(struct fctx *x, struct vrun *vr, struct mh_session *s, struct mh_err *e) {
+  // A golden run whose QEMU died or hung runs once more on a fresh QEMU,
+  // like a trial (one_trial); a QEMU that cannot be booted twice is an error.
+  if (golden_attempt(x, vr, s, e) < 0) {
+    if (!s->broken || atomic_load(x->env->stop))
+      return -1;
+    char why[sizeof s->why];
+    snprintf(why, sizeof why, "%s", s->why);
+    fprintf(stderr, "memharness: the golden run of %s lost its QEMU (%s); running it again\n",
+            vr->vname, why);
+    mh_session_stop(s);
+    mh_golden_free(&vr->golden);
+    if (golden_attempt(x, vr, s, e) < 0) {
+      char msg[MH_ERR_CAP];
+      snprintf(msg, sizeof msg, "%.2000s", e->msg);
+      return mh_fail(e, "%s (the first attempt failed too: %s)", msg, why);
+    }
+  }
   if (x->fm->when == MH_FW_BREAKPOINT && x->fm->when_hi > vr->golden.hits)
     return mh_fail(e,
                    "$.faults.when.hits: the golden run of %s hits %s %d times, fewer than "
@@ -284,12 +310,23 @@ static int golden(struct fctx *x, struct vrun *vr, struct mh_session *s, struct 
   return 0;
 }
 
+// How a trial went beyond its outcome: attempts 2 when its first QEMU failed
+// and it ran again (retry_reason says why), and the serial bytes left out.
+struct attempt_info {
+  int attempts;
+  char retry_reason[300];
+  long serial_elided;
+};
+
 static void record(struct fctx *x, struct vrun *vr, int t, const struct mh_trial_plan *p,
-                   const struct mh_trial_result *r) {
+                   const struct mh_trial_result *r, const struct attempt_info *ai) {
   char id[64];
   double t0 = mh_now();
   snprintf(id, sizeof id, "%s/%d", vr->vname, t);
   json_object *rec = mh_trial_record(id, vr->vname, t, x->fm, p, r);
+  json_object_object_add(rec, "attempts", json_object_new_int(ai->attempts));
+  set_str(rec, "retry_reason", ai->attempts > 1 ? ai->retry_reason : NULL);
+  json_object_object_add(rec, "serial_elided", json_object_new_int64(ai->serial_elided));
   pthread_mutex_lock(&x->lock);
   json_object_array_add(x->trials, rec);
   x->done++;
@@ -342,42 +379,96 @@ static int fresh_session(struct worker *w, struct mh_err *e) {
             e->msg);
     w->have_session = start_session(w, e) == 0;
   }
+  if (!w->have_session && !atomic_load(w->x->env->stop)) {
+    pthread_mutex_lock(&w->x->lock);
+    if (!atomic_load(&w->x->failed))
+      snprintf(w->x->failure, sizeof w->x->failure,
+               "QEMU for %s could not be booted twice in a row, the campaign stops (finished "
+               "trials are kept; continue with --resume): %.2000s",
+               w->vr->vname, e->msg);
+    atomic_store(&w->x->failed, true);
+    pthread_mutex_unlock(&w->x->lock);
+  }
   return w->have_session ? 0 : -1;
 }
 
-static void one_trial(struct worker *w, int t) {
+// One run of a trial on a session at its start: the worker's, restored, or
+// a fresh one when there is none or it ended. False when no session could
+// be booted (the campaign stops) or the campaign was stopped.
+static bool attempt(struct worker *w, const struct mh_trial_plan *p, struct mh_trial_result *r,
+                    long *elided) {
   struct fctx *x = w->x;
   struct vrun *vr = w->vr;
-  struct mh_trial_plan p;
-  mh_fault_plan(x->fm, t, mh_trial_seed(x->fm->seed, t), &p);
-  struct mh_trial_result r = {0};
   struct mh_err e;
+  memset(r, 0, sizeof *r);
+  *elided = 0;
   double t0 = mh_now();
   bool boot = !vr->so.snapshot;
-  int rc = (boot || !w->have_session || !w->s.alive) ? fresh_session(w, &e) : 0;
-  int64_t hit = x->fm->when == MH_FW_BREAKPOINT ? p.when : 0;
-  if (rc == 0 && !boot)
-    rc = mh_session_restore_at(&w->s, hit, &r.from_hit, &r.restore_s, &e);
+  if ((boot || !w->have_session || !w->s.alive) && fresh_session(w, &e) < 0)
+    return false;
+  int64_t hit = x->fm->when == MH_FW_BREAKPOINT ? p->when : 0;
+  int rc = boot ? 0 : mh_session_restore_at(&w->s, hit, &r->from_hit, &r->restore_s, &e);
   if (boot)
-    r.restore_s = mh_now() - t0; // the boot to main() is this mode's restore
+    r->restore_s = mh_now() - t0; // the boot to main() is this mode's restore
   if (rc < 0) {
-    r.outcome = MH_OUT_HARNESS_ERROR;
-    snprintf(r.reason, sizeof r.reason, "could not prepare the guest: %.400s", e.msg);
-    r.obs.serial = "";
+    r->outcome = MH_OUT_HARNESS_ERROR;
+    snprintf(r->reason, sizeof r->reason, "could not prepare the guest: %.400s", e.msg);
+    r->obs.serial = "";
   } else {
-    mh_trial_run(&w->s, x->fm, vr->bp, &vr->golden, &p, vr->timeout_s, &r);
+    mh_trial_run(&w->s, x->fm, vr->bp, &vr->golden, p, vr->timeout_s, r);
+    *elided = w->s.log.elided;
+  }
+  return !atomic_load(x->env->stop);
+}
+
+// True when the harness lost control of the worker's QEMU during the
+// attempt (snapshot.h, mh_session_broken): why gets the reason, and the
+// QEMU is killed and reaped so that nothing of it outlives the attempt.
+static bool session_lost(struct worker *w, char *why, size_t cap) {
+  if (!w->have_session || !mh_session_broken(&w->s))
+    return false;
+  snprintf(why, cap, "%s", w->s.why);
+  mh_session_stop(&w->s);
+  w->have_session = false;
+  return true;
+}
+
+// A trial whose QEMU died, hung or failed a restore says nothing about the
+// fault: it runs again, from scratch, on a fresh QEMU, once. Its record is
+// the second run's (attempts 2, retry_reason); a second failure is a
+// harness_error with both reasons.
+static void one_trial(struct worker *w, int t) {
+  struct fctx *x = w->x;
+  struct mh_trial_plan p;
+  mh_fault_plan(x->fm, t, mh_trial_seed(x->fm->seed, t), &p);
+  struct mh_trial_result r;
+  struct attempt_info ai = {.attempts = 1};
+  char why2[sizeof ai.retry_reason];
+  bool ok = attempt(w, &p, &r, &ai.serial_elided);
+  if (ok && session_lost(w, ai.retry_reason, sizeof ai.retry_reason)) {
+    fprintf(stderr, "memharness: trial %s/%d: %s; running it again on a fresh QEMU\n", w->vr->vname,
+            t, ai.retry_reason);
+    mh_trial_result_free(&r);
+    ai.attempts = 2;
+    ok = attempt(w, &p, &r, &ai.serial_elided);
+    if (ok && session_lost(w, why2, sizeof why2)) {
+      r.outcome = MH_OUT_HARNESS_ERROR;
+      snprintf(r.reason, sizeof r.reason, "QEMU failed in both attempts: %.230s; then %.230s",
+               ai.retry_reason, why2);
+    }
   }
   // A stop kills every QEMU (mh_proc_shutdown_all): a trial in flight then
-  // broke for that reason, is no result, and --resume runs it again.
-  if (!atomic_load(x->env->stop))
-    record(x, vr, t, &p, &r);
+  // broke for that reason, is no result, and --resume runs it again; so is
+  // a trial that found no QEMU to run on.
+  if (ok)
+    record(x, w->vr, t, &p, &r, &ai);
   mh_trial_result_free(&r);
 }
 
 static void *worker_main(void *arg) {
   struct worker *w = arg;
   for (;;) {
-    if (atomic_load(w->x->env->stop))
+    if (atomic_load(w->x->env->stop) || atomic_load(&w->x->failed))
       break;
     int i = atomic_fetch_add(&w->vr->next, 1);
     if (i >= w->vr->ntodo)
@@ -434,6 +525,8 @@ static int run_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
   pthread_mutex_unlock(&x->lock);
   free(ws);
   free(th);
+  if (atomic_load(&x->failed))
+    return mh_fail(e, "%s", x->failure);
   return started ? 0 : mh_fail(e, "cannot start worker threads");
 }
 

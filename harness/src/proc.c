@@ -176,6 +176,24 @@ int mh_proc_signal(const struct mh_proc *p) {
   return p->reaped && WIFSIGNALED(p->wstatus) ? WTERMSIG(p->wstatus) : 0;
 }
 
+enum mh_proc_state mh_proc_state(struct mh_proc *p) {
+  if (p->pid <= 0 || p->reaped || try_reap(p, WNOHANG) != 0)
+    return MH_PROC_GONE;
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)p->pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+  if (fd >= 0)
+    close(fd);
+  if (n <= 0)
+    return MH_PROC_RUNNING; // no /proc: only the exit is visible
+  buf[n] = 0;
+  // "pid (comm) S ...": comm may hold spaces and parentheses, the last ')' ends it.
+  const char *rp = strrchr(buf, ')');
+  char st = rp && rp[1] == ' ' ? rp[2] : 'R';
+  return st == 'T' || st == 't' ? MH_PROC_STOPPED : MH_PROC_RUNNING;
+}
+
 int mh_proc_capture(char *const argv[], char *out, size_t cap, int timeout_ms, struct mh_err *e) {
   char path[] = "/tmp/memharness-capture-XXXXXX";
   int fd = mkstemp(path);

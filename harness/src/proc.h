@@ -30,6 +30,12 @@ void mh_proc_kill(struct mh_proc *p);
 int mh_proc_exit_code(const struct mh_proc *p);
 int mh_proc_signal(const struct mh_proc *p);
 
+enum mh_proc_state { MH_PROC_RUNNING, MH_PROC_STOPPED, MH_PROC_GONE };
+// Whether the child still runs, is stopped (SIGSTOP, a tracer: /proc state
+// T or t) or is gone (reaped here if it exited: see mh_proc_exit_code).
+// Cheap enough to ask every few hundred ms while waiting for the child.
+enum mh_proc_state mh_proc_state(struct mh_proc *p);
+
 // Kills every live child and refuses new spawns: the harness is shutting down.
 void mh_proc_shutdown_all(void);
 bool mh_proc_shutting_down(void);

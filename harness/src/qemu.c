@@ -46,7 +46,13 @@ int mh_qemu_argv(const struct mh_qemu_opts *o, struct mh_argv *a) {
                                     o->disk_format ? o->disk_format : "raw",
                                     o->disk_snapshot ? ",snapshot=on" : "");
   bad |= push(a, "-device") | push(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
-  bad |= push(a, "-serial") | push(a, "file:%s", o->serial_path ? o->serial_path : "/dev/null");
+  if (o->serial_append && o->serial_path)
+    // append=on: every write goes to the file's end, so serlog.c can empty
+    // the file between trials without QEMU writing at a stale offset.
+    bad |= push(a, "-chardev") | push(a, "file,id=mhserial,path=%s,append=on", o->serial_path) |
+           push(a, "-serial") | push(a, "chardev:mhserial");
+  else
+    bad |= push(a, "-serial") | push(a, "file:%s", o->serial_path ? o->serial_path : "/dev/null");
   bad |= push(a, "-monitor") | push(a, "none");
   if (o->gdb_socket)
     bad |= push(a, "-gdb") | push(a, "unix:%s,server=on,wait=off", o->gdb_socket);

@@ -21,6 +21,7 @@ struct mh_qemu_opts {
   bool icount;             // -icount shift=0: rdtsc counts instructions
   unsigned mem_mb;         // 0: 256
   const char *serial_path; // serial output file
+  bool serial_append;      // QEMU appends (the harness may empty the file meanwhile)
   const char *gdb_socket;  // NULL: no gdbstub
   const char *qmp_socket;  // NULL: no QMP
   bool paused;             // -S: wait for a debugger or QMP "cont"

@@ -20,7 +20,18 @@ struct mh_qmp {
   struct mh_qmp_event events[MAX_EVENTS];
   size_t nevents;
   size_t dropped;
+  mh_watch_fn watch;
+  void *watch_arg;
+  bool broken;
 };
+
+void mh_qmp_set_watch(struct mh_qmp *q, mh_watch_fn fn, void *arg) {
+  q->watch = fn;
+  q->watch_arg = arg;
+}
+bool mh_qmp_broken(const struct mh_qmp *q) {
+  return q->broken;
+}
 
 int mh_qmp_fd(const struct mh_qmp *q) {
   return q->fd;
@@ -89,17 +100,23 @@ static int read_some(struct mh_qmp *q, int timeout_ms) {
 }
 
 static json_object *wait_message(struct mh_qmp *q, double deadline, struct mh_err *e) {
+  double t0 = mh_now();
   for (;;) {
     json_object *m = next_message(q);
     if (m)
       return m;
     int left = mh_ms_left(deadline);
     if (left == 0) {
-      mh_fail(e, "QMP: no answer in time");
+      q->broken = true;
+      mh_fail(e, "QMP: no answer within %.1f s", mh_now() - t0);
       return NULL;
     }
-    if (read_some(q, left) < 0) {
-      mh_fail(e, "QMP: connection closed (QEMU exited?)");
+    int slice = q->watch && left > MH_WATCH_MS ? MH_WATCH_MS : left;
+    int rc = read_some(q, slice);
+    const char *why = rc == 0 && slice < left ? q->watch(q->watch_arg) : NULL;
+    if (rc < 0 || why) {
+      q->broken = true;
+      mh_fail(e, "QMP: %s", why ? why : "connection closed (QEMU exited?)");
       return NULL;
     }
   }
@@ -122,8 +139,10 @@ static int send_line(struct mh_qmp *q, const char *s, struct mh_err *e) {
     ssize_t n = send(q->fd, s, len, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR)
       continue;
-    if (n < 0)
+    if (n < 0) {
+      q->broken = true;
       return mh_fail_errno(e, "QMP: send");
+    }
     s += n;
     len -= (size_t)n;
   }

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "err.h"
+#include "rsp.h" // mh_watch_fn
 
 struct mh_qmp_event {
   char name[32];   // e.g. "SHUTDOWN"
@@ -26,6 +27,11 @@ struct mh_qmp *mh_qmp_connect(const char *path, int timeout_ms, struct mh_err *e
 // not created it yet.
 struct mh_qmp *mh_qmp_try_connect(const char *path, int timeout_ms, bool *again, struct mh_err *e);
 void mh_qmp_close(struct mh_qmp *q);
+// As for the gdbstub (rsp.h): asked every MH_WATCH_MS while a command waits.
+void mh_qmp_set_watch(struct mh_qmp *q, mh_watch_fn fn, void *arg);
+// True once a send failed, the connection closed or a command went
+// unanswered: QEMU is gone or hung, and later replies could be stale.
+bool mh_qmp_broken(const struct mh_qmp *q);
 int mh_qmp_fd(const struct mh_qmp *q);
 // Reads whatever is available without blocking and records events.
 // Returns 0, or -1 when the connection closed (QEMU exited) or broke.

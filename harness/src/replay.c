@@ -81,7 +81,8 @@ static int replay(json_object *doc, json_object *rec, const char *qemu) {
                                .mem_mb = (unsigned)json_object_get_int(get(vf, "mem_mb")),
                                .snapshot = fm->restore == MH_RESTORE_SNAPSHOT,
                                .timeout_s = c.run_timeout_s,
-                               .connect_timeout_s = c.connect_timeout_s};
+                               .connect_timeout_s = c.connect_timeout_s,
+                               .control_timeout_s = c.control_timeout_s};
   struct mh_session s;
   struct mh_trial_plan p;
   struct mh_trial_result r = {0};

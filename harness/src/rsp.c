@@ -34,6 +34,10 @@ struct mh_rsp {
   // to a running guest); the next wait for a stop returns it.
   bool pending_stop;
   char pending[64];
+  mh_watch_fn watch;
+  void *watch_arg;
+  bool broken;
+  int last_error;
 };
 
 static int fail(struct mh_rsp *r, int code, const char *fmt, ...)
@@ -44,6 +48,9 @@ static int fail(struct mh_rsp *r, int code, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(r->err, sizeof r->err, fmt, ap);
   va_end(ap);
+  r->last_error = code;
+  r->broken |= code == MH_RSP_ETIMEOUT || code == MH_RSP_EIO || code == MH_RSP_ECLOSED ||
+               code == MH_RSP_EDEAD;
   return code;
 }
 
@@ -106,6 +113,16 @@ const char *mh_rsp_error(const struct mh_rsp *r) {
 void mh_rsp_set_timeout(struct mh_rsp *r, int timeout_ms) {
   r->timeout_ms = timeout_ms;
 }
+void mh_rsp_set_watch(struct mh_rsp *r, mh_watch_fn fn, void *arg) {
+  r->watch = fn;
+  r->watch_arg = arg;
+}
+bool mh_rsp_broken(const struct mh_rsp *r) {
+  return r->broken;
+}
+int mh_rsp_last_error(const struct mh_rsp *r) {
+  return r->last_error;
+}
 bool mh_rsp_noack(const struct mh_rsp *r) {
   return r->noack;
 }
@@ -115,10 +132,27 @@ size_t mh_rsp_packet_size(const struct mh_rsp *r) {
 
 // ---- bytes on the wire ----
 
+// poll() in slices of MH_WATCH_MS, asking the watch between them. Returns
+// poll's result, or MH_RSP_EDEAD when the watch gave up on the stub.
+static int watched_poll(struct mh_rsp *r, short events, double deadline) {
+  for (;;) {
+    int left = mh_ms_left(deadline);
+    int slice = r->watch && left > MH_WATCH_MS ? MH_WATCH_MS : left;
+    struct pollfd p = {.fd = r->fd, .events = events};
+    int n = poll(&p, 1, slice);
+    if (n != 0 || slice == left)
+      return n;
+    const char *why = r->watch(r->watch_arg);
+    if (why)
+      return fail(r, MH_RSP_EDEAD, "%s", why);
+  }
+}
+
 static int next_byte(struct mh_rsp *r, double deadline) {
   while (r->rx_pos == r->rx_len) {
-    struct pollfd p = {.fd = r->fd, .events = POLLIN};
-    int n = poll(&p, 1, mh_ms_left(deadline));
+    int n = watched_poll(r, POLLIN, deadline);
+    if (n == MH_RSP_EDEAD)
+      return n;
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
@@ -144,8 +178,9 @@ static int write_all(struct mh_rsp *r, const char *buf, size_t len, double deadl
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0 && errno == EAGAIN) {
-      struct pollfd p = {.fd = r->fd, .events = POLLOUT};
-      int k = poll(&p, 1, mh_ms_left(deadline));
+      int k = watched_poll(r, POLLOUT, deadline);
+      if (k == MH_RSP_EDEAD)
+        return k;
       if (k == 0)
         return fail(r, MH_RSP_ETIMEOUT, "the gdbstub does not accept data in time");
       continue;
@@ -543,8 +578,13 @@ int mh_rsp_wait_stop(struct mh_rsp *r, int timeout_ms, struct mh_rsp_stop *stop)
   if (r->pending_stop)
     return take_pending(r, stop);
   double deadline = mh_now() + timeout_ms / 1000.0;
+  bool was_broken = r->broken;
   for (;;) {
     int rc = recv_packet(r, deadline);
+    // A target still running at the deadline is the caller's business
+    // (it interrupts); the connection itself is fine.
+    if (rc == MH_RSP_ETIMEOUT && !was_broken)
+      r->broken = false;
     if (rc < 0)
       return rc;
     if (r->pkt_len && r->pkt[0] == 'O' && strcmp(r->pkt, "OK") != 0)

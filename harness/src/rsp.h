@@ -18,7 +18,15 @@ enum {
   MH_RSP_EIO = -5,          // socket error
   MH_RSP_EUNSUPPORTED = -6, // empty reply: the stub does not know the packet
   MH_RSP_ECLOSED = -7,      // the stub closed the connection
+  MH_RSP_EDEAD = -8,        // the watch says the stub's process is stopped or gone
 };
+
+// Asked every MH_WATCH_MS while a call waits for the stub: NULL when the
+// other side may still answer, else why it cannot (its process was
+// stopped or died). Lets a caller notice a dead QEMU within a fraction of
+// a second instead of at the call's timeout.
+typedef const char *(*mh_watch_fn)(void *arg);
+#define MH_WATCH_MS 250
 
 struct mh_rsp;
 
@@ -39,6 +47,14 @@ struct mh_rsp *mh_rsp_connect_unix(const char *path, int timeout_ms, int connect
 void mh_rsp_close(struct mh_rsp *r);
 const char *mh_rsp_error(const struct mh_rsp *r);
 void mh_rsp_set_timeout(struct mh_rsp *r, int timeout_ms);
+void mh_rsp_set_watch(struct mh_rsp *r, mh_watch_fn fn, void *arg);
+// True once the connection failed (I/O error, closed, a request without an
+// answer in time, the watch's verdict): the byte stream may be out of step
+// and nothing more can be trusted. A wait_stop that merely ran out of time
+// does not count.
+bool mh_rsp_broken(const struct mh_rsp *r);
+// The MH_RSP_E* code of the last failure (0: none yet).
+int mh_rsp_last_error(const struct mh_rsp *r);
 
 // qSupported, then QStartNoAckMode when the stub offers it and want_noack is set.
 int mh_rsp_handshake(struct mh_rsp *r, bool want_noack);

@@ -1,6 +1,7 @@
 #include "snapshot.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,77 @@
 #include "util.h"
 
 enum mh_stop_at mh_session_run(struct mh_session *s, int timeout_ms, struct mh_err *e);
+
+// While the guest runs QEMU owes the harness nothing on the gdbstub, so a
+// hung QEMU shows only when asked: a QMP query this often.
+#define PING_S 2.0
+
+static int control_ms(const struct mh_session *s) {
+  double c = s->o.control_timeout_s > 0 ? s->o.control_timeout_s : MH_CONTROL_TIMEOUT_S;
+  return (int)(c * 1000);
+}
+
+static void mark_broken(struct mh_session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+// The first reason is the one that counts: what follows is its consequence.
+// What became of the process is added when it is news.
+static const char *watch_proc(void *arg);
+
+static void mark_broken(struct mh_session *s, const char *fmt, ...) {
+  if (s->broken)
+    return;
+  s->broken = true;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(s->why, sizeof s->why, fmt, ap);
+  va_end(ap);
+  const char *proc = s->proc.pid > 0 ? watch_proc(s) : NULL;
+  size_t n = strlen(s->why);
+  if (proc && !strstr(s->why, proc) && n + 2 < sizeof s->why)
+    snprintf(s->why + n, sizeof s->why - n, "; %s", proc);
+}
+
+// NULL while the QEMU process runs; else what became of it.
+static const char *watch_proc(void *arg) {
+  struct mh_session *s = arg;
+  struct mh_proc *p = &s->proc;
+  switch (mh_proc_state(p)) {
+  case MH_PROC_RUNNING:
+    return NULL;
+  case MH_PROC_STOPPED:
+    snprintf(s->watch_msg, sizeof s->watch_msg, "QEMU (pid %d) is stopped (SIGSTOP?)", (int)p->pid);
+    break;
+  case MH_PROC_GONE:
+    if (mh_proc_signal(p))
+      snprintf(s->watch_msg, sizeof s->watch_msg, "QEMU (pid %d) was killed by signal %d",
+               (int)p->pid, mh_proc_signal(p));
+    else
+      snprintf(s->watch_msg, sizeof s->watch_msg, "QEMU (pid %d) exited with status %d",
+               (int)p->pid, mh_proc_exit_code(p));
+    break;
+  }
+  return s->watch_msg;
+}
+
+// Every MH_WATCH_MS of a wait on the gdbstub: the process, the serial log's
+// size, and now and then whether QEMU's main loop still answers.
+static const char *watch_rsp(void *arg) {
+  struct mh_session *s = arg;
+  const char *why = watch_proc(s);
+  if (why)
+    return why;
+  mh_serlog_trim(&s->log);
+  if (!s->qmp || mh_now() - s->last_ping < PING_S)
+    return NULL;
+  struct mh_err e;
+  if (mh_qmp_execute(s->qmp, "query-status", NULL, NULL, control_ms(s), &e) < 0) {
+    snprintf(s->watch_msg, sizeof s->watch_msg, "QEMU does not answer: %.100s", e.msg);
+    return s->watch_msg;
+  }
+  s->last_ping = mh_now();
+  return NULL;
+}
 
 static int add_arg(struct mh_argv *a, const char *s) {
   char **v = realloc(a->v, (size_t)(a->n + 2) * sizeof *v);
@@ -68,6 +140,7 @@ static int spawn(struct mh_session *s, struct mh_err *e) {
                            .icount = s->o.icount,
                            .mem_mb = s->o.mem_mb,
                            .serial_path = s->serial,
+                           .serial_append = true,
                            .gdb_socket = s->gdb,
                            .qmp_socket = s->qmp_path,
                            .paused = true};
@@ -80,7 +153,8 @@ static int spawn(struct mh_session *s, struct mh_err *e) {
     mh_argv_free(&a);
     return mh_fail(e, "out of memory");
   }
-  int rc = mh_proc_spawn(a.v, s->err, &s->proc, e);
+  int rc = mh_serlog_open(&s->log, s->serial) < 0 ? mh_fail_errno(e, "cannot create %s", s->serial)
+                                                  : mh_proc_spawn(a.v, s->err, &s->proc, e);
   mh_argv_free(&a);
   return rc;
 }
@@ -100,9 +174,12 @@ static int connect_all(struct mh_session *s, struct mh_err *e) {
   int ms = (int)(s->o.connect_timeout_s * 1000);
   if (!(s->qmp = mh_qmp_connect(s->qmp_path, ms, e)))
     return -1;
+  mh_qmp_set_watch(s->qmp, watch_proc, s);
   char err[256];
-  if (!(s->rsp = mh_rsp_connect_unix(s->gdb, (int)(s->o.timeout_s * 1000), ms, err, sizeof err)))
+  if (!(s->rsp = mh_rsp_connect_unix(s->gdb, control_ms(s), ms, err, sizeof err)))
     return mh_fail(e, "gdbstub: %s", err);
+  mh_rsp_set_watch(s->rsp, watch_rsp, s);
+  s->last_ping = mh_now();
   if (mh_rsp_handshake(s->rsp, true) < 0)
     return mh_fail(e, "gdbstub handshake: %s", mh_rsp_error(s->rsp));
   s->guest.rsp = s->rsp;
@@ -118,9 +195,13 @@ static int run_to_main(struct mh_session *s, struct mh_err *e) {
   double deadline = mh_now() + s->o.timeout_s;
   for (;;) {
     enum mh_stop_at at = mh_session_run(s, mh_ms_left(deadline), e);
+    if (at == MH_AT_DEAD) {
+      char why[MH_ERR_CAP]; // mh_fail writes e->msg
+      snprintf(why, sizeof why, "%s", s->broken ? s->why : e->msg);
+      return mh_fail(e, "QEMU failed before %s reached main(): %.3000s", s->o.program, why);
+    }
     if (at != MH_AT_USER)
-      return mh_fail(e, "%s did not reach main() within %.0f s%s%s", s->o.program, s->o.timeout_s,
-                     at == MH_AT_DEAD ? ": " : "", at == MH_AT_DEAD ? e->msg : "");
+      return mh_fail(e, "%s did not reach main() within %.0f s", s->o.program, s->o.timeout_s);
     if (!s->guest.in.magic && mh_introspect_load(s->rsp, s->o.kernel, &s->guest.in, NULL, e) < 0)
       return -1;
     if (mh_rsp_phys_mode(s->rsp, true) < 0)
@@ -138,8 +219,11 @@ static int run_to_main(struct mh_session *s, struct mh_err *e) {
 
 int mh_session_hmp(struct mh_session *s, const char *cmd, struct mh_err *e) {
   char *out = NULL;
-  if (mh_qmp_hmp(s->qmp, cmd, &out, (int)(s->o.timeout_s * 1000), e) < 0)
+  if (mh_qmp_hmp(s->qmp, cmd, &out, control_ms(s), e) < 0) {
+    if (mh_qmp_broken(s->qmp))
+      mark_broken(s, "%s: %.200s", cmd, e->msg);
     return -1;
+  }
   // HMP reports failures as text; success is silent.
   int rc = out && out[0] ? mh_fail(e, "%s: QEMU said: %s", cmd, out) : 0;
   free(out);
@@ -150,6 +234,7 @@ int mh_session_start(struct mh_session *s, const struct mh_session_opts *o, stru
   memset(s, 0, sizeof *s);
   s->o = *o;
   s->proc.pid = -1;
+  s->log.fd = -1;
   double t0 = mh_now();
   if (scratch(s, e) < 0)
     return -1;
@@ -197,8 +282,11 @@ int mh_session_loadvm(struct mh_session *s, const char *name, double *cost_s, st
   char cmd[64];
   snprintf(cmd, sizeof cmd, "loadvm %s", name);
   double t0 = mh_now();
-  if (mh_session_hmp(s, cmd, e) < 0)
+  if (mh_session_hmp(s, cmd, e) < 0) {
+    // Half a restore is no state to run a trial in.
+    mark_broken(s, "%.200s", e->msg);
     return -1;
+  }
   *cost_s = mh_now() - t0;
   mh_session_mark(s);
   s->serial_prefix = NULL; // a checkpoint's restore sets its own (checkpoint.c)
@@ -210,14 +298,15 @@ int mh_session_restore(struct mh_session *s, double *cost_s, struct mh_err *e) {
 }
 
 void mh_session_stop(struct mh_session *s) {
-  if (s->qmp && s->alive) {
+  // A QEMU the harness lost control of is not asked to quit: it is killed
+  // (a stopped process dies of SIGKILL too) and reaped.
+  bool broken = s->proc.pid > 0 && mh_session_broken(s);
+  if (s->qmp && s->alive && !broken) {
     struct mh_err e;
     mh_qmp_execute(s->qmp, "quit", NULL, NULL, 2000, &e);
   }
-  if (s->proc.pid > 0) {
-    if (mh_proc_wait(&s->proc, 2000) != 1)
-      mh_proc_kill(&s->proc);
-  }
+  if (s->proc.pid > 0 && (broken || mh_proc_wait(&s->proc, 2000) != 1))
+    mh_proc_kill(&s->proc);
   mh_rsp_close(s->rsp);
   mh_qmp_close(s->qmp);
   s->rsp = NULL;
@@ -229,6 +318,7 @@ void mh_session_stop(struct mh_session *s) {
     s->ck_serial[i] = NULL;
   }
   s->serial_prefix = NULL;
+  mh_serlog_close(&s->log);
   if (s->dir[0]) {
     unlink(s->serial);
     unlink(s->qmp_path);
@@ -314,52 +404,106 @@ enum mh_stop_at mh_session_poweroff_stop(struct mh_session *s, uint32_t esp, str
   return MH_AT_OTHER;
 }
 
+// QMP said the host, not the guest, shut QEMU down (a signal, a quit).
+static bool host_shutdown(struct mh_session *s) {
+  if (!s->qmp)
+    return false;
+  mh_qmp_pump(s->qmp);
+  for (size_t i = 0; i < mh_qmp_nevents(s->qmp); i++) {
+    const struct mh_qmp_event *ev = mh_qmp_event_at(s->qmp, i);
+    if (strcmp(ev->name, "SHUTDOWN") == 0 && strncmp(ev->detail, "host", 4) == 0)
+      return true;
+  }
+  return false;
+}
+
+// Whether QEMU ended on the guest's behalf: a reset or power-off under
+// -no-reboot exits 0, isa-debug-exit with an odd status, and QMP's
+// SHUTDOWN (when it got out) names a guest reason. A signal, another
+// status, a host SHUTDOWN, a stopped or still running QEMU: not the guest.
+// closing: the gdbstub just closed or said W/X, and a QEMU on its way out
+// closes its sockets a few ms before it exits (one that did not answer in
+// time had its chance).
+static bool ended_by_guest(struct mh_session *s, bool closing) {
+  enum mh_proc_state st = mh_proc_state(&s->proc);
+  if (st == MH_PROC_RUNNING && closing)
+    st = mh_proc_wait(&s->proc, control_ms(s)) == 1 ? MH_PROC_GONE : st;
+  int code = mh_proc_exit_code(&s->proc);
+  return st == MH_PROC_GONE && (code == 0 || (code > 0 && code % 2 == 1)) && !host_shutdown(s);
+}
+
+bool mh_session_broken(struct mh_session *s) {
+  if (s->broken || !s->alive)
+    return s->broken;
+  bool rsp_bad = s->rsp && mh_rsp_broken(s->rsp), qmp_bad = s->qmp && mh_qmp_broken(s->qmp);
+  if (!rsp_bad && !qmp_bad && mh_proc_state(&s->proc) == MH_PROC_RUNNING)
+    return false;
+  if (ended_by_guest(s, rsp_bad && mh_rsp_last_error(s->rsp) == MH_RSP_ECLOSED)) {
+    s->alive = false; // over, by the guest's doing: the next trial boots afresh
+    return false;
+  }
+  const char *why = watch_proc(s);
+  if (rsp_bad)
+    mark_broken(s, "gdbstub: %.200s", mh_rsp_error(s->rsp));
+  else if (qmp_bad)
+    mark_broken(s, "QMP: the connection failed");
+  else
+    mark_broken(s, "%s", why ? why : "QEMU failed");
+  return true;
+}
+
+// The gdbstub is gone or failed. The guest may have ended QEMU itself (a
+// reset or power-off under -no-reboot): a result of the trial. Anything
+// else breaks the session.
+static enum mh_stop_at qemu_ended(struct mh_session *s, struct mh_err *e) {
+  if (!ended_by_guest(s, mh_rsp_last_error(s->rsp) != MH_RSP_ETIMEOUT))
+    mark_broken(s, "%.200s", e->msg);
+  s->alive = false;
+  return MH_AT_DEAD;
+}
+
 enum mh_stop_at mh_session_run(struct mh_session *s, int timeout_ms, struct mh_err *e) {
   struct mh_rsp_stop st;
   if (step_over(s, e) < 0)
-    return MH_AT_DEAD;
+    return qemu_ended(s, e);
   if (mh_rsp_continue(s->rsp) < 0) {
     mh_fail(e, "continue: %s", mh_rsp_error(s->rsp));
-    return MH_AT_DEAD;
+    return qemu_ended(s, e);
   }
   int rc = mh_rsp_wait_stop(s->rsp, timeout_ms, &st);
   if (rc == MH_RSP_ETIMEOUT) {
     if (mh_rsp_interrupt(s->rsp, &st) < 0) {
       mh_fail(e, "the guest ran past the timeout and did not stop for ^C: %s",
               mh_rsp_error(s->rsp));
-      return MH_AT_DEAD;
+      return qemu_ended(s, e);
     }
     return MH_AT_TIMEOUT;
   }
   if (rc < 0 || st.kind == 'W' || st.kind == 'X') {
     mh_fail(e, "QEMU ended (%s)", rc < 0 ? mh_rsp_error(s->rsp) : "exit reported by the gdbstub");
-    return MH_AT_DEAD;
+    return qemu_ended(s, e);
   }
   uint32_t eip, esp;
   if (mh_session_regs(s, &eip, &esp, e) < 0)
-    return MH_AT_DEAD;
+    return qemu_ended(s, e);
   return eip == s->a_poweroff ? mh_session_poweroff_stop(s, esp, e) : MH_AT_USER;
 }
 
 void mh_session_mark(struct mh_session *s) {
-  struct stat st;
-  s->mark = stat(s->serial, &st) == 0 ? (long)st.st_size : 0;
+  mh_serlog_mark(&s->log);
 }
 
 char *mh_session_serial(struct mh_session *s) {
-  FILE *f = fopen(s->serial, "r");
-  if (!f)
-    return strdup("");
-  fseek(f, 0, SEEK_END);
-  long end = ftell(f);
-  long n = end > s->mark ? end - s->mark : 0;
-  size_t pre = s->serial_prefix ? strlen(s->serial_prefix) : 0;
-  char *buf = malloc(pre + (size_t)n + 1);
+  // A restored checkpoint's output from main() comes first (checkpoint.c).
+  char *own = mh_serlog_read(&s->log);
+  if (!own || !s->serial_prefix)
+    return own;
+  size_t pre = strlen(s->serial_prefix), n = strlen(own);
+  char *buf = malloc(pre + n + 1);
   if (buf) {
-    memcpy(buf, s->serial_prefix ? s->serial_prefix : "", pre);
-    fseek(f, s->mark, SEEK_SET);
-    buf[pre + fread(buf + pre, 1, (size_t)n, f)] = 0;
+    memcpy(buf, s->serial_prefix, pre);
+    memcpy(buf + pre, own, n + 1);
   }
-  fclose(f);
+  free(own);
   return buf;
 }

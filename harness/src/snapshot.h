@@ -16,6 +16,7 @@
 
 #include "err.h"
 #include "proc.h"
+#include "serlog.h"
 #include "target.h"
 
 struct mh_session_opts {
@@ -29,7 +30,13 @@ struct mh_session_opts {
   unsigned mem_mb; // guest RAM: loadvm's cost grows with it
   bool snapshot;   // savevm at main() so mh_session_restore can go back there
   double timeout_s, connect_timeout_s;
+  // Every command to QEMU (QMP, gdbstub packet: loadvm, savevm, memory and
+  // register access, ^C) must be answered within this many seconds, or
+  // the session counts as hung; 0: MH_CONTROL_TIMEOUT_S.
+  double control_timeout_s;
 };
+
+#define MH_CONTROL_TIMEOUT_S 5.0
 
 #define MH_MAX_CHECKPOINTS 64
 
@@ -47,11 +54,17 @@ struct mh_session {
   // (in a page of cold code: a breakpoint makes TCG run every instruction
   // of its page one at a time) and the return address says who called.
   uint64_t a_poweroff, a_shutdown, n_shutdown, a_panic, n_panic;
-  int power_value; // power_off's argument at the last MH_AT_SHUTDOWN/PANIC stop
-  long mark;       // serial log size when the current trial started
-  double start_s;  // QEMU start to main() (and savevm), seconds
-  double save_s;   // the savevm alone
-  bool alive;
+  int power_value;      // power_off's argument at the last MH_AT_SHUTDOWN/PANIC stop
+  struct mh_serlog log; // the serial log, emptied at each mark
+  double start_s;       // QEMU start to main() (and savevm), seconds
+  double save_s;        // the savevm alone
+  bool alive;           // false once QEMU ended (the guest's doing, or broken)
+  // The harness lost control of QEMU (docs/campaign.md "How sessions fail"):
+  // why says how; nothing the session did since counts.
+  bool broken;
+  char why[256];
+  double last_ping; // when QMP last answered while the guest ran
+  char watch_msg[128];
   uint64_t bps[8]; // software breakpoints we set (continue steps over them)
   int nbps;
   int ck_hit[MH_MAX_CHECKPOINTS]; // breakpoint hits with a snapshot (checkpoint.h), ascending
@@ -61,6 +74,14 @@ struct mh_session {
   char *ck_serial[MH_MAX_CHECKPOINTS];
   const char *serial_prefix; // the restored checkpoint's, or NULL at main()
 };
+
+// Whether the harness lost control of the session: a command to QEMU
+// failed or went unanswered, a loadvm or savevm failed, or the QEMU process
+// was stopped or ended without the guest asking for it. A QEMU that ended
+// because the guest reset or powered off (-no-reboot) is over but not
+// broken. A broken session's QEMU is killed by mh_session_stop; s->why says
+// what happened.
+bool mh_session_broken(struct mh_session *s);
 
 // Inserts or removes a software breakpoint and remembers it.
 int mh_session_bp(struct mh_session *s, uint64_t addr, bool insert, struct mh_err *e);
@@ -81,7 +102,9 @@ enum mh_stop_at mh_session_run(struct mh_session *s, int timeout_ms, struct mh_e
 // (by the caller), the value in power_value; MH_AT_OTHER for another caller.
 enum mh_stop_at mh_session_poweroff_stop(struct mh_session *s, uint32_t esp, struct mh_err *e);
 // Serial output since the trial started (malloc'ed, NUL-terminated): since
-// main(), including what a restored checkpoint's run printed before it.
+// main(), including what a restored checkpoint's run printed before it; the
+// trial's own output as its head and tail when it outgrew them (serlog.h;
+// s->log.elided says how many bytes were left out).
 char *mh_session_serial(struct mh_session *s);
 // Marks the start of a trial in the serial log.
 void mh_session_mark(struct mh_session *s);

@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-// Host measurements in a trial record: they differ between any two runs.
-static const char *const trial_host_keys[] = {"wall_s", "restore_ms", "phases_ms", "from_hit",
-                                              NULL};
+// Host measurements and host events (a retry after QEMU failed) in a trial
+// record: they differ between any two runs.
+static const char *const trial_host_keys[] = {"wall_s",   "restore_ms",   "phases_ms", "from_hit",
+                                              "attempts", "retry_reason", NULL};
 // Per-variant summary members that are host measurements too.
 static const char *const summary_host_keys[] = {"restore_ms", "phases_ms", NULL};
 // What decides a golden run (its wall_s is a host measurement).
