@@ -19,7 +19,7 @@
 #include "proc.h"
 #include "util.h"
 
-#define TRIALS 100 // per variant
+#define TRIALS 40 // per variant
 
 static char dir[] = "/tmp/mh-recovery-XXXXXX", camp[128], clean[128], hit[128], log_path[128];
 

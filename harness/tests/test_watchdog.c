@@ -155,7 +155,7 @@ static void close_mute(struct mute_qmp *m, struct mh_qmp *q) {
 
 static void qmp_command_unanswered_times_out_and_breaks(void **state) {
   (void)state;
-  struct mute_qmp m;
+  struct mute_qmp m = {.listen_fd = -1};
   struct mh_qmp *q = connect_mute(&m);
   struct mh_proc p;
   spawn_sleeper(&p);
@@ -174,7 +174,7 @@ static void qmp_command_unanswered_times_out_and_breaks(void **state) {
 
 static void qmp_notices_a_stopped_qemu(void **state) {
   (void)state;
-  struct mute_qmp m;
+  struct mute_qmp m = {.listen_fd = -1};
   struct mh_qmp *q = connect_mute(&m);
   struct mh_proc p;
   spawn_sleeper(&p);
