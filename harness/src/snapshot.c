@@ -25,13 +25,12 @@ static int control_ms(const struct mh_session *s) {
   return (int)(c * 1000);
 }
 
+static const char *watch_proc(void *arg);
 static void mark_broken(struct mh_session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 // The first reason is the one that counts: what follows is its consequence.
 // What became of the process is added when it is news.
-static const char *watch_proc(void *arg);
-
 static void mark_broken(struct mh_session *s, const char *fmt, ...) {
   if (s->broken)
     return;
