@@ -208,7 +208,8 @@ static int handshake(struct mh_qmp *q, int timeout_ms, struct mh_err *e) {
   return mh_qmp_execute(q, "qmp_capabilities", NULL, NULL, timeout_ms, e);
 }
 
-struct mh_qmp *mh_qmp_try_connect(const char *path, int timeout_ms, bool *again, struct mh_err *e) {
+static struct mh_qmp *try_connect(const char *path, int timeout_ms, bool *again, mh_watch_fn watch,
+                                  void *arg, struct mh_err *e) {
   struct sockaddr_un sa = {.sun_family = AF_UNIX};
   *again = false;
   if (strlen(path) >= sizeof sa.sun_path) {
@@ -234,6 +235,7 @@ struct mh_qmp *mh_qmp_try_connect(const char *path, int timeout_ms, bool *again,
     return NULL;
   }
   q->fd = fd;
+  mh_qmp_set_watch(q, watch, arg);
   if (handshake(q, timeout_ms, e) < 0) {
     mh_qmp_close(q);
     return NULL;
@@ -241,13 +243,24 @@ struct mh_qmp *mh_qmp_try_connect(const char *path, int timeout_ms, bool *again,
   return q;
 }
 
-struct mh_qmp *mh_qmp_connect(const char *path, int timeout_ms, struct mh_err *e) {
-  double deadline = mh_now() + timeout_ms / 1000.0;
+struct mh_qmp *mh_qmp_try_connect(const char *path, int timeout_ms, bool *again, struct mh_err *e) {
+  return try_connect(path, timeout_ms, again, NULL, NULL, e);
+}
+
+struct mh_qmp *mh_qmp_connect(const char *path, int timeout_ms, mh_watch_fn watch, void *arg,
+                              struct mh_err *e) {
+  double deadline = mh_now() + timeout_ms / 1000.0, asked = mh_now();
   for (;;) {
     bool again;
-    struct mh_qmp *q = mh_qmp_try_connect(path, timeout_ms, &again, e);
+    struct mh_qmp *q = try_connect(path, timeout_ms, &again, watch, arg, e);
     if (q || !again || mh_now() >= deadline)
       return q;
+    // A QEMU that stopped or died before creating its socket never will.
+    const char *why = NULL;
+    if (watch && mh_now() - asked >= MH_WATCH_MS / 1000.0 && (asked = mh_now(), why = watch(arg))) {
+      mh_fail(e, "QMP: %s", why);
+      return NULL;
+    }
     usleep(10000);
   }
 }

@@ -21,8 +21,10 @@ struct mh_qmp_event {
 struct mh_qmp;
 
 // Connects (retrying until timeout_ms: QEMU creates the socket as it starts),
-// reads the greeting and negotiates capabilities.
-struct mh_qmp *mh_qmp_connect(const char *path, int timeout_ms, struct mh_err *e);
+// reads the greeting and negotiates capabilities. watch (may be NULL) is
+// asked between retries and while the greeting is awaited, and stays set.
+struct mh_qmp *mh_qmp_connect(const char *path, int timeout_ms, mh_watch_fn watch, void *arg,
+                              struct mh_err *e);
 // One attempt, no waiting for the socket: NULL with *again set while QEMU has
 // not created it yet.
 struct mh_qmp *mh_qmp_try_connect(const char *path, int timeout_ms, bool *again, struct mh_err *e);

@@ -171,9 +171,8 @@ static int symbols(struct mh_session *s, struct mh_err *e) {
 
 static int connect_all(struct mh_session *s, struct mh_err *e) {
   int ms = (int)(s->o.connect_timeout_s * 1000);
-  if (!(s->qmp = mh_qmp_connect(s->qmp_path, ms, e)))
+  if (!(s->qmp = mh_qmp_connect(s->qmp_path, ms, watch_proc, s, e)))
     return -1;
-  mh_qmp_set_watch(s->qmp, watch_proc, s);
   char err[256];
   if (!(s->rsp = mh_rsp_connect_unix(s->gdb, control_ms(s), ms, err, sizeof err)))
     return mh_fail(e, "gdbstub: %s", err);

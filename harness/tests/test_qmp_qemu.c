@@ -67,7 +67,7 @@ static void snapshot_restores_memory_and_events_arrive(void **state) {
   if (mh_proc_spawn(argv.v, NULL, &p, &e) < 0)
     fail_msg("%s", e.msg);
   mh_argv_free(&argv);
-  struct mh_qmp *q = mh_qmp_connect(qmp, 5000, &e);
+  struct mh_qmp *q = mh_qmp_connect(qmp, 5000, NULL, NULL, &e);
   if (!q)
     fail_msg("%s", e.msg);
   json_object *ret = NULL, *status;

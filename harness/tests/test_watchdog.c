@@ -140,7 +140,7 @@ static struct mh_qmp *connect_mute(struct mute_qmp *m) {
   assert_int_equal(listen(m->listen_fd, 1), 0);
   assert_int_equal(pthread_create(&m->th, NULL, mute_qmp_main, m), 0);
   struct mh_err e;
-  struct mh_qmp *q = mh_qmp_connect(m->path, 5000, &e);
+  struct mh_qmp *q = mh_qmp_connect(m->path, 5000, NULL, NULL, &e);
   if (!q)
     fail_msg("connect: %s", e.msg);
   return q;
@@ -191,6 +191,25 @@ static void qmp_notices_a_stopped_qemu(void **state) {
   assert_non_null(strstr(e.msg, "stopped"));
   mh_proc_kill(&p);
   close_mute(&m, q);
+}
+
+// A QEMU stopped before it created its QMP socket never will: the connect
+// loop gives up within a watch slice or two instead of at its timeout.
+static void qmp_connect_gives_up_on_a_stopped_qemu(void **state) {
+  (void)state;
+  struct mh_proc p;
+  spawn_sleeper(&p);
+  kill(p.pid, SIGSTOP);
+  struct mh_err e;
+  double t0 = mh_now();
+  struct mh_qmp *q = mh_qmp_connect("/tmp/mh-watchdog-no-such.sock", 30000, watch_child, &p, &e);
+  double took = mh_now() - t0;
+  printf("connect while the QEMU is stopped: %s after %.3f s: %s\n", q ? "connected" : "failed",
+         took, e.msg);
+  assert_null(q);
+  assert_true(took < 1.0);
+  assert_non_null(strstr(e.msg, "stopped"));
+  mh_proc_kill(&p);
 }
 
 // A guest that floods the serial port: QEMU appends (O_APPEND, as
@@ -262,6 +281,7 @@ int main(void) {
       cmocka_unit_test(rsp_wait_timeout_is_not_broken_but_request_timeout_is),
       cmocka_unit_test(qmp_command_unanswered_times_out_and_breaks),
       cmocka_unit_test(qmp_notices_a_stopped_qemu),
+      cmocka_unit_test(qmp_connect_gives_up_on_a_stopped_qemu),
       cmocka_unit_test(serial_flood_keeps_head_and_tail),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
