@@ -22,6 +22,10 @@
 // Trials per variant; MH_RECOVERY_TRIALS overrides it for a longer
 // measurement (docs/campaign.md, "How sessions fail and are retried").
 static int per_variant = 40;
+// How long a QEMU must have run before it is disturbed: past its boot (to
+// main() and the checkpoints: ~0.5 s idle, several s on a loaded host) it
+// runs trials. MH_RECOVERY_AGE_S overrides it.
+static double min_age_s = 1.5;
 
 static char dir[] = "/tmp/mh-recovery-XXXXXX", camp[128], clean[128], hit[128], log_path[128];
 
@@ -133,7 +137,7 @@ static int run_disturbed(struct disturbance *d) {
   memset(d, 0, sizeof *d);
   while (mh_proc_wait(&p, 20) == 0 && mh_now() < deadline) {
     int n = qemu_children(p.pid, k, 16);
-    pid_t victim = n >= 2 ? oldest(&seen, k, n, d->killed, 1.5) : 0;
+    pid_t victim = n >= 2 ? oldest(&seen, k, n, d->killed, min_age_s) : 0;
     if (!d->killed && victim) {
       d->killed = victim;
       killed_t = mh_now();
@@ -239,6 +243,9 @@ int main(void) {
   const char *n = getenv("MH_RECOVERY_TRIALS");
   if (n && atoi(n) > 0)
     per_variant = atoi(n);
+  const char *age = getenv("MH_RECOVERY_AGE_S");
+  if (age && atof(age) > 0)
+    min_age_s = atof(age);
   if (!HAVE_KERNEL) {
     printf("skipped: the kernel targets do not exist in this build yet\n");
     return 77;
