@@ -447,9 +447,9 @@ static void parse_target(struct vctx *v, json_object *o, struct mh_faults *f) {
 }
 
 static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) {
-  static const char *const keys[] = {"trials", "workload",    "target", "bits",    "burst",
-                                     "count",  "when",        "trap",   "restore", "seed",
-                                     "mem_mb", "checkpoints", NULL};
+  static const char *const keys[] = {"trials", "workload",    "target",     "bits",    "burst",
+                                     "count",  "when",        "trap",       "restore", "seed",
+                                     "mem_mb", "checkpoints", "may_differ", NULL};
   static const char *const traps[] = {"mce", "none", NULL};
   static const char *const restores[] = {"snapshot", "boot", NULL};
   struct mh_faults *f = &c->faults;
@@ -486,6 +486,9 @@ static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) 
   int64_t seed;
   if (member(o, "seed") && want_int(v, "$.faults.seed", member(o, "seed"), 0, INT64_MAX, &seed))
     f->seed = (uint64_t)seed;
+  if (member(o, "may_differ"))
+    f->may_differ =
+        string_array(v, "$.faults.may_differ", member(o, "may_differ"), &f->nmay_differ, false);
   if (member(o, "target"))
     parse_target(v, member(o, "target"), f);
   if (member(o, "when"))
@@ -745,6 +748,8 @@ void mh_campaign_free(struct mh_campaign *c) {
     free(c->workloads[i].not_compared);
   }
   free(c->workloads);
+  free(c->faults.may_differ);
+  c->faults.may_differ = NULL;
   c->workloads = NULL;
   c->nworkloads = 0;
   if (c->root)

@@ -83,6 +83,10 @@ struct mh_faults {
   int mem_mb;                    // guest RAM; 0: per variant (campaign_faults.c)
   int checkpoints; // at most this many snapshots at breakpoint hits per session (checkpoint.h)
   uint64_t seed;
+  // Glob patterns (fnmatch) of output lines that may differ from the golden
+  // run's after a fault (docs/campaign.md, "Output comparison").
+  const char **may_differ;
+  int nmay_differ;
 };
 
 struct mh_campaign {

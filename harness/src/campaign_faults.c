@@ -13,6 +13,7 @@
 #include "elfsym.h"
 #include "err.h"
 #include "fault.h"
+#include "faultcheck.h"
 #include "hostinfo.h"
 #include "mh_config.h"
 #include "phases.h"
@@ -229,6 +230,8 @@ static int prepare_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
   if (x->fm->icount && !icount)
     return mh_fail(e, "$.faults.when.icount counts instructions exactly only under icount timing: "
                       "set $.timing to \"icount\"");
+  if (mh_faults_check_files(c, vr->so.kernel, vr->elf, e) < 0)
+    return -1;
   vr->todo = calloc((size_t)x->fm->trials, sizeof *vr->todo);
   if (!vr->todo)
     return mh_fail(e, "out of memory");
@@ -291,11 +294,10 @@ static int golden(struct fctx *x, struct vrun *vr, struct mh_session *s, struct 
       return mh_fail(e, "%s (the first attempt failed too: %s)", msg, why);
     }
   }
-  if (x->fm->when == MH_FW_BREAKPOINT && x->fm->when_hi > vr->golden.hits)
-    return mh_fail(e,
-                   "$.faults.when.hits: the golden run of %s hits %s %d times, fewer than "
-                   "the range's maximum %lld; lower it",
-                   vr->cmdline, x->fm->breakpoint, vr->golden.hits, (long long)x->fm->when_hi);
+  char who[1200];
+  snprintf(who, sizeof who, "%s on %s", vr->cmdline, vr->vname);
+  if (mh_faults_check_golden(x->env->c, who, &vr->golden, vr->todo, vr->ntodo, stderr, e) < 0)
+    return -1;
   // A hang is what outlasts the golden run many times over (a shared host
   // slows a QEMU down several times), never less than 30 s, never more
   // than $.timeouts.run_s.
@@ -481,12 +483,20 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+// Every variant's golden run comes before the first trial, so that a
+// campaign the golden runs refute is refused before it has cost anything.
+static int golden_runs(struct fctx *x, struct vrun *vr, struct mh_err *e) {
+  for (int i = 0; i < x->env->c->nvariants && !atomic_load(x->env->stop); i++) {
+    struct mh_session gs;
+    int rc = golden(x, &vr[i], &gs, e);
+    mh_session_stop(&gs);
+    if (rc < 0)
+      return -1;
+  }
+  return 0;
+}
+
 static int run_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
-  struct mh_session gs;
-  int rc = golden(x, vr, &gs, e);
-  mh_session_stop(&gs);
-  if (rc < 0)
-    return -1;
   int jobs = x->env->jobs ? x->env->jobs : x->env->c->jobs;
   if (jobs > vr->ntodo)
     jobs = vr->ntodo > 0 ? vr->ntodo : 1;
@@ -693,9 +703,13 @@ int mh_faults_cmd(const struct mh_faults_env *env) {
     fprintf(stderr, "memharness: fault campaign %s: %d trials to run, results in %s\n",
             env->c->name, x.total, env->output);
   x.started = mh_now();
+  if (rc == 0 && golden_runs(&x, vr, &e) < 0)
+    rc = -1;
   for (int i = 0; i < env->c->nvariants && rc == 0 && !atomic_load(env->stop); i++)
     if (run_variant(&x, &vr[i], &e) < 0)
-      rc = strstr(e.msg, "$.faults") ? MH_EXIT_CAMPAIGN : MH_EXIT_ENV;
+      rc = -1;
+  if (rc < 0) // a key of the campaign is at fault when the message names one
+    rc = strstr(e.msg, "$.faults") || strstr(e.msg, "$.workloads") ? MH_EXIT_CAMPAIGN : MH_EXIT_ENV;
   for (int i = 0; i < env->c->nvariants; i++) {
     free(vr[i].todo);
     mh_golden_free(&vr[i].golden);

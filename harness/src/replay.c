@@ -65,7 +65,9 @@ static int replay(json_object *doc, json_object *rec, const char *qemu) {
   struct mh_golden golden = {.status = json_object_get_int(get(g, "status")),
                              .output = strdup(json_object_get_string(get(g, "output"))),
                              .hits = json_object_get_int(get(g, "hits")),
-                             .wall_s = json_object_get_double(get(g, "wall_s"))};
+                             .wall_s = json_object_get_double(get(g, "wall_s")),
+                             .may_differ = fm->may_differ,
+                             .nmay_differ = fm->nmay_differ};
   const char *elf = json_object_get_string(get(vf, "workload_elf"));
   uint64_t bp = 0;
   bool icount = false;

@@ -71,6 +71,118 @@ const char *mh_event_get(const struct mh_event *ev, const char *key) {
   return NULL;
 }
 
+// ---- lines as meant (mh_serial_lines) ----
+
+static const char *const kernel_events[] = {"boot", "exit", "panic", "oracle", "mce", NULL};
+
+// The length of a kernel event name right after '@' at p (0: none).
+static size_t kernel_event_at(const char *p) {
+  if (*p != '@')
+    return 0;
+  for (const char *const *k = kernel_events; *k; k++) {
+    size_t n = strlen(*k);
+    if (strncmp(p + 1, *k, n) == 0 && (p[1 + n] == ' ' || p[1 + n] == 0))
+      return n;
+  }
+  return 0;
+}
+
+// Where a kernel machine line starts after a program's text on the same
+// line (an older kernel's interruption), or NULL.
+static const char *event_inside(const char *line) {
+  for (const char *p = strchr(line + 1, '@'); *line && p; p = strchr(p + 1, '@'))
+    if (kernel_event_at(p))
+      return p;
+  return NULL;
+}
+
+static bool has_split_mark(const char *line) {
+  struct mh_event ev;
+  struct mh_err e;
+  const char *v;
+  return mh_event_parse(line, &ev, &e) == 1 && (v = mh_event_get(&ev, "split")) &&
+         strcmp(v, "1") == 0;
+}
+
+struct lines {
+  char *out, *held; // finished text; the program's line not yet known complete
+  size_t n, nheld;
+  bool have_held, open; // open: a machine line broke it, its rest comes next
+};
+
+static void put(char *dst, size_t *n, const char *s, size_t len) {
+  memcpy(dst + *n, s, len);
+  *n += len;
+}
+
+static void flush_held(struct lines *l) {
+  if (!l->have_held)
+    return;
+  put(l->out, &l->n, l->held, l->nheld);
+  put(l->out, &l->n, "\n", 1);
+  l->nheld = 0;
+  l->have_held = l->open = false;
+}
+
+// A piece of a program's line: the rest of an open line, or a new line.
+static void program_text(struct lines *l, const char *s, size_t len) {
+  if (!l->open)
+    flush_held(l);
+  put(l->held, &l->nheld, s, len);
+  l->have_held = true;
+  l->open = false;
+}
+
+// The split mark has done its work once the line is rejoined: dropping it
+// makes mh_serial_lines of its own output give the same text.
+static void machine_line(struct lines *l, const char *s, size_t len, bool broke) {
+  static const char mark[] = " split=1";
+  size_t m = sizeof mark - 1;
+  if (len > m && strncmp(s + len - m, mark, m) == 0)
+    len -= m;
+  if (!broke && !l->open)
+    flush_held(l); // a line of its own after a finished line: keep the order
+  put(l->out, &l->n, s, len);
+  put(l->out, &l->n, "\n", 1);
+  l->open |= broke && l->have_held;
+}
+
+char *mh_serial_lines(const char *raw) {
+  // A line split into a machine line and a program's text gains a newline.
+  size_t cap = 2 * strlen(raw) + 2;
+  struct lines l = {.out = malloc(cap), .held = malloc(cap)};
+  char *line = malloc(cap);
+  if (!l.out || !l.held || !line) {
+    free(l.out);
+    free(l.held);
+    free(line);
+    return NULL;
+  }
+  for (const char *p = raw; *p;) {
+    const char *nl = strchr(p, '\n');
+    size_t len = nl ? (size_t)(nl - p) : strlen(p);
+    memcpy(line, p, len);
+    while (len && line[len - 1] == '\r')
+      len--;
+    line[len] = 0;
+    p = nl ? nl + 1 : p + strlen(p);
+    const char *ev = event_inside(line);
+    if (ev) { // an older kernel: the program's text, then the machine line
+      program_text(&l, line, (size_t)(ev - line));
+      machine_line(&l, ev, strlen(ev), true);
+    } else if (kernel_event_at(line) || (line[0] == '@' && has_split_mark(line))) {
+      machine_line(&l, line, len, has_split_mark(line));
+    } else {
+      program_text(&l, line, len);
+    }
+  }
+  flush_held(&l);
+  l.out[l.n] = 0;
+  free(l.held);
+  free(line);
+  return l.out;
+}
+
 int mh_serial_init(struct mh_serial *s, const char *const *expect, size_t nexpect) {
   memset(s, 0, sizeof *s);
   s->expect = expect;

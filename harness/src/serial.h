@@ -35,6 +35,16 @@ struct mh_test_obs {
   double host_s; // when the harness saw the line, seconds since the run started
 };
 
+// The serial output as the program and the kernel meant it, one line each
+// (malloc'ed; NULL when out of memory). The kernel prints its own machine
+// lines (@boot, @exit, @panic, @oracle, @mce) from any context, so one may
+// break a line a program was printing: today's kernel then starts it on a
+// new line and ends it with ` split=1`, an older one printed it right after
+// the program's text. Either way the machine line becomes a line of its own
+// and the program's text before it is joined with its continuation (the
+// next line that is not a kernel machine line). CRs at line ends go.
+char *mh_serial_lines(const char *raw);
+
 #define MH_TAIL_CAP 4096
 
 // Everything a run's serial output told us. Fed incrementally.

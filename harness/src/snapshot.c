@@ -475,7 +475,12 @@ enum mh_stop_at mh_session_run(struct mh_session *s, int timeout_ms, struct mh_e
               mh_rsp_error(s->rsp));
       return qemu_ended(s, e);
     }
-    return MH_AT_TIMEOUT;
+    // The guest may have reached power_off just as the time ran out: then
+    // that stop, not the ^C, answered, and the workload has ended.
+    uint32_t eip, esp;
+    if (mh_session_regs(s, &eip, &esp, e) < 0)
+      return MH_AT_DEAD;
+    return eip == s->a_poweroff ? mh_session_poweroff_stop(s, esp, e) : MH_AT_TIMEOUT;
   }
   if (rc < 0 || st.kind == 'W' || st.kind == 'X') {
     mh_fail(e, "QEMU ended (%s)", rc < 0 ? mh_rsp_error(s->rsp) : "exit reported by the gdbstub");

@@ -72,7 +72,8 @@ int mh_guest_workload(struct mh_guest *g, struct mh_proc_info *p, struct mh_err 
         strncmp(p->name, g->program, 16) == 0)
       return 0;
   }
-  return mh_fail(e, "no live process named %s in the process table", g->program);
+  mh_fail(e, "no live process named %s in the process table (it exited or was killed)", g->program);
+  return MH_TARGET_GONE;
 }
 
 // The page range of a region in a process of size sz.
@@ -118,6 +119,10 @@ static int frame(struct mh_guest *g, uint32_t pa, int *kind, uint32_t *partner, 
                              e);
 }
 
+// choose_in found no user-accessible page in its range (distinct from 0,
+// -1 and MH_TARGET_GONE).
+#define NO_PAGE 2
+
 // A user page of the workload: the pick chooses a page of the region; pages
 // that are not user-accessible (the guard page) are skipped in order, so the
 // choice stays deterministic. The frame is confirmed by the page walk and
@@ -128,15 +133,16 @@ static int choose_in(struct mh_guest *g, const struct mh_proc_info *pp, bool mir
 static int choose_user(struct mh_guest *g, bool mirror, int region, uint64_t pick,
                        struct mh_target *t, struct mh_err *e) {
   struct mh_proc_info p;
-  if (mh_guest_workload(g, &p, e) < 0)
-    return -1;
+  int found = mh_guest_workload(g, &p, e);
+  if (found != 0)
+    return found;
   uint32_t lo, hi;
   region_range(&g->lay, region, p.sz, &lo, &hi);
   if (hi == lo)
     return mh_fail(e, "%s (pid %d, size 0x%x) has no pages in region %s", p.name, p.pid, p.sz,
                    mh_region_name(region));
   int rc = choose_in(g, &p, mirror, lo, hi, pick, t, e);
-  if (rc <= 0)
+  if (rc != NO_PAGE)
     return rc;
   return mh_fail(e, "%s (pid %d): no user-accessible page in region %s [0x%x, 0x%x)", p.name, p.pid,
                  mh_region_name(region), lo, hi);
@@ -145,20 +151,21 @@ static int choose_user(struct mh_guest *g, bool mirror, int region, uint64_t pic
 int mh_target_page(struct mh_guest *g, bool mirror, uint32_t va, struct mh_target *t,
                    struct mh_err *e) {
   struct mh_proc_info p;
-  if (mh_guest_workload(g, &p, e) < 0)
-    return -1;
+  int found = mh_guest_workload(g, &p, e);
+  if (found != 0)
+    return found;
   uint32_t lo = va & ~(PG - 1);
   if (lo >= PGUP(p.sz))
     return mh_fail(e, "page 0x%x lies above %s's memory (pid %d, size 0x%x)", lo, p.name, p.pid,
                    p.sz);
   int rc = choose_in(g, &p, mirror, lo, lo + PG, 0, t, e);
-  if (rc <= 0)
+  if (rc != NO_PAGE)
     return rc;
   return mh_fail(e, "%s (pid %d): page 0x%x is not a user-accessible page", p.name, p.pid, lo);
 }
 
-// The pick chooses a page of [lo, hi): 0 found, 1 no page of the range is
-// user-accessible, -1 error.
+// The pick chooses a page of [lo, hi): 0 found, NO_PAGE no page of the
+// range is user-accessible, MH_TARGET_GONE, -1 error.
 static int choose_in(struct mh_guest *g, const struct mh_proc_info *pp, bool mirror, uint32_t lo,
                      uint32_t hi, uint64_t pick, struct mh_target *t, struct mh_err *e) {
   const struct mh_proc_info p = *pp;
@@ -171,6 +178,15 @@ static int choose_in(struct mh_guest *g, const struct mh_proc_info *pp, bool mir
     int kind, owner;
     if (frame(g, pa, &kind, &partner, &owner, e) < 0)
       return -1;
+    // Only a process the kernel has killed for an earlier fault still maps
+    // a frame it retired (until it exits): nothing left to inject into.
+    if (kind == FRAME_POISONED) {
+      mh_fail(e,
+              "pid %d va 0x%x maps the retired frame 0x%x: the kernel killed it for an "
+              "earlier fault and it has not exited yet",
+              p.pid, va, pa);
+      return MH_TARGET_GONE;
+    }
     if (kind != FRAME_NATIVE)
       return mh_fail(e, "pid %d va 0x%x -> pa 0x%x: the frame table says %s, expected native",
                      p.pid, va, pa, mh_frame_kind_name(kind));
@@ -203,7 +219,7 @@ static int choose_in(struct mh_guest *g, const struct mh_proc_info *pp, bool mir
                             .nsel = npages};
     return 0;
   }
-  return 1;
+  return NO_PAGE;
 }
 
 // Frames of a kind across all of physical memory: the frame table is read

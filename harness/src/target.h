@@ -43,8 +43,16 @@ struct mh_target {
 const char *mh_frame_kind_name(int kind);
 const char *mh_region_name(int region);
 
+// Returned (with e saying so) when the workload has no live process (it
+// exited or was killed, and the guest has not shut down yet) or its page
+// maps a frame the kernel retired (it was killed and has not exited yet).
+// Not a harness error: there is nothing left to inject into.
+#define MH_TARGET_GONE 1
+
 // Finds the workload's live process (name == program); its slot info in p.
+// 0 found, MH_TARGET_GONE, -1 the tables could not be read.
 int mh_guest_workload(struct mh_guest *g, struct mh_proc_info *p, struct mh_err *e);
+// 0 chosen and confirmed, MH_TARGET_GONE (user kinds), -1 a harness error.
 int mh_target_choose(struct mh_guest *g, enum mh_fault_kind kind, enum mh_fault_region region,
                      uint64_t pick, struct mh_target *t, struct mh_err *e);
 

@@ -1,5 +1,6 @@
 #include "trial.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,20 +72,33 @@ static bool reference_line(char *line) {
   return true;
 }
 
-// The golden output's lines appear in the trial's output in the same order;
-// the kernel may add lines of its own (recovery notes), so extra lines are
-// allowed, missing or changed ones are not.
-static bool output_matches(const char *golden, const char *serial) {
+static bool may_differ(const struct mh_golden *g, const char *want, const char *have) {
+  for (int i = 0; i < g->nmay_differ; i++)
+    if (fnmatch(g->may_differ[i], want, 0) == 0 && fnmatch(g->may_differ[i], have, 0) == 0)
+      return true;
+  return false;
+}
+
+// The trial's reference lines must be the golden run's, one for one and in
+// order; a line may differ only where both match one $.faults.may_differ
+// pattern. Machine lines are judged on their own, so the kernel's notes
+// about a machine check change nothing. On a mismatch, where says where.
+static bool output_matches(const struct mh_golden *g, const char *serial, char *where, size_t cap) {
   char want[1024], have[1024];
-  const char *g = golden, *s = serial;
-  while (next_line(&g, want, sizeof want)) {
-    bool found = false;
-    while (!found && next_line(&s, have, sizeof have))
-      found = reference_line(have) && strcmp(want, have) == 0;
-    if (!found)
-      return false;
+  const char *gp = g->output, *sp = serial;
+  for (int n = 1;; n++) {
+    bool more_g = next_line(&gp, want, sizeof want), more_s = false;
+    while ((more_s = next_line(&sp, have, sizeof have)) && !reference_line(have))
+      ;
+    if (!more_g && !more_s)
+      return true;
+    if (more_g && more_s && (strcmp(want, have) == 0 || may_differ(g, want, have)))
+      continue;
+    snprintf(where, cap, "output line %d: \"%.60s\"%s, golden \"%.60s\"%s", n, more_s ? have : "",
+             more_s ? "" : " (missing)", more_g ? want : "",
+             more_g ? "" : " (none: an extra line)");
+    return false;
   }
-  return true;
 }
 
 void mh_trial_parse_mce(const char *serial, struct mh_trial_obs *o) {
@@ -114,47 +128,64 @@ static bool mce_said(const struct mh_trial_obs *o, const char *action) {
   return false;
 }
 
+// The classification's reason, with a note when fewer faults than
+// planned were injected (count > 1): the record must not claim more.
+static enum mh_outcome said(const struct mh_trial_obs *o, enum mh_outcome out, char *reason,
+                            size_t cap) {
+  size_t n = strlen(reason);
+  if (o->ninjected > 0 && o->ninjected < o->nfaults && n < cap)
+    snprintf(reason + n, cap - n, " (%d of %d faults injected: %s)", o->ninjected, o->nfaults,
+             o->why_not);
+  return out;
+}
+
 enum mh_outcome mh_trial_classify(const struct mh_golden *g, const struct mh_trial_obs *o,
                                   char *reason, size_t cap) {
   switch (o->ended) {
   case MH_AT_PANIC:
     snprintf(reason, cap, "kernel panic: %s", o->panic_msg);
-    return MH_OUT_PANIC;
+    return said(o, MH_OUT_PANIC, reason, cap);
   case MH_AT_DEAD:
     snprintf(reason, cap, "the guest reset or QEMU died before shutdown (triple fault?)");
-    return MH_OUT_PANIC;
+    return said(o, MH_OUT_PANIC, reason, cap);
   case MH_AT_TIMEOUT:
     snprintf(reason, cap, "no shutdown within the trial timeout");
-    return MH_OUT_HANG;
+    return said(o, MH_OUT_HANG, reason, cap);
   case MH_AT_SHUTDOWN:
     break;
   default:
     snprintf(reason, cap, "the trial ended in an unexpected stop");
     return MH_OUT_HARNESS_ERROR;
   }
-  bool correct = o->status == g->status && output_matches(g->output, o->serial);
+  char where[256] = "";
+  bool same_output = output_matches(g, o->serial, where, sizeof where);
+  bool correct = o->status == g->status && same_output;
   if (o->status == -1 || mce_said(o, "killed")) {
     snprintf(reason, cap, "the workload was killed (exit status %d%s)", o->status,
              mce_said(o, "killed") ? ", @mce action=killed" : "");
-    return MH_OUT_KILLED;
+    return said(o, MH_OUT_KILLED, reason, cap);
   }
   // A repaired mirror frame is the mirror-side recovery.
   bool repaired = mce_said(o, "recovered") || mce_said(o, "repaired_mirror");
   if (correct && repaired) {
     snprintf(reason, cap, "recovered (@mce action=%s), output and status as golden",
              mce_said(o, "recovered") ? "recovered" : "repaired_mirror");
-    return MH_OUT_RECOVERED;
+    return said(o, MH_OUT_RECOVERED, reason, cap);
   }
-  if (correct) {
-    snprintf(reason, cap, "%s",
-             o->injected ? "output and status as golden"
-                         : "nothing injected: the workload finished first");
+  if (correct && !o->injected) {
+    snprintf(reason, cap, "nothing injected: %s",
+             o->why_not[0] ? o->why_not : "the workload finished first");
     return MH_OUT_BENIGN;
   }
-  snprintf(reason, cap, "finished with %s (status %d, golden %d)%s",
+  if (correct) {
+    snprintf(reason, cap, "output and status as golden");
+    return said(o, MH_OUT_BENIGN, reason, cap);
+  }
+  snprintf(reason, cap, "finished with %s (status %d, golden %d%s%s)%s",
            o->status == g->status ? "wrong output" : "a wrong status", o->status, g->status,
+           same_output ? "" : "; ", where,
            o->nmce ? " although the kernel logged a machine check" : ", nothing detected");
-  return MH_OUT_SDC;
+  return said(o, MH_OUT_SDC, reason, cap);
 }
 
 // ---- running ----
@@ -245,32 +276,31 @@ static int step_to_point(struct mh_session *s, const struct mh_trial_plan *p,
   return rc;
 }
 
-static int count_mce_lines(struct mh_session *s) {
-  char *serial = mh_session_serial(s);
-  int n = 0;
-  for (const char *p = serial; p && (p = strstr(p, "@mce")); p += 4)
-    n++;
-  free(serial);
-  return n;
-}
-
-// After a #MC, lets the guest run until it logged one more @mce line (only
-// then may the next #MC come) or ended. Returns 1 logged, 0 ended, -1 error.
-static int await_mce(struct mh_session *s, int before, int timeout_ms, struct mh_trial_obs *o,
-                     struct mh_err *e) {
+// After a #MC, lets the guest run until the kernel has handled it (its
+// mce_done hook, called at the very end of each handled machine check):
+// only then may the next #MC come (QEMU resets a guest that gets one while
+// MCIP is set), and guest progress, not host time, decides when.
+// Returns 1 handled, 0 the workload ended first (o->ended says how), -1 error.
+static int await_handled(struct mh_session *s, uint64_t done, int timeout_ms,
+                         struct mh_trial_obs *o, struct mh_err *e) {
+  if (mh_session_bp(s, done, true, e) < 0)
+    return -1;
   double deadline = mh_now() + timeout_ms / 1000.0;
-  while (mh_ms_left(deadline) > 0) {
-    enum mh_stop_at at = mh_session_run(s, 20, e);
-    if (at == MH_AT_DEAD)
-      return -1;
-    if (at == MH_AT_SHUTDOWN || at == MH_AT_PANIC) {
-      o->ended = at;
-      return 0;
-    }
-    if (count_mce_lines(s) > before)
-      return 1;
-  }
-  return mh_fail(e, "the guest logged no @mce line within %d ms of the machine check", timeout_ms);
+  enum mh_stop_at at;
+  uint32_t eip = 0, esp;
+  bool regs_ok = true;
+  do {
+    at = mh_session_run(s, mh_ms_left(deadline), e);
+  } while (at == MH_AT_USER && (regs_ok = mh_session_regs(s, &eip, &esp, e) == 0) && eip != done);
+  if (at == MH_AT_DEAD || !regs_ok)
+    return -1;
+  if (mh_session_bp(s, done, false, e) < 0)
+    return -1;
+  if (at == MH_AT_USER)
+    return 1;
+  o->ended = at;
+  o->status = s->power_value;
+  return 0;
 }
 
 // An instruction-exact injection claims the #MC interrupted the stopped
@@ -344,14 +374,35 @@ static int choose(struct mh_session *s, const struct mh_faults *fm, uint64_t pic
   return mh_target_page(&s->guest, fm->kind == MH_FK_MIRROR, va, t, e);
 }
 
+// The kernel's mce_done hook, needed between the faults of one trial.
+static int handled_hook(struct mh_session *s, uint64_t *done, struct mh_err *e) {
+  if (mh_elf_symbol(s->o.kernel, "mce_done", done, NULL, e) == 0)
+    return 0;
+  return mh_fail(e,
+                 "%s has no mce_done symbol: count > 1 with trap mce needs a kernel that "
+                 "calls mce_done after each handled machine check",
+                 s->o.kernel);
+}
+
+// Injects the plan's faults in order. Returns 1 (go on to the end; fewer
+// than planned when the workload ended or its process was gone, o->why_not
+// says which), 0 the workload ended while a #MC was handled, -1 error.
 static int inject_all(struct mh_session *s, const struct mh_faults *fm,
                       const struct mh_trial_plan *p, int timeout_ms, struct mh_trial_result *r,
                       struct mh_err *e) {
   double mark = mh_now();
+  uint64_t done = 0;
+  struct mh_trial_obs *o = &r->obs;
+  if (fm->trap == MH_FT_MCE && p->nfaults > 1 && handled_hook(s, &done, e) < 0)
+    return -1;
   for (int i = 0; i < p->nfaults; i++) {
     struct mh_target *t = &r->targets[i];
     int rc = choose(s, fm, p->f[i].pick, r, t, e);
     lap(r, MH_PH_TARGET, &mark);
+    if (rc == MH_TARGET_GONE) {
+      snprintf(o->why_not, sizeof o->why_not, "fault %d: %.140s", i + 1, e->msg);
+      return 1;
+    }
     if (rc < 0)
       return -1;
     uint32_t pa = t->pa + p->f[i].word * 8;
@@ -360,19 +411,23 @@ static int inject_all(struct mh_session *s, const struct mh_faults *fm,
     if (rc < 0)
       return -1;
     r->ntargets = i + 1;
-    r->obs.injected = true;
+    o->injected = true;
+    o->ninjected = i + 1;
     if (fm->trap != MH_FT_MCE)
       continue;
-    int before = count_mce_lines(s);
-    bool more = i + 1 < p->nfaults;
-    rc = mh_inject_mce(s->rsp, pa, e);
-    if (rc == 0 && r->stepped && i == 0)
-      rc = check_delivery(s, r, e);
-    if (rc == 0 && more)
-      rc = await_mce(s, before, timeout_ms, &r->obs, e); // 0: the workload ended
+    int handled = mh_inject_mce(s->rsp, pa, e) < 0 ? -1 : 1;
+    if (handled == 1 && r->stepped && i == 0)
+      handled = check_delivery(s, r, e) < 0 ? -1 : 1;
+    if (handled == 1 && i + 1 < p->nfaults)
+      handled = await_handled(s, done, timeout_ms, o, e);
     lap(r, MH_PH_TRAP, &mark);
-    if (rc < 0 || (more && rc == 0))
-      return rc;
+    if (handled < 0)
+      return -1;
+    if (handled == 0) {
+      snprintf(o->why_not, sizeof o->why_not,
+               "the workload ended while the kernel handled fault %d", i + 1);
+      return 0;
+    }
   }
   return 1;
 }
@@ -384,6 +439,7 @@ void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_
   int ms = (int)(timeout_s * 1000);
   struct mh_err e = {""};
   r->obs.ended = MH_AT_OTHER;
+  r->obs.nfaults = p->nfaults;
   r->phase_s[MH_PH_RESTORE] = r->restore_s;
   // Before the fault the guest runs fault-free and cannot hang: only the
   // host can be slow, so this part gets the campaign's run_s, not the
@@ -395,6 +451,8 @@ void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_
   lap(r, MH_PH_TO_POINT, &mark);
   if (rc == 1)
     rc = inject_all(s, fm, p, ms, r, &e);
+  else if (rc == 0)
+    snprintf(r->obs.why_not, sizeof r->obs.why_not, "the workload finished first");
   mark = mh_now();
   if (rc == 1)
     run_to_end(s, ms, &r->obs, &e);
@@ -402,7 +460,8 @@ void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_
   if (rc < 0 && !s->alive)
     r->obs.ended = MH_AT_DEAD;
   r->serial = s->alive || s->dir[0] ? mh_session_serial(s) : strdup("");
-  r->obs.serial = r->serial ? r->serial : "";
+  r->lines = mh_serial_lines(r->serial ? r->serial : "");
+  r->obs.serial = r->lines ? r->lines : "";
   mh_trial_parse_mce(r->obs.serial, &r->obs);
   if (r->obs.ended == MH_AT_PANIC)
     panic_message(r->obs.serial, r->obs.panic_msg, sizeof r->obs.panic_msg);
@@ -420,7 +479,8 @@ void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_
 
 void mh_trial_result_free(struct mh_trial_result *r) {
   free(r->serial);
-  r->serial = NULL;
+  free(r->lines);
+  r->serial = r->lines = NULL;
 }
 
 // ---- golden ----
@@ -467,15 +527,19 @@ int mh_trial_golden(struct mh_session *s, const struct mh_faults *fm, uint64_t b
   }
   g->status = s->power_value;
   g->wall_s = mh_now() - t0;
+  g->may_differ = fm->may_differ;
+  g->nmay_differ = fm->nmay_differ;
   char *serial = mh_session_serial(s);
-  g->output = serial ? people_lines(serial) : NULL;
+  g->lines = serial ? mh_serial_lines(serial) : NULL;
+  g->output = g->lines ? people_lines(g->lines) : NULL;
   free(serial);
   return g->output ? 0 : mh_fail(e, "out of memory");
 }
 
 void mh_golden_free(struct mh_golden *g) {
   free(g->output);
-  g->output = NULL;
+  free(g->lines);
+  g->output = g->lines = NULL;
 }
 
 // ---- records ----
@@ -492,6 +556,7 @@ static json_object *fault_json(const struct mh_fault *f, const struct mh_target 
   json_object_object_add(o, "pick", hex(f->pick));
   json_object_object_add(o, "word", json_object_new_int((int)f->word));
   json_object_object_add(o, "mask", hex(f->mask));
+  json_object_object_add(o, "injected", json_object_new_boolean(t != NULL));
   if (!t)
     return o;
   json_object_object_add(o, "frame_kind", json_object_new_string(mh_frame_kind_name(t->kind)));

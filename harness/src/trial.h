@@ -31,9 +31,14 @@ int mh_outcome_parse(const char *name); // -1 when unknown
 // The fault-free run of the workload from the same snapshot.
 struct mh_golden {
   int status;
-  char *output;  // lines for people (no @ lines), newline-separated
+  char *output;  // its reference lines (docs/campaign.md, "Output comparison")
+  char *lines;   // all it printed since main(), as mh_serial_lines gives it
   int hits;      // how often the breakpoint symbol was hit (0 without one)
   double wall_s; // host seconds from restore to shutdown
+  // Patterns of lines that may differ after a fault ($.faults.may_differ),
+  // borrowed from the campaign.
+  const char *const *may_differ;
+  int nmay_differ;
 };
 
 struct mh_mce_obs {
@@ -47,10 +52,13 @@ struct mh_mce_obs {
 // What the guest did after the faults (the classifier's input).
 struct mh_trial_obs {
   bool injected;         // at least one fault was written
+  int ninjected;         // faults written (and trapped), in plan order
+  int nfaults;           // faults planned
+  char why_not[160];     // why fewer than nfaults were injected
   enum mh_stop_at ended; // shutdown, panic, timeout or dead
   int status;            // the workload's exit status (ended == shutdown)
   char panic_msg[128];
-  const char *serial; // the trial's serial output
+  const char *serial; // the trial's output since main(), as mh_serial_lines gives it
   int nmce;
   struct mh_mce_obs mce[MH_MAX_MCE];
 };
@@ -58,7 +66,7 @@ struct mh_trial_obs {
 // Decides the outcome from what was observed; reason says why, in a sentence.
 enum mh_outcome mh_trial_classify(const struct mh_golden *g, const struct mh_trial_obs *o,
                                   char *reason, size_t cap);
-// Parses the @mce lines of a serial log into o (nmce, mce).
+// Parses the @mce lines of a serial log (mh_serial_lines) into o (nmce, mce).
 void mh_trial_parse_mce(const char *serial, struct mh_trial_obs *o);
 
 // Where a trial's host time goes, phase by phase (researchers ask where the
@@ -68,7 +76,7 @@ enum mh_phase {
   MH_PH_TO_POINT, // run to the injection point
   MH_PH_TARGET,   // read the process and frame tables, walk the page table
   MH_PH_FLIP,     // read, flip, write and verify the word
-  MH_PH_TRAP,     // raise the machine check (and wait for its @mce line between faults)
+  MH_PH_TRAP,     // raise the machine check (and, between faults, run until it is handled)
   MH_PH_TO_END,   // run to shutdown, panic or timeout, and read the exit status
   MH_PH_SERIAL,   // read the serial log, parse @mce lines, classify
   MH_PH_COUNT
@@ -91,7 +99,8 @@ struct mh_trial_result {
   char at[128];            // function+offset of the stop's eip (workload or kernel ELF)
   int mce_vector;          // the #MC's delivery, checked by one more step: vector and
   uint32_t mce_eip;        // the eip it interrupted (-1/0: not checked)
-  char *serial;            // malloc'ed
+  char *serial;            // malloc'ed: the raw serial output since main()
+  char *lines;             // malloc'ed: the same, mh_serial_lines (obs.serial)
 };
 
 // Fault-free run from the session's current state (restored or fresh).

@@ -1,6 +1,7 @@
 #include "cm.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "serial.h"
@@ -106,6 +107,46 @@ static void tail_keeps_the_last_lines(void **state) {
   mh_serial_free(&s);
 }
 
+static void lines_as_meant(const char *raw, const char *want) {
+  char *got = mh_serial_lines(raw);
+  assert_non_null(got);
+  if (strcmp(got, want) != 0)
+    fail_msg("mh_serial_lines(\"%s\")\n  gave     \"%s\"\n  expected \"%s\"", raw, got, want);
+  // Its own output comes back unchanged.
+  char *again = mh_serial_lines(got);
+  assert_non_null(again);
+  assert_string_equal(again, want);
+  free(again);
+  free(got);
+}
+
+static void machine_lines_never_break_a_programs_line(void **state) {
+  (void)state;
+  const char *mce = "@mce pa=0x5000 kind=native pid=3 va=0x1000 action=recovered";
+  char raw[512], want[512];
+  // Today's kernel: a newline before the machine line, split=1 at its end.
+  snprintf(raw, sizeof raw, "one\r\nhello wo\r\n%s split=1\r\nrld\r\nthree\r\n", mce);
+  snprintf(want, sizeof want, "one\n%s\nhello world\nthree\n", mce);
+  lines_as_meant(raw, want);
+  // Two machine lines in the break, the second at a line start (no mark).
+  snprintf(raw, sizeof raw, "ab\n%s split=1\n@exit status=0\ncd\n", mce);
+  snprintf(want, sizeof want, "%s\n@exit status=0\nabcd\n", mce);
+  lines_as_meant(raw, want);
+  // An older kernel printed the machine line right after the program's text.
+  snprintf(raw, sizeof raw, "@test name=a st%s\natus=ok cycles=5\n", mce);
+  snprintf(want, sizeof want, "%s\n@test name=a status=ok cycles=5\n", mce);
+  lines_as_meant(raw, want);
+  // A program's last line without a newline, then the kernel's @exit.
+  lines_as_meant("done@exit status=0\n", "@exit status=0\ndone\n");
+  // The break came right at the end of the program's line.
+  snprintf(raw, sizeof raw, "x\n%s split=1\n\ny\n", mce);
+  snprintf(want, sizeof want, "%s\nx\ny\n", mce);
+  lines_as_meant(raw, want);
+  // Programs' own @ lines and empty lines stay as they are.
+  lines_as_meant("@test name=a status=ok cycles=1\n\nz", "@test name=a status=ok cycles=1\n\nz\n");
+  lines_as_meant("", "");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(parses_keys_and_quoted_values),
@@ -113,6 +154,7 @@ int main(void) {
       cmocka_unit_test(counts_protocol_violations),
       cmocka_unit_test(expected_output_and_unterminated_last_line),
       cmocka_unit_test(tail_keeps_the_last_lines),
+      cmocka_unit_test(machine_lines_never_break_a_programs_line),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
