@@ -73,7 +73,10 @@ const char *mh_event_get(const struct mh_event *ev, const char *key) {
 
 // ---- lines as meant (mh_serial_lines) ----
 
-static const char *const kernel_events[] = {"boot", "exit", "panic", "oracle", "mce", NULL};
+// The kernel's machine events (docs/serial-protocol.md); programs print
+// others (@test, @usertests, @dedup).
+static const char *const kernel_events[] = {"boot",   "exit", "panic", "oracle",
+                                            "frames", "mce",  NULL};
 
 // The length of a kernel event name right after '@' at p (0: none).
 static size_t kernel_event_at(const char *p) {
@@ -94,6 +97,12 @@ static const char *event_inside(const char *line) {
     if (kernel_event_at(p))
       return p;
   return NULL;
+}
+
+static bool is_event(const char *line) {
+  struct mh_event ev;
+  struct mh_err e;
+  return mh_event_parse(line, &ev, &e) == 1;
 }
 
 static bool has_split_mark(const char *line) {
@@ -170,7 +179,10 @@ char *mh_serial_lines(const char *raw) {
     if (ev) { // an older kernel: the program's text, then the machine line
       program_text(&l, line, (size_t)(ev - line));
       machine_line(&l, ev, strlen(ev), true);
-    } else if (kernel_event_at(line) || (line[0] == '@' && has_split_mark(line))) {
+    } else if (kernel_event_at(line) || (line[0] == '@' && has_split_mark(line)) ||
+               (l.open && is_event(line))) {
+      // While a broken line waits for its rest, an @ line is the kernel's:
+      // the program's rest would not start with '@'.
       machine_line(&l, line, len, has_split_mark(line));
     } else {
       program_text(&l, line, len);

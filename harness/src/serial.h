@@ -37,7 +37,7 @@ struct mh_test_obs {
 
 // The serial output as the program and the kernel meant it, one line each
 // (malloc'ed; NULL when out of memory). The kernel prints its own machine
-// lines (@boot, @exit, @panic, @oracle, @mce) from any context, so one may
+// lines (@boot, @exit, @panic, @oracle, @frames, @mce) from any context, so one may
 // break a line a program was printing: today's kernel then starts it on a
 // new line and ends it with ` split=1`, an older one printed it right after
 // the program's text. Either way the machine line becomes a line of its own

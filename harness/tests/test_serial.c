@@ -136,6 +136,10 @@ static void machine_lines_never_break_a_programs_line(void **state) {
   snprintf(raw, sizeof raw, "@test name=a st%s\natus=ok cycles=5\n", mce);
   snprintf(want, sizeof want, "%s\n@test name=a status=ok cycles=5\n", mce);
   lines_as_meant(raw, want);
+  // An event the reader does not know, inside a break, is a machine line too.
+  snprintf(raw, sizeof raw, "ab\n%s split=1\n@later k=1\ncd\n", mce);
+  snprintf(want, sizeof want, "%s\n@later k=1\nabcd\n", mce);
+  lines_as_meant(raw, want);
   // A program's last line without a newline, then the kernel's @exit.
   lines_as_meant("done@exit status=0\n", "@exit status=0\ndone\n");
   // The break came right at the end of the program's line.

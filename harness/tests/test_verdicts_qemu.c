@@ -18,7 +18,7 @@
 
 #include "proc.h"
 
-#define TRIALS 8
+#define TRIALS 6
 
 struct wl {
   const char *name, *program, *args, *bp;
