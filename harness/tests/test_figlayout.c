@@ -371,6 +371,48 @@ static void fault_figures(void **state) {
   }
 }
 
+// A fault campaign whose trials hit two kinds of frame and end in every
+// outcome (counts made up, for the layout only): bars per variant and
+// frame kind, and a legend of all seven outcomes that must wrap.
+static void write_every_outcome(const char *path) {
+  json_object *doc = json_object_from_file(TEST_DATA "/recovery-sample.json");
+  assert_non_null(doc);
+  static const char *const names[] = {"benign", "recovered", "sdc",          "killed",
+                                      "panic",  "hang",      "harness_error"};
+  json_object *sum = json_object_object_get(json_object_object_get(doc, "faults"), "summary");
+  const char *variants[] = {"native", "memv6"};
+  for (int v = 0; v < 2; v++) {
+    json_object *kinds = json_object_object_get(
+        json_object_object_get(json_object_object_get(sum, variants[v]), "outcomes"),
+        "by_frame_kind");
+    assert_non_null(kinds);
+    json_object *counts = json_object_new_object();
+    for (int i = 0; i < 7; i++)
+      json_object_object_add(counts, names[i], json_object_new_int(1 + (i + v) % 3));
+    json_object_object_add(kinds, "mirror", counts);
+  }
+  assert_int_equal(json_object_to_file(path, doc), 0);
+  json_object_put(doc);
+}
+
+static void fault_figures_of_every_outcome(void **state) {
+  (void)state;
+  if (!have_gnuplot())
+    skip();
+  char path[128];
+  snprintf(path, sizeof path, "%s/outcomes.json", dir);
+  write_every_outcome(path);
+  const char *widths[] = {"single", "double"};
+  for (int i = 0; i < 2; i++) {
+    texts[0] = 0;
+    assert_int_equal(draw_and_check(path, widths[i], "outcomes", texts, sizeof texts), 3);
+    expect_text(texts, "memv6, mirror frames");
+    expect_text(texts, "native, native frames");
+    expect_text(texts, "harness_error");
+    expect_text(texts, "n = 14");
+  }
+}
+
 // The checker itself finds what it is for: two texts drawn over each other,
 // and a label running off the canvas (the y label of before the style).
 static void the_checker_finds_overlap_and_clipping(void **state) {
@@ -430,6 +472,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(overhead_figures_of_60_tests),
       cmocka_unit_test(every_variant_appears),
       cmocka_unit_test(fault_figures),
+      cmocka_unit_test(fault_figures_of_every_outcome),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

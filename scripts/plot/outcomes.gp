@@ -51,7 +51,7 @@ bottom_h = tics_h + line_h(font_pt) + 0.05
 fig_h = top_h + nrows * row_h + bottom_h
 
 array lname[words(classes)]
-texts = sprintf("set label 1 xlab at screen 0.5, screen %g center; ", sy(bottom_h - tics_h - line_h(font_pt) / 2))
+texts = sprintf("set label 1 xlab at screen %g, screen %g center; ", sx((name_w + fig_w - n_w) / 2), sy(bottom_h - tics_h - line_h(font_pt) / 2))
 do for [k = 1:words(classes)] {
   lname[k] = word(classes, k)
   texts = texts . legend_cmd(10 + k, lx[k], fig_h - 0.06 - (lrow[k] + 0.5) * line_h(font_pt), outcome_color(lname[k]), sprintf("lname[%d]", k))
