@@ -36,16 +36,40 @@ int mh_faults_check_files(const struct mh_campaign *c, const char *kernel, const
   return 0;
 }
 
+// The last (up to) three reference lines of the golden run, joined with
+// " | ", for a message.
+static void last_lines(const char *output, char *out, size_t cap) {
+  size_t n = output ? strlen(output) : 0, start = n;
+  for (int lines = 0; start > 0 && lines < 4; start--)
+    lines += output[start - 1] == '\n';
+  if (start > 0 || (n && output[0] == '\n'))
+    start += 1; // just past the newline that ends the fourth-last line
+  size_t k = 0;
+  out[0] = 0;
+  for (size_t i = start; i < n && k + 4 < cap; i++) {
+    if (output[i] != '\n')
+      out[k++] = output[i];
+    else if (i + 1 < n)
+      k += (size_t)snprintf(out + k, cap - k, " | ");
+  }
+  out[k < cap ? k : cap - 1] = 0;
+  if (!out[0])
+    snprintf(out, cap, "no output");
+}
+
 // Each expected text within one line of the golden run's output.
 static int check_expect(const struct mh_campaign *c, const char *cmdline, const struct mh_golden *g,
                         struct mh_err *e) {
   int wi = c->faults.workload;
   const struct mh_workload *w = &c->workloads[wi];
-  if (g->status != w->expect_status)
+  if (g->status != w->expect_status) {
+    char last[160];
+    last_lines(g->output, last, sizeof last);
     return mh_fail(e,
                    "$.workloads[%d].expect.status: %d, but the golden run of %s exited with "
-                   "status %d: fix the expectation or the workload",
-                   wi, w->expect_status, cmdline, g->status);
+                   "status %d (it ended with: %s): fix the expectation or the workload",
+                   wi, w->expect_status, cmdline, g->status, last);
+  }
   for (int i = 0; i < w->nexpect_output; i++) {
     bool seen = false;
     for (const char *p = g->lines; p && *p && !seen;) {
