@@ -27,7 +27,10 @@ int mirror_map(pde_t *pgdir, uint va, uint npa, int perm, const void *src, int o
   if (src)
     page_copy(mem, src);
   pte_t *pte = uvm_pte(pgdir, va + MIRROR_OFFSET, 1, owner);
-  if (!pte) {
+  // Allocating is a safe point for machine-check recovery (mce.c), which
+  // may have retired npa, a page nobody maps yet, and killed its owner: a
+  // retired frame gets no partner (nothing would ever free it).
+  if (!pte || frame_of(npa)->kind != FRAME_NATIVE) {
     kfree(mem);
     return -1;
   }
