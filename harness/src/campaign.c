@@ -62,7 +62,6 @@ static void list_append(char *list, size_t cap, const char *sep, const char *ite
 static void check_keys(struct vctx *v, const char *path, json_object *obj,
                        const char *const *allowed) {
   json_object_object_foreach(obj, key, val) {
-    (void)val;
     int ok = 0;
     for (const char *const *a = allowed; *a && !ok; a++)
       ok = strcmp(*a, key) == 0;
@@ -73,8 +72,19 @@ static void check_keys(struct vctx *v, const char *path, json_object *obj,
       for (const char *const *a = allowed; *a; a++)
         list_append(list, sizeof list, ", ", *a);
       verr(v, p, "unknown key (allowed here: %s)", list);
+    } else if (!val) {
+      // json-c hands null out as NULL, which would read as "key absent" and
+      // quietly pick the default (a null $.faults ran an overhead campaign).
+      char p[256];
+      snprintf(p, sizeof p, "%s.%s", path, key);
+      verr(v, p, "null is not a value here: give one, or leave the key out for its default");
     }
   }
+}
+
+// Whether obj has key at all (a null value counts; check_keys refuses it).
+static bool has_key(json_object *obj, const char *key) {
+  return json_object_object_get_ex(obj, key, NULL);
 }
 
 static json_object *member(json_object *obj, const char *key) {
@@ -110,6 +120,20 @@ static const char *want_word(struct vctx *v, const char *path, json_object *o) {
   return s;
 }
 
+// $.name becomes results/<name>.json: a single file name in results/, so no
+// path separators, no "..", no hidden file.
+static const char *want_file_word(struct vctx *v, const char *path, json_object *o) {
+  const char *s = want_word(v, path, o);
+  if (s && (strpbrk(s, "/\\") || strstr(s, "..") || s[0] == '.')) {
+    verr(v, path,
+         "expected a name usable as a file name in results/ (no '/', '\\', '..' or leading "
+         "'.'), got \"%s\"",
+         s);
+    return NULL;
+  }
+  return s;
+}
+
 static bool want_int(struct vctx *v, const char *path, json_object *o, int64_t lo, int64_t hi,
                      int64_t *out) {
   if (!json_object_is_type(o, json_type_int)) {
@@ -119,6 +143,12 @@ static bool want_int(struct vctx *v, const char *path, json_object *o, int64_t l
   }
   errno = 0;
   int64_t x = json_object_get_int64(o);
+  // json-c saturates: 2^63 and above read as INT64_MAX, the unsigned value tells.
+  if (x == INT64_MAX && json_object_get_uint64(o) > (uint64_t)INT64_MAX) {
+    verr(v, path, "expected an integer in [%lld, %lld], got %s (2^63 or more)", (long long)lo,
+         (long long)hi, json_object_get_string(o));
+    return false;
+  }
   if (errno || x < lo || x > hi) {
     verr(v, path, "expected an integer in [%lld, %lld], got %s", (long long)lo, (long long)hi,
          json_object_get_string(o));
@@ -293,7 +323,7 @@ static void parse_workload(struct vctx *v, const char *path, json_object *o,
   char p[256];
   const char *req[] = {"name", "program"};
   for (int i = 0; i < 2; i++)
-    if (!member(o, req[i])) {
+    if (!has_key(o, req[i])) {
       join(p, sizeof p, path, req[i]);
       verr(v, p, "required key missing (a word, e.g. \"usertests\")");
     }
@@ -326,13 +356,13 @@ bool mh_workload_compares(const struct mh_workload *w, const char *test) {
   return true;
 }
 
-static void parse_workloads(struct vctx *v, json_object *o, struct mh_campaign *c) {
-  if (!o) {
+static void parse_workloads(struct vctx *v, json_object *o, bool present, struct mh_campaign *c) {
+  if (!present) {
     verr(v, "$.workloads", "required key missing (an array of {name, program, args, expect})");
     return;
   }
-  if (!want_array(v, "$.workloads", o, 1))
-    return;
+  if (!o || !want_array(v, "$.workloads", o, 1))
+    return; // null: check_keys said so
   size_t n = json_object_array_length(o);
   c->workloads = calloc(n, sizeof *c->workloads);
   if (!c->workloads)
@@ -421,7 +451,7 @@ static void parse_target(struct vctx *v, json_object *o, struct mh_faults *f) {
   if (!want_object(v, "$.faults.target", o))
     return;
   check_keys(v, "$.faults.target", o, keys);
-  if (!member(o, "kind"))
+  if (!has_key(o, "kind"))
     verr(v, "$.faults.target.kind",
          "required key missing (one of native, mirror, user, "
          "kernel, pgtable, free, any)");
@@ -463,7 +493,7 @@ static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) 
   check_keys(v, "$.faults", o, keys);
   const char *req[] = {"trials", "target", "when"};
   for (int i = 0; i < 3; i++)
-    if (!member(o, req[i])) {
+    if (!has_key(o, req[i])) {
       char p[64];
       join(p, sizeof p, "$.faults", req[i]);
       verr(v, p, "required key missing");
@@ -576,30 +606,30 @@ static void parse_top(struct vctx *v, json_object *root, struct mh_campaign *c) 
   check_keys(v, "$", root, keys);
   int64_t schema = 0;
   json_object *s = member(root, "schema");
-  if (!s)
+  if (!has_key(root, "schema"))
     verr(v, "$.schema", "required key missing (the campaign schema version, %d)",
          MH_CAMPAIGN_SCHEMA);
-  else if (want_int(v, "$.schema", s, MH_CAMPAIGN_SCHEMA, MH_CAMPAIGN_SCHEMA, &schema))
+  else if (s && want_int(v, "$.schema", s, MH_CAMPAIGN_SCHEMA, MH_CAMPAIGN_SCHEMA, &schema))
     (void)schema;
-  if (!member(root, "name"))
+  if (!has_key(root, "name"))
     verr(v, "$.name", "required key missing (a word naming the campaign)");
-  else
-    c->name = want_word(v, "$.name", member(root, "name"));
+  else if (member(root, "name"))
+    c->name = want_file_word(v, "$.name", member(root, "name"));
   if (member(root, "description"))
     c->description = want_string(v, "$.description", member(root, "description"), false);
   if (member(root, "build_dir"))
     c->build_dir = want_string(v, "$.build_dir", member(root, "build_dir"), true);
   json_object *vars = member(root, "variants");
-  if (!vars) {
+  if (!has_key(root, "variants")) {
     verr(v, "$.variants", "required key missing (e.g. [\"native\", \"memv6\"])");
-  } else {
+  } else if (vars) {
     int tmp[MH_MAX_VARIANTS];
     c->nvariants =
         parse_name_set(v, "$.variants", vars, variant_names, tmp, MH_MAX_VARIANTS, false);
     for (int i = 0; i < c->nvariants; i++)
       c->variants[i] = (enum mh_variant)tmp[i];
   }
-  parse_workloads(v, member(root, "workloads"), c);
+  parse_workloads(v, member(root, "workloads"), has_key(root, "workloads"), c);
   opt_int(v, "$", root, "repetitions", 1, 1000, &c->repetitions);
   opt_int(v, "$", root, "icount_repetitions", 1, 100, &c->icount_repetitions);
   opt_int(v, "$", root, "jobs", 1, 64, &c->jobs);

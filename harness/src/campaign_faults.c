@@ -51,6 +51,7 @@ struct fctx {
   const struct mh_faults_env *env;
   const struct mh_faults *fm;
   json_object *doc, *trials, *fdoc; // fdoc: the "faults" member
+  json_object *done_ids;            // ids of the trials the file already has
   pthread_mutex_t lock;
   double last_save, started;
   int done, total, errors;
@@ -159,12 +160,22 @@ static int open_doc(struct fctx *x) {
   if (exists && env->resume) {
     struct mh_err e;
     x->doc = mh_json_load(env->output, &e);
-    if (!x->doc || !json_object_object_get_ex(x->doc, "campaign_sha256", &sha) ||
-        strcmp(json_object_get_string(sha), env->sha) != 0 ||
-        !json_object_object_get_ex(x->doc, "trials", &x->trials) || !same_shard(x->doc, env)) {
-      fprintf(stderr, "memharness: cannot resume %s: %s\n", env->output,
-              x->doc ? "made from a different campaign file or shard, or not a fault campaign"
-                     : e.msg);
+    const char *why = NULL;
+    if (!x->doc)
+      why = e.msg;
+    else if (!json_object_object_get_ex(x->doc, "trials", &x->trials) ||
+             !json_object_is_type(x->trials, json_type_array))
+      why = "it has no \"trials\" array (not the results of a fault campaign)";
+    else if (!json_object_object_get_ex(x->doc, "campaign_sha256", &sha) ||
+             strcmp(json_object_get_string(sha), env->sha) != 0)
+      why = "it was produced by a different campaign file (campaign_sha256 differs); resume "
+            "with the same campaign, or choose another -o";
+    else if (!same_shard(x->doc, env))
+      why = "it holds another shard (resume with the --shard it was started with)";
+    if (why) {
+      fprintf(stderr, "memharness: cannot resume %s: %s\n", env->output, why);
+      json_object_put(x->doc);
+      x->doc = NULL;
       return MH_EXIT_USAGE;
     }
     set_str(x->doc, "status", "running");
@@ -186,16 +197,8 @@ static int open_doc(struct fctx *x) {
     json_object_object_get_ex(x->doc, "trials", &x->trials);
   }
   json_object_object_get_ex(x->doc, "faults", &x->fdoc);
+  x->done_ids = mh_results_id_set(x->trials);
   return 0;
-}
-
-static bool trial_done(json_object *trials, const char *id) {
-  for (size_t i = 0; i < json_object_array_length(trials); i++) {
-    json_object *t = json_object_array_get_idx(trials, i), *tid;
-    if (json_object_object_get_ex(t, "id", &tid) && strcmp(json_object_get_string(tid), id) == 0)
-      return true;
-  }
-  return false;
 }
 
 // ---- one variant ----
@@ -226,7 +229,7 @@ static int prepare_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
                                     .control_timeout_s = c->control_timeout_s};
   if (x->fm->when == MH_FW_BREAKPOINT &&
       mh_elf_symbol(vr->elf, x->fm->breakpoint, &vr->bp, NULL, e) < 0)
-    return mh_fail(e, "$.faults.when.breakpoint: %s", e->msg);
+    return mh_err_prefix(e, "$.faults.when.breakpoint: ");
   if (x->fm->icount && !icount)
     return mh_fail(e, "$.faults.when.icount counts instructions exactly only under icount timing: "
                       "set $.timing to \"icount\"");
@@ -238,7 +241,7 @@ static int prepare_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
   for (int t = 0; t < x->fm->trials; t++) {
     char id[64];
     snprintf(id, sizeof id, "%s/%d", vr->vname, t);
-    if (!trial_done(x->trials, id) &&
+    if (!mh_results_id_in(x->done_ids, id) &&
         mh_shard_owns(mh_trial_seed(x->fm->seed, t), x->env->shard.k, x->env->shard.n))
       vr->todo[vr->ntodo++] = t;
   }
@@ -714,13 +717,13 @@ int mh_faults_cmd(const struct mh_faults_env *env) {
     free(vr[i].todo);
     mh_golden_free(&vr[i].golden);
   }
-  if (rc) {
-    fprintf(stderr, "memharness: %s\n", e.msg[0] ? e.msg : x.write_err.msg);
-  } else if (atomic_load(env->stop)) {
+  // A stop explains any failure after it (killed QEMUs, refused spawns):
+  // those are not reported; the caller prints how to resume.
+  if (atomic_load(env->stop)) {
     set_str(x.doc, "status", "interrupted");
     rc = MH_EXIT_INTERRUPTED;
-    fprintf(stderr, "memharness: interrupted; continue with: memharness run %s -o %s --resume\n",
-            env->campaign_path, env->output);
+  } else if (rc) {
+    fprintf(stderr, "memharness: %s\n", e.msg[0] ? e.msg : x.write_err.msg);
   } else {
     summarize(&x, mh_now() - x.started);
     set_str(x.doc, "status", "complete");
@@ -738,6 +741,7 @@ int mh_faults_cmd(const struct mh_faults_env *env) {
     rc = x.errors ? MH_EXIT_RUNS_FAILED : MH_EXIT_OK;
   }
   json_object_put(x.doc);
+  json_object_put(x.done_ids);
   pthread_mutex_destroy(&x.lock);
   return rc;
 }

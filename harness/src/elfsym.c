@@ -101,13 +101,14 @@ int mh_elf_symbol(const char *path, const char *name, uint64_t *addr, uint64_t *
     return mh_fail(e, "libelf: %s", elf_errmsg(-1));
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return mh_fail_errno(e, "%s: cannot open the kernel ELF", path);
+    return mh_fail_errno(e, "%s: cannot open the ELF file (is the build complete?)", path);
   Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
   int rc;
   if (!elf || elf_kind(elf) != ELF_K_ELF)
     rc = mh_fail(e, "%s: not an ELF file (%s)", path, elf_errmsg(-1));
   else if (search(elf, name, addr, size) < 0)
-    rc = mh_fail(e, "%s: no symbol %s (is it a kernel with symbols?)", path, name);
+    rc = mh_fail(e, "%s has no symbol \"%s\": name a function it has (nm %s lists them)", path,
+                 name, path);
   else
     rc = 0;
   if (elf)

@@ -9,8 +9,16 @@ struct mh_err {
   char msg[MH_ERR_CAP];
 };
 
-// Formats into e (when e is non-NULL) and returns -1 for `return mh_fail(...)`.
+// Formats into e (when e is non-NULL) and returns -1, for `return mh_fail ...`.
+// The arguments may point into e->msg (formatting goes through a copy), but
+// to add context to the message already in e use mh_err_prefix/suffix: the
+// lint_err_selfformat test refuses mh_fail calls that take an error's msg.
 int mh_fail(struct mh_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+// Puts formatted context before the message already in e ("reading x: " +
+// old message) and returns -1, e.g. `return mh_err_prefix(e, "%s: ", path)`.
+int mh_err_prefix(struct mh_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+// Appends formatted text (advice, a hint) to the message already in e; returns -1.
+int mh_err_suffix(struct mh_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 // Appends a line to e; used by validators that report every problem at once.
 void mh_err_append(struct mh_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 // Like mh_fail, with ": strerror(errno)" appended.

@@ -46,11 +46,13 @@ int mh_qemu_version(const char *qemu, char *out, size_t cap, struct mh_err *e) {
   char buf[1024];
   int rc = mh_proc_capture(argv, buf, sizeof buf, 10000, e);
   if (rc != 0)
-    return rc < 0 ? mh_fail(e,
-                            "cannot run %s --version (%s): install QEMU (Debian package "
-                            "qemu-system-x86) or pass --qemu PATH",
-                            qemu, e->msg)
-                  : mh_fail(e, "%s --version failed with exit code %d", qemu, rc);
+    return rc < 0 ? (mh_err_prefix(e, "QEMU %s cannot be run (", qemu),
+                     mh_err_suffix(e, "): install QEMU (Debian package qemu-system-x86) or "
+                                      "pass --qemu PATH of a qemu-system-i386"))
+                  : mh_fail(e,
+                            "%s --version failed with exit code %d: pass --qemu PATH of a "
+                            "working qemu-system-i386",
+                            qemu, rc);
   buf[strcspn(buf, "\n")] = 0;
   snprintf(out, cap, "%s", buf);
   return 0;

@@ -111,7 +111,8 @@ int mh_qcow2_overlay(const char *qemu_img, const char *base, const char *base_fo
   char out[512];
   int rc = mh_proc_capture(argv, out, sizeof out, 30000, e);
   if (rc < 0)
-    return mh_fail(e, "%s (qemu-img is in the Debian package qemu-utils)", e->msg);
+    return mh_err_suffix(e, ": qemu-img is needed on PATH for snapshots (Debian package "
+                            "qemu-utils)");
   if (rc != 0)
     return mh_fail(e, "qemu-img create %s failed (exit %d): %s", overlay, rc, out);
   return 0;

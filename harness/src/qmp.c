@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "util.h"
 
 #define MAX_EVENTS 256
@@ -253,7 +254,8 @@ struct mh_qmp *mh_qmp_connect(const char *path, int timeout_ms, mh_watch_fn watc
   for (;;) {
     bool again;
     struct mh_qmp *q = try_connect(path, timeout_ms, &again, watch, arg, e);
-    if (q || !again || mh_now() >= deadline)
+    // A harness shutting down has killed the QEMU that would listen.
+    if (q || !again || mh_now() >= deadline || mh_proc_shutting_down())
       return q;
     // A QEMU that stopped or died before creating its socket never will.
     const char *why = NULL;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int write_all(int fd, const char *s, size_t n) {
@@ -50,6 +51,38 @@ int mh_json_write_atomic(const char *path, json_object *doc, struct mh_err *e) {
     rc = 0;
   }
   free(tmp);
+  free(dircopy);
+  return rc;
+}
+
+int mh_results_check_writable(const char *path, struct mh_err *e) {
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    return mh_fail(e, "%s is a directory: give -o the path of a results file in it", path);
+  char *dircopy = strdup(path), *probe = NULL;
+  if (!dircopy || asprintf(&probe, "%s.tmp.%d", path, (int)getpid()) < 0) {
+    free(dircopy);
+    return mh_fail(e, "out of memory");
+  }
+  const char *dir = dirname(dircopy);
+  int rc = 0;
+  if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+    rc = mh_fail(e,
+                 "cannot write results to %s: the directory %s does not exist; create it "
+                 "(mkdir -p %s) or choose another -o",
+                 path, dir, dir);
+  } else {
+    // The same temporary file the atomic write makes: what works now works then.
+    int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      rc = mh_fail_errno(e, "cannot write results to %s (creating %s)", path, probe);
+      mh_err_suffix(e, ": choose another -o, or make %s writable", dir);
+    } else {
+      close(fd);
+      unlink(probe);
+    }
+  }
+  free(probe);
   free(dircopy);
   return rc;
 }
@@ -134,4 +167,20 @@ json_object *mh_results_resumable(json_object *doc, const char *campaign_sha, st
     return NULL;
   }
   return runs;
+}
+
+json_object *mh_results_id_set(json_object *records) {
+  json_object *set = json_object_new_object();
+  size_t n = json_object_array_length(records);
+  for (size_t i = 0; set && i < n; i++) {
+    json_object *id;
+    if (json_object_object_get_ex(json_object_array_get_idx(records, i), "id", &id) &&
+        json_object_is_type(id, json_type_string))
+      json_object_object_add(set, json_object_get_string(id), NULL);
+  }
+  return set;
+}
+
+bool mh_results_id_in(json_object *set, const char *id) {
+  return json_object_object_get_ex(set, id, NULL);
 }

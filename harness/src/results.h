@@ -3,6 +3,8 @@
 #ifndef MH_RESULTS_H
 #define MH_RESULTS_H
 
+#include <stdbool.h>
+
 #include <json-c/json.h>
 
 #include "err.h"
@@ -13,6 +15,9 @@
 // Writes doc to path through a temporary file in the same directory, fsync
 // and rename, so a crash leaves either the old or the new file, never half.
 int mh_json_write_atomic(const char *path, json_object *doc, struct mh_err *e);
+// Whether results can be written to path (its directory exists and takes a
+// new file), checked before the first run so no run is done for nothing.
+int mh_results_check_writable(const char *path, struct mh_err *e);
 // NULL with e when the file is missing, unreadable or not JSON.
 json_object *mh_json_load(const char *path, struct mh_err *e);
 
@@ -25,5 +30,11 @@ json_object *mh_run_record(const struct mh_run_meta *m, const struct mh_run_resu
 // Checks a loaded document can be resumed with this campaign (schema and
 // campaign hash). Returns its "runs" array (borrowed) or NULL with e.
 json_object *mh_results_resumable(json_object *doc, const char *campaign_sha, struct mh_err *e);
+
+// The "id"s of an array of run or trial records as a hash set, so --resume
+// tells finished from missing work in O(1) per run (it used to scan every
+// record per run: minutes over 40,000 trials). Free with json_object_put.
+json_object *mh_results_id_set(json_object *records);
+bool mh_results_id_in(json_object *set, const char *id);
 
 #endif

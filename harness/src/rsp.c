@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "util.h"
 
 #define MAX_PACKET (16u << 20) // refuse replies beyond this: a runaway stub
@@ -89,7 +90,8 @@ struct mh_rsp *mh_rsp_connect_unix(const char *path, int timeout_ms, int connect
     }
     int saved = errno;
     close(fd);
-    if (mh_now() >= deadline) {
+    // A harness shutting down has killed the QEMU that would listen.
+    if (mh_now() >= deadline || mh_proc_shutting_down()) {
       snprintf(err, cap, "cannot connect to the gdbstub at %s within %d ms: %s", path,
                connect_timeout_ms, strerror(saved));
       return NULL;

@@ -41,7 +41,8 @@ struct ctx {
   size_t nslots;
   struct mh_run_result *results; // one per slot, filled by workers
   json_object *doc, *runs;
-  const char *out;
+  const char *out; // -o, or default_out
+  char default_out[1024];
   struct mh_progress progress;
   atomic_bool stop;
   atomic_int signo;
@@ -189,15 +190,6 @@ static void accel_from_doc(struct ctx *x) {
   }
 }
 
-static bool id_done(json_object *runs, const char *id) {
-  for (size_t i = 0; i < json_object_array_length(runs); i++) {
-    json_object *r = json_object_array_get_idx(runs, i), *rid;
-    if (json_object_object_get_ex(r, "id", &rid) && strcmp(json_object_get_string(rid), id) == 0)
-      return true;
-  }
-  return false;
-}
-
 // ---- running ----
 
 static void task(void *arg, size_t i) {
@@ -272,9 +264,11 @@ static int execute(struct ctx *x) {
     free(todo);
     return -1;
   }
+  json_object *done_ids = mh_results_id_set(x->runs);
   for (size_t i = 0; i < x->nslots; i++)
-    if (!id_done(x->runs, x->slots[i].id))
+    if (!mh_results_id_in(done_ids, x->slots[i].id))
       todo[ntodo++] = i;
+  json_object_put(done_ids);
   if (x->nslots - ntodo)
     fprintf(stderr, "memharness: resuming: %zu of %zu runs already done\n", x->nslots - ntodo,
             x->nslots);
@@ -286,6 +280,48 @@ static int execute(struct ctx *x) {
   return rc;
 }
 
+// The one way a run ends after SIGINT/SIGTERM/SIGHUP, whatever it was doing:
+// an overhead document in memory is marked and saved (a fault campaign's
+// mh_faults_cmd marks its own), and the user learns how to continue.
+static int interrupted(struct ctx *x) {
+  if (x->doc && !x->write_failed) {
+    set_str(x->doc, "status", "interrupted");
+    save(x);
+  }
+  int sig = atomic_load(&x->signo);
+  const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+  if (!x->out) {
+    fprintf(stderr, "memharness: interrupted by %s before the campaign was read\n", name);
+    return MH_EXIT_INTERRUPTED;
+  }
+  struct stat st;
+  if (stat(x->out, &st) == 0)
+    fprintf(stderr, "memharness: interrupted by %s; finished results are kept in %s\n", name,
+            x->out);
+  else
+    fprintf(stderr, "memharness: interrupted by %s before the first result was saved\n", name);
+  fprintf(stderr, "memharness: continue with: memharness run %s -o %s --resume", x->o->campaign,
+          x->out);
+  // Options that select what is run or with what must be given again.
+  if (x->o->shard.n)
+    fprintf(stderr, " --shard %u/%u", x->o->shard.k, x->o->shard.n);
+  if (x->o->build_dir)
+    fprintf(stderr, " --build-dir %s", x->o->build_dir);
+  if (x->o->qemu)
+    fprintf(stderr, " --qemu %s", x->o->qemu);
+  fputc('\n', stderr);
+  return MH_EXIT_INTERRUPTED;
+}
+
+// Errors after a stop are its consequences (killed QEMUs, refused spawns):
+// they are not reported, the interruption is.
+static int failed(struct ctx *x, int rc, const char *msg) {
+  if (atomic_load(&x->stop))
+    return interrupted(x);
+  fprintf(stderr, "memharness: %s\n", msg);
+  return rc;
+}
+
 static int finish(struct ctx *x) {
   if (x->write_failed) {
     fprintf(stderr,
@@ -294,16 +330,8 @@ static int finish(struct ctx *x) {
             x->write_err.msg, x->out);
     return MH_EXIT_INTERNAL;
   }
-  if (atomic_load(&x->stop)) {
-    set_str(x->doc, "status", "interrupted");
-    save(x);
-    fprintf(stderr,
-            "memharness: interrupted by signal %d; %zu finished runs are in %s\n"
-            "memharness: continue with: memharness run %s -o %s --resume\n",
-            atomic_load(&x->signo), json_object_array_length(x->runs), x->out, x->o->campaign,
-            x->out);
-    return MH_EXIT_INTERRUPTED;
-  }
+  if (atomic_load(&x->stop))
+    return interrupted(x);
   json_object *sums = mh_overhead_summarize(&x->c, x->runs);
   json_object_object_add(x->doc, "summaries", sums);
   set_str(x->doc, "status", "complete");
@@ -329,6 +357,8 @@ static int open_results(struct ctx *x, const char *sha) {
     x->doc = mh_json_load(x->out, &e);
     json_object *runs = x->doc ? mh_results_resumable(x->doc, sha, &e) : NULL;
     if (!runs) {
+      json_object_put(x->doc);
+      x->doc = NULL; // not ours to mark interrupted
       fprintf(stderr, "memharness: cannot resume %s: %s\n", x->out, e.msg);
       return MH_EXIT_USAGE;
     }
@@ -353,17 +383,27 @@ static int open_results(struct ctx *x, const char *sha) {
   return -1; // start a new document once the accelerator is known
 }
 
+static void default_output(const struct mh_campaign *c, char *out, size_t cap) {
+  mkdir("results", 0755);
+  snprintf(out, cap, "results/%s.json", c->name);
+}
+
+// Everything that can fail without running anything, before the first run:
+// the campaign, the results file's directory, the kernels, QEMU.
 static int prepare(struct ctx *x, char *sha, char *qemu_version, size_t vcap) {
   struct mh_err e;
   if (mh_campaign_load(x->o->campaign, &x->c, &e) < 0) {
     fprintf(stderr, "%s\n", e.msg);
     return MH_EXIT_CAMPAIGN;
   }
+  if (!x->o->output)
+    default_output(&x->c, x->default_out, sizeof x->default_out);
+  x->out = x->o->output ? x->o->output : x->default_out;
+  if (mh_results_check_writable(x->out, &e) < 0)
+    return failed(x, MH_EXIT_INTERNAL, e.msg);
   if (mh_sha256_file(x->o->campaign, sha, &e) < 0 || find_kernels(x, &e) < 0 ||
-      mh_qemu_version(x->qemu, qemu_version, vcap, &e) < 0) {
-    fprintf(stderr, "memharness: %s\n", e.msg);
-    return MH_EXIT_ENV;
-  }
+      mh_qemu_version(x->qemu, qemu_version, vcap, &e) < 0)
+    return failed(x, MH_EXIT_ENV, e.msg);
   return 0;
 }
 
@@ -380,10 +420,8 @@ static int choose_accel(struct ctx *x) {
     wall |= x->c.timings[i] == MH_TIMING_WALL;
   struct mh_err e;
   // icount-only campaigns never use KVM, so they need no probe.
-  if (mh_accel_choose(wall ? x->c.accel : MH_ACCEL_TCG, &env, &x->accel, &e) < 0) {
-    fprintf(stderr, "memharness: %s\n", e.msg);
-    return MH_EXIT_ENV;
-  }
+  if (mh_accel_choose(wall ? x->c.accel : MH_ACCEL_TCG, &env, &x->accel, &e) < 0)
+    return failed(x, MH_EXIT_ENV, e.msg);
   if (!wall && x->c.accel != MH_ACCEL_TCG)
     snprintf(x->accel.reason, sizeof x->accel.reason, "icount-only campaign: TCG (no probe)");
   if (x->accel.probed)
@@ -411,21 +449,15 @@ static int run_faults(struct ctx *x, const char *sha, const char *qemu_version) 
   return mh_faults_cmd(&env);
 }
 
-static void default_output(const struct mh_campaign *c, char *out, size_t cap) {
-  mkdir("results", 0755);
-  snprintf(out, cap, "results/%s.json", c->name);
-}
-
 static int run_campaign(struct ctx *x) {
-  char sha[65], qemu_version[256], out[1024];
+  char sha[65], qemu_version[256];
   int rc = prepare(x, sha, qemu_version, sizeof qemu_version);
   if (rc)
     return rc;
-  if (!x->o->output)
-    default_output(&x->c, out, sizeof out);
-  x->out = x->o->output ? x->o->output : out;
-  if (x->c.has_faults)
-    return run_faults(x, sha, qemu_version);
+  if (x->c.has_faults) {
+    rc = run_faults(x, sha, qemu_version);
+    return rc == MH_EXIT_INTERRUPTED ? interrupted(x) : rc;
+  }
   // Overhead runs are few and their icount figures exact on any host; a
   // shard of them would only split one table over machines (docs/slurm.md).
   if (x->o->shard.n) {
@@ -442,13 +474,13 @@ static int run_campaign(struct ctx *x) {
     if ((rc = choose_accel(x)) != 0)
       return rc;
     if (atomic_load(&x->stop))
-      return MH_EXIT_INTERRUPTED;
+      return interrupted(x);
     x->doc = new_doc(x, sha, qemu_version);
     json_object_object_get_ex(x->doc, "runs", &x->runs);
   }
   if (mh_overhead_plan(&x->c, &x->slots, &x->nslots) < 0 || save(x) < 0) {
-    fprintf(stderr, "memharness: %s\n", x->write_err.msg[0] ? x->write_err.msg : "out of memory");
-    return MH_EXIT_INTERNAL;
+    x->write_failed = true;
+    return failed(x, MH_EXIT_INTERNAL, x->write_err.msg[0] ? x->write_err.msg : "out of memory");
   }
   fprintf(stderr, "memharness: campaign %s: %zu runs, %d job(s), results in %s\n", x->c.name,
           x->nslots, x->o->jobs ? x->o->jobs : x->c.jobs, x->out);
@@ -478,6 +510,10 @@ int mh_cmd_run(const struct mh_run_opts *o) {
   mh_run_sweep_stale();
   // Every mh_run reaps its QEMU before returning, so none outlives this call.
   int rc = run_campaign(x);
+  // A failure that a stop caused (a refused spawn, a killed QEMU) on a path
+  // that did not check for it is still an interruption.
+  if (atomic_load(&x->stop) && (rc == MH_EXIT_ENV || rc == MH_EXIT_INTERNAL) && !x->write_failed)
+    rc = interrupted(x);
   if (have_sig) {
     pthread_kill(sig, SIGUSR1);
     pthread_join(sig, NULL);

@@ -198,7 +198,7 @@ static int choose_in(struct mh_guest *g, const struct mh_proc_info *pp, bool mir
       // the mirror frame.
       if (mh_walk(mh_rsp_physread, g->rsp, pgdir, va + g->in.mirror_offset, &mpa, &mpte, e) < 0) {
         if (!partner)
-          return mh_fail(e, "pid %d va 0x%x has no mirror mapping: %s", p.pid, va, e->msg);
+          return mh_err_prefix(e, "pid %d va 0x%x has no mirror mapping: ", p.pid, va);
         mpa = partner << 12;
       } else if (partner && partner != mpa >> 12)
         return mh_fail(e, "pid %d va 0x%x: frame table partner 0x%x, page table says pa 0x%x",

@@ -11,7 +11,8 @@
 //   hang                @boot, then nothing
 //   garbage             a broken @test line
 // FAKE_QEMU_TEST_MS sets the time per test (default 5). FAKE_QEMU_LOG names
-// a file that gets one line per start (to count launches).
+// a file that gets one line per start (to count launches). FAKE_QEMU_VERSION_MS
+// delays the answer to --version.
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -143,6 +144,10 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
     if (!strcmp(a, "--version")) {
+      // A slow start, to interrupt the harness while it asks for the version.
+      const char *delay = getenv("FAKE_QEMU_VERSION_MS");
+      if (delay)
+        usleep((useconds_t)atoi(delay) * 1000);
       printf("QEMU emulator version 0.0.0 (fake for memharness tests)\n");
       return 0;
     }

@@ -172,6 +172,71 @@ static void icount_after_a_breakpoint_hit(void **state) {
   mh_campaign_free(&c);
 }
 
+// Accepted but wrong until they were refused (issue 22, item 11).
+static void null_sections_are_refused_not_defaulted(void **state) {
+  (void)state;
+  // A null $.faults used to run an overhead campaign instead.
+  rejects(MINIMAL ", \"faults\": null}", "$.faults: null is not a value here", NULL);
+  rejects(MINIMAL ", \"timeouts\": null}", "$.timeouts: null is not a value here", NULL);
+  rejects(MINIMAL ", \"timeouts\": {\"run_s\": null}}", "$.timeouts.run_s: null", NULL);
+  rejects(MINIMAL ", \"seed\": null}", "$.seed: null", NULL);
+  rejects("{\"schema\": 1, \"name\": null, \"variants\": null, \"workloads\": null}",
+          "$.name: null", "$.workloads: null");
+  rejects("{\"schema\": 1, \"name\": \"t\", \"variants\": [\"native\"], \"workloads\": "
+          "[{\"name\": \"w\", \"program\": \"x\", \"expect\": {\"status\": null}}]}",
+          "$.workloads[0].expect.status: null", NULL);
+  struct mh_campaign c;
+  struct mh_err e = {{0}};
+  // A null required key is reported once, as null, not also as missing.
+  assert_int_equal(parse("{\"schema\": 1, \"name\": null, \"variants\": [\"native\"], "
+                         "\"workloads\": [{\"name\": \"w\", \"program\": \"x\"}]}",
+                         &c, &e),
+                   -1);
+  assert_null(strstr(e.msg, "required key missing"));
+}
+
+static void seeds_of_two_to_the_63_or_more_are_refused(void **state) {
+  (void)state;
+  // json-c reads these as INT64_MAX; they used to run with that seed.
+  rejects(MINIMAL ", \"seed\": 9223372036854775808}",
+          "$.seed: expected an integer in [0, "
+          "9223372036854775807], got "
+          "9223372036854775808",
+          NULL);
+  rejects(MINIMAL ", \"seed\": 18446744073709551616}", "$.seed: expected an integer", NULL);
+  rejects(MINIMAL ", \"seed\": -1}", "$.seed: expected an integer", NULL);
+  rejects(MINIMAL ", \"faults\": {\"trials\": 1, \"target\": {\"kind\": \"native\"}, "
+                  "\"when\": {\"delay_ms\": [1, 2]}, \"seed\": 99999999999999999999}}",
+          "$.faults.seed: expected an integer", NULL);
+  // The largest seed that fits is taken exactly.
+  struct mh_campaign c;
+  struct mh_err e;
+  assert_int_equal(parse(MINIMAL ", \"seed\": 9223372036854775807}", &c, &e), 0);
+  assert_int_equal(c.seed, (uint64_t)INT64_MAX);
+  mh_campaign_free(&c);
+}
+
+static void names_that_are_paths_are_refused(void **state) {
+  (void)state;
+  static const char *const bad[] = {"../../x", "a/b", "a\\\\b", "..", ".hidden", "x..y"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    char text[256];
+    snprintf(text, sizeof text,
+             "{\"schema\": 1, \"name\": \"%s\", \"variants\": [\"native\"], "
+             "\"workloads\": [{\"name\": \"w\", \"program\": \"x\"}]}",
+             bad[i]);
+    rejects(text, "$.name: expected a name usable as a file name in results/", NULL);
+  }
+  struct mh_campaign c;
+  struct mh_err e;
+  assert_int_equal(parse("{\"schema\": 1, \"name\": \"ok-name_2.v1\", \"variants\": "
+                         "[\"native\"], \"workloads\": [{\"name\": \"w\", \"program\": \"x\"}]}",
+                         &c, &e),
+                   0);
+  assert_string_equal(c.name, "ok-name_2.v1");
+  mh_campaign_free(&c);
+}
+
 static void json_syntax_errors_give_line_and_column(void **state) {
   (void)state;
   rejects("{\n  \"schema\": 1,\n  \"name\": \"t\",,\n}", "line 3, column", "not valid JSON");
@@ -235,6 +300,9 @@ int main(void) {
       cmocka_unit_test(missing_required_keys_all_reported_at_once),
       cmocka_unit_test(cross_field_rules),
       cmocka_unit_test(icount_after_a_breakpoint_hit),
+      cmocka_unit_test(null_sections_are_refused_not_defaulted),
+      cmocka_unit_test(seeds_of_two_to_the_63_or_more_are_refused),
+      cmocka_unit_test(names_that_are_paths_are_refused),
       cmocka_unit_test(json_syntax_errors_give_line_and_column),
       cmocka_unit_test(load_names_the_file),
       cmocka_unit_test(shipped_campaigns_are_valid),

@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "proc.h"
+#include "util.h"
 
 static char dir[64], build[128], launches[160];
 
@@ -227,7 +228,10 @@ static void bad_campaigns_and_missing_tools_say_what_to_do(void **state) {
   char out[256];
   snprintf(out, sizeof out, "%s/o.json", dir);
   assert_int_equal(MH("run", c, "-o", out, "--qemu", "/nonexistent/qemu"), 4);
-  expect_output("qemu-system-x86");
+  // Whole and ungarbled: it used to be formatted into its own buffer.
+  expect_output("memharness: QEMU /nonexistent/qemu cannot be run (cannot run /nonexistent/qemu: "
+                "No such file or directory): install QEMU (Debian package qemu-system-x86) or "
+                "pass --qemu PATH of a qemu-system-i386\n");
 
   c = campaign("faults", "{\"schema\": 1, \"name\": \"f\", \"variants\": [\"memv6\"], "
                          "\"workloads\": [{\"name\": \"w\", \"program\": \"x\"}], \"faults\": "
@@ -236,6 +240,41 @@ static void bad_campaigns_and_missing_tools_say_what_to_do(void **state) {
   // Fault campaigns run now; this one names a program the build lacks.
   assert_int_equal(MH("run", c), 4);
   expect_output("workload ELF");
+}
+
+static void read_file(const char *path) {
+  int fd = open(path, O_RDONLY);
+  ssize_t got = fd >= 0 ? read(fd, output, sizeof output - 1) : -1;
+  output[got > 0 ? got : 0] = 0;
+  if (fd >= 0)
+    close(fd);
+}
+
+// An -o that cannot be written is found before anything runs (it used to be
+// found when the first or last result was saved), for both kinds of campaign.
+static void unwritable_output_is_refused_before_the_first_run(void **state) {
+  (void)state;
+  char *c = campaign("good", GOOD(""));
+  char *f = campaign("faults", "{\"schema\": 1, \"name\": \"f\", \"variants\": [\"memv6\"], "
+                               "\"workloads\": [{\"name\": \"w\", \"program\": \"x\"}], "
+                               "\"faults\": {\"trials\": 5, \"target\": {\"kind\": \"native\"}, "
+                               "\"when\": {\"delay_ms\": [1, 2]}}}");
+  char *camps[] = {c, f};
+  int before = count_launches();
+  for (int i = 0; i < 2; i++) {
+    assert_int_equal(MH("run", camps[i], "-o", "/nonexistent-dir/r.json"), 5);
+    expect_output("memharness: cannot write results to /nonexistent-dir/r.json: the directory "
+                  "/nonexistent-dir does not exist; create it (mkdir -p /nonexistent-dir) or "
+                  "choose another -o");
+    // Not even root may create files in /proc.
+    assert_int_equal(MH("run", camps[i], "-o", "/proc/mh-r.json"), 5);
+    expect_output("memharness: cannot write results to /proc/mh-r.json (creating "
+                  "/proc/mh-r.json.tmp.");
+    expect_output("choose another -o, or make /proc writable");
+    assert_int_equal(MH("run", camps[i], "-o", dir), 5);
+    expect_output("is a directory: give -o the path of a results file in it");
+  }
+  assert_int_equal(count_launches(), before); // no QEMU was started
 }
 
 static void missing_kernel_names_the_file_and_the_build_command(void **state) {
@@ -314,6 +353,71 @@ static const char *slow_campaign(void) {
                           "\"jobs\": 2}");
 }
 
+// Waits until memharness has blocked SIGINT (its signal thread takes it from
+// there): before that a signal only meets the kernel's default action.
+static void wait_signals_blocked(int pid) {
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/%d/status", pid);
+  for (int i = 0; i < 1000; i++) {
+    unsigned long long blk = 0;
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f) && sscanf(line, "SigBlk: %llx", &blk) != 1)
+      ;
+    if (f)
+      fclose(f);
+    if (blk & (1ull << (SIGINT - 1)))
+      return;
+    usleep(2000);
+  }
+  fail_msg("memharness %d never blocked SIGINT", pid);
+}
+
+// Sends sig to a campaign run after wait_ms (-1: as soon as it takes
+// signals), then checks the exit code, the message and that no results file
+// was left behind (nothing had finished).
+static void interrupt_early(const char *c, int sig, int wait_ms, const char *signame) {
+  char out[256], log[256], resume[600];
+  snprintf(out, sizeof out, "%s/early.json", dir);
+  snprintf(log, sizeof log, "%s/early.log", dir);
+  unlink(out);
+  struct mh_proc p;
+  start(&p, log, (const char *const[]){"run", c, "-o", out}, 4);
+  wait_signals_blocked(p.pid);
+  if (wait_ms > 0)
+    usleep((useconds_t)wait_ms * 1000);
+  double t0 = mh_now();
+  kill(p.pid, sig);
+  assert_int_equal(mh_proc_wait(&p, 10000), 1);
+  read_file(log);
+  printf("%s after %d ms: exit %d in %.2f s\n", signame, wait_ms, mh_proc_exit_code(&p),
+         mh_now() - t0);
+  if (mh_proc_exit_code(&p) != 130)
+    fail_msg("exit %d, expected 130; output:\n%s", mh_proc_exit_code(&p), output);
+  assert_true(mh_now() - t0 < 3.0); // the slow --version was killed, not waited for
+  char want[64];
+  snprintf(want, sizeof want, "memharness: interrupted by %s", signame);
+  expect_output(want);
+  snprintf(resume, sizeof resume, "memharness: continue with: memharness run %s -o %s --resume", c,
+           out);
+  expect_output(resume);
+  if (strstr(output, "qemu-img") || strstr(output, "cannot run"))
+    fail_msg("an error caused by the stop was reported:\n%s", output);
+  assert_int_equal(access(out, F_OK), -1);
+  no_fake_qemu_alive();
+}
+
+// Ctrl-C in the first second: at once, and while QEMU is asked for its
+// version (the harness used to exit 4 with a garbled qemu-img message).
+static void sigint_or_sigterm_in_the_first_second_exits_130(void **state) {
+  (void)state;
+  const char *c = campaign("good", GOOD(""));
+  setenv("FAKE_QEMU_VERSION_MS", "5000", 1);
+  interrupt_early(c, SIGINT, -1, "SIGINT");
+  interrupt_early(c, SIGINT, 300, "SIGINT");
+  interrupt_early(c, SIGTERM, 300, "SIGTERM");
+  unsetenv("FAKE_QEMU_VERSION_MS");
+}
+
 static void sigint_saves_finished_runs_and_resume_completes(void **state) {
   (void)state;
   char out[256], log[256];
@@ -328,6 +432,12 @@ static void sigint_saves_finished_runs_and_resume_completes(void **state) {
   assert_int_equal(mh_proc_wait(&p, 5000), 1);
   assert_int_equal(mh_proc_exit_code(&p), 130);
   no_fake_qemu_alive();
+  read_file(log);
+  char resume[600];
+  snprintf(resume, sizeof resume, "memharness: continue with: memharness run %s -o %s --resume", c,
+           out);
+  expect_output(resume);
+  expect_output("finished results are kept in");
   json_object *d = json_object_from_file(out);
   assert_string_equal(json_object_get_string(get(d, "status")), "interrupted");
   json_object_put(d);
@@ -385,9 +495,11 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(help_version_and_exit_codes),
       cmocka_unit_test(bad_campaigns_and_missing_tools_say_what_to_do),
+      cmocka_unit_test(unwritable_output_is_refused_before_the_first_run),
       cmocka_unit_test(missing_kernel_names_the_file_and_the_build_command),
       cmocka_unit_test(a_campaign_runs_summarizes_and_records_everything),
       cmocka_unit_test(failures_and_thresholds_have_their_own_exit_codes),
+      cmocka_unit_test(sigint_or_sigterm_in_the_first_second_exits_130),
       cmocka_unit_test(sigint_saves_finished_runs_and_resume_completes),
       cmocka_unit_test(sigkill_loses_nothing_and_resume_redoes_nothing),
   };
