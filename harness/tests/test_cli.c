@@ -285,6 +285,34 @@ static void missing_kernel_names_the_file_and_the_build_command(void **state) {
   assert_int_equal(mh_proc_capture(argv, output, sizeof output, 30000, &e), 4);
   expect_output("/nonexistent/xv6-memv6/kernel-native.elf not found");
   expect_output("--target kernel-native");
+  // A build with the kernels but without the disk images.
+  char b2[128], p[1024];
+  snprintf(b2, sizeof b2, "%s/nodisk", dir);
+  mkdir(b2, 0755);
+  snprintf(p, sizeof p, "%s/xv6-memv6", b2);
+  mkdir(p, 0755);
+  snprintf(p, sizeof p, "%s/xv6-memv6/kernel-native.elf", b2);
+  touch(p);
+  assert_int_equal(MH("run", c, "--build-dir", b2, "-o", "/tmp/x.json"), 4);
+  snprintf(p, sizeof p,
+           "memharness: %s/xv6-memv6/fs-native.img not found: build the native variant first "
+           "(cmake --build %s --target kernel-native fsimg-native), or point --build-dir at a "
+           "build that has it",
+           b2, b2);
+  expect_output(p);
+}
+
+static void resume_of_another_campaign_is_refused(void **state) {
+  (void)state;
+  char out[256];
+  snprintf(out, sizeof out, "%s/other.json", dir);
+  char *c = campaign("good", GOOD(""));
+  assert_int_equal(MH("run", c, "-o", out), 0);
+  c = campaign("good", GOOD(", \"seed\": 5"));
+  assert_int_equal(MH("run", c, "-o", out, "--resume"), 2);
+  expect_output("memharness: cannot resume ");
+  expect_output("it was produced by a different campaign file (campaign_sha256 differs); resume "
+                "with the same campaign, or choose another -o");
 }
 
 static void a_campaign_runs_summarizes_and_records_everything(void **state) {
@@ -497,6 +525,7 @@ int main(void) {
       cmocka_unit_test(bad_campaigns_and_missing_tools_say_what_to_do),
       cmocka_unit_test(unwritable_output_is_refused_before_the_first_run),
       cmocka_unit_test(missing_kernel_names_the_file_and_the_build_command),
+      cmocka_unit_test(resume_of_another_campaign_is_refused),
       cmocka_unit_test(a_campaign_runs_summarizes_and_records_everything),
       cmocka_unit_test(failures_and_thresholds_have_their_own_exit_codes),
       cmocka_unit_test(sigint_or_sigterm_in_the_first_second_exits_130),
