@@ -25,7 +25,7 @@ int mh_step_regs(struct mh_session *s, uint32_t reg[MH_R_COUNT], struct mh_err *
 static int vectors(struct mh_session *s, uint32_t vec[NVEC], struct mh_err *e) {
   uint64_t a;
   if (mh_elf_symbol(s->o.kernel, "trap_vectors", &a, NULL, e) < 0)
-    return mh_fail(e, "when.icount needs the kernel's trap_vectors table: %s", e->msg);
+    return mh_err_prefix(e, "when.icount needs the kernel's trap_vectors table: ");
   if (mh_session_kread(s, (uint32_t)a, vec, NVEC * sizeof *vec) < 0)
     return mh_fail(e, "cannot read trap_vectors at 0x%llx: %s", (unsigned long long)a,
                    mh_rsp_error(s->rsp));

@@ -359,7 +359,7 @@ static int page_va(struct mh_session *s, const char *page, const struct mh_trial
     off = strtoul(plus + 1, NULL, 0);
   uint64_t a;
   if (mh_elf_symbol(s->o.workload_elf, sym, &a, NULL, e) < 0)
-    return mh_fail(e, "target.page: %s", e->msg);
+    return mh_err_prefix(e, "target.page: ");
   *va = (uint32_t)(a + off);
   return 0;
 }
