@@ -54,6 +54,7 @@ struct fctx {
   json_object *done_ids;            // ids of the trials the file already has
   pthread_mutex_t lock;
   double last_save, started;
+  double save_every; // seconds between rewrites while trials run (save())
   int done, total, errors;
   bool write_failed;
   struct mh_err write_err;
@@ -92,8 +93,16 @@ static int save(struct fctx *x) {
   char now[32];
   iso_now(now, sizeof now);
   set_str(x->doc, "updated", now);
+  double t0 = mh_now();
+  int rc = mh_json_write_atomic(x->env->output, x->doc, &x->write_err);
   x->last_save = mh_now();
-  if (mh_json_write_atomic(x->env->output, x->doc, &x->write_err) < 0) {
+  // Once a second, or rarer when a big document (tens of thousands of
+  // trials) takes long to rewrite: a rewrite holds the lock every worker
+  // records under, so it may take at most a tenth of the time.
+  x->save_every = 10 * (x->last_save - t0);
+  if (x->save_every < 1.0)
+    x->save_every = 1.0;
+  if (rc < 0) {
     x->write_failed = true;
     return -1;
   }
@@ -339,8 +348,8 @@ static void record(struct fctx *x, struct vrun *vr, int t, const struct mh_trial
   if (r->outcome == MH_OUT_HARNESS_ERROR)
     fprintf(stderr, "memharness: trial %s: harness error: %s\n", id, r->reason);
   // Rewriting the whole document after every trial would cost more than
-  // the trial; once a second bounds what a SIGKILL can lose.
-  if (mh_now() - x->last_save > 1.0 && !x->write_failed)
+  // the trial; save_every (about a second) bounds what a SIGKILL can lose.
+  if (mh_now() - x->last_save > x->save_every && !x->write_failed)
     save(x);
   if (isatty(2) || x->done % 100 == 0 || x->done == x->total) {
     double el = mh_now() - x->started;
