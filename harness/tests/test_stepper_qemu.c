@@ -181,6 +181,21 @@ static void other_flags_change_the_execution(void **state) {
   }
 }
 
+// Trial records name the stopped instruction as function+offset.
+static void at_names_function_and_offset(void **state) {
+  (void)state;
+  char at[128];
+  struct mh_err e;
+  uint64_t a = sym(kernel, "copyout");
+  assert_int_equal(mh_elf_where(kernel, a + 0x40, at, sizeof at, &e), 0);
+  assert_string_equal(at, "copyout+0x40");
+  a = sym(elf, "mark_heap"); // a lone ret: the bytes after it belong to no function
+  assert_int_equal(mh_elf_where(elf, a, at, sizeof at, &e), 0);
+  assert_string_equal(at, "mark_heap+0x0");
+  assert_int_equal(mh_elf_where(elf, a + 3, at, sizeof at, &e), 0);
+  assert_string_equal(at, "mark_heap+0x3 (past its end)");
+}
+
 int main(void) {
   if (!HAVE_KERNEL) {
     printf("skipped: the kernel targets do not exist in this build yet\n");
@@ -208,7 +223,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(steps_land_where_the_free_run_is),
       cmocka_unit_test(steps_from_a_breakpoint_land_where_the_free_run_is),
-      cmocka_unit_test(other_flags_change_the_execution)};
+      cmocka_unit_test(other_flags_change_the_execution),
+      cmocka_unit_test(at_names_function_and_offset)};
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   mh_session_stop(&s);
   return rc;
