@@ -18,10 +18,16 @@
 #     sets <out-var> to the list of mirrored object files (for add_executable,
 #     add_library or a custom link), built under ${CMAKE_CURRENT_BINARY_DIR}/<name>.mirror/.
 #
+#   mirror_add_untranslated_check(<test-name> <target>...)
+#     a ctest over the link maps of those mirrored executables:
+#     fails when an untranslated archive member that stores through a
+#     non-stack pointer went into one (CheckUntranslated.cmake).
+#
 # Flags: compile with the userland's flags. MIRROR_REQUIRED_CFLAGS lists what
 # the translator needs of them: 32-bit, no PIC (return addresses are stored as
 # absolute labels), no SSE/MMX stores (not in the table).
 include_guard(GLOBAL)
+set(MIRROR_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR} CACHE INTERNAL "Where Mirror.cmake and its scripts are")
 
 set(MIRROR_REQUIRED_CFLAGS -m32 -fno-pic -fno-pie -mno-sse -mno-mmx
     CACHE INTERNAL "Flags mirrored code must be compiled with")
@@ -100,7 +106,10 @@ function(add_mirrored_executable target)
     COMPILE_DEFINITIONS ${M_COMPILE_DEFINITIONS} OFFSET ${M_OFFSET})
   add_executable(${target} ${objs})
   set_target_properties(${target} PROPERTIES LINKER_LANGUAGE C)
-  target_link_options(${target} PRIVATE ${M_LINK_OPTIONS})
+  # The link map says which untranslated archive members went in
+  # (mirror_add_untranslated_check).
+  set(map "${CMAKE_CURRENT_BINARY_DIR}/${target}.map")
+  target_link_options(${target} PRIVATE ${M_LINK_OPTIONS} "-Wl,-Map=${map}")
   target_link_libraries(${target} PRIVATE ${M_LINK_LIBRARIES})
 endfunction()
 
@@ -115,4 +124,25 @@ function(add_mirrored_library target)
     COMPILE_DEFINITIONS ${M_COMPILE_DEFINITIONS} OFFSET ${M_OFFSET})
   add_library(${target} STATIC ${objs})
   set_target_properties(${target} PROPERTIES LINKER_LANGUAGE C)
+  set_property(GLOBAL APPEND PROPERTY MIRROR_LIBRARIES "$<TARGET_FILE:${target}>")
+endfunction()
+
+# mirror_add_untranslated_check(<test-name> <target>...): a ctest that reads
+# the link map of each mirrored executable and fails, listing them, if an
+# untranslated archive member (libgcc's, say) that stores through a pointer
+# other than %esp/%ebp went into one: such stores never reach the mirror.
+function(mirror_add_untranslated_check name)
+  set(maps "")
+  foreach(t IN LISTS ARGN)
+    get_target_property(dir ${t} BINARY_DIR)
+    list(APPEND maps "${dir}/${t}.map")
+  endforeach()
+  get_property(libs GLOBAL PROPERTY MIRROR_LIBRARIES)
+  string(REPLACE ";" "|" maps_arg "${maps}")
+  string(REPLACE ";" "|" libs_arg "${libs}")
+  add_test(NAME ${name}
+           COMMAND ${CMAKE_COMMAND} "-DMAPS=${maps_arg}" "-DTRANSLATED=${libs_arg}"
+                   "-DOBJDUMP=${CMAKE_OBJDUMP}" "-DAR=${CMAKE_AR}"
+                   "-DWORK=${CMAKE_CURRENT_BINARY_DIR}/${name}.work"
+                   -P ${MIRROR_CMAKE_DIR}/CheckUntranslated.cmake)
 endfunction()

@@ -6,16 +6,12 @@
 #include "rewrite.h"
 
 #include "att.h"
+#include "mirrorpairs.h"
 
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct callee {
-  char *name;
-  int args; // argument words the thunk mirrors above the return address
-};
 
 struct ctx {
   const struct mirror_opts *o;
@@ -32,20 +28,17 @@ struct ctx {
   char pending_text[64];
   const char *sp; // "esp"
   char spec_err[256];
-  // Direct call targets, in the order first called: each gets one thunk at
-  // the end of the output (see call_via_thunk).
-  struct callee *callees;
-  int ncallees, callees_cap;
-  // Argument pushes held back (see hold_line): their lines as written and as
-  // translated, and how many there are. call_args is how many of them the
-  // call on the current line may take over (0 when it may not).
-  struct buf held_bare, held_mirrored;
-  int nheld, held_words, call_args;
-  // The statement just rewritten is such an argument write: a push (-1), or
-  // a word store to n-1 words above %esp (n), or neither (0).
-  int arg_write;
-  // When set, written instead of the instruction (a call routed to its thunk).
-  char replacement[ATT_TEXT + 64];
+  // The mirrored write sequence of the statement being rewritten: its
+  // entries for the table (docs/memv6.md, "A machine check inside a mirrored
+  // write"), in instruction indexes of the sequence.
+  struct seq_entry {
+    int from, to, kind, delta;
+  } seq[12];
+  int nseq;
+  long nseqs;       // sequences so far: their labels are <prefix>q<k>_<i>
+  struct buf table; // the .mirror_pairs entries, written after the last line
+  // When set, written instead of the instruction (its operand moved).
+  char replacement[4 * ATT_TEXT];
 };
 
 void buf_free(struct buf *b) {
@@ -124,32 +117,6 @@ static unsigned addr_regs(const struct operand *m) {
   return mask;
 }
 
-// Registers an instruction names explicitly, in any operand.
-static unsigned named_regs(const struct insn *in) {
-  unsigned mask = 0;
-  for (int i = 0; i < in->nops; i++) {
-    const struct operand *o = &in->ops[i];
-    if (o->kind == OP_REG && o->reg->gpr >= 0)
-      mask |= 1u << o->reg->gpr;
-    if (o->kind == OP_MEM)
-      mask |= addr_regs(o);
-  }
-  return mask;
-}
-
-static int pick(struct ctx *c, unsigned exclude, int need_byte) {
-  exclude |= 1u << c->a->sp;
-  for (int i = 0; i < c->a->nscratch; i++) {
-    int g = c->a->scratch_order[i];
-    if (exclude & (1u << g))
-      continue;
-    if (need_byte && !(c->a->byte_gprs & (1u << g)))
-      continue;
-    return g;
-  }
-  return -1;
-}
-
 // The memory operand as text, optionally at the mirror, moved by add bytes.
 static const char *mem(struct ctx *c, const struct operand *m, int mirror, long add, char *out) {
   if (att_format_mem(m, mirror ? c->o->offset : NULL, add, out, 2 * ATT_TEXT) < 0) {
@@ -167,72 +134,6 @@ static struct operand reg_mem(struct ctx *c, int g) {
   m.base = gpr(c, g);
   m.scale = 1;
   return m;
-}
-
-// Where scratch registers are saved: below the stack pointer, and below the
-// written bytes if the program itself writes under it (it should not).
-static long slot_base(struct ctx *c, const struct operand *m) {
-  long d;
-  if (m && m->base && m->base->gpr == c->a->sp && att_disp_number(m, &d) && d < 0)
-    return -((-d + c->a->word - 1) / c->a->word) * c->a->word;
-  return 0;
-}
-
-static void save(struct ctx *c, struct buf *b, int g, long slot) {
-  emit(b, "%s\t%%%s, %ld(%%%s)", c->a->mov(c->a->word), rname(c, g, c->a->word), slot, c->sp);
-}
-
-static void restore(struct ctx *c, struct buf *b, int g, long slot) {
-  emit(b, "%s\t%ld(%%%s), %%%s", c->a->mov(c->a->word), slot, c->sp, rname(c, g, c->a->word));
-}
-
-// Copies width bytes at m (native) to the mirror of m through register s.
-static void copy_bytes(struct ctx *c, struct buf *b, const struct operand *m, int width, int s) {
-  char src[2 * ATT_TEXT], dst[2 * ATT_TEXT];
-  for (int off = 0; off < width;) {
-    int n = width - off >= c->a->word ? c->a->word : width - off >= 2 ? 2 : 1;
-    const char *mv = c->a->mov(n), *r = rname(c, s, n);
-    emit(b, "%s\t%s, %%%s", mv, mem(c, m, 0, off, src), r);
-    emit(b, "%s\t%%%s, %s", mv, r, mem(c, m, 1, off, dst));
-    off += n;
-  }
-}
-
-// After the instruction: copy width bytes at m to the mirror, with a scratch
-// register that is not in the address (and not in `exclude`).
-static int copy_after(struct ctx *c, struct buf *post, const struct operand *m, int width,
-                      unsigned exclude, const char *text, size_t len) {
-  int s = pick(c, exclude | addr_regs(m), width & 1);
-  if (s < 0)
-    return error(c, text, len, "no scratch register left");
-  long slot = slot_base(c, m) - c->a->word;
-  save(c, post, s, slot);
-  copy_bytes(c, post, m, width, s);
-  restore(c, post, s, slot);
-  return 0;
-}
-
-// The instruction changes a register its address is made of (xadd, cmpxchg):
-// take the address with lea before it, copy through that after it.
-static int copy_via_lea(struct ctx *c, struct buf *pre, struct buf *post, const struct operand *m,
-                        int width, unsigned used, const char *text, size_t len) {
-  int s1 = pick(c, used, 0);
-  if (s1 < 0)
-    return error(c, text, len, "no scratch register left");
-  int s2 = pick(c, 1u << s1, width & 1);
-  long slot = slot_base(c, m) - c->a->word;
-  struct operand plain = *m;
-  plain.seg[0] = 0;
-  char addr[2 * ATT_TEXT];
-  save(c, pre, s1, slot);
-  emit(pre, "lea%s\t%s, %%%s", c->a->word == 4 ? "l" : "q", mem(c, &plain, 0, 0, addr),
-       rname(c, s1, c->a->word));
-  struct operand at = reg_mem(c, s1);
-  save(c, post, s2, slot - c->a->word);
-  copy_bytes(c, post, &at, width, s2);
-  restore(c, post, s2, slot - c->a->word);
-  restore(c, post, s1, slot);
-  return 0;
 }
 
 // Width of the write: from the suffix, else from a register operand.
@@ -310,168 +211,242 @@ static int repeat_on_mirror(struct ctx *c, const struct insn *in, int wop, int w
   return 0;
 }
 
-// A call to a named symbol, `call f`: its target is known, so the call can go
-// through a thunk shared by every call to f in the file, emitted once at the
-// end (emit_thunks): it copies the return address the call pushed to its
-// mirror and jumps to f. The call site stays the size it was (the store of
-// the return label in front of a call is 11 bytes; the thunk is 15 once per
-// target), which makes translated programs markedly smaller, and so cheaper
-// to exec and fork, for two more instructions per call. Numeric labels (1f)
-// are relative to where they are written; they and indirect calls keep the
-// store in front of the call.
-static int direct_symbol(const struct operand *t) {
-  const char *d = t->disp;
-  if (t->star || t->kind != OP_MEM || t->base || t->index || t->seg[0] || !d[0])
-    return 0;
-  if (!isalpha((unsigned char)d[0]) && d[0] != '_' && d[0] != '.')
-    return 0;
-  for (; *d; d++)
-    if (!isalnum((unsigned char)*d) && *d != '_' && *d != '.')
-      return 0;
-  return 1;
-}
-
-static int callee_index(struct ctx *c, const char *name, int args) {
-  for (int k = 0; k < c->ncallees; k++)
-    if (c->callees[k].args == args && strcmp(c->callees[k].name, name) == 0)
-      return k;
-  if (c->ncallees == c->callees_cap) {
-    int cap = c->callees_cap ? 2 * c->callees_cap : 64;
-    struct callee *p = realloc(c->callees, (size_t)cap * sizeof *p);
-    if (!p) {
-      perror("mirror-translate");
-      exit(2);
-    }
-    c->callees = p;
-    c->callees_cap = cap;
-  }
-  c->callees[c->ncallees].name = strdup(name);
-  c->callees[c->ncallees].args = args;
-  if (!c->callees[c->ncallees].name) {
-    perror("mirror-translate");
-    exit(2);
-  }
-  return c->ncallees++;
-}
-
-static int call_via_thunk(struct ctx *c, const struct insn *in) {
-  if (!direct_symbol(&in->ops[0]))
-    return 0;
-  int k = callee_index(c, in->ops[0].disp, c->call_args);
-  c->call_args = -c->call_args; // taken over (see hold_line)
-  snprintf(c->replacement, sizeof c->replacement, "%s\t%scall%d", in->mnemonic, c->label_prefix, k);
-  return 1;
-}
-
-// The thunks, in .text. The return address is at (%esp): pushing it and
-// popping it into the mirror of (%esp) copies it without a register (pop
-// computes its address after %esp is back) and leaves the flags alone; the
-// push writes the dead slot below %esp, as the scratch saves do.
-static void emit_thunks(struct ctx *c, struct buf *out) {
-  const char *sfx = c->a->word == 4 ? "l" : "q";
-  if (c->ncallees)
-    emit(out, ".text");
-  for (int k = 0; k < c->ncallees; k++) {
-    char label[96];
-    int n = snprintf(label, sizeof label, "%scall%d:\n", c->label_prefix, k);
-    buf_put(out, label, (size_t)n);
-    for (int w = 0; w <= c->callees[k].args; w++) {
-      char at[32] = "";
-      if (w)
-        snprintf(at, sizeof at, "%d", w * c->a->word);
-      emit(out, "push%s\t%s(%%%s)", sfx, at, c->sp);
-      emit(out, "pop%s\t%s%s%s(%%%s)", sfx, c->o->offset, w ? "+" : "", at, c->sp);
-    }
-    // The pushes left a native copy one word below %esp. Dead stack, but a
-    // callee may reserve that slot and never write it, and the oracle then
-    // sees native and mirror differ: copy it too, so the two stay equal.
-    emit(out, "push%s\t-%d(%%%s)", sfx, c->a->word, c->sp);
-    emit(out, "pop%s\t%s-%d(%%%s)", sfx, c->o->offset, c->a->word, c->sp);
-    emit(out, "jmp\t%s", c->callees[k].name);
-  }
-}
-
-static void free_callees(struct ctx *c) {
-  for (int k = 0; k < c->ncallees; k++)
-    free(c->callees[k].name);
-  free(c->callees);
-}
-
-// A word store to an outgoing argument slot, d(%esp) with 0 <= d < 64 and d
-// a multiple of the word (GCC's argument setup when it does not push):
-// returns the number of words from %esp up to and including the slot, else 0.
-static int outgoing_arg_slot(struct ctx *c, const struct insn_desc *d, const struct operand *m,
-                             int width) {
-  long disp;
-  if (strncmp(d->mnemonic, "mov", 3) != 0 || width != c->a->word || !m->base ||
-      m->base->gpr != c->a->sp || m->index || m->seg[0] || !att_disp_number(m, &disp))
-    return 0;
-  if (disp < 0 || disp >= 16 * c->a->word || disp % c->a->word)
-    return 0;
-  return (int)(disp / c->a->word) + 1;
-}
-
-// Argument pushes right before a call to a named symbol need no mirror code
-// of their own: the call's thunk copies them with the return address. Such a
-// push line is held back in both forms until the next line shows whether a
-// call takes it over (then it goes out as written) or not (then as
-// translated). Only lines made of one push and nothing else are held; blank
-// lines and .cfi directives between them keep the run going; a label, a
-// comment or any other statement ends it.
-static void flush_held(struct ctx *c, struct buf *out, int taken) {
-  struct buf *b = taken ? &c->held_bare : &c->held_mirrored;
-  if (b->len)
-    buf_put(out, b->p, b->len);
-  c->held_bare.len = c->held_mirrored.len = 0;
-  c->nheld = c->held_words = 0;
-}
-
-// Lines that emit no instruction. A label is one too: a jump to it reaches
-// the call without leaving the run, and the thunk mirrors every held slot
-// whatever wrote it (copying a live slot that is mirrored already is a no-op).
-static int neutral_line(const struct stmt *s, int ns, const char *comment) {
-  if (comment)
-    return 0;
-  if (ns == 0 || (ns == 1 && s->kind == SK_LABEL))
-    return 1;
-  return ns == 1 && s->kind == SK_DIRECTIVE && s->len > 5 &&
-         (strncmp(s->text, ".cfi_", 5) == 0 || strncmp(s->text, ".loc ", 5) == 0 ||
-          strncmp(s->text, ".loc\t", 5) == 0);
-}
-
-// Writes one input line (its text as written, and as translated) to out, or
-// holds it. `alone` says the line is one statement, no comment; `ok` that it
-// translated without error.
-static void hold_line(struct ctx *c, struct buf *out, const char *line, size_t n,
-                      const struct buf *mirrored, const struct stmt *s, int ns, const char *comment,
-                      int ok) {
-  int alone = ns == 1 && !comment;
-  if (ok && alone && s->kind == SK_INSN && c->arg_write) {
-    // A push moves the words held so far one slot up.
-    c->held_words = c->arg_write < 0               ? c->held_words + 1
-                    : c->arg_write > c->held_words ? c->arg_write
-                                                   : c->held_words;
-    buf_put(&c->held_bare, line, n);
-    buf_put(&c->held_bare, "\n", 1);
-    buf_put(&c->held_mirrored, mirrored->p, mirrored->len);
-    c->nheld++;
-    return;
-  }
-  if (c->nheld && neutral_line(s, ns, comment)) {
-    buf_put(&c->held_bare, mirrored->p, mirrored->len);
-    buf_put(&c->held_mirrored, mirrored->p, mirrored->len);
-    return;
-  }
-  flush_held(c, out, c->call_args < 0);
-  buf_put(out, mirrored->p, mirrored->len);
-}
-
 static int seg_ok(const struct operand *m) {
   return !m->seg[0] || !strcmp(m->seg, "ds") || !strcmp(m->seg, "ss") || !strcmp(m->seg, "es");
 }
 
-// Rewrites one instruction: fills pre (before it) and post (after it).
-// Returns 1 if it writes memory, 0 if not, -1 on error.
+// One entry of the current sequence's table: interrupted EIPs from its
+// instruction `from` up to (not including) instruction `to`; delta is what
+// to add to the stack pointer there to get it as it was at the start.
+static void seq_add(struct ctx *c, int from, int to, int kind, int delta) {
+  if (c->nseq == (int)(sizeof c->seq / sizeof c->seq[0]) || delta % 4 || delta < -32 ||
+      delta > 28) {
+    fprintf(stderr, "mirror-translate: internal error: table entry out of range\n");
+    exit(2);
+  }
+  c->seq[c->nseq++] = (struct seq_entry){from, to, kind, delta};
+}
+
+static const char *stack_sfx(int width) {
+  return width == 2 ? "w" : "l";
+}
+
+static int esp_based(struct ctx *c, const struct operand *m) {
+  return m->base && m->base->gpr == c->a->sp;
+}
+
+// The instruction as written but with its memory operand wop moved by add
+// bytes (pushes before it moved %esp under an %esp-based operand).
+static void moved_insn(struct ctx *c, const struct insn *in, int wop, long add) {
+  char at[2 * ATT_TEXT], ops[3 * ATT_TEXT], pfx[64] = "";
+  for (int i = 0; i < in->nprefix; i++) {
+    size_t n = strlen(pfx);
+    snprintf(pfx + n, sizeof pfx - n, "%s ", in->prefix_text[i]);
+  }
+  join_ops(in, wop, mem(c, &in->ops[wop], 0, add, at), ops, sizeof ops);
+  int n = snprintf(c->replacement, sizeof c->replacement, "%s%s\t%s", pfx, in->mnemonic, ops);
+  if (n < 0 || (size_t)n >= sizeof c->replacement) {
+    fprintf(stderr, "mirror-translate: internal error: operand too long\n");
+    exit(2);
+  }
+}
+
+// x87 stores that pop, and their non-popping forms.
+static const char *const x87_twins[][2] = {
+    {"fstps", "fsts"}, {"fstpl", "fstl"}, {"fistps", "fists"}, {"fistpl", "fistl"}};
+
+// An x87 store that pops: the same value goes to the mirror first, by the
+// non-popping form where there is one, else by the same instruction on a
+// copy of st(0) (fld %st(0): needs one free x87 register, as the popping
+// store itself leaves one). Run again from the start, nothing differs.
+static void rewrite_x87_pop(struct ctx *c, const struct insn *in, const struct operand *m,
+                            struct buf *pre) {
+  char at[2 * ATT_TEXT];
+  for (size_t i = 0; i < sizeof x87_twins / sizeof x87_twins[0]; i++) {
+    if (strcmp(in->mnemonic, x87_twins[i][0]) == 0) {
+      emit(pre, "%s\t%s", x87_twins[i][1], mem(c, m, 1, 0, at));
+      seq_add(c, 1, 2, MPT_REDO, 0);
+      return;
+    }
+  }
+  emit(pre, "fld\t%%st(0)");
+  emit(pre, "%s\t%s", in->mnemonic, mem(c, m, 1, 0, at));
+  seq_add(c, 2, 3, MPT_REDO, 0);
+}
+
+// What a read-modify-write that cannot run twice needs to be run again from
+// its start: the register it changes (xadd, cmpxchg) or the flags it reads
+// (adc sbb rcl rcr), saved in both copies of the word below %esp. Then the
+// instruction, then its result copied to the mirror with a push and a pop
+// (no register, no flags), then the saved word dropped. Returns the kind of
+// the entries after the instruction, or -1.
+static int save_for_rollback(struct ctx *c, const struct insn_desc *d, const struct insn *in,
+                             const struct operand *m, struct buf *pre, const char *text,
+                             size_t len) {
+  const struct arch *a = c->a;
+  unsigned writes = 0;
+  if ((d->flags & IF_WRITES_SRC) && in->ops[0].kind == OP_REG && in->ops[0].reg->gpr >= 0)
+    writes |= 1u << in->ops[0].reg->gpr;
+  if (d->flags & IF_WRITES_EAX)
+    writes |= 1u << a->ax;
+  if (writes & addr_regs(m))
+    return error(c, text, len, "'%s' changes a register of its own address: not supported",
+                 in->mnemonic);
+  const char *w = rname(c, a->sp, a->word);
+  if (writes) {
+    int r = 0;
+    while (!(writes & (1u << r)))
+      r++;
+    const char *rn = rname(c, r, a->word);
+    emit(pre, "%s\t%%%s, %s-%d(%%%s)", a->mov(a->word), rn, c->o->offset, a->word, w);
+    emit(pre, "push%s\t%%%s", stack_sfx(a->word), rn);
+    seq_add(c, 1, 2, MPT_REDO, 0);
+    seq_add(c, 2, 3, MPT_REDO, a->word);
+    return MPT_RMWR + r;
+  }
+  emit(pre, "pushf%s", stack_sfx(a->word));
+  emit(pre, "push%s\t(%%%s)", stack_sfx(a->word), w);
+  emit(pre, "pop%s\t%s(%%%s)", stack_sfx(a->word), c->o->offset, w);
+  seq_add(c, 1, 2, MPT_REDO, a->word);
+  seq_add(c, 2, 3, MPT_REDO, 2 * a->word);
+  seq_add(c, 3, 4, MPT_REDO, a->word);
+  return MPT_RMWF;
+}
+
+// ST_COPY: writes whose instruction cannot simply be repeated at the mirror.
+static int rewrite_copy(struct ctx *c, const struct insn_desc *d, const struct insn *in, int wop,
+                        int width, struct buf *pre, struct buf *post, const char *text,
+                        size_t len) {
+  const struct operand *m = &in->ops[wop];
+  char at[2 * ATT_TEXT];
+  if (strcmp(d->klass, "x87") == 0) {
+    rewrite_x87_pop(c, in, m, pre);
+    return 0;
+  }
+  if (d->flags & IF_WRITES_EDXEAX)
+    return error(c, text, len,
+                 "'%s' is not supported: a rollback would need both result registers back",
+                 in->mnemonic);
+  if (width != c->a->word)
+    return error(c, text, len,
+                 "'%s' on %d bytes is not supported (its result cannot be copied to the mirror "
+                 "by a push and a pop): use a word operand",
+                 in->mnemonic, width);
+  const char *sfx = stack_sfx(width);
+  if (strcmp(d->klass, "pop") == 0) {
+    if (width != c->a->word)
+      return error(c, text, len, "a %d-byte pop to memory is not supported: pop a word", width);
+    // pop X; push X; pop into X's mirror: X's address is computed with the
+    // same %esp all three times. Cut after the pop: the word is still at
+    // %esp - width (a live, mirrored slot until the pop), so pop it again.
+    emit(post, "push%s\t%s", sfx, mem(c, m, 0, 0, at));
+    emit(post, "pop%s\t%s", sfx, mem(c, m, 1, 0, at));
+    seq_add(c, 1, 2, MPT_REDO, -width);
+    seq_add(c, 2, 3, MPT_REDO, 0);
+    return 0;
+  }
+  int kind = save_for_rollback(c, d, in, m, pre, text, len);
+  if (kind < 0)
+    return -1;
+  int n = c->seq[c->nseq - 1].to; // the instruction's index in the sequence
+  long adj = esp_based(c, m) ? c->a->word : 0;
+  if (adj)
+    moved_insn(c, in, wop, adj);
+  emit(post, "push%s\t%s", sfx, mem(c, m, 0, adj, at));
+  emit(post, "pop%s\t%s", sfx, mem(c, m, 1, adj, at));
+  emit(post, "lea%s\t%d(%%%s), %%%s", stack_sfx(c->a->word), c->a->word, c->sp, c->sp);
+  seq_add(c, n + 1, n + 2, kind, c->a->word);
+  seq_add(c, n + 2, n + 3, kind, c->a->word + width);
+  return 0;
+}
+
+// Saves general register g in both copies of the word below %esp (a store
+// at the mirror slot, then a push), so a cut sequence can restore it.
+static void push_both(struct ctx *c, struct buf *b, int g) {
+  const char *r = rname(c, g, c->a->word), *sp = c->sp;
+  emit(b, "%s\t%%%s, %s-%d(%%%s)", c->a->mov(c->a->word), r, c->o->offset, c->a->word, sp);
+  emit(b, "push%s\t%%%s", stack_sfx(c->a->word), r);
+}
+
+// String stores. Without rep: stos stores the accumulator at the mirror
+// first; movsl pushes the source and pops it into the destination's mirror
+// first; movsb/movsw go through %al/%ax, %eax saved in both copies below
+// %esp. With rep: the registers the instruction changes are saved in
+// both copies, it runs, and the same operation runs again on the mirror from
+// the saved registers (stos stores the accumulator again; movs copies the
+// finished destination block to its mirror); a cut anywhere runs it all
+// again from the saved registers (stos: the same bytes again; movs: the
+// same copy again, which needs the blocks not to overlap, as for memcpy).
+static int rewrite_string(struct ctx *c, int movs, int rep, int width, struct buf *pre,
+                          struct buf *post, const char *text, size_t len) {
+  const struct arch *a = c->a;
+  const char *sp = c->sp;
+  struct operand di = reg_mem(c, a->di), si = reg_mem(c, a->si);
+  char a1[2 * ATT_TEXT], a2[2 * ATT_TEXT];
+  const char *wmov = a->mov(a->word);
+  const char *rdi = rname(c, a->di, a->word), *rsi = rname(c, a->si, a->word),
+             *rcx = rname(c, a->cx, a->word);
+  int w = a->word;
+  if (!rep && !movs) {
+    emit(pre, "%s\t%%%s, %s", a->mov(width), rname(c, a->ax, width), mem(c, &di, 1, 0, a1));
+    seq_add(c, 1, 2, MPT_REDO, 0);
+  } else if (!rep && width == w) {
+    emit(pre, "push%s\t%s", stack_sfx(width), mem(c, &si, 0, 0, a1));
+    emit(pre, "pop%s\t%s", stack_sfx(width), mem(c, &di, 1, 0, a2));
+    seq_add(c, 1, 2, MPT_REDO, width);
+    seq_add(c, 2, 3, MPT_REDO, 0);
+  } else if (!rep) {
+    const char *mv = a->mov(width), *ax = rname(c, a->ax, width);
+    push_both(c, pre, a->ax);
+    emit(pre, "%s\t%s, %%%s", mv, mem(c, &si, 0, 0, a1), ax);
+    emit(pre, "%s\t%%%s, %s", mv, ax, mem(c, &di, 1, 0, a2));
+    emit(pre, "pop%s\t%%%s", stack_sfx(w), rname(c, a->ax, w));
+    seq_add(c, 1, 2, MPT_REDO, 0);
+    seq_add(c, 2, 5, MPT_REDO_A, w);
+    seq_add(c, 5, 6, MPT_REDO, 0);
+  } else if (!movs) {
+    push_both(c, pre, a->cx);
+    push_both(c, pre, a->di); // instructions 0-3, then rep stos (4)
+    push_both(c, post, a->di);
+    emit(post, "%s\t%d(%%%s), %%%s", wmov, 2 * w, sp, rcx);
+    emit(post, "%s\t%d(%%%s), %%%s", wmov, w, sp, rdi);
+    emit(post, "lea%s\t%s, %%%s", stack_sfx(w), mem(c, &di, 1, 0, a1), rdi);
+    emit(post, "%.*s", (int)len, text);
+    emit(post, "pop%s\t%%%s", stack_sfx(w), rdi);
+    emit(post, "lea%s\t%d(%%%s), %%%s", stack_sfx(w), 2 * w, sp, sp);
+    seq_add(c, 1, 2, MPT_REDO, 0);
+    seq_add(c, 2, 4, MPT_REDO, w);
+    seq_add(c, 4, 7, MPT_REDO_CD, 2 * w);
+    seq_add(c, 7, 12, MPT_REDO_CD, 3 * w);
+    seq_add(c, 12, 13, MPT_REDO_CD, 2 * w);
+  } else {
+    push_both(c, pre, a->cx);
+    push_both(c, pre, a->di);
+    push_both(c, pre, a->si); // instructions 0-5, then rep movs (6)
+    push_both(c, post, a->di);
+    push_both(c, post, a->si);
+    emit(post, "%s\t%d(%%%s), %%%s", wmov, 4 * w, sp, rcx);
+    emit(post, "%s\t%d(%%%s), %%%s", wmov, 3 * w, sp, rsi);
+    emit(post, "lea%s\t%s, %%%s", stack_sfx(w), mem(c, &si, 1, 0, a1), rdi);
+    emit(post, "%.*s", (int)len, text);
+    emit(post, "pop%s\t%%%s", stack_sfx(w), rsi);
+    emit(post, "pop%s\t%%%s", stack_sfx(w), rdi);
+    emit(post, "lea%s\t%d(%%%s), %%%s", stack_sfx(w), 3 * w, sp, sp);
+    seq_add(c, 1, 2, MPT_REDO, 0);
+    seq_add(c, 2, 4, MPT_REDO, w);
+    seq_add(c, 4, 6, MPT_REDO, 2 * w);
+    seq_add(c, 6, 9, MPT_REDO_CDS, 3 * w);
+    seq_add(c, 9, 11, MPT_REDO_CDS, 4 * w);
+    seq_add(c, 11, 16, MPT_REDO_CDS, 5 * w);
+    seq_add(c, 16, 17, MPT_REDO_CDS, 4 * w);
+    seq_add(c, 17, 18, MPT_REDO_CDS, 3 * w);
+  }
+  return 0;
+}
+
+// Rewrites one instruction: fills pre (before it) and post (after it), and
+// the entries of its sequence for the table (seq_add). Returns 1 if it
+// writes memory, 0 if not, -1 on error.
 static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len, struct buf *pre,
                    struct buf *post) {
   const struct arch *a = c->a;
@@ -481,7 +456,7 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
                  a->name);
   if (in->nops < d->min_ops || in->nops > d->max_ops)
     return error(c, text, len, "'%s' with %d operands is not supported", in->mnemonic, in->nops);
-  int rep = 0, lock = 0;
+  int rep = 0;
   for (int i = 0; i < in->nprefix; i++) {
     enum prefix p = in->prefixes[i];
     unsigned need = p == PFX_LOCK ? IF_LOCK : p == PFX_REP ? IF_REP : IF_REPNE;
@@ -489,7 +464,6 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
       return error(c, text, len, "prefix '%s' is not supported with '%s'", in->prefix_text[i],
                    in->mnemonic);
     rep |= p == PFX_REP;
-    lock |= p == PFX_LOCK;
   }
   if (d->strategy == ST_NONE)
     return 0;
@@ -516,81 +490,78 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
     return error(c, text, len, "write through segment %%%s is not supported", m->seg);
 
   int width = width_of(d, in);
-  if ((d->flags & IF_DUAL) && !lock && m)
-    return repeat_on_mirror(c, in, wop, width, post, text, len) < 0 ? -1 : count_write(c, d->klass);
+  if (d->flags & IF_DUAL) {
+    // With or without lock: the mirror's copy is private to the process
+    // and written by nobody else, so an unlocked second run is the same.
+    if (repeat_on_mirror(c, in, wop, width, post, text, len) < 0)
+      return -1;
+    seq_add(c, 1, 2, MPT_RMW, 0);
+    return count_write(c, d->klass);
+  }
   const char *klass = d->klass;
   const char *sp = c->sp;
-  char a1[2 * ATT_TEXT], a2[2 * ATT_TEXT];
+  char a1[2 * ATT_TEXT];
 
   switch (d->strategy) {
   case ST_NONE:
+  case ST_BITOP: // every bit operation is IF_DUAL
     return 0;
 
   case ST_REPEAT:
     if (repeat_on_mirror(c, in, wop, width, post, text, len) < 0)
       return -1;
-    c->arg_write = in->nprefix ? 0 : outgoing_arg_slot(c, d, m, width);
+    seq_add(c, 1, 2, MPT_REDO, 0);
     break;
 
-  case ST_COPY: {
+  case ST_COPY:
     if (!width)
       return error(c, text, len, "operand size unknown: write the size suffix");
-    unsigned writes = 0;
-    if ((d->flags & IF_WRITES_SRC) && in->ops[0].kind == OP_REG && in->ops[0].reg->gpr >= 0)
-      writes |= 1u << in->ops[0].reg->gpr;
-    if (d->flags & IF_WRITES_EAX)
-      writes |= 1u << a->ax;
-    if (d->flags & IF_WRITES_EDXEAX)
-      writes |= 1u << a->ax | 1u << a->dx;
-    if (writes & addr_regs(m)) {
-      unsigned used = named_regs(in) | writes;
-      if (d->flags & IF_WRITES_EDXEAX)
-        used |= 1u << a->bx | 1u << a->cx;
-      if (copy_via_lea(c, pre, post, m, width, used, text, len) < 0)
-        return -1;
-    } else if (copy_after(c, post, m, width, 0, text, len) < 0)
+    if (rewrite_copy(c, d, in, wop, width, pre, post, text, len) < 0)
       return -1;
     break;
-  }
 
   case ST_XCHG: {
     const struct operand *r = &in->ops[1 - wop];
     if (r->kind != OP_REG || r->reg->gpr < 0)
       return error(c, text, len, "exchange with memory needs a general register");
     emit(pre, "%s\t%%%s, %s", a->mov(r->reg->size), r->reg->name, mem(c, m, 1, 0, a1));
+    seq_add(c, 1, 2, MPT_REDO, 0);
     break;
   }
 
   case ST_PUSH: {
     if (!width)
       width = a->word;
-    struct operand top = reg_mem(c, a->sp);
-    if (in->nops == 0) { // pushf: flags are only readable by pushing them
-      if (copy_after(c, post, &top, width, 0, text, len) < 0)
-        return -1;
+    if (in->nops == 0 || in->ops[0].kind == OP_MEM ||
+        (in->ops[0].kind == OP_REG && in->ops[0].reg->is_segment)) {
+      // The flags, memory or a segment register: push it, pop that word into
+      // its mirror slot, push it again (%esp is back, the source unchanged).
+      const struct operand *s = in->nops ? &in->ops[0] : NULL;
+      if (s && s->star)
+        return error(c, text, len, "unexpected '*' operand");
+      if (width != a->word)
+        return error(c, text, len,
+                     "a %d-byte push of memory, a segment register or the flags is not "
+                     "supported: push a word",
+                     width);
+      emit(pre, "%.*s", (int)len, text);
+      emit(pre, "pop%s\t%s-%d(%%%s)", stack_sfx(width), c->o->offset, width, sp);
+      seq_add(c, 1, 2, MPT_REDO, width);
+      seq_add(c, 2, 3, MPT_REDO, 0);
       break;
     }
     const struct operand *s = &in->ops[0];
     if (s->star)
       return error(c, text, len, "unexpected '*' operand");
-    // A word pushed from a register, an immediate or memory may be mirrored
-    // later by the thunk of the call it is an argument of (hold_line).
-    if (width == a->word && in->nprefix == 0 &&
-        (s->kind != OP_REG || (s->reg->gpr >= 0 && s->reg->size == width)))
-      c->arg_write = -1;
     if (s->kind == OP_REG && s->reg->gpr >= 0) {
       if (s->reg->size != width)
         return error(c, text, len, "push width does not match the register");
       emit(pre, "%s\t%%%s, %s-%d(%%%s)", a->mov(width), s->reg->name, c->o->offset, width, sp);
     } else if (s->kind == OP_IMM) {
       emit(pre, "%s\t%s, %s-%d(%%%s)", a->mov(width), s->text, c->o->offset, width, sp);
-    } else if (s->kind == OP_MEM || s->reg->is_segment) {
-      // The source may be %esp-relative and is read before the push: copy the
-      // pushed slot afterwards.
-      if (copy_after(c, post, &top, width, 0, text, len) < 0)
-        return -1;
     } else
       return error(c, text, len, "cannot push this register");
+    seq_add(c, 1, 2, MPT_REDO, 0);
     break;
   }
 
@@ -600,6 +571,7 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
     for (int i = 0; i < 8; i++)
       emit(pre, "%s\t%%%s, %s-%d(%%%s)", a->mov(width), rname(c, order[i], width), c->o->offset,
            (i + 1) * width, sp);
+    seq_add(c, 1, 9, MPT_REDO, 0);
     break;
   }
 
@@ -609,122 +581,105 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
     long level = lv->kind == OP_IMM ? strtol(lv->text + 1, &end, 0) : -1;
     if (lv->kind != OP_IMM || *end || in->ops[0].kind != OP_IMM)
       return error(c, text, len, "enter needs two numeric immediates");
-    level &= 31;
-    if (level == 0) {
-      emit(pre, "%s\t%%%s, %s-%d(%%%s)", a->mov(width), rname(c, a->bp, width), c->o->offset, width,
-           sp);
-    } else {
-      // Level L writes L+1 frame pointers from -4L(%ebp) (new %ebp) up.
-      struct operand f = reg_mem(c, a->bp);
-      snprintf(f.disp, sizeof f.disp, "%ld", -level * width);
-      if (copy_after(c, post, &f, (int)(level + 1) * width, 0, text, len) < 0)
-        return -1;
-    }
+    if (level & 31)
+      return error(c, text, len,
+                   "enter with a nesting level is not supported (its frame pointer copies "
+                   "cannot be mirrored restartably): use level 0");
+    emit(pre, "%s\t%%%s, %s-%d(%%%s)", a->mov(width), rname(c, a->bp, width), c->o->offset, width,
+         sp);
+    seq_add(c, 1, 2, MPT_REDO, 0);
     break;
   }
 
   case ST_CALL: {
-    if (call_via_thunk(c, in))
-      break;
+    // The return label at the mirror slot first: the call then writes the
+    // native slot, and a sequence cut between the two is run again.
     char label[96];
     snprintf(label, sizeof label, "%s%ld", c->label_prefix, c->nlabel++);
     emit(pre, "%s\t$%s, %s-%d(%%%s)", a->mov(a->word), label, c->o->offset, a->word, sp);
     buf_put(post, label, strlen(label));
     buf_put(post, ":\n", 2);
+    seq_add(c, 1, 2, MPT_REDO, 0);
     break;
   }
 
   case ST_STOS:
-  case ST_MOVS: {
-    int movs = d->strategy == ST_MOVS;
+  case ST_MOVS:
     if (!width)
       return error(c, text, len, "operand size unknown: write the size suffix");
-    if (!string_operands_ok(c, in, movs))
-      return error(c, text, len, "string operands must be %s%%es:(%%edi)", movs ? "(%esi), " : "");
-    struct operand di = reg_mem(c, a->di), si = reg_mem(c, a->si);
-    const char *wmov = a->mov(a->word);
-    const char *rdi = rname(c, a->di, a->word), *rsi = rname(c, a->si, a->word),
-               *rcx = rname(c, a->cx, a->word);
-    if (!rep && !movs) {
-      emit(pre, "%s\t%%%s, %s", a->mov(width), rname(c, a->ax, width), mem(c, &di, 1, 0, a1));
-    } else if (!rep) {
-      int s = pick(c, 1u << a->si | 1u << a->di, width & 1);
-      save(c, pre, s, -a->word);
-      emit(pre, "%s\t%s, %%%s", a->mov(width), mem(c, &si, 0, 0, a1), rname(c, s, width));
-      emit(pre, "%s\t%%%s, %s", a->mov(width), rname(c, s, width), mem(c, &di, 1, 0, a2));
-      restore(c, pre, s, -a->word);
-    } else {
-      // rep: remember count and destination, run it, then run the same string
-      // operation again on the mirror: stos stores the accumulator again; movs
-      // copies the destination block (now final) to its mirror. %ecx ends at 0
-      // either way; %esi/%edi get their values after the original back.
-      int w = a->word;
+    if (!string_operands_ok(c, in, d->strategy == ST_MOVS))
+      return error(c, text, len, "string operands must be %s%%es:(%%edi)",
+                   d->strategy == ST_MOVS ? "(%esi), " : "");
+    if (rep)
       klass = "rep-string";
-      emit(pre, "%s\t%%%s, %d(%%%s)", wmov, rcx, -w, sp);
-      emit(pre, "%s\t%%%s, %d(%%%s)", wmov, rdi, -2 * w, sp);
-      emit(post, "%s\t%%%s, %d(%%%s)", wmov, rdi, -3 * w, sp);
-      if (movs)
-        emit(post, "%s\t%%%s, %d(%%%s)", wmov, rsi, -4 * w, sp);
-      emit(post, "%s\t%d(%%%s), %%%s", wmov, -w, sp, rcx);
-      if (movs) {
-        emit(post, "%s\t%d(%%%s), %%%s", wmov, -2 * w, sp, rsi);
-        emit(post, "lea%s\t%s, %%%s", w == 4 ? "l" : "q", mem(c, &si, 1, 0, a1), rdi);
-      } else {
-        emit(post, "%s\t%d(%%%s), %%%s", wmov, -2 * w, sp, rdi);
-        emit(post, "lea%s\t%s, %%%s", w == 4 ? "l" : "q", mem(c, &di, 1, 0, a1), rdi);
-      }
-      emit(post, "%.*s", (int)len, text);
-      if (movs)
-        emit(post, "%s\t%d(%%%s), %%%s", wmov, -4 * w, sp, rsi);
-      emit(post, "%s\t%d(%%%s), %%%s", wmov, -3 * w, sp, rdi);
-    }
+    if (rewrite_string(c, d->strategy == ST_MOVS, rep, width, pre, post, text, len) < 0)
+      return -1;
     break;
-  }
-
-  case ST_BITOP: {
-    if (!width || width < 2)
-      return error(c, text, len, "operand size unknown: write the size suffix");
-    const struct operand *bit = &in->ops[0];
-    if (bit->kind == OP_IMM) { // the bit is inside the operand
-      if (copy_after(c, post, m, width, 0, text, len) < 0)
-        return -1;
-      break;
-    }
-    if (bit->kind != OP_REG || bit->reg->gpr < 0 || bit->reg->gpr == a->sp)
-      return error(c, text, len, "bit offset must be an immediate or a general register");
-    // A register bit offset selects the word at address + (offset >> log2(bits))
-    // * width, with offset signed. Computing it needs a shift: flags are saved
-    // with pushf around it (which moves %esp by one word).
-    unsigned ex = addr_regs(m) | 1u << bit->reg->gpr;
-    int s1 = pick(c, ex, 0), s2 = pick(c, ex | 1u << s1, 0);
-    if (s1 < 0 || s2 < 0)
-      return error(c, text, len, "no scratch register left");
-    int w = a->word;
-    long slot = slot_base(c, m);
-    long adj = m->base && m->base->gpr == a->sp ? w : 0;
-    emit(post, "pushf%s", w == 4 ? "l" : "q");
-    save(c, post, s1, slot - w);
-    save(c, post, s2, slot - 2 * w);
-    if (width == w)
-      emit(post, "%s\t%%%s, %%%s", a->mov(w), bit->reg->name, rname(c, s1, w));
-    else
-      emit(post, "movswl\t%%%s, %%%s", bit->reg->name, rname(c, s1, w));
-    emit(post, "sarl\t$%d, %%%s", width == 4 ? 5 : 4, rname(c, s1, w));
-    struct operand plain = *m;
-    plain.seg[0] = 0;
-    emit(post, "leal\t%s, %%%s", mem(c, &plain, 0, adj, a1), rname(c, s2, w));
-    emit(post, "leal\t(%%%s,%%%s,%d), %%%s", rname(c, s2, w), rname(c, s1, w), width,
-         rname(c, s1, w));
-    struct operand at = reg_mem(c, s1);
-    copy_bytes(c, post, &at, width, s2);
-    restore(c, post, s2, slot - 2 * w);
-    restore(c, post, s1, slot - w);
-    emit(post, "popf%s", w == 4 ? "l" : "q");
-    break;
-  }
   }
 
   return count_write(c, klass);
+}
+
+// A label of the current sequence: <prefix>q<k>_<i>, i an instruction index.
+static void put_label(struct ctx *c, struct buf *b, long k, int i) {
+  char label[96];
+  int n = snprintf(label, sizeof label, "%sq%ld_%d:\n", c->label_prefix, k, i);
+  buf_put(b, label, (size_t)n);
+}
+
+// The lines of code (one instruction each, or a label) with a label of the
+// sequence before each instruction; *i counts the instructions.
+static void put_lines(struct ctx *c, struct buf *b, const struct buf *code, long k, int *i) {
+  const char *p = code->p, *end = code->p + code->len;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+    if (!(n >= 2 && p[n - 2] == ':'))
+      put_label(c, b, k, (*i)++);
+    buf_put(b, p, n);
+    p += n;
+  }
+}
+
+// Writes the sequence (pre, the instruction, post) with its labels into lb
+// and its entries into the table: .long L0, then the offsets of the first
+// and the last-plus-one covered instruction and of the sequence's end, then
+// kind and %esp delta (xv6-memv6/include/mirrorpairs.h).
+static void put_sequence(struct ctx *c, struct buf *lb, const struct buf *pre, const char *text,
+                         size_t tlen, const struct buf *post) {
+  long k = c->nseqs++;
+  int i = 0;
+  put_lines(c, lb, pre, k, &i);
+  put_label(c, lb, k, i++);
+  buf_put(lb, "\t", 1);
+  buf_put(lb, text, tlen);
+  buf_put(lb, "\n", 1);
+  put_lines(c, lb, post, k, &i);
+  put_label(c, lb, k, i);
+  const char *P = c->label_prefix;
+  for (int e = 0; e < c->nseq; e++) {
+    const struct seq_entry *s = &c->seq[e];
+    char line[512];
+    int n = snprintf(line, sizeof line,
+                     "\t.long\t%sq%ld_0\n\t.byte\t%sq%ld_%d-%sq%ld_0, %sq%ld_%d-%sq%ld_0, "
+                     "%sq%ld_%d-%sq%ld_0, %d\n",
+                     P, k, P, k, s->from, P, k, P, k, s->to, P, k, P, k, i, P, k,
+                     MPT_BYTE(s->kind, s->delta));
+    buf_put(&c->table, line, (size_t)n);
+  }
+}
+
+// A statement of position-independent code: the marker it contains, or NULL.
+static const char *pic_marker(const char *text, size_t len) {
+  static const char *const markers[] = {"_GLOBAL_OFFSET_TABLE_", "@GOTOFF", "@GOT", "@PLT",
+                                        "__x86.get_pc_thunk"};
+  for (size_t m = 0; m < sizeof markers / sizeof markers[0]; m++) {
+    size_t ml = strlen(markers[m]);
+    for (size_t i = 0; i + ml <= len; i++)
+      if (memcmp(text + i, markers[m], ml) == 0)
+        return markers[m];
+  }
+  return NULL;
 }
 
 // "# 12 \"file.S\"" (preprocessor line marker): the next line is line 12 of file.S.
@@ -801,7 +756,6 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
     if (n && line[n - 1] == '\r')
       n--;
     if (n && line[0] == '#' && line_marker(&c, line, n)) {
-      flush_held(&c, out, 0);
       buf_put(out, line, n);
       buf_put(out, "\n", 1);
       continue;
@@ -815,8 +769,6 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
     // Translate each statement into lb; the line is kept verbatim unless
     // something was inserted or a prefix had to be joined.
     int changed = c.pending.nprefix > 0, errors_before = c.errors;
-    c.call_args = ns == 1 && !comment ? c.held_words : 0;
-    c.arg_write = 0;
     lb.len = 0;
     if (comment && ns > 0) {
       buf_put(&lb, "\t", 1);
@@ -825,6 +777,14 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
     }
     for (int i = 0; i < ns; i++) {
       struct stmt *s = &stmts[i];
+      const char *pic = pic_marker(s->text, s->len);
+      if (pic) {
+        error(&c, s->text, s->len,
+              "position-independent code ('%s') is not supported: compile with -fno-pic "
+              "-fno-pie",
+              pic);
+        continue;
+      }
       if (s->kind != SK_INSN) {
         if (c.pending.nprefix) {
           error(&c, s->text, s->len, "prefix '%s' is not followed by an instruction",
@@ -886,6 +846,7 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
       }
       pre.len = post.len = 0;
       c.replacement[0] = 0;
+      c.nseq = 0;
       if (rewrite(&c, &insn, text, tlen, &pre, &post) < 0)
         continue;
       if (c.replacement[0]) {
@@ -894,6 +855,10 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
       }
       if (pre.len || post.len || c.replacement[0])
         changed = 1;
+      if (c.nseq) {
+        put_sequence(&c, &lb, &pre, text, tlen, &post);
+        continue;
+      }
       if (pre.len)
         buf_put(&lb, pre.p, pre.len);
       buf_put(&lb, "\t", 1);
@@ -907,17 +872,18 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
       buf_put(&lb, line, n);
       buf_put(&lb, "\n", 1);
     }
-    hold_line(&c, out, line, n, &lb, stmts, ns, comment, c.errors == errors_before);
+    if (c.errors == errors_before)
+      buf_put(out, lb.p, lb.len);
   }
-  flush_held(&c, out, 0);
   if (c.pending.nprefix)
     error(&c, c.pending_text, strlen(c.pending_text),
           "prefix at the end of the file is not followed by an instruction");
-  if (!c.errors)
-    emit_thunks(&c, out);
-  free_callees(&c);
-  buf_free(&c.held_bare);
-  buf_free(&c.held_mirrored);
+  if (!c.errors && c.table.len) {
+    emit(out, ".section\t.mirror_pairs,\"a\",@progbits");
+    emit(out, ".p2align\t2");
+    buf_put(out, c.table.p, c.table.len);
+  }
+  buf_free(&c.table);
   buf_free(&lb);
   buf_free(&pre);
   buf_free(&post);

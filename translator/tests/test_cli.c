@@ -175,24 +175,81 @@ static void directives_labels_comments_pass_through(void **state) {
   struct proc_result r;
   assert_int_equal(translate(in, out, NULL, &r), 0);
   char *got = read_file(out);
-  // Only the push gains a line and the call goes to its thunk, which comes
-  // at the end; everything else is unchanged.
-  const char *want_push = "\tmovl\t%ebp, 0x40000000-4(%esp)\n\tpushl\t%ebp\n";
-  const char *want_call = "\tcall\t.Lmirrorcall0\n";
-  const char *want_thunk =
-      "\t.text\n.Lmirrorcall0:\n\tpushl\t(%esp)\n\tpopl\t0x40000000(%esp)\n\tpushl\t-4(%esp)\n"
-      "\tpopl\t0x40000000-4(%esp)\n\tjmp\tg\n";
-  assert_non_null(strstr(got, want_push));
-  assert_non_null(strstr(got, want_call));
-  char expect[sizeof gcc_like + 256];
+  // Only the push and the call gain code (the mirror store first, with the
+  // sequence's labels) and the table comes at the end; everything else is
+  // unchanged.
+  const char *want_push = ".Lmirrorq0_0:\n\tmovl\t%ebp, 0x40000000-4(%esp)\n.Lmirrorq0_1:\n"
+                          "\tpushl\t%ebp\n.Lmirrorq0_2:\n";
+  const char *want_call = ".Lmirrorq1_0:\n\tmovl\t$.Lmirror0, 0x40000000-4(%esp)\n"
+                          ".Lmirrorq1_1:\n\tcall\tg\n.Lmirror0:\n.Lmirrorq1_2:\n";
+  const char *want_table =
+      "\t.section\t.mirror_pairs,\"a\",@progbits\n\t.p2align\t2\n"
+      "\t.long\t.Lmirrorq0_0\n\t.byte\t.Lmirrorq0_1-.Lmirrorq0_0, .Lmirrorq0_2-.Lmirrorq0_0, "
+      ".Lmirrorq0_2-.Lmirrorq0_0, 1\n"
+      "\t.long\t.Lmirrorq1_0\n\t.byte\t.Lmirrorq1_1-.Lmirrorq1_0, .Lmirrorq1_2-.Lmirrorq1_0, "
+      ".Lmirrorq1_2-.Lmirrorq1_0, 1\n";
+  char expect[sizeof gcc_like + 1024];
   const char *p = strstr(gcc_like, "\tpushl\t%ebp\n");
   const char *c = strstr(gcc_like, "\tcall\tg\n");
   snprintf(expect, sizeof expect, "%.*s%s%.*s%s%s%s", (int)(p - gcc_like), gcc_like, want_push,
            (int)(c - p - strlen("\tpushl\t%ebp\n")), p + strlen("\tpushl\t%ebp\n"), want_call,
-           c + strlen("\tcall\tg\n"), want_thunk);
+           c + strlen("\tcall\tg\n"), want_table);
+  if (strcmp(got, expect) != 0)
+    print_error("--- expected\n%s--- got\n%s---\n", expect, got);
   assert_string_equal(got, expect);
   free(got);
   proc_free(&r);
+}
+
+// Refusal: exit 1, file:line, the statement, what to do, no output left.
+static void expect_refusal(const char *name, const char *source, const char *want_tail) {
+  const char *in = path(name);
+  char outname[256];
+  snprintf(outname, sizeof outname, "%s.out.s", name);
+  const char *out = path(outname);
+  write_file(in, source);
+  write_file(out, "stale output of an earlier run\n");
+  struct proc_result r;
+  int status = translate(in, out, NULL, &r);
+  if (status != 1 || !strstr(r.err, want_tail))
+    print_error("status %d (expected 1)\nstderr: %s\nwanted: %s\n", status, r.err, want_tail);
+  assert_int_equal(status, 1);
+  assert_non_null(strstr(r.err, want_tail));
+  assert_false(exists(out));
+  proc_free(&r);
+}
+
+// GCC's default on Debian (-fpic/-fpie) makes position-independent code:
+// absolute mirror labels would be wrong in it, so it is refused, naming the
+// flags that avoid it.
+static void pic_input_is_refused(void **state) {
+  (void)state;
+  char want[1200];
+  const char *src = "\t.text\nf:\n\tcall\t__x86.get_pc_thunk.bx\n"
+                    "\taddl\t$_GLOBAL_OFFSET_TABLE_, %ebx\n"
+                    "\tmovl\t%eax, counter@GOTOFF(%ebx)\n\tcall\tg@PLT\n\tret\n";
+  snprintf(want, sizeof want,
+           "%s:3: error: position-independent code ('__x86.get_pc_thunk') is not supported: "
+           "compile with -fno-pic -fno-pie: 'call\t__x86.get_pc_thunk.bx'",
+           path("pic.s"));
+  expect_refusal("pic.s", src, want);
+  expect_refusal("pic.s", src, ":4: error: position-independent code ('_GLOBAL_OFFSET_TABLE_')");
+  expect_refusal("pic.s", src, ":5: error: position-independent code ('@GOTOFF')");
+  expect_refusal("pic.s", src, ":6: error: position-independent code ('@PLT')");
+}
+
+// Writes that cannot be made restartable for machine-check recovery are
+// refused rather than translated unsoundly (docs/translator.md).
+static void unrestartable_writes_are_refused(void **state) {
+  (void)state;
+  expect_refusal("adcb.s", "\tadcb\t$1, (%ebx)\n", ":1: error: 'adcb' on 1 bytes is not supported");
+  expect_refusal("xadd.s", "\txaddl\t%ebx, 8(%ebx)\n",
+                 ":1: error: 'xaddl' changes a register of its own address: not supported");
+  expect_refusal("c8b.s", "\tlock cmpxchg8b\t(%esi)\n",
+                 ":1: error: 'cmpxchg8b' is not supported: a rollback would need both result "
+                 "registers back");
+  expect_refusal("enter.s", "\tenter\t$8, $2\n",
+                 ":1: error: enter with a nesting level is not supported");
 }
 
 static void output_is_stable(void **state) {
@@ -217,12 +274,19 @@ static void inserted_labels_do_not_collide(void **state) {
   struct proc_result r;
   assert_int_equal(translate(in, out, NULL, &r), 0);
   char *got = read_file(out);
-  assert_string_equal(got, ".Lmirror0:\n\tcall\t.Lmirror_call0\n"
-                           "\tmovl\t$.Lmirror_0, 0x40000000-4(%esp)\n\tcall\t1f\n"
-                           ".Lmirror_0:\n1:\tjmp\t.Lmirror0\n"
-                           "\t.text\n.Lmirror_call0:\n\tpushl\t(%esp)\n"
-                           "\tpopl\t0x40000000(%esp)\n\tpushl\t-4(%esp)\n"
-                           "\tpopl\t0x40000000-4(%esp)\n\tjmp\tf\n");
+  const char *want =
+      ".Lmirror0:\n.Lmirror_q0_0:\n\tmovl\t$.Lmirror_0, 0x40000000-4(%esp)\n.Lmirror_q0_1:\n"
+      "\tcall\tf\n.Lmirror_0:\n.Lmirror_q0_2:\n.Lmirror_q1_0:\n"
+      "\tmovl\t$.Lmirror_1, 0x40000000-4(%esp)\n.Lmirror_q1_1:\n\tcall\t1f\n.Lmirror_1:\n"
+      ".Lmirror_q1_2:\n1:\tjmp\t.Lmirror0\n"
+      "\t.section\t.mirror_pairs,\"a\",@progbits\n\t.p2align\t2\n"
+      "\t.long\t.Lmirror_q0_0\n\t.byte\t.Lmirror_q0_1-.Lmirror_q0_0, .Lmirror_q0_2-.Lmirror_q0_0, "
+      ".Lmirror_q0_2-.Lmirror_q0_0, 1\n"
+      "\t.long\t.Lmirror_q1_0\n\t.byte\t.Lmirror_q1_1-.Lmirror_q1_0, .Lmirror_q1_2-.Lmirror_q1_0, "
+      ".Lmirror_q1_2-.Lmirror_q1_0, 1\n";
+  if (strcmp(got, want) != 0)
+    print_error("--- expected\n%s--- got\n%s---\n", want, got);
+  assert_string_equal(got, want);
   free(got);
   proc_free(&r);
 }
@@ -325,6 +389,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(every_error_is_reported),
       cmocka_unit_test(offset_is_required),
       cmocka_unit_test(directives_labels_comments_pass_through),
+      cmocka_unit_test(pic_input_is_refused),
+      cmocka_unit_test(unrestartable_writes_are_refused),
       cmocka_unit_test(output_is_stable),
       cmocka_unit_test(inserted_labels_do_not_collide),
       cmocka_unit_test(stats_count_each_class),

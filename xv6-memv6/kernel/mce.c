@@ -46,6 +46,7 @@
 #include "mirror.h"
 #include "mce.h"
 #include "imgcache.h"
+#include "mce_inflight.h"
 
 #define CPUID_MCE (1u << 7)
 #define CPUID_MCA (1u << 14)
@@ -372,15 +373,17 @@ static void print_event(const struct mce_event *ev, uint cycles) {
 }
 
 static void run_check(const struct mce_check *c) {
+  struct mce_event ev[NPERCHECK];
   for (uint i = 0; i < c->n; i++) {
-    struct mce_event ev;
     uint64 t0 = rdtsc();
-    mce_recover(c->pa[i], &ev);
+    mce_recover(c->pa[i], &ev[i]);
     uint cycles = (uint)(rdtsc() - t0);
-    print_event(&ev, cycles);
-    if (ev.action[0] == 'p')
+    print_event(&ev[i], cycles);
+    if (ev[i].action[0] == 'p')
       panic("machine check: unrecoverable");
   }
+  // User code cut inside a mirrored write goes to one of its ends.
+  mce_inflight(ev, (int)c->n);
   mce_done();
 }
 

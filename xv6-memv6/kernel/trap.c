@@ -109,6 +109,10 @@ static void system_call(struct trapframe *tf) {
 }
 
 void trap_dispatch(struct trapframe *tf) {
+  // Every trap from user code records where it stopped: machine-check
+  // recovery rolls a process cut inside a mirrored write (mce_inflight.c).
+  if ((tf->cs & 3) == DPL_USER && myproc())
+    myproc()->tf = tf;
   if (tf->trapno == T_SYSCALL) {
     system_call(tf);
     return;

@@ -41,8 +41,17 @@ static void put_num(struct outbuf *o, uint64 v, uint base, int negative) {
   char tmp[24];
   int n = 0;
   do {
-    tmp[n++] = digits[v % base];
-    v /= base;
+    // A value that fits 32 bits divides with one instruction instead of a
+    // call to the 64-bit helpers (udiv64.c).
+    uint d;
+    if (v >> 32) {
+      d = (uint)(v % base);
+      v /= base;
+    } else {
+      d = (uint)v % base;
+      v = (uint)v / base;
+    }
+    tmp[n++] = digits[d];
   } while (v != 0);
   if (negative)
     put(o, '-');

@@ -1,0 +1,201 @@
+// Machine checks inside a mirrored write (mce_inflight.h, docs/memv6.md).
+// Runs in recovery right after the bad frames were replaced; it never
+// faults (user memory is reached through the page tables).
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "mmu.h"
+#include "x86.h"
+#include "introspect.h"
+#include "klib.h"
+#include "kalloc.h"
+#include "proc.h"
+#include "trap.h"
+#include "syscall.h"
+#include "vm.h"
+#include "mirror.h"
+#include "mptable.h"
+#include "mce_inflight.h"
+
+// The kernel address of the native byte at user va, or 0 when its page is
+// not present for the user.
+static char *native_at(pde_t *pgdir, uint va) {
+  pte_t *pte = uvm_pte(pgdir, PGROUNDDOWN(va), 0, 0);
+  if (!pte || (*pte & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+    return 0;
+  return (char *)P2V(PTE_ADDR(*pte)) + (va & (PGSIZE - 1));
+}
+
+// The kernel address of the mirror byte of user va, or 0 without a sound pair.
+static char *mirror_at(pde_t *pgdir, uint va) {
+  char *nat = native_at(pgdir, va);
+  if (!nat || !mirror_linked(V2P(nat) & ~(PGSIZE - 1)))
+    return 0;
+  return (char *)P2V(mirror_of(V2P(nat) & ~(PGSIZE - 1))) + (va & (PGSIZE - 1));
+}
+
+// Reads up to n bytes of user memory at va: how many could be read.
+static uint read_upto(pde_t *pgdir, uint va, void *dst, uint n) {
+  for (uint i = 0; i < n; i++) {
+    const char *p = native_at(pgdir, va + i);
+    if (!p)
+      return i;
+    ((char *)dst)[i] = *p;
+  }
+  return n;
+}
+
+static int read_user(pde_t *pgdir, uint va, void *dst, uint n) {
+  return read_upto(pgdir, va, dst, n) == n ? 0 : -1;
+}
+
+// Copies [va, va + n) from native to mirror (to_mirror) or back, byte by
+// byte (the range may cross a page). -1 if a byte has no sound pair.
+static int sync_bytes(pde_t *pgdir, uint va, uint n, int to_mirror) {
+  for (uint i = 0; i < n; i++) {
+    char *nat = native_at(pgdir, va + i), *mir = mirror_at(pgdir, va + i);
+    if (!nat || !mir)
+      return -1;
+    if (to_mirror)
+      *mir = *nat;
+    else
+      *nat = *mir;
+  }
+  return 0;
+}
+
+// The entry of p's table that covers eip; 0 if none. The table is found
+// through the header at MPT_HEADER_VA and must lie inside the image.
+static int find_entry(struct proc *p, uint eip, struct mpt_entry *e) {
+  uint h[3];
+  if (read_user(p->pgdir, MPT_HEADER_VA, h, sizeof h) < 0 || h[0] != MPT_MAGIC)
+    return 0;
+  uint start = h[1], end = h[2];
+  if (start > end || end > p->sz || (end - start) % MPT_ENTRY_SIZE)
+    return 0;
+  // A page at a time: one page-table walk per page of entries.
+  const unsigned char *page = 0;
+  uint page_va = 1;
+  for (uint va = start; va < end; va += MPT_ENTRY_SIZE) {
+    unsigned char b[MPT_ENTRY_SIZE];
+    if (PGROUNDDOWN(va) != page_va) {
+      page_va = PGROUNDDOWN(va);
+      page = (const unsigned char *)native_at(p->pgdir, page_va);
+    }
+    if (page && (va & (PGSIZE - 1)) <= PGSIZE - MPT_ENTRY_SIZE)
+      mem_copy(b, page + (va & (PGSIZE - 1)), MPT_ENTRY_SIZE);
+    else if (read_user(p->pgdir, va, b, MPT_ENTRY_SIZE) < 0)
+      return 0;
+    mpt_entry_read(b, e);
+    if (mpt_covers(e, eip))
+      return 1;
+  }
+  return 0;
+}
+
+// Whether this #MC replaced the native frame of a page of [a, a + w).
+static int native_replaced(pde_t *pgdir, uint a, int w, const struct mce_event *ev, int n) {
+  for (int i = 0; i < n; i++) {
+    for (uint va = PGROUNDDOWN(a); va < a + (uint)w; va += PGSIZE) {
+      const char *nat = native_at(pgdir, va);
+      if (ev[i].kind[0] == 'n' && ev[i].newpa && nat && V2P(nat) == ev[i].newpa)
+        return 1;
+    }
+  }
+  return 0;
+}
+
+static void regs_of(const struct trapframe *tf, uint r[MPT_NREGS]) {
+  r[0] = tf->eax, r[1] = tf->ecx, r[2] = tf->edx, r[3] = tf->ebx;
+  r[4] = tf->esp, r[5] = tf->ebp, r[6] = tf->esi, r[7] = tf->edi;
+}
+
+static void set_reg(struct trapframe *tf, int g, uint v) {
+  uint *slot[MPT_NREGS] = {&tf->eax, &tf->ecx, &tf->edx, &tf->ebx,
+                           &tf->esp, &tf->ebp, &tf->esi, &tf->edi};
+  *slot[g] = v;
+}
+
+#define EFLAGS_ARITH 0x8d5 // CF PF AF ZF SF OF
+
+// A read-modify-write cut after its native half: back to its start when
+// the native bytes were replaced (they are the mirror's, the old ones),
+// else forward to its end with the native result copied to the mirror.
+static void finish_rmw(struct proc *p, struct trapframe *tf, const struct mpt_entry *e,
+                       const struct mce_event *ev, int n) {
+  unsigned char code[16];
+  uint r[MPT_NREGS], a, saved;
+  int w, kind = MPT_KIND(e->kb);
+  uint esp0 = tf->esp + (uint)MPT_DELTA(e->kb);
+  regs_of(tf, r);
+  uint len = read_upto(p->pgdir, tf->eip, code, sizeof code);
+  if (mpt_operand(code, len, r, MIRROR_OFFSET, &a, &w) < 0)
+    return;
+  if (native_replaced(p->pgdir, a, w, ev, n)) {
+    if (kind != MPT_RMW && read_user(p->pgdir, esp0 - 4, &saved, 4) < 0)
+      return;
+    if (sync_bytes(p->pgdir, a, (uint)w, 0) < 0)
+      return;
+    if (kind == MPT_RMWF)
+      tf->eflags = (tf->eflags & ~EFLAGS_ARITH) | (saved & EFLAGS_ARITH);
+    else if (kind >= MPT_RMWR)
+      set_reg(tf, kind - MPT_RMWR, saved);
+    tf->eip = e->l0;
+  } else {
+    if (sync_bytes(p->pgdir, a, (uint)w, 1) < 0)
+      return;
+    tf->eip = e->l0 + e->end;
+  }
+  tf->esp = esp0;
+}
+
+// Registers a redo restores (ModRM numbers), saved at L0's %esp - 4, - 8, - 12.
+static const signed char redo_saves[][3] = {[MPT_REDO] = {-1, -1, -1},
+                                            [MPT_REDO_A] = {0, -1, -1},
+                                            [MPT_REDO_CD] = {1, 7, -1},
+                                            [MPT_REDO_CDS] = {1, 7, 6}};
+
+// Runs the sequence again from its start, with the registers it changed
+// restored from the words it saved below its starting %esp.
+static void redo(struct proc *p, struct trapframe *tf, const struct mpt_entry *e) {
+  const signed char *regs = redo_saves[MPT_KIND(e->kb)];
+  uint esp0 = tf->esp + (uint)MPT_DELTA(e->kb), v[3];
+  for (int k = 0; k < 3 && regs[k] >= 0; k++) {
+    if (read_user(p->pgdir, esp0 - 4 * (uint)(k + 1), &v[k], 4) < 0)
+      return;
+  }
+  for (int k = 0; k < 3 && regs[k] >= 0; k++)
+    set_reg(tf, regs[k], v[k]);
+  tf->eip = e->l0;
+  tf->esp = esp0;
+}
+
+// p's user code, if it stopped inside a sequence.
+static void fix_process(struct proc *p, const struct mce_event *ev, int n) {
+  struct trapframe *tf = p->tf;
+  struct mpt_entry e;
+  // A system call's EIP is right after its int, which is in no sequence:
+  // only a process cut by an interrupt or a fault needs the table.
+  if (!p->pgdir || !tf || (tf->cs & 3) != DPL_USER || tf->trapno == T_SYSCALL ||
+      !find_entry(p, tf->eip, &e))
+    return;
+  int kind = MPT_KIND(e.kb);
+  if (kind == MPT_REDO || kind == MPT_REDO_A || kind == MPT_REDO_CD || kind == MPT_REDO_CDS)
+    redo(p, tf, &e);
+  else if (kind == MPT_RMW || kind == MPT_RMWF || kind >= MPT_RMWR)
+    finish_rmw(p, tf, &e, ev, n);
+}
+
+void mce_inflight(const struct mce_event *ev, int n) {
+  int replaced = 0;
+  for (int i = 0; i < n; i++)
+    replaced |= ev[i].newpa != 0;
+  if (!replaced)
+    return;
+  // Any process may have been cut inside a sequence (preempted there, or
+  // trapped on one of its instructions); only these have a trap frame.
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    if (p->state == PSTATE_RUNNABLE || p->state == PSTATE_RUNNING || p->state == PSTATE_SLEEPING)
+      fix_process(p, ev, n);
+  }
+}
