@@ -457,7 +457,11 @@ void mce_trap(struct trapframe *tf) {
     fatal = 1;
   if (fatal || push_check(&c) < 0)
     panic("machine check: unrecoverable");
-  // Code that ran with interrupts on was at a safe point.
-  if (tf->eflags & EFLAGS_IF)
+  // Code that ran with interrupts on was at a safe point; so was code with
+  // interrupts off outside every push/pop section (trap entry and return,
+  // the edges of a section): it holds no lock and is changing no frame.
+  // Waiting there would let the process read the bad frame before its
+  // recovery (the iret after a timer's yield).
+  if ((tf->eflags & EFLAGS_IF) || mycpu()->intr_depth == 0)
     mce_run();
 }

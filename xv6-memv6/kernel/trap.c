@@ -138,6 +138,11 @@ void trap_dispatch(struct trapframe *tf) {
     exit_proc(-1);
   if (p->state == PSTATE_RUNNING && tf->trapno == T_IRQ0 + IRQ_TIMER)
     yield();
+  // A check that came while another process held the CPU with interrupts
+  // off (its own yield, with the table lock) found no safe point on the
+  // way back here: run it before this process sees its memory again.
+  if ((tf->eflags & EFLAGS_IF) && mce_queued)
+    mce_run();
   if (p->killed && from_user)
     exit_proc(-1);
 }
