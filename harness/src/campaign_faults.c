@@ -32,6 +32,11 @@ static unsigned default_mem_mb(enum mh_variant v) {
   return v == MH_VARIANT_MEMV6 ? 136 : 48;
 }
 
+// Boots of a session tried before the campaign stops: two disturbances
+// from outside (a QEMU killed, another stopped) may hit one worker's boots
+// in a row without stopping the campaign.
+#define MH_BOOTS 3
+
 // One variant's share of the campaign.
 struct vrun {
   enum mh_variant v;
@@ -58,7 +63,7 @@ struct fctx {
   int done, total, errors;
   bool write_failed;
   struct mh_err write_err;
-  // A worker could not boot QEMU twice in a row: the campaign stops (exit
+  // A worker could not boot QEMU MH_BOOTS times in a row: the campaign stops (exit
   // 4), keeping every finished record.
   atomic_bool failed;
   char failure[MH_ERR_CAP];
@@ -275,12 +280,14 @@ static json_object *golden_json(const struct vrun *vr, const struct mh_session *
 }
 
 static int golden_attempt(struct fctx *x, struct vrun *vr, struct mh_session *s, struct mh_err *e) {
-  // One retry, as for the workers' sessions (fresh_session).
-  if (mh_session_start(s, &vr->so, e) < 0) {
+  // Retries as for the workers' sessions (fresh_session).
+  int rc = mh_session_start(s, &vr->so, e);
+  for (int i = 1; i < MH_BOOTS && rc < 0 && !atomic_load(x->env->stop); i++) {
     fprintf(stderr, "memharness: starting QEMU for %s failed, retrying: %s\n", vr->vname, e->msg);
-    if (mh_session_start(s, &vr->so, e) < 0)
-      return -1;
+    rc = mh_session_start(s, &vr->so, e);
   }
+  if (rc < 0)
+    return -1;
   double cost;
   if ((vr->so.snapshot && mh_session_restore(s, &cost, e) < 0) ||
       mh_trial_golden(s, x->fm, vr->bp, x->env->c->run_timeout_s, &vr->golden, e) < 0)
@@ -290,7 +297,7 @@ static int golden_attempt(struct fctx *x, struct vrun *vr, struct mh_session *s,
 
 static int golden(struct fctx *x, struct vrun *vr, struct mh_session *s, struct mh_err *e) {
   // A golden run whose QEMU died or hung runs once more on a fresh QEMU,
-  // like a trial (one_trial); a QEMU that cannot be booted twice is an error.
+  // like a trial (one_trial); a QEMU that cannot be booted MH_BOOTS times is an error.
   if (golden_attempt(x, vr, s, e) < 0) {
     if (!s->broken || atomic_load(x->env->stop))
       return -1;
@@ -385,10 +392,11 @@ static int start_session(struct worker *w, struct mh_err *e) {
 static int fresh_session(struct worker *w, struct mh_err *e) {
   if (w->have_session)
     mh_session_stop(&w->s);
-  // One retry: on a host shared with other builds a QEMU start can miss
-  // its connect deadline once; twice in a row is a real problem.
+  // Retries: on a host shared with other builds a QEMU start can miss its
+  // connect deadline, and a QEMU killed or stopped from outside costs one
+  // boot; MH_BOOTS failures in a row are a real problem.
   w->have_session = start_session(w, e) == 0;
-  if (!w->have_session && !atomic_load(w->x->env->stop)) {
+  for (int i = 1; i < MH_BOOTS && !w->have_session && !atomic_load(w->x->env->stop); i++) {
     fprintf(stderr, "memharness: starting QEMU for %s failed, retrying: %s\n", w->vr->vname,
             e->msg);
     w->have_session = start_session(w, e) == 0;
@@ -397,9 +405,9 @@ static int fresh_session(struct worker *w, struct mh_err *e) {
     pthread_mutex_lock(&w->x->lock);
     if (!atomic_load(&w->x->failed))
       snprintf(w->x->failure, sizeof w->x->failure,
-               "QEMU for %s could not be booted twice in a row, the campaign stops (finished "
+               "QEMU for %s could not be booted %d times in a row, the campaign stops (finished "
                "trials are kept; continue with --resume): %.2000s",
-               w->vr->vname, e->msg);
+               w->vr->vname, MH_BOOTS, e->msg);
     atomic_store(&w->x->failed, true);
     pthread_mutex_unlock(&w->x->lock);
   }

@@ -21,11 +21,12 @@
 
 // Trials per variant; MH_RECOVERY_TRIALS overrides it for a longer
 // measurement (docs/campaign.md, "How sessions fail and are retried").
-static int per_variant = 40;
-// How long a QEMU must have run before it is disturbed: past its boot (to
-// main() and the checkpoints: ~0.5 s idle, several s on a loaded host) it
-// runs trials. MH_RECOVERY_AGE_S overrides it.
-static double min_age_s = 1.5;
+static int per_variant = 150; // a kill and a later stop land mid-campaign even at 3000/min
+// How long a QEMU must have run before it is disturbed. Short enough that
+// both disturbances land inside the campaign on a quiet host (3000
+// trials/min); on a loaded one a kill may hit a boot, which must cost no
+// trial either. MH_RECOVERY_AGE_S overrides it.
+static double min_age_s = 0.5;
 
 static char dir[] = "/tmp/mh-recovery-XXXXXX", camp[128], clean[128], hit[128], log_path[128];
 
