@@ -82,7 +82,7 @@ nl_from(s, i) = i > strlen(s) ? 0 : (s[i:i] eq "\n") + nl_from(s, i + 1)
 # a range r.
 nice_m(r, m, p) = r / p <= m ? p : r / (2 * p) <= m ? 2 * p : r / (5 * p) <= m ? 5 * p : 10 * p
 nice_step(r, m) = nice_m(r, m, 10 ** floor(log10(r / m)))
-nice_fmt(step) = step < 0.1 ? "%.2f" : step < 1 ? "%.1f" : "%g"
+nice_fmt(step) = step < 0.01 ? "%.3f" : step < 0.1 ? "%.2f" : step < 1 ? "%.1f" : "%g"
 # Log-axis tics: 1, 2, 5 times powers of ten inside [lo, hi] when the range
 # spans less than two decades, else powers of ten only; a string for
 # `eval "set xtics (" . log_tics(lo, hi) . ")"`.
