@@ -1,4 +1,4 @@
-// Choosing the accelerator (DESIGN §6, §8): KVM only when our own kernel
+// Choosing the accelerator (design §6, §8): KVM only when our own kernel
 // finishes a short program under it; otherwise TCG, with the reason recorded.
 #ifndef MH_ACCEL_H
 #define MH_ACCEL_H

@@ -9,7 +9,7 @@
 struct mh_rsp;
 
 // The machine check we raise (QEMU HMP `mce cpu bank status mcg_status addr
-// misc`, DESIGN §8): CPU 0, bank 1, MCi_STATUS 0xbd00000000000000 (VAL, UC,
+// misc`, design §8): CPU 0, bank 1, MCi_STATUS 0xbd00000000000000 (VAL, UC,
 // EN, MISCV, ADDRV, PCC: an uncorrected error with a valid address),
 // MCG_STATUS 0x5 (RIPV, MCIP), MCi_ADDR the physical address of the flipped
 // word, MCi_MISC 0x86 (address mode: physical, 4 KiB granularity).

@@ -1,6 +1,6 @@
 // Where the host time of fault trials goes: the per-phase figures of the
 // trial records (phases_ms) summed up per variant, so a results file says
-// what bounds the campaign rate (DESIGN §6).
+// what bounds the campaign rate (design §6).
 #ifndef MH_PHASES_H
 #define MH_PHASES_H
 

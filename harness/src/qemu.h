@@ -1,4 +1,4 @@
-// The QEMU command line, built as an argv in one place (DESIGN §6, the
+// The QEMU command line, built as an argv in one place (design §6, the
 // contract in the issue). Nothing here runs a shell.
 #ifndef MH_QEMU_H
 #define MH_QEMU_H

@@ -1,4 +1,4 @@
-// Shards of a fault campaign (`memharness run --shard K/N`, DESIGN §9): which
+// Shards of a fault campaign (`memharness run --shard K/N`, design §9): which
 // trials one array task of a Slurm job runs. A trial's shard follows from its
 // seed alone, never from the order trials happen to run in, so every shard
 // (and `memharness merge`) agrees on it on any machine.

@@ -1,6 +1,6 @@
 // A long-lived QEMU for fault trials: booted once, stopped at the
 // workload's main(), saved with savevm, and restored with loadvm before each
-// trial (DESIGN §6, campaign rate). The same session without savevm serves
+// trial (design §6, campaign rate). The same session without savevm serves
 // campaigns that boot afresh per trial.
 //
 // icount runs keep the file system in guest RAM (-initrd), so there is no

@@ -20,7 +20,7 @@
 
 #define NTESTS 8
 #define REPS 10
-#define NOISE 0.03 // relative standard deviation of one wall sample (DESIGN §8: ~3 %)
+#define NOISE 0.03 // relative standard deviation of one wall sample (design §8: ~3 %)
 
 static const struct mh_compare_cfg cfg = {MH_COMPARE_DEFAULT_THRESHOLD, MH_COMPARE_DEFAULT_SEED,
                                           MH_COMPARE_DEFAULT_ITERATIONS, 0.95};

@@ -152,7 +152,7 @@ static void auto_accelerator_falls_back_to_tcg_here_quickly(void **state) {
   assert_int_equal(mh_accel_choose(MH_ACCEL_AUTO, &env, &c, &e), 0);
   double el = now() - t0;
   printf("auto -> %s in %.2f s: %s\n", c.used, el, c.reason);
-  // These machines cannot run i386 guests under KVM (DESIGN §8); set
+  // These machines cannot run i386 guests under KVM (design §8); set
   // MH_EXPECT_KVM=1 on a host where KVM really works.
   assert_string_equal(c.used, getenv("MH_EXPECT_KVM") ? "kvm" : "tcg");
   assert_true(el < 20);

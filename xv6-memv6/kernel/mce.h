@@ -1,4 +1,4 @@
-// Machine-check recovery (DESIGN.md §3.1, docs/memv6.md). mce_init and
+// Machine-check recovery (design.md §3.1, docs/memv6.md). mce_init and
 // mce_trap (the #MC handler) are declared in trap.h; this is the part the
 // self-test system call shares with the handler.
 #ifndef MCE_H
