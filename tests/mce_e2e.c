@@ -175,8 +175,13 @@ static int run(struct guest *g, const char *gdb, const char *sock, int want_reco
   if (sscanf(line, "memcheck: e2e va=0x%x pa=0x%x", &va, &pa) != 2 || pa == 0xffffffffu)
     return check(0, "memcheck's va/pa line parses");
   printf("mce_e2e: corrupting pa 0x%x (va 0x%x) and raising #MC\n", pa, va);
-  if (corrupt_and_raise(gdb, sock, pa) != 0)
-    return check(0, "gdb corrupted the byte and raised the machine check");
+  // On native the check kills memcheck and the guest powers off as soon as
+  // gdb's detach lets it run, so gdb can lose the connection on its way
+  // out (Broken pipe) after doing its work: the kernel's @mce line below,
+  // not gdb's exit status, says whether the check was raised.
+  int grc = corrupt_and_raise(gdb, sock, pa);
+  if (grc != 0)
+    printf("mce_e2e: note: gdb exited with %d; judged by the kernel's report\n", grc);
   char want[128];
   snprintf(want, sizeof want, "@mce pa=0x%x kind=native", pa & ~0xfffu);
   int bad = check(wait_for(g, want, deadline) == 0, "the kernel reported the frame");
