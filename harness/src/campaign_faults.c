@@ -14,6 +14,7 @@
 #include "err.h"
 #include "fault.h"
 #include "faultcheck.h"
+#include "faultstats.h"
 #include "hostinfo.h"
 #include "mh_config.h"
 #include "phases.h"
@@ -658,7 +659,9 @@ static void summarize(struct fctx *x, double campaign_s) {
   json_object *sum = json_object_new_object();
   for (int i = 0; i < x->env->c->nvariants; i++) {
     const char *vn = mh_variant_name(x->env->c->variants[i]);
-    json_object_object_add(sum, vn, mh_faults_variant_summary(x->trials, vn));
+    json_object *vs = mh_faults_variant_summary(x->trials, vn);
+    mh_fault_stats_add(vs, x->trials, vn, x->fm, x->env->c->confidence);
+    json_object_object_add(sum, vn, vs);
   }
   json_object *rate = json_object_new_object();
   json_object_object_add(rate, "trials", json_object_new_int(x->done));

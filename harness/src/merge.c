@@ -10,6 +10,7 @@
 #include "campaign.h"
 #include "campaign_faults.h"
 #include "fault.h"
+#include "faultstats.h"
 #include "results.h"
 #include "shard.h"
 
@@ -397,7 +398,9 @@ static json_object *build(const struct shard_in *in, int n, const struct slots *
   json_object *fdoc = get(out, "faults"), *sum = json_object_new_object();
   for (int v = 0; v < sl->c->nvariants; v++) {
     const char *vn = mh_variant_name(sl->c->variants[v]);
-    json_object_object_add(sum, vn, mh_faults_variant_summary(trials, vn));
+    json_object *vs = mh_faults_variant_summary(trials, vn);
+    mh_fault_stats_add(vs, trials, vn, &sl->c->faults, sl->c->confidence);
+    json_object_object_add(sum, vn, vs);
     if (get(fdoc, vn))
       json_object_object_add(get(fdoc, vn), "rate", variant_rate(in, n, vn));
   }
