@@ -88,6 +88,9 @@ static const struct family families[] = {
     {"cmps", "bwl", ST_NONE, 0, 2, REP | IF_REPNE, NULL},
     {"in", "bwl.", ST_NONE, 1, 2, 0, NULL},
     {"out", "bwl.", ST_NONE, 1, 2, 0, NULL},
+    // Output from memory to a port reads memory only (`ins` writes it and is
+    // refused: the kernel that uses it mirrors the block itself).
+    {"outs", "bwl", ST_NONE, 0, 2, REP, NULL},
 };
 
 // Mnemonics listed one by one: explicit widths, no suffix expansion.
@@ -271,6 +274,22 @@ static const char *const readers[] = {
     "xlatb",
     "iret",
     "iretl",
+    // Privileged machine control, for a translated kernel: these load
+    // descriptor tables, task and control registers, MSRs or TLB entries and
+    // store nothing to memory.
+    "lgdt",
+    "lgdtl",
+    "lidt",
+    "lidtl",
+    "lldt",
+    "ltr",
+    "ljmp",
+    "ljmpl",
+    "invlpg",
+    "rdmsr",
+    "wrmsr",
+    "clts",
+    "wbinvd",
     "wait",
     "fwait",
     // x87 loads, arithmetic, compares and control.
@@ -474,15 +493,16 @@ static int check(char *msg, size_t msglen) {
 }
 
 // Registers: the eight general-purpose ones in encoding order, their 16- and
-// 8-bit parts, the segment registers and the x87 stack.
+// 8-bit parts, the segment registers, the x87 stack and the control
+// registers (moved only to and from general-purpose registers).
 static const struct reg_info regs[] = {
-    {"eax", 0, 4, 0}, {"ecx", 1, 4, 0}, {"edx", 2, 4, 0}, {"ebx", 3, 4, 0}, {"esp", 4, 4, 0},
-    {"ebp", 5, 4, 0}, {"esi", 6, 4, 0}, {"edi", 7, 4, 0}, {"ax", 0, 2, 0},  {"cx", 1, 2, 0},
-    {"dx", 2, 2, 0},  {"bx", 3, 2, 0},  {"sp", 4, 2, 0},  {"bp", 5, 2, 0},  {"si", 6, 2, 0},
-    {"di", 7, 2, 0},  {"al", 0, 1, 0},  {"cl", 1, 1, 0},  {"dl", 2, 1, 0},  {"bl", 3, 1, 0},
-    {"ah", 0, 1, 0},  {"ch", 1, 1, 0},  {"dh", 2, 1, 0},  {"bh", 3, 1, 0},  {"es", -1, 2, 1},
-    {"cs", -1, 2, 1}, {"ss", -1, 2, 1}, {"ds", -1, 2, 1}, {"fs", -1, 2, 1}, {"gs", -1, 2, 1},
-    {"st", -1, 0, 0},
+    {"eax", 0, 4, 0}, {"ecx", 1, 4, 0},  {"edx", 2, 4, 0},  {"ebx", 3, 4, 0},  {"esp", 4, 4, 0},
+    {"ebp", 5, 4, 0}, {"esi", 6, 4, 0},  {"edi", 7, 4, 0},  {"ax", 0, 2, 0},   {"cx", 1, 2, 0},
+    {"dx", 2, 2, 0},  {"bx", 3, 2, 0},   {"sp", 4, 2, 0},   {"bp", 5, 2, 0},   {"si", 6, 2, 0},
+    {"di", 7, 2, 0},  {"al", 0, 1, 0},   {"cl", 1, 1, 0},   {"dl", 2, 1, 0},   {"bl", 3, 1, 0},
+    {"ah", 0, 1, 0},  {"ch", 1, 1, 0},   {"dh", 2, 1, 0},   {"bh", 3, 1, 0},   {"es", -1, 2, 1},
+    {"cs", -1, 2, 1}, {"ss", -1, 2, 1},  {"ds", -1, 2, 1},  {"fs", -1, 2, 1},  {"gs", -1, 2, 1},
+    {"st", -1, 0, 0}, {"cr0", -1, 4, 0}, {"cr2", -1, 4, 0}, {"cr3", -1, 4, 0}, {"cr4", -1, 4, 0},
 };
 
 static const struct reg_info st_i = {"st(i)", -1, 0, 0};

@@ -168,6 +168,31 @@ static const char gcc_like[] = "\t.file\t\"x.c\"\n"
                                "\t.ident\t\"GCC\"\n"
                                "\t.section\t.note.GNU-stack,\"\",@progbits\n";
 
+// A translated kernel's machine control: nothing here stores to memory, so
+// the output is the input (ins writes memory and stays refused).
+static void privileged_instructions_pass_through(void **state) {
+  (void)state;
+  const char *text = "\tmovl\t%cr3, %edx\n\tmovl\t%eax, %cr3\n\tmovl\t%cr0, %eax\n"
+                     "\tmovl\t%cr2, %edi\n\tmovl\t%eax, %cr4\n\tinvlpg\t(%eax)\n"
+                     "\tlgdt\t(%eax)\n\tlidt\t(%eax)\n\tltr\t%ax\n\tljmp\t$8, $1f\n1:\n"
+                     "\trdmsr\n\twrmsr\n\tcld; rep outsl\n";
+  const char *in = path("priv.s"), *out = path("priv.out.s");
+  write_file(in, text);
+  struct proc_result r;
+  assert_int_equal(translate(in, out, NULL, &r), 0);
+  char *got = read_file(out);
+  assert_non_null(got);
+  assert_string_equal(got, text);
+  free(got);
+  proc_free(&r);
+  write_file(in, "\trep insl\n");
+  assert_int_equal(translate(in, out, NULL, &r), 1);
+  if (!strstr(r.err, "unknown instruction 'insl'"))
+    print_error("stderr: %s\n", r.err);
+  assert_non_null(strstr(r.err, "unknown instruction 'insl'"));
+  proc_free(&r);
+}
+
 static void directives_labels_comments_pass_through(void **state) {
   (void)state;
   const char *in = path("gcc.s"), *out = path("gcc.out.s");
@@ -389,6 +414,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(every_error_is_reported),
       cmocka_unit_test(offset_is_required),
       cmocka_unit_test(directives_labels_comments_pass_through),
+      cmocka_unit_test(privileged_instructions_pass_through),
       cmocka_unit_test(pic_input_is_refused),
       cmocka_unit_test(unrestartable_writes_are_refused),
       cmocka_unit_test(output_is_stable),
