@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faultstats.h"
+#include "propstats.h"
+
 // Validation context: collects every error instead of stopping at the first,
 // so a user fixes a campaign in one round.
 struct vctx {
@@ -445,8 +448,8 @@ static void parse_when(struct vctx *v, json_object *o, struct mh_faults *f) {
 
 static void parse_target(struct vctx *v, json_object *o, struct mh_faults *f) {
   static const char *const keys[] = {"kind", "region", "page", NULL};
-  static const char *const kinds[] = {"native",  "mirror", "user", "kernel",
-                                      "pgtable", "free",   "any",  NULL};
+  static const char *const kinds[] = {"native", "mirror", "user", "kernel", "pgtable",
+                                      "free",   "any",    "used", NULL};
   static const char *const regions[] = {"any", "text", "data", "heap", "stack", NULL};
   if (!want_object(v, "$.faults.target", o))
     return;
@@ -454,7 +457,7 @@ static void parse_target(struct vctx *v, json_object *o, struct mh_faults *f) {
   if (!has_key(o, "kind"))
     verr(v, "$.faults.target.kind",
          "required key missing (one of native, mirror, user, "
-         "kernel, pgtable, free, any)");
+         "kernel, pgtable, free, any, used)");
   int k = 0, r = 0;
   opt_enum(v, "$.faults.target", o, "kind", kinds, &k);
   opt_enum(v, "$.faults.target", o, "region", regions, &r);
@@ -474,6 +477,35 @@ static void parse_target(struct vctx *v, json_object *o, struct mh_faults *f) {
          "a region applies to user frames only (kind native, "
          "mirror or user), not \"%s\"",
          kinds[k]);
+}
+
+// faults.trials as a target precision: the error margin and confidence of
+// a rate, and the proportion expected (0.5, the worst case, unless given).
+static void parse_precision(struct vctx *v, json_object *o, struct mh_faults *f) {
+  static const char *const keys[] = {"margin", "confidence", "p", NULL};
+  const char *path = "$.faults.trials";
+  check_keys(v, path, o, keys);
+  if (!member(o, "margin"))
+    verr(v, "$.faults.trials.margin", "required key missing (the error margin, e.g. 0.02)");
+  f->margin_confidence = 0.95;
+  f->margin_p = 0.5;
+  opt_number(v, path, o, "margin", 0.0001, 0.5, &f->margin);
+  opt_number(v, path, o, "confidence", 0.5, 0.999, &f->margin_confidence);
+  opt_number(v, path, o, "p", 0.001, 0.999, &f->margin_p);
+}
+
+// Leveugle's n for the precision. The space is finite-population corrected
+// where the campaign itself bounds it (target.page: one frame at a known
+// number of instants); elsewhere the number of frames is known only at the
+// injection point, and the uncorrected n is the larger, safe one.
+static void sample_size(struct vctx *v, struct mh_faults *f) {
+  double inst = mh_fault_instants(f);
+  f->population = f->page && inst > 0 ? mh_faults_per_frame(f) * inst : 0;
+  long long n = mh_leveugle_n(f->population, f->margin, f->margin_confidence, f->margin_p);
+  if (n > 10000000)
+    verr(v, "$.faults.trials", "a margin of %g needs %lld trials, more than 10^7: widen it",
+         f->margin, n);
+  f->trials = n > 10000000 ? 10000000 : (int)n;
 }
 
 static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) {
@@ -498,7 +530,11 @@ static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) 
       join(p, sizeof p, "$.faults", req[i]);
       verr(v, p, "required key missing");
     }
-  opt_int(v, "$.faults", o, "trials", 1, 10000000, &f->trials);
+  json_object *tr = member(o, "trials");
+  if (tr && json_object_is_type(tr, json_type_object))
+    parse_precision(v, tr, f);
+  else
+    opt_int(v, "$.faults", o, "trials", 1, 10000000, &f->trials);
   opt_int(v, "$.faults", o, "bits", 1, 64, &f->bits);
   opt_int(v, "$.faults", o, "count", 1, 64, &f->count);
   opt_int(v, "$.faults", o, "mem_mb", 16, 2048, &f->mem_mb);
@@ -523,6 +559,8 @@ static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) 
     parse_target(v, member(o, "target"), f);
   if (member(o, "when"))
     parse_when(v, member(o, "when"), f);
+  if (f->margin > 0)
+    sample_size(v, f);
   json_object *w = member(o, "workload");
   f->workload = 0;
   if (w) {

@@ -48,7 +48,8 @@ enum mh_fault_kind {
   MH_FK_KERNEL,
   MH_FK_PGTABLE,
   MH_FK_FREE,
-  MH_FK_ANY
+  MH_FK_ANY,
+  MH_FK_USED // any frame in use at the injection point: not free, not retired
 };
 enum mh_fault_region { MH_FR_ANY, MH_FR_TEXT, MH_FR_DATA, MH_FR_HEAP, MH_FR_STACK };
 enum mh_fault_when { MH_FW_DELAY_MS, MH_FW_ICOUNT, MH_FW_BREAKPOINT };
@@ -61,6 +62,11 @@ enum mh_fault_restore { MH_RESTORE_SNAPSHOT, MH_RESTORE_BOOT };
 // Parsed and validated here; executed by the fault-injection work.
 struct mh_faults {
   int trials;
+  // trials given as a target precision {"margin", "confidence", "p"}:
+  // trials is Leveugle's n for them (mh_faults_sample_size); margin 0 when
+  // trials was a number. population: the fault space when the campaign
+  // bounds it (one page), else 0 (unbounded: no correction).
+  double margin, margin_confidence, margin_p, population;
   int workload; // index into workloads
   enum mh_fault_kind kind;
   enum mh_fault_region region;

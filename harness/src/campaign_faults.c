@@ -659,9 +659,7 @@ static void summarize(struct fctx *x, double campaign_s) {
   json_object *sum = json_object_new_object();
   for (int i = 0; i < x->env->c->nvariants; i++) {
     const char *vn = mh_variant_name(x->env->c->variants[i]);
-    json_object *vs = mh_faults_variant_summary(x->trials, vn);
-    mh_fault_stats_add(vs, x->trials, vn, x->fm, x->env->c->confidence);
-    json_object_object_add(sum, vn, vs);
+    json_object_object_add(sum, vn, mh_faults_summary(x->trials, vn, x->fm, x->env->c->confidence));
   }
   json_object *rate = json_object_new_object();
   json_object_object_add(rate, "trials", json_object_new_int(x->done));
@@ -676,6 +674,8 @@ static void summarize(struct fctx *x, double campaign_s) {
   if (getloadavg(load, 3) == 3)
     json_object_object_add(rate, "host_loadavg_1min", json_object_new_double(load[0]));
   json_object_object_add(sum, "rate", rate);
+  if (x->fm->margin > 0)
+    json_object_object_add(sum, "sample_size", mh_sample_size_json(x->fm));
   json_object_object_add(x->fdoc, "summary", sum);
 }
 
@@ -721,6 +721,11 @@ int mh_faults_cmd(const struct mh_faults_env *env) {
     if (prepare_variant(&x, &vr[i], &e) < 0)
       rc = MH_EXIT_CAMPAIGN;
     x.total += vr[i].ntodo;
+  }
+  if (rc == 0 && x.fm->margin > 0) {
+    char note[256];
+    mh_sample_size_note(x.fm, note, sizeof note);
+    fprintf(stderr, "memharness: %s\n", note);
   }
   if (rc == 0)
     fprintf(stderr, "memharness: fault campaign %s: %d trials to run, results in %s\n",

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare_faults.h"
 #include "samples.h"
 #include "stats.h"
 
@@ -366,13 +367,19 @@ int mh_cmd_compare(const struct mh_compare_opts *o) {
   json_object *b = mh_results_open(o->baseline, &e), *n = b ? mh_results_open(o->fresh, &e) : NULL;
   int rc = MH_CMP_INCOMPATIBLE;
   json_object *report = NULL;
-  if (b && n)
+  // Two fault results compare rates, not overhead ratios.
+  bool faults = b && n && (mh_is_fault_results(b) || mh_is_fault_results(n));
+  if (faults)
+    rc = mh_compare_faults(b, o->baseline, n, o->fresh, o->cfg.level, &report, &e);
+  else if (b && n)
     rc = mh_compare_docs(b, o->baseline, n, o->fresh, &o->cfg, &report, &e);
   if (!report)
     fprintf(stderr, "memharness compare: %s\n", e.msg);
   else if (o->json)
     printf("%s\n", json_object_to_json_string_ext(report, JSON_C_TO_STRING_PRETTY |
                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+  else if (faults)
+    mh_compare_faults_print(stdout, report);
   else
     mh_compare_print(stdout, report);
   json_object_put(report);

@@ -1,8 +1,10 @@
 #include "faultstats.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "campaign_faults.h"
 #include "propstats.h"
 #include "samples.h"
 #include "trial.h"
@@ -78,7 +80,10 @@ static json_object *first_injected(json_object *rec) {
                         ? json_object_array_get_idx(f, 0)
                         : NULL;
   json_object *inj = mh_jget(f0, "injected");
-  return inj && json_object_get_boolean(inj) ? f0 : NULL;
+  // Records older than "injected" name a frame only when one was hit.
+  if (!inj)
+    return mh_jstr(f0, "frame_kind") ? f0 : NULL;
+  return json_object_get_boolean(inj) ? f0 : NULL;
 }
 
 static json_object *space(double frames, long long nframes, const struct mh_faults *fm) {
@@ -161,4 +166,35 @@ void mh_fault_stats_add(json_object *vsum, json_object *trials, const char *vari
   json_object_object_add(vsum, "fault_space", sp);
   json_object_object_add(vsum, "extrapolated",
                          size ? extrapolate(r, json_object_get_double(size)) : NULL);
+}
+
+json_object *mh_sample_size_json(const struct mh_faults *fm) {
+  if (fm->margin <= 0)
+    return NULL;
+  json_object *o = json_object_new_object();
+  json_object_object_add(o, "n", json_object_new_int(fm->trials));
+  json_object_object_add(o, "margin", json_object_new_double(fm->margin));
+  json_object_object_add(o, "confidence", json_object_new_double(fm->margin_confidence));
+  json_object_object_add(o, "p", json_object_new_double(fm->margin_p));
+  json_object_object_add(o, "population",
+                         fm->population > 0 ? json_object_new_double(fm->population) : NULL);
+  json_object_object_add(o, "formula", json_object_new_string("Leveugle et al., DATE 2009"));
+  return o;
+}
+
+void mh_sample_size_note(const struct mh_faults *fm, char *buf, size_t cap) {
+  char pop[64] = "an unbounded fault space";
+  if (fm->population > 0)
+    snprintf(pop, sizeof pop, "a fault space of %.0f", fm->population);
+  snprintf(buf, cap,
+           "faults.trials: n = %d trials per variant (Leveugle et al.: margin %g at %g%% "
+           "confidence, p = %g, %s)",
+           fm->trials, fm->margin, 100 * fm->margin_confidence, fm->margin_p, pop);
+}
+
+json_object *mh_faults_summary(json_object *trials, const char *variant, const struct mh_faults *fm,
+                               double level) {
+  json_object *vs = mh_faults_variant_summary(trials, variant);
+  mh_fault_stats_add(vs, trials, variant, fm, level);
+  return vs;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faultstats.h"
 #include "figdata.h"
 #include "samples.h"
 
@@ -227,4 +228,80 @@ int mh_figdata_rate(json_object *doc, const char *results_path, const char *path
            mh_jnum(rate, "trials", NAN), mh_jnum(rate, "wall_s", NAN), mh_jnum(rate, "jobs", NAN),
            restore && !strchr(restore, '\'') ? restore : "?");
   return close_data(f, path, 1, e);
+}
+
+// The failure rates of one variant (all frames and per kind), computed from
+// the trials as the summary computes them, so older results plot too.
+static json_object *variant_rates(json_object *doc, const char *variant, double level) {
+  json_object *vs = json_object_new_object();
+  struct mh_faults none = {.bits = 1, .when = MH_FW_DELAY_MS};
+  mh_fault_stats_add(vs, mh_jget(doc, "trials"), variant, &none, level);
+  return vs;
+}
+
+static void failrate_row(FILE *f, const char *variant, const char *kind, bool kinds,
+                         json_object *r) {
+  char v[64] = "", fk[64] = "";
+  mh_fig_cat_name(v, sizeof v, variant);
+  mh_fig_cat_name(fk, sizeof fk, kind);
+  if (kinds)
+    fprintf(f, "\"%s, %s frames\" %s %s", v, fk, v, fk);
+  else
+    fprintf(f, "%s %s %s", v, v, fk);
+  fprintf(f, " %.0f %.0f %.6f %.6f %.6f\n", mh_jnum(r, "k", 0), mh_jnum(r, "n", 0),
+          100 * mh_jnum(r, "p", 0), 100 * mh_jnum(r, "lo", 0), 100 * mh_jnum(r, "hi", 1));
+}
+
+int mh_figdata_failrate(json_object *doc, const char *results_path, const char *path,
+                        char *settings, size_t cap, struct mh_err *e) {
+  json_object *variants = mh_jget(mh_jget(doc, "campaign"), "variants");
+  double level = mh_jnum(mh_jget(mh_jget(doc, "campaign"), "statistics"), "confidence", 0.95);
+  size_t nv = json_object_array_length(variants);
+  json_object *vr[8] = {NULL};
+  char kind[64] = "", names[256] = "";
+  bool several = false;
+  for (size_t i = 0; i < nv && i < 8; i++) {
+    const char *v = json_object_get_string(json_object_array_get_idx(variants, i));
+    vr[i] = variant_rates(doc, v ? v : "", level);
+    json_object_object_foreach(mh_jget(vr[i], "rates_by_frame_kind"), k, r) {
+      (void)r;
+      several = several || (*kind && strcmp(kind, k) != 0);
+      snprintf(kind, sizeof kind, "%s", k);
+    }
+    mh_fig_cat(names, sizeof names, "%s", *names ? " " : "");
+    mh_fig_cat_name(names, sizeof names, v ? v : "?");
+  }
+  int rows = 0;
+  FILE *f = NULL;
+  bool failed = false;
+  for (size_t i = 0; i < nv && i < 8 && !failed; i++) {
+    const char *v = json_object_get_string(json_object_array_get_idx(variants, i));
+    json_object *byk = mh_jget(vr[i], "rates_by_frame_kind");
+    json_object_object_foreach(byk, k, r) {
+      if (!f &&
+          !(f = open_data(path, doc, results_path,
+                          "(e) failure rate per variant and frame kind, Wilson interval", e))) {
+        failed = true;
+        break;
+      }
+      if (rows == 0)
+        fprintf(f, "# columns: label variant frame_kind k n p lo hi (p, lo, hi in %%)\n");
+      if (several)
+        failrate_row(f, v, k, true, mh_jget(r, MH_FAILURE));
+      else // one kind: its row is the variant's
+        failrate_row(f, v, k, false, mh_jget(mh_jget(vr[i], "rates"), MH_FAILURE));
+      rows++;
+      if (!several)
+        break;
+    }
+  }
+  for (size_t i = 0; i < nv && i < 8; i++)
+    json_object_put(vr[i]);
+  if (failed)
+    return -1;
+  snprintf(settings, cap, "variants='%s'; level='%g'; frames='", names, 100 * level);
+  if (!several)
+    mh_fig_cat_name(settings, cap, kind);
+  mh_fig_cat(settings, cap, "'");
+  return f ? close_data(f, path, rows, e) : 0;
 }

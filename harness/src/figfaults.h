@@ -21,6 +21,10 @@ int mh_figdata_outcomes(json_object *doc, const char *results_path, const char *
 // has any; the settings name the unit and the variants without any.
 int mh_figdata_latency(json_object *doc, const char *results_path, const char *path, char *settings,
                        size_t cap, struct mh_err *e);
+// (e) failure rate per variant and frame kind with its Wilson interval,
+// recomputed from the trial records (faultstats.h).
+int mh_figdata_failrate(json_object *doc, const char *results_path, const char *path,
+                        char *settings, size_t cap, struct mh_err *e);
 // (d) campaign rate (faults.summary.rate).
 int mh_figdata_rate(json_object *doc, const char *results_path, const char *path, char *settings,
                     size_t cap, struct mh_err *e);

@@ -398,13 +398,14 @@ static json_object *build(const struct shard_in *in, int n, const struct slots *
   json_object *fdoc = get(out, "faults"), *sum = json_object_new_object();
   for (int v = 0; v < sl->c->nvariants; v++) {
     const char *vn = mh_variant_name(sl->c->variants[v]);
-    json_object *vs = mh_faults_variant_summary(trials, vn);
-    mh_fault_stats_add(vs, trials, vn, &sl->c->faults, sl->c->confidence);
-    json_object_object_add(sum, vn, vs);
+    json_object_object_add(sum, vn,
+                           mh_faults_summary(trials, vn, &sl->c->faults, sl->c->confidence));
     if (get(fdoc, vn))
       json_object_object_add(get(fdoc, vn), "rate", variant_rate(in, n, vn));
   }
   json_object_object_add(sum, "rate", array_rate(in, n, (int)all, t0, t1));
+  if (sl->c->faults.margin > 0)
+    json_object_object_add(sum, "sample_size", mh_sample_size_json(&sl->c->faults));
   json_object_object_add(fdoc, "summary", sum);
   json_object_object_add(out, "trials", trials);
   json_object_object_add(out, "shards", shards);

@@ -138,6 +138,7 @@ struct fault_fig {
 };
 static const struct fault_fig fault_figs[] = {
     {"fault-outcomes", "outcomes.gp", "trial outcomes", mh_figdata_outcomes},
+    {"failure-rate", "failrate.gp", "fault trials that sampled a frame", mh_figdata_failrate},
     {"recovery-latency", "latency.gp", "recovered machine checks with cycles", mh_figdata_latency},
     {"campaign-rate", "rate.gp", "campaign rate ($.faults.summary.rate)", mh_figdata_rate},
 };
@@ -174,7 +175,8 @@ static void report_skipped(bool faults) {
   if (faults)
     printf("plot: overhead figures skipped: a fault campaign has no runs or summaries\n");
   else
-    printf("plot: fault-outcome, recovery-latency and campaign-rate figures skipped: the "
+    printf("plot: fault-outcome, failure-rate, recovery-latency and campaign-rate figures "
+           "skipped: the "
            "results hold no trial records ($.trials, written by fault campaigns)\n");
   printf("plot: dedup figure skipped: the results hold no dedup measurements\n");
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "frameinfo.h"
 #include "rsp.h"
 
 #define PG 4096u
@@ -100,16 +101,6 @@ static void region_range(const struct mh_user_layout *l, int region, uint32_t sz
     *hi = PGUP(sz);
   if (*lo > *hi)
     *lo = *hi;
-}
-
-static int region_of(const struct mh_user_layout *l, uint32_t va) {
-  if (va >= l->text_lo && va < l->text_hi)
-    return MH_FR_TEXT;
-  if (va >= l->data_lo && va < l->data_hi)
-    return MH_FR_DATA;
-  if (va >= l->end + PG && va < l->end + 2 * PG)
-    return MH_FR_STACK;
-  return va >= l->end + 2 * PG ? MH_FR_HEAP : MH_FR_ANY;
 }
 
 static int frame(struct mh_guest *g, uint32_t pa, int *kind, uint32_t *partner, int *owner,
@@ -214,13 +205,18 @@ static int choose_in(struct mh_guest *g, const struct mh_proc_info *pp, bool mir
                             .kind = kind,
                             .pid = p.pid,
                             .va = va,
-                            .region = region_of(&g->lay, va),
+                            .region = mh_region_of(&g->lay, va),
                             .owner = owner,
                             .nsel = npages};
     return 0;
   }
   return NO_PAGE;
 }
+
+// Kinds of choose_frame beside FRAME_*: every frame with RAM that is not
+// retired; of those, the ones in use (not free).
+#define ANY (-1)
+#define USED (-2)
 
 // Frames of a kind across all of physical memory: the frame table is read
 // in one go (one RSP transfer) and the pick chooses among the matches.
@@ -245,14 +241,17 @@ static int choose_frame(struct mh_guest *g, int want, uint64_t pick, struct mh_t
     if (f >= ISA_HOLE_LO && f < ISA_HOLE_HI)
       continue;
     int k = tab[(size_t)f * in->frame_size + in->frame_kind_off];
-    if (want < 0 ? k != FRAME_POISONED : k == want)
+    if (want == ANY    ? k != FRAME_POISONED
+        : want == USED ? k != FRAME_POISONED && k != FRAME_FREE
+                       : k == want)
       match[n++] = f;
   }
   uint32_t pfn = n ? match[pick % n] : 0;
   free(tab);
   free(match);
   if (!n)
-    return mh_fail(e, "no frame of kind %s in the frame table", mh_frame_kind_name(want));
+    return mh_fail(e, "no frame of kind %s in the frame table",
+                   want == USED ? "used" : mh_frame_kind_name(want));
   uint32_t partner;
   int kind, owner;
   if (frame(g, pfn << 12, &kind, &partner, &owner, e) < 0)
@@ -277,7 +276,9 @@ int mh_target_choose(struct mh_guest *g, enum mh_fault_kind kind, enum mh_fault_
     return choose_frame(g, FRAME_PGTABLE, pick, t, e);
   case MH_FK_FREE:
     return choose_frame(g, FRAME_FREE, pick, t, e);
+  case MH_FK_USED:
+    return choose_frame(g, USED, pick, t, e);
   default:
-    return choose_frame(g, -1, pick, t, e);
+    return choose_frame(g, ANY, pick, t, e);
   }
 }

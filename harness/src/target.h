@@ -31,13 +31,14 @@ struct mh_guest {
 };
 
 struct mh_target {
-  uint32_t pa;   // frame base
-  int kind;      // FRAME_* as the frame table says, confirmed
-  int pid;       // the workload's pid (user kinds), else 0
-  uint32_t va;   // page va in the workload (user kinds), else 0
-  int region;    // enum mh_fault_region of va (user kinds)
-  int owner;     // frame-table owner
-  uint32_t nsel; // how many candidates the pick chose among
+  uint32_t pa;     // frame base
+  int kind;        // FRAME_* as the frame table says, confirmed
+  int pid;         // the workload's pid (user kinds), else 0
+  uint32_t va;     // page va in the workload (user kinds), else 0
+  int region;      // enum mh_fault_region of va (user kinds)
+  int owner;       // frame-table owner
+  uint32_t nsel;   // how many candidates the pick chose among
+  char holds[128]; // what the frame held (frameinfo.h), filled by the trial
 };
 
 const char *mh_frame_kind_name(int kind);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "elfsym.h"
+#include "frameinfo.h"
 #include "rsp.h"
 #include "serial.h"
 #include "util.h"
@@ -403,7 +404,8 @@ static int inject_all(struct mh_session *s, const struct mh_faults *fm,
       snprintf(o->why_not, sizeof o->why_not, "fault %d: %.140s", i + 1, e->msg);
       return 1;
     }
-    if (rc < 0)
+    if (rc < 0 || mh_frame_holds(&s->guest, s->o.kernel, s->o.workload_elf, t, p->f[i].word,
+                                 t->holds, sizeof t->holds, e) < 0)
       return -1;
     uint32_t pa = t->pa + p->f[i].word * 8;
     rc = mh_inject_flip(s->rsp, pa, p->f[i].mask, &r->flips[i], e);
@@ -564,6 +566,7 @@ static json_object *fault_json(const struct mh_fault *f, const struct mh_target 
   json_object_object_add(o, "pa", hex(fl->pa));
   json_object_object_add(o, "candidates", json_object_new_int((int)t->nsel));
   json_object_object_add(o, "owner", json_object_new_int(t->owner));
+  json_object_object_add(o, "holds", json_object_new_string(t->holds));
   if (t->pid) {
     json_object_object_add(o, "pid", json_object_new_int(t->pid));
     json_object_object_add(o, "va", hex(t->va + f->word * 8));

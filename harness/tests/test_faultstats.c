@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "campaign.h"
 #include "faultstats.h"
@@ -119,10 +120,54 @@ static void fault_space_counts_masks_and_instants(void **state) {
   assert_float_equal(mh_fault_instants(&fm), 10, 0);
 }
 
+static int parse(const char *trials, const char *target, const char *when, struct mh_campaign *c,
+                 struct mh_err *e) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "{\"schema\": 1, \"name\": \"f\", \"variants\": [\"memv6\"], \"workloads\": "
+           "[{\"name\": \"m\", \"program\": \"memsum\"}], \"faults\": {\"trials\": %s, "
+           "\"target\": %s, \"when\": %s}}",
+           trials, target, when);
+  return mh_campaign_parse(text, c, e);
+}
+
+static void trials_from_a_target_precision(void **state) {
+  (void)state;
+  struct mh_campaign c;
+  struct mh_err e = {""};
+  const char *bp = "{\"breakpoint\": \"memsum_round\", \"icount\": [0, 99]}";
+  // Unbounded space (any kernel frame): t^2 / 4 / 0.02^2 = 2400.9 -> 2401.
+  if (parse("{\"margin\": 0.02, \"confidence\": 0.95}", "{\"kind\": \"kernel\"}", bp, &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  assert_int_equal(c.faults.trials, 2401);
+  assert_float_equal(c.faults.population, 0, 0);
+  mh_campaign_free(&c);
+  // One page at one instruction: 32768 faults, corrected to 2238.
+  const char *one = "{\"breakpoint\": \"memsum_round\", \"icount\": [5, 5]}";
+  if (parse("{\"margin\": 0.02}", "{\"kind\": \"native\", \"page\": \"esp\"}", one, &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  assert_float_equal(c.faults.population, 32768, 0);
+  assert_int_equal(c.faults.trials, 2238);
+  mh_campaign_free(&c);
+  // A known proportion: 0.1 * 0.9 * 1.96^2 / 0.05^2 = 138.3 -> 139.
+  if (parse("{\"margin\": 0.05, \"p\": 0.1}", "{\"kind\": \"kernel\"}", bp, &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  assert_int_equal(c.faults.trials, 139);
+  mh_campaign_free(&c);
+  assert_int_equal(
+      parse("{\"confidence\": 0.95, \"margins\": 1}", "{\"kind\": \"kernel\"}", bp, &c, &e), -1);
+  if (!strstr(e.msg, "$.faults.trials.margins: unknown key") ||
+      !strstr(e.msg, "$.faults.trials.margin: required key missing"))
+    fail_msg("errors \"%s\" do not name the bad and the missing key", e.msg);
+  assert_int_equal(parse("{\"margin\": 0.00001}", "{\"kind\": \"kernel\"}", bp, &c, &e), -1);
+  assert_non_null(strstr(e.msg, "$.faults.trials.margin: expected a number in [0.0001, 0.5]"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(rates_carry_wilson_intervals),
       cmocka_unit_test(fault_space_counts_masks_and_instants),
+      cmocka_unit_test(trials_from_a_target_precision),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -352,7 +352,7 @@ static void fault_figures(void **state) {
     texts[0] = 0;
     assert_int_equal(
         draw_and_check(TEST_DATA "/recovery-sample.json", widths[i], "faults", texts, sizeof texts),
-        3);
+        4);
     // Outcomes: bars by variant, n per bar, only the classes that occur.
     expect_text(texts, "\nnative\n");
     expect_text(texts, "\nmemv6\n");
@@ -365,6 +365,10 @@ static void fault_figures(void **state) {
     expect_text(texts, "guest instructions (icount)");
     expect_text(texts, "bar: 10,000 instructions");
     reject_text(texts, "cycles");
+    // Failure rate: its interval named, the counts at each row's end.
+    expect_text(texts, "failure rate (%), 95% Wilson interval, faults in native frames");
+    expect_text(texts, "8/8");
+    expect_text(texts, "0/8");
     // Rate: the bar's value and the line named.
     expect_text(texts, "trials per minute");
     expect_text(texts, "bar: 600 trials/min");
@@ -390,6 +394,22 @@ static void write_every_outcome(const char *path) {
     for (int i = 0; i < 7; i++)
       json_object_object_add(counts, names[i], json_object_new_int(1 + (i + v) % 3));
     json_object_object_add(kinds, "mirror", counts);
+    // The same outcomes as trial records, which the failure rates count.
+    json_object *trials = json_object_object_get(doc, "trials");
+    for (int i = 0; i < 7; i++)
+      for (int k = 0; k < 1 + (i + v) % 3; k++) {
+        json_object *t = json_object_new_object(), *fs = json_object_new_array(),
+                    *f = json_object_new_object();
+        json_object_object_add(t, "variant", json_object_new_string(variants[v]));
+        json_object_object_add(t, "outcome", json_object_new_string(names[i]));
+        json_object_object_add(f, "injected", json_object_new_boolean(1));
+        json_object_object_add(f, "frame_kind", json_object_new_string("mirror"));
+        json_object_object_add(f, "candidates", json_object_new_int(4));
+        json_object_array_add(fs, f);
+        json_object_object_add(t, "faults", fs);
+        json_object_object_add(t, "mce", json_object_new_array());
+        json_object_array_add(trials, t);
+      }
   }
   assert_int_equal(json_object_to_file(path, doc), 0);
   json_object_put(doc);
@@ -405,11 +425,17 @@ static void fault_figures_of_every_outcome(void **state) {
   const char *widths[] = {"single", "double"};
   for (int i = 0; i < 2; i++) {
     texts[0] = 0;
-    assert_int_equal(draw_and_check(path, widths[i], "outcomes", texts, sizeof texts), 3);
+    assert_int_equal(draw_and_check(path, widths[i], "outcomes", texts, sizeof texts), 4);
     expect_text(texts, "memv6, mirror frames");
     expect_text(texts, "native, native frames");
     expect_text(texts, "harness_error");
     expect_text(texts, "n = 14");
+    // Failure rates per frame kind: sdc, killed, panic and hang of the 12
+    // trials that are no harness error.
+    expect_text(texts, "failure rate (%), 95% Wilson interval");
+    reject_text(texts, "interval, faults in");
+    expect_text(texts, "9/12");
+    expect_text(texts, "7/12");
   }
 }
 

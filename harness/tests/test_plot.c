@@ -117,7 +117,7 @@ static void figures_in_every_format_from_a_real_result(void **state) {
   char out[128];
   snprintf(out, sizeof out, "%s/figs", dir);
   assert_int_equal(MH("plot", SAMPLE, "-o", out), 0);
-  expect_output("fault-outcome, recovery-latency and campaign-rate figures skipped");
+  expect_output("fault-outcome, failure-rate, recovery-latency and campaign-rate figures skipped");
   expect_output("dedup figure skipped");
   const char *groups[] = {"icount", "wall"};
   for (int g = 0; g < 2; g++) {
