@@ -36,6 +36,9 @@ double mh_fault_instants(const struct mh_faults *fm) {
 struct tally {
   long long k[MH_OUT_COUNT];
   long long n; // trials that sampled the fault space (injected, judged)
+  // trap none (activation.h): benign trials whose fault was read (masked)
+  // or never read (not activated), and how many trials were watched.
+  long long masked, unactivated, watched;
 };
 
 static bool is_failure(int o) {
@@ -69,6 +72,10 @@ static json_object *rates(const struct tally *t, double level) {
     if (i != MH_OUT_HARNESS_ERROR)
       json_object_object_add(o, mh_outcome_name(i), rate(t->k[i], t->n, level));
   json_object_object_add(o, MH_FAILURE, rate(failures(t), t->n, level));
+  if (t->watched) { // benign split by activation
+    json_object_object_add(o, "masked", rate(t->masked, t->n, level));
+    json_object_object_add(o, "not_activated", rate(t->unactivated, t->n, level));
+  }
   return o;
 }
 
@@ -116,6 +123,19 @@ static json_object *extrapolate(json_object *r, double size) {
   return o;
 }
 
+static void count(struct tally *t, int o, json_object *rec) {
+  const char *act = mh_jstr(mh_jget(rec, "activation"), "state");
+  t->k[o]++;
+  t->n++;
+  if (!act)
+    return;
+  t->watched++;
+  if (o == MH_OUT_BENIGN && strcmp(act, "read") == 0)
+    t->masked++;
+  else if (o == MH_OUT_BENIGN)
+    t->unactivated++;
+}
+
 static struct tally *kind_tally(json_object *names, struct tally *kinds, int *nkinds,
                                 const char *kind) {
   for (int i = 0; i < *nkinds; i++)
@@ -130,7 +150,7 @@ static struct tally *kind_tally(json_object *names, struct tally *kinds, int *nk
 
 void mh_fault_stats_add(json_object *vsum, json_object *trials, const char *variant,
                         const struct mh_faults *fm, double level) {
-  struct tally all = {{0}, 0}, kinds[FRAME_POISONED + 2];
+  struct tally all = {{0}, 0, 0, 0, 0}, kinds[FRAME_POISONED + 2];
   json_object *names = json_object_new_array();
   int nkinds = 0;
   long long skipped = 0;
@@ -148,9 +168,9 @@ void mh_fault_stats_add(json_object *vsum, json_object *trials, const char *vari
     frames += json_object_get_double(mh_jget(f0, "candidates"));
     const char *kn = mh_jstr(f0, "frame_kind");
     struct tally *k = kind_tally(names, kinds, &nkinds, kn ? kn : "unknown");
-    all.k[o]++, all.n++;
+    count(&all, o, t);
     if (k)
-      k->k[o]++, k->n++;
+      count(k, o, t);
   }
   json_object *r = rates(&all, level), *byk = json_object_new_object();
   for (int i = 0; i < nkinds; i++)

@@ -139,8 +139,7 @@ static int kernel_holds(struct mh_guest *g, const char *kernel_elf, const struct
 }
 
 int mh_frame_holds(struct mh_guest *g, const char *kernel_elf, const char *workload_elf,
-                   const struct mh_target *t, uint32_t word, char *out, size_t cap,
-                   struct mh_err *e) {
+                   struct mh_target *t, uint32_t word, char *out, size_t cap, struct mh_err *e) {
   struct mh_proc_info p;
   uint32_t va = t->va;
   int rc;
@@ -158,6 +157,8 @@ int mh_frame_holds(struct mh_guest *g, const char *kernel_elf, const char *workl
       return -1;
     if (rc == 0 && !t->pid && (rc = va_of(g, &p, t->pa, &va, e)) < 0)
       return -1;
+    if (rc == 0 && !t->pid)
+      t->uva = va;
     if (rc == 0)
       user_holds(g, workload_elf, p.name, va, out, cap);
     else // shared or between owners (fork, exit): no mapping names it

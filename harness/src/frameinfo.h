@@ -26,8 +26,8 @@ int mh_region_of(const struct mh_user_layout *l, uint32_t va);
 //                         NAME's ELF beside workload_elf), heap or stack
 //   free, retired
 // 0, or -1 with e (the tables could not be read).
+// A user frame chosen from the frame table gets its uva here.
 int mh_frame_holds(struct mh_guest *g, const char *kernel_elf, const char *workload_elf,
-                   const struct mh_target *t, uint32_t word, char *out, size_t cap,
-                   struct mh_err *e);
+                   struct mh_target *t, uint32_t word, char *out, size_t cap, struct mh_err *e);
 
 #endif

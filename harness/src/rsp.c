@@ -451,6 +451,18 @@ int mh_rsp_handshake(struct mh_rsp *r, bool want_noack) {
   return 0;
 }
 
+// The n:r pairs of a T stop: "watch:ADDR;", "rwatch:ADDR;" or "awatch:ADDR;".
+static void parse_watch(const char *p, struct mh_rsp_stop *stop) {
+  static const char *const keys[] = {"watch:", "rwatch:", "awatch:"};
+  static const char kinds[] = {'w', 'r', 'a'};
+  for (; *p; p = strchr(p, ';') ? strchr(p, ';') + 1 : p + strlen(p))
+    for (int k = 0; k < 3; k++)
+      if (strncmp(p, keys[k], strlen(keys[k])) == 0) {
+        stop->watch = kinds[k];
+        stop->watch_addr = strtoull(p + strlen(keys[k]), NULL, 16);
+      }
+}
+
 static int parse_stop(struct mh_rsp *r, struct mh_rsp_stop *stop) {
   const char *p = r->pkt;
   if (r->pkt_len < 3 || !strchr("STWX", p[0]) || hexval(p[1]) < 0 || hexval(p[2]) < 0)
@@ -460,6 +472,10 @@ static int parse_stop(struct mh_rsp *r, struct mh_rsp_stop *stop) {
     stop->kind = p[0];
     stop->signal = p[0] == 'W' ? 0 : v;
     stop->status = p[0] == 'W' ? v : 0;
+    stop->watch = 0;
+    stop->watch_addr = 0;
+    if (p[0] == 'T')
+      parse_watch(p + 3, stop);
   }
   return 0;
 }
@@ -620,6 +636,16 @@ int mh_rsp_breakpoint(struct mh_rsp *r, int type, bool insert, uint64_t addr, in
   char cmd[64];
   snprintf(cmd, sizeof cmd, "%c%d,%llx,%x", insert ? 'Z' : 'z', type, (unsigned long long)addr,
            kind);
+  return expect_ok(r, cmd);
+}
+
+int mh_rsp_watchpoint(struct mh_rsp *r, int type, bool insert, uint64_t addr, int len) {
+  if (type < 2 || type > 4 || len < 1)
+    return fail(r, MH_RSP_EPROTO, "watchpoint type %d len %d: expected type 2-4, len > 0", type,
+                len);
+  char cmd[64];
+  snprintf(cmd, sizeof cmd, "%c%d,%llx,%x", insert ? 'Z' : 'z', type, (unsigned long long)addr,
+           len);
   return expect_ok(r, cmd);
 }
 

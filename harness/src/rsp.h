@@ -35,6 +35,10 @@ struct mh_rsp_stop {
   char kind;  // 'S'/'T': stopped with signal; 'W': exited; 'X': terminated
   int signal; // for S/T/X
   int status; // for W
+  // T stops of a watchpoint (QEMU stops after the accessing instruction):
+  // 'w' a write, 'r' a read, 'a' an access; 0 for any other stop.
+  char watch;
+  uint64_t watch_addr; // the address the stub reports for it
 };
 
 // Takes ownership of fd (closed by mh_rsp_close).
@@ -82,6 +86,8 @@ int mh_rsp_interrupt(struct mh_rsp *r, struct mh_rsp_stop *stop);
 int mh_rsp_wait_stop(struct mh_rsp *r, int timeout_ms, struct mh_rsp_stop *stop);
 // type 0: software breakpoint, 1: hardware breakpoint.
 int mh_rsp_breakpoint(struct mh_rsp *r, int type, bool insert, uint64_t addr, int kind);
+// type 2: write watchpoint, 3: read, 4: access; len bytes at addr (virtual).
+int mh_rsp_watchpoint(struct mh_rsp *r, int type, bool insert, uint64_t addr, int len);
 // A monitor command (GDB's `monitor`); output collects the decoded O packets.
 int mh_rsp_monitor(struct mh_rsp *r, const char *cmd, char *output, size_t cap);
 int mh_rsp_detach(struct mh_rsp *r);

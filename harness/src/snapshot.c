@@ -470,6 +470,9 @@ enum mh_stop_at mh_session_run(struct mh_session *s, int timeout_ms, struct mh_e
     return qemu_ended(s, e);
   }
   int rc = mh_rsp_wait_stop(s->rsp, timeout_ms, &st);
+  memset(&s->last_stop, 0, sizeof s->last_stop);
+  if (rc == 0)
+    s->last_stop = st;
   if (rc == MH_RSP_ETIMEOUT) {
     if (mh_rsp_interrupt(s->rsp, &st) < 0) {
       mh_fail(e, "the guest ran past the timeout and did not stop for ^C: %s",

@@ -16,6 +16,7 @@
 
 #include "err.h"
 #include "proc.h"
+#include "rsp.h"
 #include "serlog.h"
 #include "target.h"
 
@@ -54,11 +55,12 @@ struct mh_session {
   // (in a page of cold code: a breakpoint makes TCG run every instruction
   // of its page one at a time) and the return address says who called.
   uint64_t a_poweroff, a_shutdown, n_shutdown, a_panic, n_panic;
-  int power_value;      // power_off's argument at the last MH_AT_SHUTDOWN/PANIC stop
-  struct mh_serlog log; // the serial log, emptied at each mark
-  double start_s;       // QEMU start to main() (and savevm), seconds
-  double save_s;        // the savevm alone
-  bool alive;           // false once QEMU ended (the guest's doing, or broken)
+  int power_value;              // power_off's argument at the last MH_AT_SHUTDOWN/PANIC stop
+  struct mh_rsp_stop last_stop; // of the last mh_session_run (a watchpoint's, activation.h)
+  struct mh_serlog log;         // the serial log, emptied at each mark
+  double start_s;               // QEMU start to main() (and savevm), seconds
+  double save_s;                // the savevm alone
+  bool alive;                   // false once QEMU ended (the guest's doing, or broken)
   // The harness lost control of QEMU (docs/campaign.md "How sessions fail"):
   // why says how; nothing the session did since counts.
   bool broken;

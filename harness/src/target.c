@@ -205,6 +205,7 @@ static int choose_in(struct mh_guest *g, const struct mh_proc_info *pp, bool mir
                             .kind = kind,
                             .pid = p.pid,
                             .va = va,
+                            .uva = mirror ? va + g->in.mirror_offset : va,
                             .region = mh_region_of(&g->lay, va),
                             .owner = owner,
                             .nsel = npages};

@@ -38,6 +38,7 @@ struct mh_target {
   int region;      // enum mh_fault_region of va (user kinds)
   int owner;       // frame-table owner
   uint32_t nsel;   // how many candidates the pick chose among
+  uint32_t uva;    // the page's user va in its owner, mirror window included; 0: none
   char holds[128]; // what the frame held (frameinfo.h), filled by the trial
 };
 

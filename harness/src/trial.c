@@ -207,6 +207,30 @@ static void panic_message(const char *serial, char *out, size_t cap) {
 
 // Runs to the end of the workload; fills o->ended, status, panic message.
 static void run_to_end(struct mh_session *s, int timeout_ms, struct mh_trial_obs *o,
+                       struct mh_err *e);
+
+// A silent fault is watched until the guest first reads or overwrites it
+// (activation.h), then the run goes on to its end. 1, or -1 when a
+// watchpoint could not be set or cleared (the harness's part failed).
+static int run_watched(struct mh_session *s, struct mh_trial_result *r, const struct mh_fault *f,
+                       int timeout_ms, struct mh_err *e) {
+  double t0 = mh_now();
+  enum mh_stop_at at = mh_run_watched(s, &r->targets[0], f, timeout_ms, &r->obs.act, e);
+  int left = timeout_ms - (int)((mh_now() - t0) * 1000);
+  if (at == MH_AT_DEAD && s->alive)
+    return -1;
+  if (at == MH_AT_USER) {
+    run_to_end(s, left > 1 ? left : 1, &r->obs, e);
+    return 1;
+  }
+  r->obs.ended = at;
+  r->obs.status = s->power_value;
+  if (at == MH_AT_DEAD)
+    s->alive = false;
+  return 1;
+}
+
+static void run_to_end(struct mh_session *s, int timeout_ms, struct mh_trial_obs *o,
                        struct mh_err *e) {
   enum mh_stop_at at = MH_AT_USER;
   double deadline = mh_now() + timeout_ms / 1000.0;
@@ -456,7 +480,9 @@ void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_
   else if (rc == 0)
     snprintf(r->obs.why_not, sizeof r->obs.why_not, "the workload finished first");
   mark = mh_now();
-  if (rc == 1)
+  if (rc == 1 && fm->trap == MH_FT_NONE && r->ntargets > 0)
+    rc = run_watched(s, r, &p->f[0], ms, &e);
+  else if (rc == 1)
     run_to_end(s, ms, &r->obs, &e);
   lap(r, MH_PH_TO_END, &mark);
   if (rc < 0 && !s->alive)
@@ -623,6 +649,8 @@ json_object *mh_trial_record(const char *id, const char *variant, int trial,
   json_object_object_add(o, "trap", json_object_new_string(fm->trap == MH_FT_MCE ? "mce" : "none"));
   if (fm->icount)
     stop_json(o, p, r);
+  if (r->obs.act.state != MH_ACT_UNKNOWN)
+    json_object_object_add(o, "activation", mh_activation_json(&r->obs.act));
   for (int i = 0; i < p->nfaults; i++)
     json_object_array_add(
         faults, fault_json(&p->f[i], i < r->ntargets ? &r->targets[i] : NULL, &r->flips[i]));

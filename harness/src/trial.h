@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "activation.h"
 #include "campaign.h"
 #include "fault.h"
 #include "inject.h"
@@ -61,6 +62,7 @@ struct mh_trial_obs {
   const char *serial; // the trial's output since main(), as mh_serial_lines gives it
   int nmce;
   struct mh_mce_obs mce[MH_MAX_MCE];
+  struct mh_activation act; // trap none: was the first fault read (activation.h)
 };
 
 // Decides the outcome from what was observed; reason says why, in a sentence.

@@ -63,7 +63,7 @@ static void used_frames_with_a_precision(void **state) {
   assert_int_equal(json_object_array_length(trials), 2 * N);
   regex_t re;
   assert_int_equal(regcomp(&re, holds_re, REG_EXTENDED | REG_NOSUB), 0);
-  int described = 0, kernel = 0;
+  int described = 0, kernel = 0, activated = 0;
   for (size_t i = 0; i < json_object_array_length(trials); i++) {
     json_object *t = json_object_array_get_idx(trials, i);
     json_object *f = json_object_array_get_idx(mh_jget(t, "faults"), 0);
@@ -77,10 +77,21 @@ static void used_frames_with_a_precision(void **state) {
                mh_jstr(t, "id"), kind, holds);
     assert_string_not_equal(kind, "free");
     kernel += strncmp(holds, "kernel:", 7) == 0;
+    // trap none: every trial says whether its fault was read, and a fault
+    // that changed what the run did must have been read.
+    json_object *act = mh_jget(t, "activation");
+    const char *state = mh_jstr(act, "state");
+    if (!state ||
+        (strcmp(state, "read") && strcmp(state, "overwritten") && strcmp(state, "untouched")))
+      fail_msg("trial %s: activation state %s", mh_jstr(t, "id"), state ? state : "missing");
+    if (strcmp(mh_jstr(t, "outcome"), "benign") != 0 && strcmp(state, "read") != 0)
+      fail_msg("trial %s: outcome %s from a fault that was %s, never read", mh_jstr(t, "id"),
+               mh_jstr(t, "outcome"), state);
+    activated += strcmp(state, "read") == 0;
     described++;
   }
   regfree(&re);
-  printf("%d faults described, %d in kernel frames\n", described, kernel);
+  printf("%d faults described, %d in kernel frames, %d read\n", described, kernel, activated);
   assert_true(described >= N);
   json_object *ms = mh_jget(mh_jget(mh_jget(d, "faults"), "summary"), "memv6");
   assert_non_null(mh_jget(mh_jget(ms, "rates"), "failure"));

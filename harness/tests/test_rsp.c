@@ -256,6 +256,38 @@ static void stop_reply_in_place_of_the_first_answer_is_kept_too(void **state) {
   finish(&st, r);
 }
 
+// Watchpoint stops name the kind of access and the address (activation.h).
+static void watchpoint_stops_say_read_or_write(void **state) {
+  (void)state;
+  static const struct step s[] = {{PKT, "Z2,80100040,1"},
+                                  {SEND_PKT, "OK"},
+                                  {ACK, ""},
+                                  {PKT, "?"},
+                                  {SEND_PKT, "T05rwatch:80100040;thread:01;"},
+                                  {ACK, ""},
+                                  {PKT, "?"},
+                                  {SEND_PKT, "T05thread:01;watch:00004008;"},
+                                  {ACK, ""},
+                                  {PKT, "?"},
+                                  {SEND_PKT, "T05thread:01;"},
+                                  {ACK, ""},
+                                  END};
+  struct stub st;
+  struct mh_rsp *r = start(&st, s, 2000);
+  struct mh_rsp_stop stop;
+  assert_int_equal(mh_rsp_watchpoint(r, 2, true, 0x80100040, 1), 0);
+  assert_int_equal(mh_rsp_halt_reason(r, &stop), 0);
+  assert_int_equal(stop.watch, 'r');
+  assert_int_equal(stop.watch_addr, 0x80100040);
+  assert_int_equal(mh_rsp_halt_reason(r, &stop), 0);
+  assert_int_equal(stop.watch, 'w');
+  assert_int_equal(stop.watch_addr, 0x4008);
+  assert_int_equal(mh_rsp_halt_reason(r, &stop), 0);
+  assert_int_equal(stop.watch, 0);
+  assert_int_equal(mh_rsp_watchpoint(r, 1, true, 0x10, 1), MH_RSP_EPROTO);
+  finish(&st, r);
+}
+
 static void handshake_stays_in_ack_mode_when_not_offered(void **state) {
   (void)state;
   static const struct step s[] = {
@@ -538,6 +570,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(handshake_switches_to_noack_and_reads_packet_size),
       cmocka_unit_test(handshake_stays_in_ack_mode_when_not_offered),
+      cmocka_unit_test(watchpoint_stops_say_read_or_write),
       cmocka_unit_test(stop_sent_unasked_on_attach_is_kept_for_the_interrupt),
       cmocka_unit_test(stop_reply_in_place_of_the_first_answer_is_kept_too),
       cmocka_unit_test(corrupt_reply_is_nacked_and_the_resend_accepted),
