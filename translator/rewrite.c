@@ -37,6 +37,10 @@ struct ctx {
   int nseq;
   long nseqs;       // sequences so far: their labels are <prefix>q<k>_<i>
   struct buf table; // the .mirror_pairs entries, written after the last line
+  // The sequence of the table's last entry (its L0 is where the next gap
+  // counts from), and whether a section change since forces a new block.
+  long prev_seq;
+  int new_block;
   // When set, written instead of the instruction (its operand moved).
   char replacement[4 * ATT_TEXT];
 };
@@ -641,10 +645,41 @@ static void put_lines(struct ctx *c, struct buf *b, const struct buf *code, long
   }
 }
 
+// One table entry of sequence k (xv6-memv6/include/mirrorpairs.h). The
+// common one, "run again" at %esp as it was, covering exactly the second
+// instruction up to the end, is two bytes: both instructions are at most 15
+// bytes long, so their lengths fit a byte's nibbles. Gaps count from the
+// previous entry's L0 in the same block; a block starts with L0 itself.
+static void put_entry(struct ctx *c, long k, const struct seq_entry *s, int nins) {
+  const char *P = c->label_prefix;
+  char line[512];
+  int n;
+  if (c->new_block) {
+    n = snprintf(line, sizeof line, "\t.byte\t%d\n\t.long\t%sq%ld_0\n", MPT_BLOCK, P, k);
+    buf_put(&c->table, line, (size_t)n);
+    c->prev_seq = k;
+    c->new_block = 0;
+  }
+  int two = s->kind == MPT_REDO && s->delta == 0 && s->from == 1 && s->to == 2 && nins == 2;
+  if (two)
+    n = snprintf(line, sizeof line, "\t.byte\t(%sq%ld_1-%sq%ld_0)|((%sq%ld_2-%sq%ld_1)<<4)\n", P, k,
+                 P, k, P, k, P, k);
+  else
+    n = snprintf(line, sizeof line, "\t.byte\t%d\n", MPT_LONG);
+  buf_put(&c->table, line, (size_t)n);
+  n = snprintf(line, sizeof line, "\t.uleb128\t%sq%ld_0-%sq%ld_0\n", P, k, P, c->prev_seq);
+  buf_put(&c->table, line, (size_t)n);
+  c->prev_seq = k;
+  if (!two) {
+    n = snprintf(line, sizeof line,
+                 "\t.byte\t%sq%ld_%d-%sq%ld_0, %sq%ld_%d-%sq%ld_0, %sq%ld_%d-%sq%ld_0, %d\n", P, k,
+                 s->from, P, k, P, k, s->to, P, k, P, k, nins, P, k, MPT_BYTE(s->kind, s->delta));
+    buf_put(&c->table, line, (size_t)n);
+  }
+}
+
 // Writes the sequence (pre, the instruction, post) with its labels into lb
-// and its entries into the table: .long L0, then the offsets of the first
-// and the last-plus-one covered instruction and of the sequence's end, then
-// kind and %esp delta (xv6-memv6/include/mirrorpairs.h).
+// and its entries into the table.
 static void put_sequence(struct ctx *c, struct buf *lb, const struct buf *pre, const char *text,
                          size_t tlen, const struct buf *post) {
   long k = c->nseqs++;
@@ -656,17 +691,22 @@ static void put_sequence(struct ctx *c, struct buf *lb, const struct buf *pre, c
   buf_put(lb, "\n", 1);
   put_lines(c, lb, post, k, &i);
   put_label(c, lb, k, i);
-  const char *P = c->label_prefix;
-  for (int e = 0; e < c->nseq; e++) {
-    const struct seq_entry *s = &c->seq[e];
-    char line[512];
-    int n = snprintf(line, sizeof line,
-                     "\t.long\t%sq%ld_0\n\t.byte\t%sq%ld_%d-%sq%ld_0, %sq%ld_%d-%sq%ld_0, "
-                     "%sq%ld_%d-%sq%ld_0, %d\n",
-                     P, k, P, k, s->from, P, k, P, k, s->to, P, k, P, k, i, P, k,
-                     MPT_BYTE(s->kind, s->delta));
-    buf_put(&c->table, line, (size_t)n);
+  for (int e = 0; e < c->nseq; e++)
+    put_entry(c, k, &c->seq[e], i);
+}
+
+// Whether the directive may change the section code goes to: the table's
+// gaps are differences within one section, so the next entry starts a block.
+static int section_directive(const char *text, size_t len) {
+  static const char *const dirs[] = {".section",  ".text",        ".data",       ".bss",
+                                     ".previous", ".pushsection", ".popsection", ".subsection"};
+  for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+    size_t dl = strlen(dirs[d]);
+    if (len >= dl && memcmp(text, dirs[d], dl) == 0 &&
+        (len == dl || !isalnum((unsigned char)text[dl])))
+      return 1;
   }
+  return 0;
 }
 
 // A statement of position-independent code: the marker it contains, or NULL.
@@ -735,6 +775,7 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
   c.a = o->arch;
   c.st = st;
   c.sp = c.a->gpr_name(c.a->sp, c.a->word);
+  c.new_block = 1;
   choose_label_prefix(&c, in, inlen);
   st->bytes_in += inlen;
   size_t out_start = out->len;
@@ -791,8 +832,10 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
                 c.pending_text);
           c.pending.nprefix = 0;
         }
-        if (s->kind == SK_DIRECTIVE)
+        if (s->kind == SK_DIRECTIVE) {
+          c.new_block |= section_directive(s->text, s->len);
           buf_put(&lb, "\t", 1);
+        }
         buf_put(&lb, s->text, s->len);
         buf_put(&lb, "\n", 1);
         continue;
@@ -880,7 +923,6 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
           "prefix at the end of the file is not followed by an instruction");
   if (!c.errors && c.table.len) {
     emit(out, ".section\t.mirror_pairs,\"a\",@progbits");
-    emit(out, ".p2align\t2");
     buf_put(out, c.table.p, c.table.len);
   }
   buf_free(&c.table);

@@ -207,12 +207,14 @@ static void directives_labels_comments_pass_through(void **state) {
                           "\tpushl\t%ebp\n.Lmirrorq0_2:\n";
   const char *want_call = ".Lmirrorq1_0:\n\tmovl\t$.Lmirror0, 0x40000000-4(%esp)\n"
                           ".Lmirrorq1_1:\n\tcall\tg\n.Lmirror0:\n.Lmirrorq1_2:\n";
-  const char *want_table =
-      "\t.section\t.mirror_pairs,\"a\",@progbits\n\t.p2align\t2\n"
-      "\t.long\t.Lmirrorq0_0\n\t.byte\t.Lmirrorq0_1-.Lmirrorq0_0, .Lmirrorq0_2-.Lmirrorq0_0, "
-      ".Lmirrorq0_2-.Lmirrorq0_0, 1\n"
-      "\t.long\t.Lmirrorq1_0\n\t.byte\t.Lmirrorq1_1-.Lmirrorq1_0, .Lmirrorq1_2-.Lmirrorq1_0, "
-      ".Lmirrorq1_2-.Lmirrorq1_0, 1\n";
+  // One block (both in .text): its L0, then two short entries, the second
+  // at a gap from the first (xv6-memv6/include/mirrorpairs.h).
+  const char *want_table = "\t.section\t.mirror_pairs,\"a\",@progbits\n"
+                           "\t.byte\t0\n\t.long\t.Lmirrorq0_0\n"
+                           "\t.byte\t(.Lmirrorq0_1-.Lmirrorq0_0)|((.Lmirrorq0_2-.Lmirrorq0_1)<<4)\n"
+                           "\t.uleb128\t.Lmirrorq0_0-.Lmirrorq0_0\n"
+                           "\t.byte\t(.Lmirrorq1_1-.Lmirrorq1_0)|((.Lmirrorq1_2-.Lmirrorq1_1)<<4)\n"
+                           "\t.uleb128\t.Lmirrorq1_0-.Lmirrorq0_0\n";
   char expect[sizeof gcc_like + 1024];
   const char *p = strstr(gcc_like, "\tpushl\t%ebp\n");
   const char *c = strstr(gcc_like, "\tcall\tg\n");
@@ -304,14 +306,43 @@ static void inserted_labels_do_not_collide(void **state) {
       "\tcall\tf\n.Lmirror_0:\n.Lmirror_q0_2:\n.Lmirror_q1_0:\n"
       "\tmovl\t$.Lmirror_1, 0x40000000-4(%esp)\n.Lmirror_q1_1:\n\tcall\t1f\n.Lmirror_1:\n"
       ".Lmirror_q1_2:\n1:\tjmp\t.Lmirror0\n"
-      "\t.section\t.mirror_pairs,\"a\",@progbits\n\t.p2align\t2\n"
-      "\t.long\t.Lmirror_q0_0\n\t.byte\t.Lmirror_q0_1-.Lmirror_q0_0, .Lmirror_q0_2-.Lmirror_q0_0, "
-      ".Lmirror_q0_2-.Lmirror_q0_0, 1\n"
-      "\t.long\t.Lmirror_q1_0\n\t.byte\t.Lmirror_q1_1-.Lmirror_q1_0, .Lmirror_q1_2-.Lmirror_q1_0, "
-      ".Lmirror_q1_2-.Lmirror_q1_0, 1\n";
+      "\t.section\t.mirror_pairs,\"a\",@progbits\n"
+      "\t.byte\t0\n\t.long\t.Lmirror_q0_0\n"
+      "\t.byte\t(.Lmirror_q0_1-.Lmirror_q0_0)|((.Lmirror_q0_2-.Lmirror_q0_1)<<4)\n"
+      "\t.uleb128\t.Lmirror_q0_0-.Lmirror_q0_0\n"
+      "\t.byte\t(.Lmirror_q1_1-.Lmirror_q1_0)|((.Lmirror_q1_2-.Lmirror_q1_1)<<4)\n"
+      "\t.uleb128\t.Lmirror_q1_0-.Lmirror_q0_0\n";
   if (strcmp(got, want) != 0)
     print_error("--- expected\n%s--- got\n%s---\n", want, got);
   assert_string_equal(got, want);
+  free(got);
+  proc_free(&r);
+}
+
+// The table's gaps are differences inside one section: after a section
+// change the next entry starts a block of its own with its absolute L0.
+static void a_section_change_starts_a_block(void **state) {
+  (void)state;
+  const char *in = path("sections.s"), *out = path("sections.out.s");
+  write_file(in, "\t.text\n\tmovl %eax, (%ebx)\n\t.section .text.startup,\"ax\",@progbits\n"
+                 "\tmovl %eax, 4(%ebx)\n\t.p2align 4\n\tmovl %eax, 8(%ebx)\n");
+  struct proc_result r;
+  assert_int_equal(translate(in, out, NULL, &r), 0);
+  char *got = read_file(out);
+  const char *table = strstr(got, "\t.section\t.mirror_pairs");
+  assert_non_null(table);
+  const char *want = "\t.section\t.mirror_pairs,\"a\",@progbits\n"
+                     "\t.byte\t0\n\t.long\t.Lmirrorq0_0\n"
+                     "\t.byte\t(.Lmirrorq0_1-.Lmirrorq0_0)|((.Lmirrorq0_2-.Lmirrorq0_1)<<4)\n"
+                     "\t.uleb128\t.Lmirrorq0_0-.Lmirrorq0_0\n"
+                     "\t.byte\t0\n\t.long\t.Lmirrorq1_0\n"
+                     "\t.byte\t(.Lmirrorq1_1-.Lmirrorq1_0)|((.Lmirrorq1_2-.Lmirrorq1_1)<<4)\n"
+                     "\t.uleb128\t.Lmirrorq1_0-.Lmirrorq1_0\n"
+                     "\t.byte\t(.Lmirrorq2_1-.Lmirrorq2_0)|((.Lmirrorq2_2-.Lmirrorq2_1)<<4)\n"
+                     "\t.uleb128\t.Lmirrorq2_0-.Lmirrorq1_0\n";
+  if (strcmp(table, want) != 0)
+    print_error("--- expected\n%s--- got\n%s---\n", want, table);
+  assert_string_equal(table, want);
   free(got);
   proc_free(&r);
 }
@@ -418,6 +449,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(pic_input_is_refused),
       cmocka_unit_test(unrestartable_writes_are_refused),
       cmocka_unit_test(output_is_stable),
+      cmocka_unit_test(a_section_change_starts_a_block),
       cmocka_unit_test(inserted_labels_do_not_collide),
       cmocka_unit_test(stats_count_each_class),
       cmocka_unit_test(table_is_consistent),

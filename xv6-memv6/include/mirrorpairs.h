@@ -6,14 +6,21 @@
 #define MIRRORPAIRS_H
 
 // The header at user address 0: magic, table start, table end (user addresses).
-#define MPT_MAGIC 0x3154504d // "MPT1"
+#define MPT_MAGIC 0x3254504d // "MPT2"
 #define MPT_HEADER_VA 0
 
-// One 8-byte entry: .long L0; .byte from, to, end, kind | (delta / 4) << 4.
-// It covers interrupted EIPs in [L0 + from, L0 + to); L0 + end is the first
-// instruction after the sequence; delta (signed nibble, units of 2 bytes) is
-// what to add to %esp to get %esp as it was at L0.
-#define MPT_ENTRY_SIZE 8
+// The table is a byte stream of blocks, each a run of entries of one
+// section in address order. A block: MPT_BLOCK, then L0 of its first entry
+// (4 bytes, little endian). An entry: a descriptor byte D, then the gap from
+// the previous entry's L0 in the block (unsigned LEB128, 0 for the first).
+// D with a nonzero low nibble is a short entry: MPT_REDO at delta 0 with
+// from = D & 15 and to = end = from + (D >> 4) (bytes from L0). D ==
+// MPT_LONG is followed by from, to, end and kind | (delta / 4) << 4.
+// An entry covers interrupted EIPs in [L0 + from, L0 + to); L0 + end is the
+// first instruction after the sequence; delta (signed nibble, units of 4
+// bytes) is what to add to %esp to get %esp as it was at L0.
+#define MPT_BLOCK 0x00
+#define MPT_LONG 0x80
 #define MPT_KIND(b) ((b)&0xf)
 #define MPT_DELTA(b) ((int)(((signed char)(b)) >> 4) * 4)
 #define MPT_BYTE(kind, delta) (((((int)(delta)) / 4) & 0xf) << 4 | (kind))

@@ -64,6 +64,24 @@ static int sync_bytes(pde_t *pgdir, uint va, uint n, int to_mirror) {
   return 0;
 }
 
+// The table's bytes in p's memory, one page-table walk per page.
+struct table_bytes {
+  pde_t *pgdir;
+  uint start;
+  uint page_va; // the page that page maps, 1 before the first
+  const char *page;
+};
+
+static int table_byte(void *arg, unsigned i) {
+  struct table_bytes *t = arg;
+  uint va = t->start + i;
+  if (PGROUNDDOWN(va) != t->page_va) {
+    t->page_va = PGROUNDDOWN(va);
+    t->page = native_at(t->pgdir, t->page_va);
+  }
+  return t->page ? (unsigned char)t->page[va & (PGSIZE - 1)] : -1;
+}
+
 // The entry of p's table that covers eip; 0 if none. The table is found
 // through the header at MPT_HEADER_VA and must lie inside the image.
 static int find_entry(struct proc *p, uint eip, struct mpt_entry *e) {
@@ -71,26 +89,10 @@ static int find_entry(struct proc *p, uint eip, struct mpt_entry *e) {
   if (read_user(p->pgdir, MPT_HEADER_VA, h, sizeof h) < 0 || h[0] != MPT_MAGIC)
     return 0;
   uint start = h[1], end = h[2];
-  if (start > end || end > p->sz || (end - start) % MPT_ENTRY_SIZE)
+  if (start > end || end > p->sz)
     return 0;
-  // A page at a time: one page-table walk per page of entries.
-  const unsigned char *page = 0;
-  uint page_va = 1;
-  for (uint va = start; va < end; va += MPT_ENTRY_SIZE) {
-    unsigned char b[MPT_ENTRY_SIZE];
-    if (PGROUNDDOWN(va) != page_va) {
-      page_va = PGROUNDDOWN(va);
-      page = (const unsigned char *)native_at(p->pgdir, page_va);
-    }
-    if (page && (va & (PGSIZE - 1)) <= PGSIZE - MPT_ENTRY_SIZE)
-      mem_copy(b, page + (va & (PGSIZE - 1)), MPT_ENTRY_SIZE);
-    else if (read_user(p->pgdir, va, b, MPT_ENTRY_SIZE) < 0)
-      return 0;
-    mpt_entry_read(b, e);
-    if (mpt_covers(e, eip))
-      return 1;
-  }
-  return 0;
+  struct table_bytes t = {p->pgdir, start, 1, 0};
+  return mpt_find(table_byte, &t, end - start, eip, e) == 1;
 }
 
 // Whether this #MC replaced the native frame of a page of [a, a + w).

@@ -4,14 +4,6 @@
 // shld/shrd/bts/btr/btc ones, with 32-bit ModRM/SIB addressing.
 #include "mptable.h"
 
-void mpt_entry_read(const unsigned char b[MPT_ENTRY_SIZE], struct mpt_entry *e) {
-  e->l0 = (unsigned)b[0] | (unsigned)b[1] << 8 | (unsigned)b[2] << 16 | (unsigned)b[3] << 24;
-  e->from = b[4];
-  e->to = b[5];
-  e->end = b[6];
-  e->kb = b[7];
-}
-
 int mpt_covers(const struct mpt_entry *e, unsigned eip) {
   unsigned d = eip - e->l0; // huge when eip is below l0
   return d >= e->from && d < e->to;
@@ -19,6 +11,84 @@ int mpt_covers(const struct mpt_entry *e, unsigned eip) {
 
 static unsigned le32(const unsigned char *p) {
   return (unsigned)p[0] | (unsigned)p[1] << 8 | (unsigned)p[2] << 16 | (unsigned)p[3] << 24;
+}
+
+// A reader of the table's bytes, in order.
+struct mpt_reader {
+  mpt_byte_fn byte;
+  void *arg;
+  unsigned i, n;
+};
+
+static int next_bytes(struct mpt_reader *r, unsigned char *out, unsigned k) {
+  for (unsigned j = 0; j < k; j++) {
+    int b = r->i < r->n ? r->byte(r->arg, r->i++) : -1;
+    if (b < 0)
+      return -1;
+    out[j] = (unsigned char)b;
+  }
+  return 0;
+}
+
+// An unsigned LEB128 number of at most 32 bits.
+static int next_uleb(struct mpt_reader *r, unsigned *v) {
+  *v = 0;
+  for (unsigned shift = 0; shift < 32; shift += 7) {
+    unsigned char b;
+    if (next_bytes(r, &b, 1) < 0)
+      return -1;
+    *v |= (unsigned)(b & 0x7f) << shift;
+    if (!(b & 0x80))
+      return 0;
+  }
+  return -1;
+}
+
+// Decodes the entry whose descriptor d was just read; prev is the L0 the
+// gap counts from.
+static int next_entry(struct mpt_reader *r, unsigned d, unsigned prev, struct mpt_entry *e) {
+  unsigned gap;
+  if (next_uleb(r, &gap) < 0)
+    return -1;
+  e->l0 = prev + gap;
+  if (d != MPT_LONG) {
+    e->from = (unsigned char)(d & 15);
+    e->to = e->end = (unsigned char)(e->from + (d >> 4));
+    e->kb = MPT_BYTE(MPT_REDO, 0);
+    return 0;
+  }
+  unsigned char b[4];
+  if (next_bytes(r, b, 4) < 0)
+    return -1;
+  e->from = b[0];
+  e->to = b[1];
+  e->end = b[2];
+  e->kb = b[3];
+  return 0;
+}
+
+int mpt_find(mpt_byte_fn byte, void *arg, unsigned n, unsigned eip, struct mpt_entry *e) {
+  struct mpt_reader r = {byte, arg, 0, n};
+  int in_block = 0;
+  unsigned prev = 0;
+  while (r.i < n) {
+    unsigned char d, b[4];
+    if (next_bytes(&r, &d, 1) < 0)
+      return -1;
+    if (d == MPT_BLOCK) {
+      if (next_bytes(&r, b, 4) < 0)
+        return -1;
+      prev = le32(b);
+      in_block = 1;
+      continue;
+    }
+    if (!in_block || (!(d & 15) && d != MPT_LONG) || next_entry(&r, d, prev, e) < 0)
+      return -1;
+    prev = e->l0;
+    if (mpt_covers(e, eip))
+      return 1;
+  }
+  return 0;
 }
 
 // How wide the opcode's memory operand is (opsize: 2 or 4), 0 if unknown;

@@ -15,8 +15,13 @@ struct mpt_entry {
 // Registers in ModRM order: eax ecx edx ebx esp ebp esi edi.
 enum { MPT_NREGS = 8, MPT_ESP = 4 };
 
-// Decodes entry e from its 8 table bytes.
-void mpt_entry_read(const unsigned char b[MPT_ENTRY_SIZE], struct mpt_entry *e);
+// Reads byte i of a table: 0..255, or -1 when it cannot be read.
+typedef int (*mpt_byte_fn)(void *arg, unsigned i);
+
+// Looks eip up in the n-byte table whose bytes byte(arg, i) gives
+// (mirrorpairs.h): 1 with *e the entry that covers it, 0 if none does, -1
+// for a table that does not decode (nothing is rolled then).
+int mpt_find(mpt_byte_fn byte, void *arg, unsigned n, unsigned eip, struct mpt_entry *e);
 
 // Whether the interrupted eip (the next instruction to run) lies in e.
 int mpt_covers(const struct mpt_entry *e, unsigned eip);

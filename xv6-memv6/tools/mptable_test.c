@@ -12,20 +12,79 @@
 
 #define MOFF 0x40000000u
 
+struct table {
+  const unsigned char *b;
+  unsigned n;
+};
+
+static int table_byte(void *arg, unsigned i) {
+  const struct table *t = arg;
+  return i < t->n ? t->b[i] : -1;
+}
+
+static int find(const unsigned char *b, unsigned n, unsigned eip, struct mpt_entry *e) {
+  struct table t = {b, n};
+  return mpt_find(table_byte, &t, n, eip, e);
+}
+
+// A block at 0x100: a long entry (from 3, to 9, end 12, RMWF at delta 8), a
+// short one 0x90 bytes on (2-byte gap: 0x90 0x01) with a 4-byte native and
+// a 7-byte mirror instruction; a block at 0x40 (another section) with a
+// short entry at its base.
+static const unsigned char table[] = {
+    MPT_BLOCK, 0x00, 0x01, 0,         0,    MPT_LONG, 0, 3, 9,    12, MPT_BYTE(MPT_RMWF, 8),
+    0x74,      0x90, 0x01, MPT_BLOCK, 0x40, 0,        0, 0, 0x32, 0};
+
 static void entry_covers_its_interior_only(void **state) {
   (void)state;
-  const unsigned char b[MPT_ENTRY_SIZE] = {0x00, 0x01, 0, 0, 3, 9, 12, MPT_BYTE(MPT_RMWF, 8)};
   struct mpt_entry e;
-  mpt_entry_read(b, &e);
+  assert_int_equal(find(table, sizeof table, 0x103, &e), 1);
   assert_int_equal(e.l0, 0x100);
+  assert_int_equal(e.from, 3);
+  assert_int_equal(e.to, 9);
+  assert_int_equal(e.end, 12);
   assert_int_equal(MPT_KIND(e.kb), MPT_RMWF);
   assert_int_equal(MPT_DELTA(e.kb), 8);
-  assert_false(mpt_covers(&e, 0x100)); // before the first half: nothing to do
-  assert_false(mpt_covers(&e, 0x102));
-  assert_true(mpt_covers(&e, 0x103));
   assert_true(mpt_covers(&e, 0x108));
   assert_false(mpt_covers(&e, 0x109));
-  assert_false(mpt_covers(&e, 0xff)); // below l0 must not wrap into range
+  assert_false(mpt_covers(&e, 0x102));
+  assert_false(mpt_covers(&e, 0xff));                        // below l0 must not wrap into range
+  assert_int_equal(find(table, sizeof table, 0x100, &e), 0); // before the first half
+  assert_int_equal(find(table, sizeof table, 0x102, &e), 0);
+  assert_int_equal(find(table, sizeof table, 0x109, &e), 0);
+}
+
+static void short_entries_and_blocks_decode(void **state) {
+  (void)state;
+  struct mpt_entry e;
+  assert_int_equal(find(table, sizeof table, 0x194, &e), 1); // 0x190 + 4: the mirror half
+  assert_int_equal(e.l0, 0x190);
+  assert_int_equal(e.from, 4);
+  assert_int_equal(e.to, 11);
+  assert_int_equal(e.end, 11);
+  assert_int_equal(MPT_KIND(e.kb), MPT_REDO);
+  assert_int_equal(MPT_DELTA(e.kb), 0);
+  assert_int_equal(find(table, sizeof table, 0x19a, &e), 1);
+  assert_int_equal(find(table, sizeof table, 0x19b, &e), 0); // the end
+  assert_int_equal(find(table, sizeof table, 0x193, &e), 0); // the native half
+  assert_int_equal(find(table, sizeof table, 0x42, &e), 1);  // the second block
+  assert_int_equal(e.l0, 0x40);
+  assert_int_equal(e.to, 5);
+}
+
+static void bad_tables_are_refused(void **state) {
+  (void)state;
+  struct mpt_entry e;
+  const unsigned char no_block[] = {0x32, 0};
+  const unsigned char bad_descriptor[] = {MPT_BLOCK, 0, 1, 0, 0, 0x20, 0};
+  const unsigned char cut_long[] = {MPT_BLOCK, 0, 1, 0, 0, MPT_LONG, 0, 3, 9};
+  const unsigned char endless_gap[] = {MPT_BLOCK, 0, 1, 0, 0, 0x32, 0x80, 0x80, 0x80, 0x80, 0x80};
+  assert_int_equal(find(no_block, sizeof no_block, 2, &e), -1);
+  assert_int_equal(find(bad_descriptor, sizeof bad_descriptor, 0x102, &e), -1);
+  assert_int_equal(find(cut_long, sizeof cut_long, 0x103, &e), -1);
+  assert_int_equal(find(endless_gap, sizeof endless_gap, 0x102, &e), -1);
+  assert_int_equal(find(table, sizeof table - 1, 0x42, &e), -1); // cut inside an entry
+  assert_int_equal(find(table, 0, 0x103, &e), 0);                // no table: no entry
 }
 
 static void deltas_keep_their_sign(void **state) {
@@ -121,6 +180,8 @@ static void operands_decode_to_the_native_bytes(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(entry_covers_its_interior_only),
+      cmocka_unit_test(short_entries_and_blocks_decode),
+      cmocka_unit_test(bad_tables_are_refused),
       cmocka_unit_test(deltas_keep_their_sign),
       cmocka_unit_test(operands_decode_to_the_native_bytes),
   };
