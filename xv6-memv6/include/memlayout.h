@@ -25,6 +25,22 @@
 #define MIRROR_ZONE_BASE 0x08000000
 #define MIRROR_ZONE_TOP PHYSTOP
 
+// memv6sys mirrors the kernel too, with the same offset: the kernel's
+// stores to kernel address va land at va + MIRROR_OFFSET as well, in the
+// kernel mirror window [KERNBASE + MIRROR_OFFSET, + PHYSTOP) above the direct
+// map. There, the window over the normal zone [0, MIRROR_ZONE_BASE) maps the
+// kernel mirror zone KMIRROR_PHYS + pa (every normal-zone frame has its
+// mirror frame at a fixed distance); the window over the user mirror zone
+// maps the 4 MiB sink, which absorbs the kernel's second store to a user
+// mirror frame (user frames have their own mirrors, kept by copyout and
+// recovery). Both lie above PHYSTOP, outside the direct map and the
+// allocator, so memv6sys needs KMIRROR_RAM_MB of guest RAM.
+#define KMIRROR_VA (KERNBASE + MIRROR_OFFSET)
+#define KMIRROR_PHYS 0x10000000
+#define KMIRROR_SINK (KMIRROR_PHYS + MIRROR_ZONE_BASE)
+#define KMIRROR_SINK_SIZE 0x00400000
+#define KMIRROR_RAM_MB 512
+
 #ifndef __ASSEMBLER__
 #define V2P(a) (((unsigned int)(a)) - KERNBASE)
 #define P2V(a) ((void *)(((char *)(a)) + KERNBASE))

@@ -32,6 +32,9 @@ extern uint boot_mbi_pa, boot_magic; // saved by entry.S
 static char cmdline[CMDLINE_MAX];
 static char words_buf[CMDLINE_MAX];
 static uint phys_top = PHYSTOP;
+#ifdef MEMV6SYS
+static uint ram_top; // all of RAM, as the loader reported it
+#endif
 static uint module_pa, module_len; // the first module (-initrd), if any
 
 static void read_module(const struct mb_info *mbi) {
@@ -48,6 +51,10 @@ void boot_read_info(void) {
   if (boot_magic != MB_BOOTED_MAGIC || boot_mbi_pa >= PHYSTOP)
     return;
   const struct mb_info *mbi = P2V(boot_mbi_pa);
+#ifdef MEMV6SYS
+  if (mbi->flags & MBI_MEM)
+    ram_top = EXTMEM + mbi->mem_upper * 1024;
+#endif
   if ((mbi->flags & MBI_MEM) && EXTMEM + mbi->mem_upper * 1024 < phys_top)
     phys_top = EXTMEM + mbi->mem_upper * 1024;
   read_module(mbi);
@@ -86,6 +93,12 @@ uint boot_phys_base(void) {
 uint boot_phys_top(void) {
   return phys_top;
 }
+
+#ifdef MEMV6SYS
+uint boot_ram_top(void) {
+  return ram_top;
+}
+#endif
 
 int boot_words(char **words, int max) {
   strlcpy0(words_buf, cmdline, sizeof(words_buf));

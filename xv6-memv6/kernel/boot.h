@@ -15,4 +15,8 @@ uint boot_phys_base(void);      // first frame for the allocator: above kernel a
 int boot_module(uint *pa, uint *len);
 // Splits the command line into words (in a private copy); returns the count.
 int boot_words(char **words, int max);
+#ifdef MEMV6SYS
+// The top of RAM (the kernel mirror lies above the memory it manages).
+uint boot_ram_top(void);
+#endif
 #endif

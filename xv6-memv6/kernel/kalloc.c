@@ -12,6 +12,7 @@
 #include "kalloc.h"
 #include "imgcache.h"
 #include "mirror.h"
+#include "kmirror.h"
 
 struct zone {
   struct spinlock lock;
@@ -92,6 +93,12 @@ void *kalloc_zone_raw(int zone, int kind, int owner) {
     if (l)
       *frame_of(V2P(l)) = (struct frame){.kind = kind, .refs = 1, .owner = owner};
     spin_unlock(&z->lock);
+#ifdef MEMV6SYS
+    // A kernel frame's mirror may be stale from the frame's last use (user
+    // frames are mirrored elsewhere); the caller may fill only part of it.
+    if (l && (kind == FRAME_KERNEL || kind == FRAME_PGTABLE))
+      kmirror_sync(l, PGSIZE);
+#endif
     // Frames only the exec image cache holds count as free: take them.
     if (l || !imgcache_drop_all())
       return l;

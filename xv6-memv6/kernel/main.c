@@ -19,10 +19,13 @@
 #include "file.h"
 #include "fsys.h"
 #include "exec.h"
+#include "kmirror.h"
 
 void introspect_init(void);
 
-#ifdef MEMV6
+#if defined(MEMV6SYS)
+#define VARIANT_NAME "memv6sys"
+#elif defined(MEMV6)
 #define VARIANT_NAME "memv6"
 #else
 #define VARIANT_NAME "native"
@@ -46,6 +49,9 @@ void kmain(void) {
   uart_init();
   uint managed = boot_phys_top() - boot_phys_base();
   kmachine("@boot variant=%s mem=%u cmdline=\"%s\"", VARIANT_NAME, managed / 1024, boot_cmdline());
+#ifdef MEMV6SYS
+  kmirror_check_ram(boot_ram_top());
+#endif
   kalloc_init();
   introspect_init();
   kvm_init();

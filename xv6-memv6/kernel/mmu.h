@@ -12,6 +12,8 @@
 #define PTE_P 0x001  // present
 #define PTE_W 0x002  // writable
 #define PTE_U 0x004  // reachable from ring 3
+#define PTE_A 0x020  // accessed (set by the MMU)
+#define PTE_D 0x040  // dirty (set by the MMU)
 #define PTE_PS 0x080 // 4 MiB page (page directory entries only)
 // One of the bits the MMU leaves to software: a user page that is read-only
 // only because its frame may be shared (fork, dedup); a write copies it.

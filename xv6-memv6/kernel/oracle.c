@@ -29,6 +29,7 @@
 #include "vm.h"
 #include "mirror.h"
 #include "oracle.h"
+#include "kmirror.h"
 
 struct oracle_run {
   int pid;      // the process being compared
@@ -172,6 +173,11 @@ int oracle_check(int pid) {
   intr_on_pop();
   if (!found && pid != 0)
     return -1;
+#ifdef MEMV6SYS
+  // All processes: the kernel's own frames as well (kmirror.c).
+  if (pid == 0)
+    r.mismatch += kmirror_check();
+#endif
   if (pid == 0)
     count_frames();
   kmachine("@oracle pid=%d pages=%u mismatches=%u", pid, r.pages, r.mismatch);

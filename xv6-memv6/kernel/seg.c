@@ -5,6 +5,7 @@
 #include "param.h"
 #include "proc.h"
 #include "seg.h"
+#include "kmirror.h"
 
 // The hardware TSS layout; we only use esp0/ss0 and the I/O map base.
 struct taskstate {
@@ -17,8 +18,12 @@ struct taskstate {
 };
 _Static_assert(sizeof(struct taskstate) == 104, "TSS layout");
 
-#define TYPE_CODE_XR 0xa
-#define TYPE_DATA_RW 0x2
+// memv6sys marks code and data descriptors accessed from the start: the CPU
+// would set the bit itself on the first load, a store the kernel mirror
+// never sees.
+#define TYPE_ACCESSED (KMIRRORED ? 0x1 : 0)
+#define TYPE_CODE_XR (0xa | TYPE_ACCESSED)
+#define TYPE_DATA_RW (0x2 | TYPE_ACCESSED)
 #define TYPE_TSS32 0x9
 #define FLAG_4K_32BIT 0xc // granularity 4 KiB, 32-bit operands
 
@@ -55,6 +60,10 @@ void seg_init(void) {
   load_gdt(gdt, sizeof(gdt));
   reload_segments();
   load_tr(SEG_TSS << 3);
+#ifdef MEMV6SYS
+  // ltr marked the TSS descriptor busy.
+  kmirror_sync(&gdt[SEG_TSS], sizeof(gdt[SEG_TSS]));
+#endif
   mycpu()->ts = &tss;
 }
 

@@ -14,6 +14,7 @@
 #include "mirror.h"
 #include "spinlock.h"
 #include "cow.h"
+#include "kmirror.h"
 
 static pde_t *kpgdir;
 
@@ -108,6 +109,9 @@ void kvm_init(void) {
     if (map_page(kpgdir, KERNBASE + pa, pa, perm, 0) < 0)
       panic("kvm_init: out of memory");
   }
+#ifdef MEMV6SYS
+  kmirror_map_window(kpgdir);
+#endif
   kvm_switch();
 }
 

@@ -23,9 +23,15 @@ static inline void outl(ushort port, uint v) {
 }
 
 // Block port transfers of 32-bit words (the IDE data register).
+#ifdef MEMV6SYS
+// Out of line and untranslated, because the block must reach the kernel
+// mirror as well (kmirror_io.S).
+void insl(ushort port, void *dst, uint words);
+#else
 static inline void insl(ushort port, void *dst, uint words) {
   __asm__ volatile("cld; rep insl" : "+D"(dst), "+c"(words) : "d"(port) : "memory", "cc");
 }
+#endif
 
 static inline void outsl(ushort port, const void *src, uint words) {
   __asm__ volatile("cld; rep outsl" : "+S"(src), "+c"(words) : "d"(port) : "cc");

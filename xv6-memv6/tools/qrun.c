@@ -40,6 +40,7 @@ struct options {
   int icount;
   int quiet;
   int expect_status;
+  char mem[16]; // QEMU's -m value
   char append[1024];
 };
 
@@ -85,6 +86,7 @@ static void usage(FILE *out) {
                "                    no host I/O timing enters the run, so --icount cycles repeat\n"
                "  --timeout SEC     hard limit for the whole run (default 300)\n"
                "  --icount          add -icount shift=0,sleep=off (exact, repeatable cycles)\n"
+               "  --mem MB          guest RAM in MiB (default 256; memv6sys needs 512)\n"
                "  --expect-status N guest status that counts as success (default 0)\n"
                "  --log FILE        also write the serial output to FILE\n"
                "  --quiet           do not relay the serial output to stdout\n"
@@ -111,13 +113,14 @@ static int parse_options(int argc, char **argv, struct options *o) {
                                            {"ramdisk", required_argument, 0, 'r'},
                                            {"timeout", required_argument, 0, 't'},
                                            {"icount", no_argument, 0, 'i'},
+                                           {"mem", required_argument, 0, 'm'},
                                            {"expect-status", required_argument, 0, 'e'},
                                            {"log", required_argument, 0, 'l'},
                                            {"quiet", no_argument, 0, 'q'},
                                            {"qemu", required_argument, 0, 'Q'},
                                            {"help", no_argument, 0, 'h'},
                                            {0, 0, 0, 0}};
-  *o = (struct options){.qemu = QEMU_PATH, .timeout = 300};
+  *o = (struct options){.qemu = QEMU_PATH, .timeout = 300, .mem = "256M"};
   int c;
   while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
     switch (c) {
@@ -133,6 +136,16 @@ static int parse_options(int argc, char **argv, struct options *o) {
     case 'i':
       o->icount = 1;
       break;
+    case 'm': {
+      char *endp;
+      long mb = strtol(optarg, &endp, 10);
+      if (*endp || mb < 64 || mb > 2048) {
+        fprintf(stderr, "qrun: --mem %s: give the guest RAM in MiB, 64 to 2048\n", optarg);
+        return -1;
+      }
+      snprintf(o->mem, sizeof o->mem, "%ldM", mb);
+      break;
+    }
     case 'e':
       o->expect_status = atoi(optarg);
       break;
@@ -166,25 +179,14 @@ static int parse_options(int argc, char **argv, struct options *o) {
 static void build_argv(const struct options *o, const char **av, char *drive, size_t dlen) {
   int n = 0;
   av[n++] = o->qemu;
-  const char *fixed[] = {"-machine",
-                         "pc",
-                         "-accel",
-                         "tcg",
-                         "-cpu",
-                         "qemu32,+mca",
-                         "-m",
-                         "256M",
-                         "-display",
-                         "none",
-                         "-no-reboot",
-                         "-monitor",
-                         "none",
-                         "-serial",
-                         "stdio",
-                         "-device",
-                         "isa-debug-exit,iobase=0xf4,iosize=0x04"};
+  const char *fixed[] = {
+      "-machine",    "pc",       "-accel", "tcg",        "-cpu",
+      "qemu32,+mca", "-display", "none",   "-no-reboot", "-monitor",
+      "none",        "-serial",  "stdio",  "-device",    "isa-debug-exit,iobase=0xf4,iosize=0x04"};
   for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
     av[n++] = fixed[i];
+  av[n++] = "-m";
+  av[n++] = o->mem;
   av[n++] = "-kernel";
   av[n++] = o->kernel;
   av[n++] = "-append";

@@ -37,6 +37,8 @@ static const struct event_rule rules[] = {
     {"panic", {{"msg", V_QUOTED}}},
     {"oracle", {{"pid", V_UINT}, {"pages", V_UINT}, {"mismatches", V_UINT}}},
     {"oracle", {{"pid", V_UINT}, {"va", V_HEX}, {"native", V_WORD}, {"mirror", V_WORD}}},
+    {"koracle", {{"frames", V_UINT}, {"mismatches", V_UINT}}},
+    {"koracle", {{"pa", V_HEX}, {"kind", V_WORD}, {"native", V_HEX}, {"mirror", V_HEX}}},
     {"frames", {{"native", V_UINT}, {"mirror", V_UINT}, {"pgtables", V_UINT}, {"retired", V_UINT}}},
     {"mce",
      {{"pa", V_HEX},
@@ -167,7 +169,7 @@ static int value_ok(enum value_form form, const char *v) {
   case V_OKFAIL:
     return strcmp(v, "ok") == 0 || strcmp(v, "fail") == 0;
   case V_VARIANT:
-    return strcmp(v, "native") == 0 || strcmp(v, "memv6") == 0;
+    return strcmp(v, "native") == 0 || strcmp(v, "memv6") == 0 || strcmp(v, "memv6sys") == 0;
   case V_WORD:
     return *v != 0;
   case V_QUOTED:

@@ -1,0 +1,109 @@
+// memv6sys: the kernel mirror window, syncing writes the translator does
+// not see, and the kernel mirror oracle (kmirror.h, docs/memv6.md).
+// Built into the memv6sys kernel only (kernel/CMakeLists.txt).
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "mmu.h"
+#include "introspect.h"
+#include "klib.h"
+#include "spinlock.h"
+#include "kalloc.h"
+#include "proc.h"
+#include "kmirror.h"
+
+_Static_assert(KMIRROR_PHYS >= PHYSTOP, "the kernel mirror lies outside the allocator's memory");
+_Static_assert(KMIRROR_VA + PHYSTOP <= 0xFE000000u, "the window stays below the devices");
+
+void kmirror_map_window(pde_t *pgdir) {
+  // 4 MiB pages, as in entry.S's boot directory: no page tables of their
+  // own to mirror, and few TLB entries for the kernel's second stores.
+  for (uint pa = 0; pa < PHYSTOP; pa += 1u << PDXSHIFT) {
+    uint to = pa < MIRROR_ZONE_BASE ? KMIRROR_PHYS + pa : KMIRROR_SINK;
+    pgdir[PDX(KMIRROR_VA + pa)] = to | PTE_P | PTE_W | PTE_PS | PTE_A | PTE_D;
+  }
+}
+
+void kmirror_sync(const void *va, uint n) {
+  // Storing each word back where it was: the translated store repeats it
+  // at the mirror. The words must not change meanwhile (callers own them).
+  volatile uint *end = (volatile uint *)(((uint)va + n + 3) & ~3u);
+  for (volatile uint *w = (volatile uint *)((uint)va & ~3u); w < end; w++) {
+    uint v = *w;
+    *w = v;
+  }
+}
+
+void kmirror_check_ram(uint ram_top) {
+  if (ram_top < KMIRROR_SINK + KMIRROR_SINK_SIZE) {
+    kprintf("memv6sys: %u MiB of RAM; the kernel mirror needs %u (qemu -m %u)\n", ram_top >> 20,
+            (KMIRROR_SINK + KMIRROR_SINK_SIZE) >> 20, KMIRROR_RAM_MB);
+    panic("memv6sys: not enough RAM for the kernel mirror");
+  }
+}
+
+// Stack below a saved stack pointer is dead: trap entry leaves it different
+// in the mirror (trapentry.S), and nobody reads it.
+struct dead {
+  uint lo, hi;
+};
+
+static uint dead_ranges(struct dead *d, uint my_esp) {
+  extern char boot_stack[]; // entry.S: the scheduler's stack
+  uint n = 0;
+  d[n++] = (struct dead){(uint)boot_stack, (uint)mycpu()->scheduler};
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    if (!p->kstack)
+      continue;
+    uint lo = (uint)p->kstack;
+    uint sp = p == myproc() ? my_esp : (uint)p->context;
+    if (sp >= lo && sp <= lo + KSTACKSIZE)
+      d[n++] = (struct dead){lo, sp};
+  }
+  return n;
+}
+
+static int is_dead(const struct dead *d, uint n, uint va) {
+  for (uint i = 0; i < n; i++)
+    if (va >= d[i].lo && va < d[i].hi)
+      return 1;
+  return 0;
+}
+
+struct kcheck {
+  uint frames, mismatches;
+};
+
+static void check_frame(struct kcheck *k, uint pa, int kind, const struct dead *d, uint nd) {
+  const uint *n = P2V(pa);
+  const uint *m = (const uint *)((uint)n + MIRROR_OFFSET);
+  // The MMU sets accessed and dirty bits in page tables itself.
+  uint mask = kind == FRAME_PGTABLE ? ~(uint)(PTE_A | PTE_D) : ~0u;
+  k->frames++;
+  for (uint i = 0; i < PGSIZE / 4; i++) {
+    if (!((n[i] ^ m[i]) & mask) || is_dead(d, nd, (uint)&n[i]))
+      continue;
+    if (k->mismatches++ < 16)
+      kmachine("@koracle pa=%p kind=%s native=%x mirror=%x", pa + 4 * i,
+               kind == FRAME_PGTABLE ? "pgtable" : "kernel", n[i], m[i]);
+  }
+}
+
+uint kmirror_check(void) {
+  struct dead d[NPROC + 1];
+  struct kcheck k = {0, 0};
+  uint esp;
+  intr_off_push();
+  __asm__ volatile("movl %%esp, %0" : "=r"(esp));
+  uint nd = dead_ranges(d, esp);
+  // Conventional memory below EXTMEM holds firmware data and the VGA
+  // window, not the kernel's: from the kernel image up.
+  for (uint pa = EXTMEM; pa < MIRROR_ZONE_BASE; pa += PGSIZE) {
+    int kind = frames[pa >> PGSHIFT].kind;
+    if (kind == FRAME_KERNEL || kind == FRAME_PGTABLE)
+      check_frame(&k, pa, kind, d, nd);
+  }
+  intr_on_pop();
+  kmachine("@koracle frames=%u mismatches=%u", k.frames, k.mismatches);
+  return k.mismatches;
+}
