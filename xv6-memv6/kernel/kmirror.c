@@ -84,7 +84,7 @@ static void check_frame(struct kcheck *k, uint pa, int kind, const struct dead *
     if (!((n[i] ^ m[i]) & mask) || is_dead(d, nd, (uint)&n[i]))
       continue;
     if (k->mismatches++ < 16)
-      kmachine("@koracle pa=%p kind=%s native=%x mirror=%x", pa + 4 * i,
+      kmachine("@koracle pa=%p kind=%s native=0x%x mirror=0x%x", pa + 4 * i,
                kind == FRAME_PGTABLE ? "pgtable" : "kernel", n[i], m[i]);
   }
 }
