@@ -11,8 +11,8 @@
 #include "samples.h"
 
 // The outcomes of docs/campaign.md, in the order the bars stack them.
-static const char *const outcomes[] = {"benign", "recovered", "sdc",          "killed",
-                                       "panic",  "hang",      "harness_error"};
+static const char *const outcomes[] = {"benign", "recovered", "sdc",   "killed",
+                                       "panic",  "hang",      "reset", "harness_error"};
 #define NOUTCOMES (sizeof outcomes / sizeof *outcomes)
 
 static FILE *open_data(const char *path, json_object *doc, const char *results_path,

@@ -11,8 +11,8 @@
 #include "serial.h"
 #include "util.h"
 
-static const char *const outcome_names[] = {"benign", "recovered", "sdc",          "killed",
-                                            "panic",  "hang",      "harness_error"};
+static const char *const outcome_names[] = {"benign", "recovered", "sdc",   "killed",
+                                            "panic",  "hang",      "reset", "harness_error"};
 
 static const char *const phase_names[] = {"restore", "to_point", "target", "flip",
                                           "trap",    "to_end",   "serial"};
@@ -146,9 +146,11 @@ enum mh_outcome mh_trial_classify(const struct mh_golden *g, const struct mh_tri
   case MH_AT_PANIC:
     snprintf(reason, cap, "kernel panic: %s", o->panic_msg);
     return said(o, MH_OUT_PANIC, reason, cap);
-  case MH_AT_DEAD:
-    snprintf(reason, cap, "the guest reset or QEMU died before shutdown (triple fault?)");
-    return said(o, MH_OUT_PANIC, reason, cap);
+  case MH_AT_DEAD: // the session's own failures are retried, not classified
+    snprintf(reason, cap,
+             "the guest reset before shutdown (a triple fault: QEMU runs with "
+             "-no-reboot)");
+    return said(o, MH_OUT_RESET, reason, cap);
   case MH_AT_TIMEOUT:
     snprintf(reason, cap, "no shutdown within the trial timeout");
     return said(o, MH_OUT_HANG, reason, cap);
@@ -466,6 +468,7 @@ void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_
   struct mh_err e = {""};
   r->obs.ended = MH_AT_OTHER;
   r->obs.nfaults = p->nfaults;
+  r->timeout_s = timeout_s;
   r->phase_s[MH_PH_RESTORE] = r->restore_s;
   // Before the fault the guest runs fault-free and cannot hang: only the
   // host can be slow, so this part gets the campaign's run_s, not the
@@ -665,6 +668,8 @@ json_object *mh_trial_record(const char *id, const char *variant, int trial,
   json_object_object_add(o, "mce", mces);
   json_object_object_add(o, "restore_ms", json_object_new_double(r->restore_s * 1000));
   json_object_object_add(o, "wall_s", json_object_new_double(r->wall_s));
+  // What made a hang a hang: the timeout the golden run set (docs/campaign.md).
+  json_object_object_add(o, "timeout_s", json_object_new_double(r->timeout_s));
   json_object_object_add(o, "from_hit", json_object_new_int(r->from_hit));
   json_object *ph = json_object_new_object();
   for (int i = 0; i < MH_PH_COUNT; i++)

@@ -23,6 +23,7 @@ enum mh_outcome {
   MH_OUT_KILLED,
   MH_OUT_PANIC,
   MH_OUT_HANG,
+  MH_OUT_RESET, // the guest reset itself (a triple fault under -no-reboot)
   MH_OUT_HARNESS_ERROR,
   MH_OUT_COUNT
 };
@@ -93,6 +94,7 @@ struct mh_trial_result {
   struct mh_target targets[MH_MAX_FAULTS];
   struct mh_flip flips[MH_MAX_FAULTS];
   double restore_s, wall_s;
+  double timeout_s;            // the trial timeout after the injection point (from the golden run)
   int from_hit;                // breakpoint hits already behind the restored state (a checkpoint's)
   double phase_s[MH_PH_COUNT]; // seconds; mh_trial_run copies restore_s in
   // when.icount: where the stepped stop landed (docs/results.md).

@@ -6,9 +6,10 @@
 #include <string.h>
 
 // Host measurements and host events (a retry after QEMU failed) in a trial
-// record: they differ between any two runs.
+// record: they differ between any two runs (timeout_s follows the golden
+// run's host time).
 static const char *const trial_host_keys[] = {"wall_s",   "restore_ms",   "phases_ms", "from_hit",
-                                              "attempts", "retry_reason", NULL};
+                                              "attempts", "retry_reason", "timeout_s", NULL};
 // Per-variant summary members that are host measurements too.
 static const char *const summary_host_keys[] = {"restore_ms", "phases_ms", NULL};
 // What decides a golden run (its wall_s is a host measurement).

@@ -129,7 +129,7 @@ static void outcomes_follow_the_rules(void **state) {
   o2.serial = "@test name=a status=fail cycles=99\n";
   assert_int_equal(mh_trial_classify(&ut, &o2, why, sizeof why), MH_OUT_SDC);
   assert_int_equal(classify(MH_AT_PANIC, 0, ""), MH_OUT_PANIC);
-  assert_int_equal(classify(MH_AT_DEAD, 0, ""), MH_OUT_PANIC);
+  assert_int_equal(classify(MH_AT_DEAD, 0, ""), MH_OUT_RESET);
   assert_int_equal(classify(MH_AT_TIMEOUT, 0, ""), MH_OUT_HANG);
   struct mh_trial_obs o = {0};
   mh_trial_parse_mce(rec, &o);

@@ -381,8 +381,8 @@ static void fault_figures(void **state) {
 static void write_every_outcome(const char *path) {
   json_object *doc = json_object_from_file(TEST_DATA "/recovery-sample.json");
   assert_non_null(doc);
-  static const char *const names[] = {"benign", "recovered", "sdc",          "killed",
-                                      "panic",  "hang",      "harness_error"};
+  static const char *const names[] = {"benign", "recovered", "sdc",   "killed",
+                                      "panic",  "hang",      "reset", "harness_error"};
   json_object *sum = json_object_object_get(json_object_object_get(doc, "faults"), "summary");
   const char *variants[] = {"native", "memv6"};
   for (int v = 0; v < 2; v++) {
@@ -391,12 +391,12 @@ static void write_every_outcome(const char *path) {
         "by_frame_kind");
     assert_non_null(kinds);
     json_object *counts = json_object_new_object();
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 8; i++)
       json_object_object_add(counts, names[i], json_object_new_int(1 + (i + v) % 3));
     json_object_object_add(kinds, "mirror", counts);
     // The same outcomes as trial records, which the failure rates count.
     json_object *trials = json_object_object_get(doc, "trials");
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 8; i++)
       for (int k = 0; k < 1 + (i + v) % 3; k++) {
         json_object *t = json_object_new_object(), *fs = json_object_new_array(),
                     *f = json_object_new_object();
@@ -429,13 +429,13 @@ static void fault_figures_of_every_outcome(void **state) {
     expect_text(texts, "memv6, mirror frames");
     expect_text(texts, "native, native frames");
     expect_text(texts, "harness_error");
-    expect_text(texts, "n = 14");
-    // Failure rates per frame kind: sdc, killed, panic and hang of the 12
-    // trials that are no harness error.
+    expect_text(texts, "n = 17");
+    // Failure rates per frame kind: sdc, killed, panic, hang and reset of
+    // the trials that are no harness error.
     expect_text(texts, "failure rate (%), 95% Wilson interval");
     reject_text(texts, "interval, faults in");
-    expect_text(texts, "9/12");
-    expect_text(texts, "7/12");
+    expect_text(texts, "10/13");
+    expect_text(texts, "9/14");
   }
 }
 

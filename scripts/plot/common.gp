@@ -52,7 +52,7 @@ variant_color(name, k) = name eq "native" ? oi_black : name eq "memv6" ? oi_blue
 # the harness's own failure black.
 outcome_color(name) = name eq "benign" ? oi_sky : name eq "recovered" ? oi_green : \
   name eq "sdc" ? oi_vermillion : name eq "killed" ? oi_orange : name eq "panic" ? oi_purple : \
-  name eq "hang" ? oi_blue : oi_black
+  name eq "hang" ? oi_blue : name eq "reset" ? oi_yellow : oi_black
 grid_color = "#E0E0E0"
 ref_color = "#404040"
 

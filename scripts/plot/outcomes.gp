@@ -4,7 +4,7 @@
 # The legend above the bars lists only the outcomes that occur.
 # usage: gnuplot [-e "SETTINGS"] -c outcomes.gp DATA OUT
 #   DATA: written by `memharness plot` (columns: label variant frame_kind
-#         benign recovered sdc killed panic hang harness_error trials)
+#         benign recovered sdc killed panic hang reset harness_error trials)
 #   OUT:  output path without extension; OUT.pdf, OUT.svg and OUT.png are written
 #   SETTINGS: width='single'|'double'; classes='outcomes to show'; frames='the
 #         one frame kind of every bar, if so'
@@ -16,17 +16,17 @@ load (i > 0 ? here[1:i] : "") . "common.gp"
 
 data = ARG1
 out = ARG2
-names = "benign recovered sdc killed panic hang harness_error"
+names = "benign recovered sdc killed panic hang reset harness_error"
 if (!exists("classes")) classes = names
 if (!exists("frames")) frames = ""
 col_of(name) = 3 + col_from(name, 1) # the count's column
 col_from(name, k) = k > words(names) || word(names, k) eq name ? k : col_from(name, k + 1)
 # Share of the trials before outcome column c, in %.
-cum(c) = c <= 4 ? 0 : cum(c - 1) + 100.0 * column(c - 1) / column(11)
+cum(c) = c <= 4 ? 0 : cum(c - 1) + 100.0 * column(c - 1) / column(12)
 # Light text on the dark segments.
 text_color(name) = name eq "hang" || name eq "harness_error" ? 0xffffff : 0x000000
 
-stats data using 11 nooutput
+stats data using 12 nooutput
 nrows = STATS_records
 stats data using (tw(strcol(1), font_pt)) nooutput
 name_w = STATS_max + 0.08
@@ -80,8 +80,8 @@ do for [fmt in formats] {
       ((cum(col_of(word(classes, k))) + cum(col_of(word(classes, k)) + 1)) / 2):0:(cum(col_of(word(classes, k)))):(cum(col_of(word(classes, k)) + 1)):($0 - bh / 2):($0 + bh / 2) \
       with boxxyerror lc rgb outcome_color(word(classes, k)), \
     for [k = 1:words(classes)] data using \
-      ((cum(col_of(word(classes, k))) + cum(col_of(word(classes, k)) + 1)) / 2):0:(column(col_of(word(classes, k))) / $11 >= 0.12 ? sprintf("%.0f%%", 100.0 * column(col_of(word(classes, k))) / $11) : ""):(text_color(word(classes, k))) \
+      ((cum(col_of(word(classes, k))) + cum(col_of(word(classes, k)) + 1)) / 2):0:(column(col_of(word(classes, k))) / $12 >= 0.12 ? sprintf("%.0f%%", 100.0 * column(col_of(word(classes, k))) / $12) : ""):(text_color(word(classes, k))) \
       with labels tc rgb variable font small_font(fs), \
-    data using (100):0:(sprintf("n = %d", $11)) with labels left offset 0.5, 0 font small_font(fs)
+    data using (100):0:(sprintf("n = %d", $12)) with labels left offset 0.5, 0 font small_font(fs)
 }
 set output
