@@ -35,7 +35,7 @@ static int watch(struct mh_session *s, bool insert, uint32_t addr, uint32_t len,
 // translates with the page table the CPU runs on. A process that maps the
 // same user address elsewhere (a forked child, another program) hits the
 // watchpoint too and is no access to the fault.
-static int ours(struct mh_session *s, uint32_t uva, uint32_t pa, struct mh_err *e) {
+int mh_watch_ours(struct mh_session *s, uint32_t uva, uint32_t pa, struct mh_err *e) {
   char cmd[48], out[256];
   snprintf(cmd, sizeof cmd, "gva2gpa 0x%x", uva);
   if (mh_rsp_monitor(s->rsp, cmd, out, sizeof out) < 0)
@@ -77,7 +77,7 @@ enum mh_stop_at mh_run_watched(struct mh_session *s, const struct mh_target *t,
       continue; // a stray stop of ours, as run_to_end continues it
     uint32_t hit = (uint32_t)st->watch_addr;
     if (uva && hit >= uva && hit < uva + len) {
-      int mine = ours(s, uva, pa, e);
+      int mine = mh_watch_ours(s, uva, pa, e);
       if (mine < 0)
         return MH_AT_DEAD;
       if (!mine) {

@@ -40,6 +40,11 @@ enum mh_stop_at mh_run_watched(struct mh_session *s, const struct mh_target *t,
                                const struct mh_fault *f, int timeout_ms, struct mh_activation *a,
                                struct mh_err *e);
 
+// Whether the address space the guest runs in maps uva to pa (a watchpoint
+// at a user address fires in every process that uses the address): 1 yes,
+// 0 no, -1 error.
+int mh_watch_ours(struct mh_session *s, uint32_t uva, uint32_t pa, struct mh_err *e);
+
 json_object *mh_activation_json(const struct mh_activation *a);
 
 #endif

@@ -511,7 +511,7 @@ static void sample_size(struct vctx *v, struct mh_faults *f) {
 static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) {
   static const char *const keys[] = {"trials", "workload",    "target",     "bits",    "burst",
                                      "count",  "when",        "trap",       "restore", "seed",
-                                     "mem_mb", "checkpoints", "may_differ", NULL};
+                                     "mem_mb", "checkpoints", "may_differ", "model",   NULL};
   static const char *const traps[] = {"mce", "none", NULL};
   static const char *const restores[] = {"snapshot", "boot", NULL};
   struct mh_faults *f = &c->faults;
@@ -542,6 +542,10 @@ static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) 
   int trap = 0;
   opt_enum(v, "$.faults", o, "trap", traps, &trap);
   f->trap = (enum mh_fault_trap)trap;
+  static const char *const models[] = {"flip", "stuck0", "stuck1", NULL};
+  int model = 0;
+  opt_enum(v, "$.faults", o, "model", models, &model);
+  f->model = (enum mh_fault_model)model;
   int restore = 0;
   opt_enum(v, "$.faults", o, "restore", restores, &restore);
   f->restore = (enum mh_fault_restore)restore;

@@ -57,6 +57,8 @@ enum mh_fault_when { MH_FW_DELAY_MS, MH_FW_ICOUNT, MH_FW_BREAKPOINT };
 // that a campaign cannot exceed by a typo.
 #define MH_MAX_ICOUNT 10000000
 enum mh_fault_trap { MH_FT_MCE, MH_FT_NONE };
+// flip: transient bit flips; stuck0/stuck1: the bits stay stuck (stuck.h).
+enum mh_fault_model { MH_FM_FLIP, MH_FM_STUCK0, MH_FM_STUCK1 };
 enum mh_fault_restore { MH_RESTORE_SNAPSHOT, MH_RESTORE_BOOT };
 
 // Parsed and validated here; executed by the fault-injection work.
@@ -85,6 +87,7 @@ struct mh_faults {
   int64_t icount_lo, icount_hi;
   bool sweep; // trial i: N = icount_lo + i mod (icount_hi - icount_lo + 1)
   enum mh_fault_trap trap;
+  enum mh_fault_model model;
   enum mh_fault_restore restore; // per trial: loadvm of a snapshot, or a fresh boot
   int mem_mb;                    // guest RAM; 0: per variant (campaign_faults.c)
   int checkpoints; // at most this many snapshots at breakpoint hits per session (checkpoint.h)

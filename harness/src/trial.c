@@ -232,6 +232,33 @@ static int run_watched(struct mh_session *s, struct mh_trial_result *r, const st
   return 1;
 }
 
+// The stuck bits are forced again after every store until the kernel
+// retires the frame (stuck.h), then the run goes on to its end; at the end
+// the frame table says whether the frame was retired. 1, or -1 when the
+// harness's part failed.
+static int run_stuck(struct mh_session *s, struct mh_trial_result *r, const struct mh_fault *f,
+                     int value, int timeout_ms, struct mh_err *e) {
+  double t0 = mh_now();
+  r->obs.stuck = (struct mh_stuck){.value = value};
+  enum mh_stop_at at = mh_run_stuck(s, &r->targets[0], f, timeout_ms, &r->obs.stuck, e);
+  int left = timeout_ms - (int)((mh_now() - t0) * 1000);
+  if (at == MH_AT_DEAD && s->alive)
+    return -1;
+  if (at == MH_AT_USER)
+    run_to_end(s, left > 1 ? left : 1, &r->obs, e);
+  else {
+    r->obs.ended = at;
+    r->obs.status = s->power_value;
+  }
+  if (r->obs.ended == MH_AT_DEAD)
+    s->alive = false;
+  int retired = s->alive ? mh_frame_retired(s, r->targets[0].pa, e) : 0;
+  if (retired < 0)
+    return -1;
+  r->obs.stuck.retired = r->obs.stuck.retired || retired;
+  return 1;
+}
+
 static void run_to_end(struct mh_session *s, int timeout_ms, struct mh_trial_obs *o,
                        struct mh_err *e) {
   enum mh_stop_at at = MH_AT_USER;
@@ -434,7 +461,9 @@ static int inject_all(struct mh_session *s, const struct mh_faults *fm,
                                  t->holds, sizeof t->holds, e) < 0)
       return -1;
     uint32_t pa = t->pa + p->f[i].word * 8;
-    rc = mh_inject_flip(s->rsp, pa, p->f[i].mask, &r->flips[i], e);
+    rc = fm->model == MH_FM_FLIP ? mh_inject_flip(s->rsp, pa, p->f[i].mask, &r->flips[i], e)
+                                 : mh_inject_stuck(s->rsp, pa, p->f[i].mask,
+                                                   fm->model == MH_FM_STUCK1, &r->flips[i], e);
     lap(r, MH_PH_FLIP, &mark);
     if (rc < 0)
       return -1;
@@ -483,7 +512,9 @@ void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_
   else if (rc == 0)
     snprintf(r->obs.why_not, sizeof r->obs.why_not, "the workload finished first");
   mark = mh_now();
-  if (rc == 1 && fm->trap == MH_FT_NONE && r->ntargets > 0)
+  if (rc == 1 && fm->model != MH_FM_FLIP && r->ntargets > 0)
+    rc = run_stuck(s, r, &p->f[0], fm->model == MH_FM_STUCK1, ms, &e);
+  else if (rc == 1 && fm->trap == MH_FT_NONE && r->ntargets > 0)
     rc = run_watched(s, r, &p->f[0], ms, &e);
   else if (rc == 1)
     run_to_end(s, ms, &r->obs, &e);
@@ -652,6 +683,8 @@ json_object *mh_trial_record(const char *id, const char *variant, int trial,
   json_object_object_add(o, "trap", json_object_new_string(fm->trap == MH_FT_MCE ? "mce" : "none"));
   if (fm->icount)
     stop_json(o, p, r);
+  if (fm->model != MH_FM_FLIP && r->ntargets > 0)
+    json_object_object_add(o, "stuck", mh_stuck_json(&r->obs.stuck));
   if (r->obs.act.state != MH_ACT_UNKNOWN)
     json_object_object_add(o, "activation", mh_activation_json(&r->obs.act));
   for (int i = 0; i < p->nfaults; i++)

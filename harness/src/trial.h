@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "activation.h"
+#include "stuck.h"
 #include "campaign.h"
 #include "fault.h"
 #include "inject.h"
@@ -64,6 +65,7 @@ struct mh_trial_obs {
   int nmce;
   struct mh_mce_obs mce[MH_MAX_MCE];
   struct mh_activation act; // trap none: was the first fault read (activation.h)
+  struct mh_stuck stuck;    // model stuck0/stuck1: the first fault's bits forced again
 };
 
 // Decides the outcome from what was observed; reason says why, in a sentence.

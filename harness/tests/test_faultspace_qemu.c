@@ -102,9 +102,54 @@ static void used_frames_with_a_precision(void **state) {
   assert_int_equal(mh_test_rm_tree(dir), 0);
 }
 
+// Stuck-at bits in the workload's frames with a machine check: memv6
+// retires the frame and the run is correct; native kills the workload.
+static void stuck_at_on_memv6_is_retired_and_correct(void **state) {
+  (void)state;
+  if (!HAVE_KERNEL)
+    skip();
+  char d[] = "/tmp/mh-stuck-XXXXXX", c[64], r[64];
+  assert_non_null(mkdtemp(d));
+  snprintf(c, sizeof c, "%s/c.json", d);
+  snprintf(r, sizeof r, "%s/r.json", d);
+  FILE *f = fopen(c, "w");
+  assert_non_null(f);
+  fprintf(f, "{\"schema\": 1, \"name\": \"stuck\", \"variants\": [\"native\", \"memv6\"], "
+             "\"workloads\": [{\"name\": \"memsum\", \"program\": \"memsum\", \"args\": [\"1\", "
+             "\"4\"]}], \"timing\": \"icount\", \"jobs\": 2, \"seed\": 7, \"timeouts\": "
+             "{\"run_s\": 60, \"connect_s\": 30}, \"faults\": {\"trials\": 6, \"model\": "
+             "\"stuck1\", \"bits\": 4, \"target\": {\"kind\": \"native\"}, \"when\": "
+             "{\"breakpoint\": \"memsum_round\", \"hits\": [1, 3]}}}");
+  fclose(f);
+  char *argv[] = {MEMHARNESS, "run", c, "-o", r, "--build-dir", BUILD_DIR, NULL};
+  struct mh_err e;
+  int rc = mh_proc_capture(argv, output, sizeof output, 150000, &e);
+  printf("%s", output);
+  if (rc != 0)
+    fail_msg("memharness run exit %d: %s", rc, rc < 0 ? e.msg : output);
+  json_object *doc = json_object_from_file(r), *trials = mh_jget(doc, "trials");
+  assert_int_equal(json_object_array_length(trials), 12);
+  for (size_t i = 0; i < json_object_array_length(trials); i++) {
+    json_object *t = json_object_array_get_idx(trials, i), *st = mh_jget(t, "stuck");
+    const char *v = mh_jstr(t, "variant"), *out = mh_jstr(t, "outcome");
+    assert_non_null(st);
+    assert_int_equal(json_object_get_int(mh_jget(st, "value")), 1);
+    if (strcmp(v, "memv6") == 0) {
+      if (strcmp(out, "recovered") != 0 || !json_object_get_boolean(mh_jget(st, "retired")))
+        fail_msg("trial %s: %s, stuck %s: expected recovered with the frame retired",
+                 mh_jstr(t, "id"), out, json_object_to_json_string(st));
+    } else if (strcmp(out, "recovered") == 0 || strcmp(out, "harness_error") == 0) {
+      fail_msg("trial %s on native: %s", mh_jstr(t, "id"), out);
+    }
+  }
+  json_object_put(doc);
+  assert_int_equal(mh_test_rm_tree(d), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(used_frames_with_a_precision),
+      cmocka_unit_test(stuck_at_on_memv6_is_retired_and_correct),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -163,11 +163,37 @@ static void trials_from_a_target_precision(void **state) {
   assert_non_null(strstr(e.msg, "$.faults.trials.margin: expected a number in [0.0001, 0.5]"));
 }
 
+// faults.model: flip by default, stuck0 and stuck1 by name, nothing else.
+static void fault_models_by_name(void **state) {
+  (void)state;
+  struct mh_campaign c;
+  struct mh_err e = {""};
+  const char *fmt = "{\"schema\": 1, \"name\": \"f\", \"variants\": [\"memv6\"], "
+                    "\"workloads\": [{\"name\": \"m\", \"program\": \"memsum\"}], "
+                    "\"faults\": {\"trials\": 2, \"target\": {\"kind\": \"native\"}, "
+                    "\"when\": {\"delay_ms\": [1, 2]}%s}}";
+  char text[512];
+  snprintf(text, sizeof text, fmt, "");
+  if (mh_campaign_parse(text, &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  assert_int_equal(c.faults.model, MH_FM_FLIP);
+  mh_campaign_free(&c);
+  snprintf(text, sizeof text, fmt, ", \"model\": \"stuck1\"");
+  if (mh_campaign_parse(text, &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  assert_int_equal(c.faults.model, MH_FM_STUCK1);
+  mh_campaign_free(&c);
+  snprintf(text, sizeof text, fmt, ", \"model\": \"stuck2\"");
+  assert_int_equal(mh_campaign_parse(text, &c, &e), -1);
+  assert_non_null(strstr(e.msg, "$.faults.model"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(rates_carry_wilson_intervals),
       cmocka_unit_test(fault_space_counts_masks_and_instants),
       cmocka_unit_test(trials_from_a_target_precision),
+      cmocka_unit_test(fault_models_by_name),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
