@@ -85,7 +85,18 @@ static void *zone_pop(struct zone *z) {
   }
 }
 
+#ifdef MEMV6SYS
+// kalloc_zone's own calls: it zeroes the frame in both copies right after,
+// so the kernel mirror needs no copy first (that copy was half of fork's
+// cost on memv6sys: docs/memv6.md).
+#define KIND_ZEROED_NEXT 0x100
+#endif
+
 void *kalloc_zone_raw(int zone, int kind, int owner) {
+#ifdef MEMV6SYS
+  int sync = !(kind & KIND_ZEROED_NEXT) && (kind == FRAME_KERNEL || kind == FRAME_PGTABLE);
+  kind &= ~KIND_ZEROED_NEXT;
+#endif
   struct zone *z = &zones[zone];
   for (;;) {
     spin_lock(&z->lock);
@@ -96,7 +107,7 @@ void *kalloc_zone_raw(int zone, int kind, int owner) {
 #ifdef MEMV6SYS
     // A kernel frame's mirror may be stale from the frame's last use (user
     // frames are mirrored elsewhere); the caller may fill only part of it.
-    if (l && (kind == FRAME_KERNEL || kind == FRAME_PGTABLE))
+    if (l && sync)
       kmirror_sync(l, PGSIZE);
 #endif
     // Frames only the exec image cache holds count as free: take them.
@@ -106,7 +117,11 @@ void *kalloc_zone_raw(int zone, int kind, int owner) {
 }
 
 void *kalloc_zone(int zone, int kind, int owner) {
+#ifdef MEMV6SYS
+  void *l = kalloc_zone_raw(zone, kind | KIND_ZEROED_NEXT, owner);
+#else
   void *l = kalloc_zone_raw(zone, kind, owner);
+#endif
   if (l)
     memset(l, 0, PGSIZE);
   return l;
