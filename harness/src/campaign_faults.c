@@ -169,11 +169,14 @@ static bool same_shard(json_object *doc, const struct mh_faults_env *env) {
 
 static int open_doc(struct fctx *x) {
   const struct mh_faults_env *env = x->env;
-  struct stat st;
-  bool exists = stat(env->output, &st) == 0;
-  json_object *status, *sha;
-  if (exists && env->resume) {
-    struct mh_err e;
+  struct mh_err e;
+  int policy = mh_results_policy(env->output, env->resume, env->fresh, &e);
+  json_object *sha;
+  if (policy < 0) {
+    fprintf(stderr, "memharness: %s\n", e.msg);
+    return MH_EXIT_USAGE;
+  }
+  if (policy == MH_RESULTS_RESUME) {
     x->doc = mh_json_load(env->output, &e);
     const char *why = NULL;
     if (!x->doc)
@@ -195,19 +198,6 @@ static int open_doc(struct fctx *x) {
     }
     set_str(x->doc, "status", "running");
   } else {
-    if (exists && !env->fresh) {
-      json_object *old = json_object_from_file(env->output);
-      bool complete = old && json_object_object_get_ex(old, "status", &status) &&
-                      strcmp(json_object_get_string(status), "complete") == 0;
-      json_object_put(old);
-      if (!complete) {
-        fprintf(stderr,
-                "memharness: %s holds an unfinished campaign: continue it with --resume, "
-                "or start over with --fresh\n",
-                env->output);
-        return MH_EXIT_USAGE;
-      }
-    }
     x->doc = new_doc(env);
     json_object_object_get_ex(x->doc, "trials", &x->trials);
   }

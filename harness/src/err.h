@@ -32,7 +32,6 @@ enum mh_exit {
   MH_EXIT_CAMPAIGN = 3,     // campaign file unreadable or invalid
   MH_EXIT_ENV = 4,          // missing tool, kernel, disk image or accelerator
   MH_EXIT_INTERNAL = 5,     // harness I/O or internal error (results kept)
-  MH_EXIT_NOT_IMPL = 6,     // command or feature not implemented yet
   MH_EXIT_THRESHOLD = 7,    // all runs fine, but an overhead threshold was exceeded
   MH_EXIT_INTERRUPTED = 130 // SIGINT/SIGTERM: finished runs saved, --resume continues
 };

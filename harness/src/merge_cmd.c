@@ -4,22 +4,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "merge.h"
 #include "results.h"
 #include "trialdiff.h"
 
-static const char merge_usage[] =
+const char mh_help_merge[] =
     "usage: memharness merge SHARD.json... -o ALL.json\n"
     "       memharness merge --compare A.json B.json\n"
+    "\n"
     "Joins the results of a fault campaign's shards (run --shard K/N) into one\n"
     "result, identical in trial records and summaries to a single-machine run.\n"
     "--compare checks that two results of one campaign agree in their trial\n"
     "records, golden runs and summaries (times, rates and hosts left out).\n"
-    "Exit: 0 merged / same, 1 refused / different, 2 usage or unreadable input,\n"
-    "5 the result could not be written. See docs/slurm.md.\n";
+    "\n"
+    "Options:\n"
+    "  -o, --output ALL.json   where the merged result goes (not one of the shards)\n"
+    "      --compare           compare two results instead of merging\n"
+    "  -h, --help              this help\n"
+    "\n"
+    "Exit codes:\n"
+    "  0   merged / the same\n"
+    "  1   refused (shards of other campaigns or builds, missing or duplicated\n"
+    "      trials) / different\n"
+    "  2   usage or unreadable input\n"
+    "  5   the result could not be written\n"
+    "\n"
+    "See docs/slurm.md.\n";
 
 static int usage(const char *msg) {
-  fprintf(stderr, "memharness merge: %s\n%s", msg, merge_usage);
+  fprintf(stderr, "memharness merge: %s\nTry 'memharness merge --help'.\n", msg);
   return MH_EXIT_USAGE;
 }
 
@@ -119,13 +133,12 @@ int mh_cmd_merge(int argc, char **argv) {
   enum { OPT_COMPARE = 256 };
   static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
                                        {"compare", no_argument, NULL, OPT_COMPARE},
-                                       {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *out = NULL;
   bool cmp = false;
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
     switch (c) {
     case 'o':
       out = optarg;
@@ -133,9 +146,6 @@ int mh_cmd_merge(int argc, char **argv) {
     case OPT_COMPARE:
       cmp = true;
       break;
-    case 'h':
-      fputs(merge_usage, stdout);
-      return MH_EXIT_OK;
     default:
       return usage("bad option");
     }

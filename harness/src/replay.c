@@ -126,8 +126,8 @@ int mh_cmd_replay(int argc, char **argv) {
     argc -= 2;
   }
   if (argc != 3) {
-    fprintf(stderr, "usage: memharness replay RESULTS.json TRIAL [--qemu PATH]\n"
-                    "  TRIAL is a trial id of the results file, e.g. memv6/17\n");
+    fprintf(stderr, "memharness replay: takes RESULTS.json TRIAL [--qemu PATH] (TRIAL is a "
+                    "trial id, e.g. memv6/17)\nTry 'memharness replay --help'.\n");
     return MH_EXIT_USAGE;
   }
   struct mh_err e;

@@ -55,6 +55,29 @@ int mh_json_write_atomic(const char *path, json_object *doc, struct mh_err *e) {
   return rc;
 }
 
+int mh_results_policy(const char *path, bool resume, bool fresh, struct mh_err *e) {
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return MH_RESULTS_NEW;
+  if (resume)
+    return MH_RESULTS_RESUME;
+  if (fresh)
+    return MH_RESULTS_NEW;
+  json_object *old = json_object_from_file(path), *status;
+  bool complete = old && json_object_object_get_ex(old, "status", &status) &&
+                  strcmp(json_object_get_string(status), "complete") == 0;
+  json_object_put(old);
+  if (complete)
+    return mh_fail(e,
+                   "%s holds the finished results of a campaign: to keep them and run again, "
+                   "give another -o; to replace them, add --fresh (or --force)",
+                   path);
+  return mh_fail(e,
+                 "%s holds an unfinished campaign: continue it with --resume, or start over "
+                 "with --fresh",
+                 path);
+}
+
 int mh_results_check_writable(const char *path, struct mh_err *e) {
   struct stat st;
   if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))

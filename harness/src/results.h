@@ -18,6 +18,12 @@ int mh_json_write_atomic(const char *path, json_object *doc, struct mh_err *e);
 // Whether results can be written to path (its directory exists and takes a
 // new file), checked before the first run so no run is done for nothing.
 int mh_results_check_writable(const char *path, struct mh_err *e);
+// What run may do with an existing results file, the same for overhead and
+// fault campaigns: MH_RESULTS_NEW (none there, or --fresh: start a new
+// document), MH_RESULTS_RESUME (--resume of an existing file), or -1 with e
+// saying how to go on: a file is never overwritten silently, finished or not.
+enum { MH_RESULTS_NEW = 0, MH_RESULTS_RESUME = 1 };
+int mh_results_policy(const char *path, bool resume, bool fresh, struct mh_err *e);
 // NULL with e when the file is missing, unreadable or not JSON.
 json_object *mh_json_load(const char *path, struct mh_err *e);
 

@@ -305,6 +305,8 @@ static int interrupted(struct ctx *x) {
   // Options that select what is run or with what must be given again.
   if (x->o->shard.n)
     fprintf(stderr, " --shard %u/%u", x->o->shard.k, x->o->shard.n);
+  if (x->o->trials)
+    fprintf(stderr, " --trials %d", x->o->trials);
   if (x->o->build_dir)
     fprintf(stderr, " --build-dir %s", x->o->build_dir);
   if (x->o->qemu)
@@ -350,10 +352,13 @@ static int finish(struct ctx *x) {
 // ---- the command ----
 
 static int open_results(struct ctx *x, const char *sha) {
-  struct stat st;
-  bool exists = stat(x->out, &st) == 0;
-  if (x->o->resume && exists) {
-    struct mh_err e;
+  struct mh_err e;
+  int policy = mh_results_policy(x->out, x->o->resume, x->o->fresh, &e);
+  if (policy < 0) {
+    fprintf(stderr, "memharness: %s\n", e.msg);
+    return MH_EXIT_USAGE;
+  }
+  if (policy == MH_RESULTS_RESUME) {
     x->doc = mh_json_load(x->out, &e);
     json_object *runs = x->doc ? mh_results_resumable(x->doc, sha, &e) : NULL;
     if (!runs) {
@@ -367,25 +372,28 @@ static int open_results(struct ctx *x, const char *sha) {
     set_str(x->doc, "status", "running");
     return 0;
   }
-  if (exists && !x->o->fresh && !x->o->resume) {
-    json_object *old = json_object_from_file(x->out), *status;
-    bool complete = old && json_object_object_get_ex(old, "status", &status) &&
-                    strcmp(json_object_get_string(status), "complete") == 0;
-    json_object_put(old);
-    if (!complete) {
-      fprintf(stderr,
-              "memharness: %s holds an unfinished campaign: continue it with --resume, "
-              "or start over with --fresh\n",
-              x->out);
-      return MH_EXIT_USAGE;
-    }
-  }
   return -1; // start a new document once the accelerator is known
 }
 
 static void default_output(const struct mh_campaign *c, char *out, size_t cap) {
   mkdir("results", 0755);
   snprintf(out, cap, "results/%s.json", c->name);
+}
+
+// --trials N: the campaign as run has N trials, and its results say so
+// (the recorded campaign is what replay and merge read).
+static int apply_trials(struct ctx *x) {
+  json_object *f;
+  if (!x->c.has_faults || !json_object_object_get_ex(x->c.root, "faults", &f)) {
+    fprintf(stderr,
+            "memharness: --trials sets the trials of a fault campaign; %s has no $.faults "
+            "section (an overhead campaign's runs are set by \"repetitions\")\n",
+            x->o->campaign);
+    return -1;
+  }
+  x->c.faults.trials = x->o->trials;
+  json_object_object_add(f, "trials", json_object_new_int(x->o->trials));
+  return 0;
 }
 
 // Everything that can fail without running anything, before the first run:
@@ -396,6 +404,8 @@ static int prepare(struct ctx *x, char *sha, char *qemu_version, size_t vcap) {
     fprintf(stderr, "%s\n", e.msg);
     return MH_EXIT_CAMPAIGN;
   }
+  if (x->o->trials && apply_trials(x) < 0)
+    return MH_EXIT_USAGE;
   if (!x->o->output)
     default_output(&x->c, x->default_out, sizeof x->default_out);
   x->out = x->o->output ? x->o->output : x->default_out;

@@ -10,6 +10,7 @@ struct mh_run_opts {
   const char *campaign;
   const char *output; // NULL: results/<campaign name>.json
   int jobs;           // 0: the campaign's
+  int trials;         // 0: the campaign's $.faults.trials (--trials N)
   bool resume;
   bool fresh;             // start over even if an interrupted result exists
   const char *qemu;       // NULL: the QEMU found at configure time

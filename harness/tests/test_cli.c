@@ -195,7 +195,7 @@ static void help_version_and_exit_codes(void **state) {
   (void)state;
   assert_int_equal(MH("--help"), 0);
   expect_output("Exit codes");
-  expect_output("not implemented yet");
+  expect_output("130 run: interrupted");
   assert_int_equal(MH("--version"), 0);
   expect_output("memharness 0.");
   assert_int_equal(MH("frobnicate"), 2);
@@ -346,6 +346,21 @@ static void a_campaign_runs_summarizes_and_records_everything(void **state) {
   assert_null(get(wall, "exact"));
   json_object_put(d);
   no_fake_qemu_alive();
+  // A finished results file is not overwritten silently: run again into
+  // it and memharness refuses before running anything, saying how to keep
+  // both; --fresh (or --force) replaces it.
+  struct stat before, after;
+  assert_int_equal(stat(out, &before), 0);
+  int launched = count_launches();
+  assert_int_equal(MH("run", c, "-o", out), 2);
+  expect_output("holds the finished results of a campaign: to keep them and run again, give "
+                "another -o; to replace them, add --fresh (or --force)");
+  assert_int_equal(count_launches(), launched);
+  assert_int_equal(stat(out, &after), 0);
+  assert_int_equal(after.st_mtime, before.st_mtime);
+  assert_int_equal(after.st_size, before.st_size);
+  assert_int_equal(MH("run", c, "-o", out, "--force"), 0);
+  assert_int_equal(nruns(out), 2 * 2 + 3 * 2);
 }
 
 static void failures_and_thresholds_have_their_own_exit_codes(void **state) {
