@@ -18,6 +18,7 @@
 #include "hostinfo.h"
 #include "mh_config.h"
 #include "phases.h"
+#include "progress.h"
 #include "results.h"
 #include "sha256.h"
 #include "snapshot.h"
@@ -59,6 +60,7 @@ struct fctx {
   json_object *doc, *trials, *fdoc; // fdoc: the "faults" member
   json_object *done_ids;            // ids of the trials the file already has
   pthread_mutex_t lock;
+  struct mh_progress progress; // on stderr, under lock
   double last_save, started;
   double save_every; // seconds between rewrites while trials run (save())
   int done, total, errors;
@@ -343,17 +345,15 @@ static void record(struct fctx *x, struct vrun *vr, int t, const struct mh_trial
   json_object_array_add(x->trials, rec);
   x->done++;
   x->errors += r->outcome == MH_OUT_HARNESS_ERROR;
-  if (r->outcome == MH_OUT_HARNESS_ERROR)
+  if (r->outcome == MH_OUT_HARNESS_ERROR) {
+    mh_progress_note(&x->progress);
     fprintf(stderr, "memharness: trial %s: harness error: %s\n", id, r->reason);
+  }
   // Rewriting the whole document after every trial would cost more than
   // the trial; save_every (about a second) bounds what a SIGKILL can lose.
   if (mh_now() - x->last_save > x->save_every && !x->write_failed)
     save(x);
-  if (isatty(2) || x->done % 100 == 0 || x->done == x->total) {
-    double el = mh_now() - x->started;
-    fprintf(stderr, "%smemharness: %d/%d trials, %.1f/min%s", isatty(2) ? "\r" : "", x->done,
-            x->total, el > 0 ? x->done * 60 / el : 0.0, isatty(2) ? "   " : "\n");
-  }
+  mh_progress_count(&x->progress, r->outcome == MH_OUT_HARNESS_ERROR, 100);
   // Waiting for the lock counts too: it is time a worker's QEMU sits idle.
   vr->book_s += mh_now() - t0;
   vr->book_n++;
@@ -721,6 +721,9 @@ int mh_faults_cmd(const struct mh_faults_env *env) {
     fprintf(stderr, "memharness: fault campaign %s: %d trials to run, results in %s\n",
             env->c->name, x.total, env->output);
   x.started = mh_now();
+  // The same progress as overhead runs (progress.c); golden runs count in its time.
+  mh_progress_init(&x.progress, stderr, (size_t)x.total, 0);
+  x.progress.unit = "trials";
   if (rc == 0 && golden_runs(&x, vr, &e) < 0)
     rc = -1;
   for (int i = 0; i < env->c->nvariants && rc == 0 && !atomic_load(env->stop); i++)
@@ -743,6 +746,7 @@ int mh_faults_cmd(const struct mh_faults_env *env) {
     summarize(&x, mh_now() - x.started);
     set_str(x.doc, "status", "complete");
   }
+  mh_progress_end(&x.progress);
   // A campaign that failed before its first trial leaves no results file
   // (nothing to keep, and no unfinished file to block the next attempt).
   bool keep = x.done > 0 || env->resume || rc == 0;

@@ -70,13 +70,32 @@ static int same_workloads(json_object *a, const char *ap, json_object *b, const 
   return 0;
 }
 
+// Every workload of both files runs `program` (NULL: the first one's).
+static bool one_program(json_object *doc, const char **program) {
+  json_object *w = workloads_of(doc);
+  for (size_t i = 0; w && i < json_object_array_length(w); i++) {
+    const char *p = mh_jstr(json_object_array_get_idx(w, i), "program");
+    if (!p || (*program && strcmp(p, *program) != 0))
+      return false;
+    *program = p;
+  }
+  return w != NULL;
+}
+
+// 0: the same workloads, compared one by one; 1: both files run one and
+// the same program split into different workloads (nightly's five against
+// a full overhead run), compared per timing mode with tests matched by
+// name; -1 with e: they measure different things.
 static int check_compatible(json_object *base, const char *bp, json_object *fresh, const char *fp,
                             struct mh_err *e) {
   if (check_status(base, bp, e) < 0 || check_status(fresh, fp, e) < 0)
     return -1;
-  if (same_workloads(base, bp, fresh, fp, e) < 0 || same_workloads(fresh, fp, base, bp, e) < 0)
-    return -1;
-  return 0;
+  if (same_workloads(base, bp, fresh, fp, e) == 0 && same_workloads(fresh, fp, base, bp, e) == 0)
+    return 0;
+  const char *program = NULL;
+  if (one_program(base, &program) && one_program(fresh, &program))
+    return 1;
+  return -1;
 }
 
 // ---- statistics ----
@@ -164,6 +183,20 @@ static int thresholds_met(json_object *summary) {
   return met ? json_object_get_boolean(met) : -1;
 }
 
+// Pooled: met when every judged summary of the timing mode met its thresholds.
+static int timing_met(json_object *doc, const char *timing) {
+  json_object *s = mh_jget(doc, "summaries");
+  int met = -1;
+  for (size_t i = 0; i < json_object_array_length(s); i++) {
+    json_object *x = json_object_array_get_idx(s, i);
+    const char *t = mh_jstr(x, "timing");
+    int m = t && strcmp(t, timing) == 0 ? thresholds_met(x) : -1;
+    if (m >= 0)
+      met = met < 0 ? m : met && m;
+  }
+  return met;
+}
+
 static json_object *summary_of(json_object *doc, const char *timing, const char *workload) {
   json_object *s = mh_jget(doc, "summaries");
   for (size_t i = 0; i < json_object_array_length(s); i++) {
@@ -241,8 +274,7 @@ static json_object *geomean_json(struct group_in *g, const struct mh_compare_cfg
 
 // The campaign's absolute thresholds (geomean_max, worst_max) as `run`
 // judged them: newly exceeding them is a regression too.
-static json_object *limits_json(json_object *sb, json_object *sn, bool *crossed) {
-  int mb = thresholds_met(sb), mn = thresholds_met(sn);
+static json_object *limits_json(int mb, int mn, bool *crossed) {
   *crossed = mn == 0 && mb != 0;
   json_object *o = json_object_new_object();
   json_object_object_add(o, "baseline_met", mb < 0 ? NULL : json_object_new_boolean(mb));
@@ -251,18 +283,21 @@ static json_object *limits_json(json_object *sb, json_object *sn, bool *crossed)
   return o;
 }
 
-// One (timing, workload) present in both files. Returns the group, or NULL
-// with e when the two cannot be compared.
-static json_object *compare_group(json_object *base, json_object *fresh, json_object *sn,
-                                  const char *fp, const struct mh_compare_cfg *cfg,
-                                  bool *regression, struct mh_err *e) {
-  const char *timing = mh_jstr(sn, "timing"), *workload = mh_jstr(sn, "workload");
-  json_object *sb = summary_of(base, timing, workload);
+// One (timing, workload) present in both files, or with workload NULL every
+// workload of the timing mode pooled. Returns the group, or NULL with e when
+// the two cannot be compared.
+static json_object *compare_group(json_object *base, json_object *fresh, const char *timing,
+                                  const char *workload, const char *fp,
+                                  const struct mh_compare_cfg *cfg, bool *regression,
+                                  struct mh_err *e) {
+  int mb = workload ? thresholds_met(summary_of(base, timing, workload)) : timing_met(base, timing);
+  int mn =
+      workload ? thresholds_met(summary_of(fresh, timing, workload)) : timing_met(fresh, timing);
   struct group_in g = {0};
   mh_samples_collect(base, timing, workload, &g.b);
   mh_samples_collect(fresh, timing, workload, &g.n);
   if (g.b.n && g.n.n && strcmp(g.b.metric, g.n.metric) != 0) {
-    mh_fail(e, "%s: $.summaries (%s/%s): metric %s, the baseline's is %s", fp, timing, workload,
+    mh_fail(e, "%s: $.summaries (%s/%s): metric %s, the baseline's is %s", fp, timing, g.n.workload,
             g.n.metric, g.b.metric);
     free_group(&g);
     return NULL;
@@ -270,7 +305,7 @@ static json_object *compare_group(json_object *base, json_object *fresh, json_ob
   match_tests(&g);
   json_object *o = json_object_new_object();
   json_object_object_add(o, "timing", json_object_new_string(timing));
-  json_object_object_add(o, "workload", json_object_new_string(workload));
+  json_object_object_add(o, "workload", json_object_new_string(g.n.workload));
   json_object_object_add(o, "metric", json_object_new_string(g.n.metric));
   json_object_object_add(o, "missing", g.missing);
   int nreg = 0;
@@ -280,7 +315,7 @@ static json_object *compare_group(json_object *base, json_object *fresh, json_ob
     json_object_object_add(o, "geomean", geomean_json(&g, cfg, &greg, &exact));
   }
   json_object_object_add(o, "exact", json_object_new_boolean(exact));
-  json_object_object_add(o, "limits", limits_json(sb, sn, &crossed));
+  json_object_object_add(o, "limits", limits_json(mb, mn, &crossed));
   json_object_object_add(o, "regressed_tests", json_object_new_int(nreg));
   *regression = greg || nreg > 0 || crossed;
   json_object_object_add(o, "regression", json_object_new_boolean(*regression));
@@ -306,41 +341,75 @@ static json_object *header(const char *bp, const char *fp, const struct mh_compa
   return r;
 }
 
-// Summaries of `a` that `b` lacks (a timing mode only one file has): listed
-// in the report so that a silently shrinking comparison is visible.
-static void note_unmatched(json_object *a, json_object *b, const char *which, json_object *out) {
+static size_t first_of_timing(json_object *sums, size_t i);
+static bool has_timing(json_object *doc, const char *timing);
+
+// Summaries of `a` that `b` lacks (a timing mode only one file has; pooled:
+// per timing mode): listed in the report so that a silently shrinking
+// comparison is visible.
+static void note_unmatched(json_object *a, json_object *b, const char *which, bool pooled,
+                           json_object *out) {
   json_object *sums = mh_jget(a, "summaries");
   for (size_t i = 0; i < json_object_array_length(sums); i++) {
     json_object *s = json_object_array_get_idx(sums, i);
     const char *t = mh_jstr(s, "timing"), *w = mh_jstr(s, "workload");
-    if (t && w && !summary_of(b, t, w)) {
+    bool missing = pooled ? t && first_of_timing(sums, i) == i && !has_timing(b, t)
+                          : t && w && !summary_of(b, t, w);
+    if (missing) {
       char buf[200];
-      snprintf(buf, sizeof buf, "%s/%s: only in %s", t, w, which);
+      snprintf(buf, sizeof buf, "%s/%s: only in %s", t, pooled ? "(all)" : w, which);
       json_object_array_add(out, json_object_new_string(buf));
     }
   }
 }
 
+// The index of the first summary of summary i's timing mode.
+static size_t first_of_timing(json_object *sums, size_t i) {
+  const char *t = mh_jstr(json_object_array_get_idx(sums, i), "timing");
+  for (size_t k = 0; k < i; k++) {
+    const char *u = mh_jstr(json_object_array_get_idx(sums, k), "timing");
+    if (t && u && strcmp(t, u) == 0)
+      return k;
+  }
+  return i;
+}
+
+static bool has_timing(json_object *doc, const char *timing) {
+  json_object *s = mh_jget(doc, "summaries");
+  for (size_t i = 0; i < json_object_array_length(s); i++) {
+    const char *t = mh_jstr(json_object_array_get_idx(s, i), "timing");
+    if (t && strcmp(t, timing) == 0)
+      return true;
+  }
+  return false;
+}
+
 int mh_compare_docs(json_object *base, const char *bp, json_object *fresh, const char *fp,
                     const struct mh_compare_cfg *cfg, json_object **report, struct mh_err *e) {
   *report = NULL;
-  if (check_compatible(base, bp, fresh, fp, e) < 0)
+  int pooled = check_compatible(base, bp, fresh, fp, e);
+  if (pooled < 0)
     return MH_CMP_INCOMPATIBLE;
   json_object *r = header(bp, fp, cfg), *groups = json_object_new_array();
   json_object *unmatched = json_object_new_array();
   json_object_object_add(r, "groups", groups);
   json_object_object_add(r, "not_compared", unmatched);
-  note_unmatched(base, fresh, "the baseline", unmatched);
-  note_unmatched(fresh, base, "the new file", unmatched);
+  json_object_object_add(r, "pooled", json_object_new_boolean(pooled));
+  note_unmatched(base, fresh, "the baseline", pooled, unmatched);
+  note_unmatched(fresh, base, "the new file", pooled, unmatched);
   json_object *sums = mh_jget(fresh, "summaries");
   bool any = false, compared = false;
   for (size_t i = 0; i < json_object_array_length(sums); i++) {
     json_object *sn = json_object_array_get_idx(sums, i);
     const char *t = mh_jstr(sn, "timing"), *w = mh_jstr(sn, "workload");
-    if (!t || !w || !summary_of(base, t, w))
+    if (!t || !w || (!pooled && !summary_of(base, t, w)))
       continue; // listed in not_compared
+    // Pooled: one group per timing mode, at its first summary, if the
+    // baseline has that mode at all.
+    if (pooled && (first_of_timing(sums, i) != i || !has_timing(base, t)))
+      continue;
     bool reg = false;
-    json_object *g = compare_group(base, fresh, sn, fp, cfg, &reg, e);
+    json_object *g = compare_group(base, fresh, t, pooled ? NULL : w, fp, cfg, &reg, e);
     if (!g) {
       json_object_put(r);
       return MH_CMP_INCOMPATIBLE;

@@ -80,6 +80,9 @@ void mh_compare_print(FILE *out, json_object *r) {
           100 * mh_jnum(r, "level", NAN), 100 * mh_jnum(r, "threshold", NAN),
           json_object_get_int(mh_jget(r, "iterations")),
           (long long)json_object_get_int64(mh_jget(r, "seed")));
+  if (json_object_get_boolean(mh_jget(r, "pooled")))
+    fprintf(out, "the files split the program into different workloads: tests matched by name "
+                 "across all workloads of each timing mode\n");
   json_object *groups = mh_jget(r, "groups");
   for (size_t i = 0; i < json_object_array_length(groups); i++)
     print_group(out, json_object_array_get_idx(groups, i));

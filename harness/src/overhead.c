@@ -1,12 +1,16 @@
 #include "overhead.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stats.h"
+
+// Samples per variant and test below which wall summaries get no interval.
+#define MH_CI_MIN_SAMPLES 5
 
 int mh_overhead_plan(const struct mh_campaign *c, struct mh_slot **slots, size_t *n) {
   size_t total = 0;
@@ -200,8 +204,32 @@ static json_object *tests_json(struct table *t, const struct mh_workload *w, str
   return arr;
 }
 
-static void add_ci(const struct mh_campaign *c, json_object *sum, struct ratios *q, double *lo,
-                   double *hi) {
+// Fewest samples of a variant of any compared test.
+static size_t fewest_samples(const struct ratios *q) {
+  size_t m = SIZE_MAX;
+  for (size_t i = 0; i < q->n; i++) {
+    if (q->pairs[i].na < m)
+      m = q->pairs[i].na;
+    if (q->pairs[i].nb < m)
+      m = q->pairs[i].nb;
+  }
+  return m;
+}
+
+static void add_ci(const struct mh_campaign *c, json_object *sum, enum mh_timing tm,
+                   struct ratios *q, double *lo, double *hi) {
+  // With fewer samples the percentile bootstrap of a median only returns
+  // the range of the samples: no interval rather than a meaningless one.
+  size_t few = fewest_samples(q);
+  if (tm == MH_TIMING_WALL && few < MH_CI_MIN_SAMPLES) {
+    char note[200];
+    snprintf(note, sizeof note,
+             "no interval: %zu repetition(s) per variant; a bootstrap interval needs at least "
+             "%d (about 10 to detect a 5%% change, docs/nightly.md)",
+             few, MH_CI_MIN_SAMPLES);
+    json_object_object_add(sum, "ci_note", json_object_new_string(note));
+    return;
+  }
   if (mh_bootstrap_geomean(q->pairs, q->n, (unsigned)c->bootstrap_iterations, c->seed,
                            c->confidence, lo, hi) < 0)
     return;
@@ -231,7 +259,8 @@ static void add_thresholds(const struct mh_campaign *c, json_object *sum, enum m
   if (c->geomean_max <= 0 && c->worst_max <= 0)
     return;
   json_object *th = json_object_new_object();
-  bool judged = tm == MH_TIMING_ICOUNT || !has_timing(c, MH_TIMING_ICOUNT);
+  // lo is NAN when too few wall repetitions gave no interval: nothing to judge.
+  bool judged = tm == MH_TIMING_ICOUNT || (!has_timing(c, MH_TIMING_ICOUNT) && !isnan(lo));
   bool met = true;
   if (c->geomean_max > 0) {
     json_object_object_add(th, "geomean_max", json_object_new_double(c->geomean_max));
@@ -250,14 +279,14 @@ static void add_ratio_summary(const struct mh_campaign *c, json_object *sum, enu
                               struct ratios *q) {
   if (q->n == 0)
     return;
-  double g = mh_geomean(q->r, q->n), lo = g, hi = g;
+  double g = mh_geomean(q->r, q->n), lo = NAN, hi = NAN;
   json_object_object_add(sum, "geomean", json_object_new_double(g));
   json_object *worst = json_object_new_object();
   json_object_object_add(worst, "name", json_object_new_string(q->worst));
   json_object_object_add(worst, "ratio", json_object_new_double(q->worst_ratio));
   json_object_object_add(sum, "worst", worst);
-  add_ci(c, sum, q, &lo, &hi);
-  add_thresholds(c, sum, tm, g, q->worst_ratio, lo);
+  add_ci(c, sum, tm, q, &lo, &hi);
+  add_thresholds(c, sum, tm, g, q->worst_ratio, tm == MH_TIMING_ICOUNT ? g : lo);
 }
 
 static void add_exactness(json_object *sum, struct ratios *q, int reps) {
@@ -325,11 +354,65 @@ static json_object *summarize_one(const struct mh_campaign *c, json_object *runs
   return sum;
 }
 
+static json_object *get(json_object *o, const char *k) {
+  json_object *v = NULL;
+  return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
+}
+
+// icount thresholds judge the campaign's compared tests together: a suite
+// split into workloads (the kernel's 32 exec arguments) is still one suite,
+// and its bar (docs/design.md) is on the geomean of all its tests, the
+// worst over all. Summaries [from, to) of one timing mode get the pooled
+// verdict, with the pooled figures under thresholds.campaign.
+static void pool_thresholds(const struct mh_campaign *c, json_object *sums, size_t from,
+                            size_t to) {
+  size_t n = 0;
+  double logsum = 0, worst = 0;
+  const char *wname = NULL, *wload = NULL;
+  for (size_t i = from; i < to; i++) {
+    json_object *s = json_object_array_get_idx(sums, i), *tests = get(s, "tests");
+    for (size_t k = 0; k < json_object_array_length(tests); k++) {
+      json_object *t = json_object_array_get_idx(tests, k), *r = get(t, "ratio");
+      if (!r)
+        continue;
+      double x = json_object_get_double(r);
+      logsum += log(x), n++;
+      if (!wname || x > worst)
+        worst = x, wname = json_object_get_string(get(t, "name")),
+        wload = json_object_get_string(get(s, "workload"));
+    }
+  }
+  if (!n)
+    return;
+  double g = exp(logsum / (double)n);
+  bool met =
+      (c->geomean_max <= 0 || g <= c->geomean_max) && (c->worst_max <= 0 || worst <= c->worst_max);
+  for (size_t i = from; i < to; i++) {
+    json_object *th = get(json_object_array_get_idx(sums, i), "thresholds");
+    if (!th)
+      continue;
+    json_object *camp = json_object_new_object(), *w = json_object_new_object();
+    json_object_object_add(camp, "tests", json_object_new_int((int)n));
+    json_object_object_add(camp, "geomean", json_object_new_double(g));
+    json_object_object_add(w, "workload", json_object_new_string(wload));
+    json_object_object_add(w, "name", json_object_new_string(wname));
+    json_object_object_add(w, "ratio", json_object_new_double(worst));
+    json_object_object_add(camp, "worst", w);
+    json_object_object_add(th, "scope", json_object_new_string("campaign"));
+    json_object_object_add(th, "campaign", camp);
+    json_object_object_add(th, "met", json_object_new_boolean(met));
+  }
+}
+
 json_object *mh_overhead_summarize(const struct mh_campaign *c, json_object *runs) {
   json_object *arr = json_object_new_array();
-  for (int t = 0; t < c->ntimings; t++)
+  for (int t = 0; t < c->ntimings; t++) {
+    size_t from = json_object_array_length(arr);
     for (int w = 0; w < c->nworkloads; w++)
       json_object_array_add(arr, summarize_one(c, runs, c->timings[t], &c->workloads[w]));
+    if (c->timings[t] == MH_TIMING_ICOUNT && c->nworkloads > 1)
+      pool_thresholds(c, arr, from, json_object_array_length(arr));
+  }
   return arr;
 }
 

@@ -118,8 +118,8 @@ static int overhead_figures(const struct mh_plot_opts *o, json_object *doc, cons
     if (n < 0)
       return -1;
     if (n == 0) {
-      printf("plot: %s/%s skipped: no test has samples of native and another variant\n", timing,
-             workload);
+      fprintf(stderr, "plot: %s/%s skipped: no test has samples of native and another variant\n",
+              timing, workload);
       continue;
     }
     if (draw(o, gnuplot, script, data, out, settings, e) < 0)
@@ -158,7 +158,7 @@ static int fault_figures(const struct mh_plot_opts *o, json_object *doc, const c
     if (n < 0)
       return -1;
     if (n == 0) {
-      printf("plot: %s figure skipped: the results hold no %s\n", f->name, f->data_desc);
+      fprintf(stderr, "plot: %s figure skipped: the results hold no %s\n", f->name, f->data_desc);
       continue;
     }
     if (draw(o, gnuplot, script, data, out, settings, e) < 0)
@@ -170,15 +170,16 @@ static int fault_figures(const struct mh_plot_opts *o, json_object *doc, const c
 }
 
 // Figures whose data the results do not hold are skipped by name, so a
-// reader of the output knows they were not forgotten (docs/figures.md).
+// reader of the output knows they were not forgotten (docs/figures.md); on
+// stderr: stdout lists only the files written (data).
 static void report_skipped(bool faults) {
   if (faults)
-    printf("plot: overhead figures skipped: a fault campaign has no runs or summaries\n");
+    fprintf(stderr, "plot: overhead figures skipped: a fault campaign has no runs or summaries\n");
   else
-    printf("plot: fault-outcome, failure-rate, recovery-latency and campaign-rate figures "
-           "skipped: the "
-           "results hold no trial records ($.trials, written by fault campaigns)\n");
-  printf("plot: dedup figure skipped: the results hold no dedup measurements\n");
+    fprintf(stderr, "plot: fault-outcome, failure-rate, recovery-latency and campaign-rate "
+                    "figures skipped: the results hold no trial records ($.trials, written by "
+                    "fault campaigns)\n");
+  fprintf(stderr, "plot: dedup figure skipped: the results hold no dedup measurements\n");
 }
 
 int mh_cmd_plot(const struct mh_plot_opts *o) {

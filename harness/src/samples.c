@@ -127,8 +127,7 @@ json_object *mh_samples_not_compared(json_object *doc, const char *workload) {
 }
 
 // Drops the tests whose ratio means nothing (docs/campaign.md, not_compared).
-static void drop_not_compared(json_object *doc, const char *workload, struct mh_sample_set *s) {
-  json_object *nc = mh_samples_not_compared(doc, workload);
+static void drop_listed(json_object *nc, struct mh_sample_set *s) {
   for (size_t i = 0; json_object_is_type(nc, json_type_array) && i < json_object_array_length(nc);
        i++) {
     const char *name = json_object_get_string(json_object_array_get_idx(nc, i));
@@ -144,11 +143,23 @@ static void drop_not_compared(json_object *doc, const char *workload, struct mh_
   }
 }
 
+// Those of the workload, or of every workload (NULL: pooled).
+static void drop_not_compared(json_object *doc, const char *workload, struct mh_sample_set *s) {
+  if (workload) {
+    drop_listed(mh_samples_not_compared(doc, workload), s);
+    return;
+  }
+  json_object *ws = mh_jget(mh_jget(doc, "campaign"), "workloads");
+  for (size_t i = 0; json_object_is_type(ws, json_type_array) && i < json_object_array_length(ws);
+       i++)
+    drop_listed(mh_jget(json_object_array_get_idx(ws, i), "not_compared"), s);
+}
+
 size_t mh_samples_collect(json_object *doc, const char *timing, const char *workload,
                           struct mh_sample_set *s) {
   memset(s, 0, sizeof *s);
   snprintf(s->timing, sizeof s->timing, "%s", timing);
-  snprintf(s->workload, sizeof s->workload, "%s", workload);
+  snprintf(s->workload, sizeof s->workload, "%s", workload ? workload : "(all)");
   snprintf(s->metric, sizeof s->metric, "cycles");
   snprintf(s->variant[MH_S_NATIVE], sizeof s->variant[0], "native");
   snprintf(s->variant[MH_S_MEMV6], sizeof s->variant[0], "memv6");
@@ -157,10 +168,10 @@ size_t mh_samples_collect(json_object *doc, const char *timing, const char *work
   json_object *runs = mh_jget(doc, "runs");
   for (size_t i = 0; i < json_object_array_length(runs); i++) {
     json_object *r = json_object_array_get_idx(runs, i);
-    if (is(mh_jstr(r, "timing"), timing) && is(mh_jstr(r, "workload"), workload))
+    if (is(mh_jstr(r, "timing"), timing) && (!workload || is(mh_jstr(r, "workload"), workload)))
       collect_run(r, s, &walls);
   }
-  if (s->n == 0 && walls.n) {
+  if (s->n == 0 && walls.n && workload) {
     // No @test lines: the whole workload is the one test, timed by the host.
     struct mh_test_samples *t = find_or_add(s, workload);
     for (int v = 0; t && v < MH_S_NVARIANTS; v++)

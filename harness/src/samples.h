@@ -48,7 +48,10 @@ double mh_jnum(json_object *o, const char *key, double fallback);
 // test of ok and failed runs, but for the workload's not_compared tests; a
 // workload without @test lines gets one pseudo test named after it with the
 // wall time of ok runs in µs ("wall_us").
-// Returns the number of tests (0: no samples at all).
+// workload NULL pools every workload of the timing mode by test name (the
+// not_compared tests of any workload left out, no wall pseudo tests): how
+// compare matches a suite split into several workloads with one that runs
+// it whole. Returns the number of tests (0: no samples at all).
 size_t mh_samples_collect(json_object *doc, const char *timing, const char *workload,
                           struct mh_sample_set *s);
 void mh_samples_free(struct mh_sample_set *s);

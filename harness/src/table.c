@@ -57,14 +57,29 @@ static void print_one(FILE *out, json_object *s) {
   json_object *g = get(s, "geomean"), *ci = get(s, "ci"), *w = get(s, "worst");
   if (g) {
     fprintf(out, "geomean memv6/native %.4f", json_object_get_double(g));
-    if (ci)
-      fprintf(out, "  %.0f%% CI [%.4f, %.4f]", 100 * json_object_get_double(get(ci, "level")),
-              json_object_get_double(get(ci, "lo")), json_object_get_double(get(ci, "hi")));
+    double lo = json_object_get_double(get(ci, "lo")), hi = json_object_get_double(get(ci, "hi"));
+    // Identical repetitions (icount) make the interval one point: the
+    // figure is exact, and a "CI [x, x]" would only look like statistics.
+    if (ci && lo == hi)
+      fprintf(out, " (exact: every sample of a test is the same count)");
+    else if (ci)
+      fprintf(out, "  %.0f%% CI [%.4f, %.4f]", 100 * json_object_get_double(get(ci, "level")), lo,
+              hi);
+    else if (get(s, "ci_note"))
+      fprintf(out, " (%s)", json_object_get_string(get(s, "ci_note")));
     fprintf(out, "\nworst test %s %.4f\n", json_object_get_string(get(w, "name")),
             json_object_get_double(get(w, "ratio")));
   }
-  json_object *th = get(s, "thresholds");
-  if (th && get(th, "met"))
+  json_object *th = get(s, "thresholds"), *camp = get(th, "campaign");
+  if (camp)
+    fprintf(out,
+            "thresholds (judged on all %d compared tests of the campaign: geomean %.4f, worst %s "
+            "%.4f): %s\n",
+            json_object_get_int(get(camp, "tests")), json_object_get_double(get(camp, "geomean")),
+            json_object_get_string(get(get(camp, "worst"), "name")),
+            json_object_get_double(get(get(camp, "worst"), "ratio")),
+            json_object_get_boolean(get(th, "met")) ? "met" : "EXCEEDED");
+  else if (th && get(th, "met"))
     fprintf(out, "thresholds: %s\n", json_object_get_boolean(get(th, "met")) ? "met" : "EXCEEDED");
   else if (th)
     fprintf(out, "thresholds: not judged on wall figures (the icount table is)\n");

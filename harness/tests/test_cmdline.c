@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "export.h"
+#include "progress.h"
 
 extern char **environ;
 
@@ -271,6 +272,69 @@ static void csv_fields_are_quoted_as_rfc4180_says(void **state) {
   assert_string_equal(buf, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|");
 }
 
+// Fault campaigns and overhead runs share progress.c: elapsed time, rate and
+// ETA; on a terminal a redrawn line that is ended before the table.
+static void progress_shows_elapsed_and_eta_and_ends_its_line(void **state) {
+  (void)state;
+  char buf[4096] = {0};
+  FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+  assert_non_null(f);
+  struct mh_progress p;
+  mh_progress_init(&p, f, 250, 0);
+  p.tty = false;
+  p.unit = "trials";
+  for (int i = 0; i < 250; i++)
+    mh_progress_count(&p, i == 7, 100);
+  mh_progress_end(&p);
+  fclose(f);
+  int lines = 0;
+  for (const char *s = buf; *s; s++)
+    lines += *s == '\n';
+  if (lines != 3) // at 100, 200 and the last
+    fail_msg("%d lines, expected 3:\n%s", lines, buf);
+  has(buf, "memharness: [100/250]  40%", "progress");
+  has(buf, "memharness: [250/250] 100%", "progress");
+  has(buf, " trials/min  elapsed ", "progress");
+  has(buf, "  ETA ", "progress");
+  has(buf, "failed 1\n", "progress");
+
+  memset(buf, 0, sizeof buf);
+  f = fmemopen(buf, sizeof buf - 1, "w");
+  mh_progress_init(&p, f, 3, 0);
+  p.tty = true; // a terminal: one line, redrawn
+  for (int i = 0; i < 3; i++)
+    mh_progress_count(&p, false, 100);
+  fputs("|note|", f); // what the caller prints next must start a line
+  mh_progress_end(&p);
+  fclose(f);
+  has(buf, "\r\033[K[3/3] 100%", "terminal progress");
+  size_t n = strlen(buf);
+  assert_true(n > 0 && buf[n - 1] == '\n');
+
+  memset(buf, 0, sizeof buf);
+  f = fmemopen(buf, sizeof buf - 1, "w");
+  mh_progress_init(&p, f, 3, 0);
+  p.tty = true;
+  mh_progress_end(&p); // nothing drawn: nothing to end
+  fclose(f);
+  assert_string_equal(buf, "");
+}
+
+// plot's list of files is data (stdout); its "skipped" notes are not.
+static void plot_lists_files_on_stdout_and_skips_on_stderr(void **state) {
+  (void)state;
+  char figs[128];
+  snprintf(figs, sizeof figs, "%s/figs", dir);
+  int rc = MH("plot", TEST_DATA "/recovery-sample.json", "-o", figs);
+  if (rc == 4)
+    skip(); // no gnuplot: harness_test_plot says so too
+  assert_int_equal(rc, 0);
+  has(out, ".{pdf,svg,png}", "plot stdout");
+  assert_null(strstr(out, "skipped"));
+  has(err, "skipped", "plot stderr");
+  assert_null(strstr(err, ".{pdf,svg,png}"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(every_command_prints_its_own_help_on_stdout),
@@ -280,6 +344,8 @@ int main(void) {
       cmocka_unit_test(check_refuses_an_invalid_campaign_with_3),
       cmocka_unit_test(export_writes_one_row_per_test_or_trial),
       cmocka_unit_test(csv_fields_are_quoted_as_rfc4180_says),
+      cmocka_unit_test(progress_shows_elapsed_and_eta_and_ends_its_line),
+      cmocka_unit_test(plot_lists_files_on_stdout_and_skips_on_stderr),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -36,6 +36,7 @@ struct synth {
   uint64_t seed;
   double slowdown; // memv6 samples multiplied by 1 + slowdown
   const char *args;
+  const char *program; // NULL: usertests
   const char *status;
   int schema;
   const char *met; // summary thresholds.met: "true", "false" or NULL (absent)
@@ -80,11 +81,11 @@ static json_object *synth(const struct synth *s) {
   char text[1024];
   snprintf(text, sizeof text,
            "{\"schema\": %d, \"status\": \"%s\", \"campaign\": {\"name\": \"syn\", \"workloads\": "
-           "[{\"name\": \"ut\", \"program\": \"usertests\", \"args\": [%s]}]}, \"summaries\": "
+           "[{\"name\": \"ut\", \"program\": \"%s\", \"args\": [%s]}]}, \"summaries\": "
            "[{\"timing\": \"%s\", \"workload\": \"ut\"%s%s%s}]}",
-           s->schema ? s->schema : 1, s->status ? s->status : "complete", s->args ? s->args : "",
-           s->timing, s->met ? ", \"thresholds\": {\"met\": " : "", s->met ? s->met : "",
-           s->met ? "}" : "");
+           s->schema ? s->schema : 1, s->status ? s->status : "complete",
+           s->program ? s->program : "usertests", s->args ? s->args : "", s->timing,
+           s->met ? ", \"thresholds\": {\"met\": " : "", s->met ? s->met : "", s->met ? "}" : "");
   json_object *doc = json_tokener_parse(text);
   assert_non_null(doc);
   json_object_object_add(doc, "runs", runs_json(s));
@@ -218,13 +219,72 @@ static void expect_incompatible(const struct synth *b, const struct synth *n, co
 
 static void incompatible_inputs_name_the_file_and_field(void **state) {
   (void)state;
-  struct synth b = {.timing = "icount"}, n = {.timing = "icount", .args = "\"forktest\""};
+  struct synth b = {.timing = "icount"}, n = {.timing = "icount", .program = "forktest"};
   expect_incompatible(&b, &n,
-                      "base.json $.campaign.workloads[0].args is [], new.json has [\"forktest\"]");
+                      "base.json $.campaign.workloads[0].program is \"usertests\", new.json has "
+                      "\"forktest\"");
   n = (struct synth){.timing = "icount", .status = "interrupted"};
   expect_incompatible(&b, &n, "new.json: $.status is \"interrupted\"");
   n = (struct synth){.timing = "wall"}; // no timing mode in common
   expect_incompatible(&b, &n, "no test with native and memv6 samples in both files");
+}
+
+// The same suite split into two workloads (as nightly splits usertests for
+// the kernel's argument limit): tests t0-t3 in workload a, t4-t7 in b.
+static json_object *split(json_object *doc) {
+  json_object *camp, *runs,
+      *ws = json_tokener_parse("[{\"name\": \"a\", \"program\": \"usertests\", \"args\": [\"t0\", "
+                               "\"t1\", \"t2\", \"t3\"]}, {\"name\": \"b\", \"program\": "
+                               "\"usertests\", \"args\": [\"t4\", \"t5\", \"t6\", \"t7\"]}]");
+  json_object_object_get_ex(doc, "campaign", &camp);
+  json_object_object_add(camp, "workloads", ws);
+  json_object_object_add(doc, "summaries",
+                         json_tokener_parse("[{\"timing\": \"icount\", \"workload\": \"a\"}, "
+                                            "{\"timing\": \"icount\", \"workload\": \"b\"}]"));
+  json_object_object_get_ex(doc, "runs", &runs);
+  json_object *out = json_object_new_array();
+  for (size_t i = 0; i < json_object_array_length(runs); i++) {
+    json_object *r = json_object_array_get_idx(runs, i), *tests, *half[2];
+    json_object_object_get_ex(r, "tests", &tests);
+    for (int h = 0; h < 2; h++) {
+      half[h] = json_object_new_array();
+      for (int k = 0; k < NTESTS / 2; k++)
+        json_object_array_add(half[h], json_object_get(json_object_array_get_idx(
+                                           tests, (size_t)(h * NTESTS / 2 + k))));
+      json_object *copy = NULL;
+      json_object_deep_copy(r, &copy, NULL);
+      json_object_object_add(copy, "workload", json_object_new_string(h ? "b" : "a"));
+      json_object_object_add(copy, "tests", half[h]);
+      json_object_array_add(out, copy);
+    }
+  }
+  json_object_object_add(doc, "runs", out);
+  return doc;
+}
+
+static void a_split_suite_is_compared_with_the_whole_one(void **state) {
+  (void)state;
+  struct synth s = {.timing = "icount"}, slow = {.timing = "icount", .slowdown = 0.10};
+  for (int k = 0; k < 2; k++) {
+    json_object *whole = synth(&s), *parts = split(synth(k ? &slow : &s)), *rep = NULL;
+    struct mh_err e = {{0}};
+    int rc = mh_compare_docs(whole, "full.json", parts, "nightly.json", &cfg, &rep, &e);
+    if (!rep)
+      fail_msg("not compared: %s", e.msg);
+    assert_int_equal(rc, k ? MH_CMP_REGRESSION : MH_CMP_OK);
+    assert_true(json_object_get_boolean(mh_jget(rep, "pooled")));
+    json_object *groups = mh_jget(rep, "groups");
+    assert_int_equal(json_object_array_length(groups), 1);
+    json_object *g = json_object_array_get_idx(groups, 0);
+    assert_string_equal(json_object_get_string(mh_jget(g, "workload")), "(all)");
+    assert_int_equal(json_object_array_length(mh_jget(g, "tests")), NTESTS);
+    double change = json_object_get_double(mh_jget(mh_jget(g, "geomean"), "change"));
+    if (fabs(change - (k ? 1.10 : 1.0)) > 1e-3)
+      fail_msg("geomean change %.6f, expected %.2f", change, k ? 1.10 : 1.0);
+    json_object_put(rep);
+    json_object_put(whole);
+    json_object_put(parts);
+  }
 }
 
 // ---- the command as nightly runs it ----
@@ -309,6 +369,7 @@ int main(void) {
       cmocka_unit_test(a_summary_in_one_file_only_is_listed),
       cmocka_unit_test(newly_exceeding_a_campaign_threshold_is_a_regression),
       cmocka_unit_test(incompatible_inputs_name_the_file_and_field),
+      cmocka_unit_test(a_split_suite_is_compared_with_the_whole_one),
       cmocka_unit_test(the_command_exits_0_1_2_and_prints_a_verdict),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -112,7 +112,11 @@ static void summaries_compute_ratios_geomean_worst_and_exactness(void **state) {
   double g = num(w, "geomean");
   double want = sqrt((111.0 / 102.0) * (220.0 / 195.0));
   assert_true(fabs(g - want) < 1e-12);
-  assert_true(num(get(w, "ci"), "lo") <= g && g <= num(get(w, "ci"), "hi"));
+  // Two repetitions give no interval, and say how many would.
+  assert_null(get(w, "ci"));
+  const char *note = json_object_get_string(get(w, "ci_note"));
+  if (!note || !strstr(note, "2 repetition(s) per variant; a bootstrap interval needs at least 5"))
+    fail_msg("ci_note is \"%s\"", note ? note : "(missing)");
   assert_null(get(w, "exact"));
   // Wall figures are not judged when icount figures exist.
   assert_false(json_object_get_boolean(get(get(w, "thresholds"), "judged")));
@@ -143,7 +147,17 @@ static void wall_only_campaigns_judge_the_geomean_by_its_interval(void **state) 
   add_run(runs, "wall", "ut", "memv6", "ok", 1, T("a", 115));
   add_run(runs, "wall", "ut", "memv6", "ok", 1, T("a", 90));
   add_run(runs, "wall", "ut", "memv6", "ok", 1, T("a", 140));
+  // Three repetitions give no interval: not judged.
   json_object *sums = mh_overhead_summarize(&c, runs);
+  assert_false(json_object_get_boolean(
+      get(get(json_object_array_get_idx(sums, 0), "thresholds"), "judged")));
+  assert_true(mh_overhead_thresholds_met(sums));
+  json_object_put(sums);
+  add_run(runs, "wall", "ut", "native", "ok", 1, T("a", 110));
+  add_run(runs, "wall", "ut", "native", "ok", 1, T("a", 90));
+  add_run(runs, "wall", "ut", "memv6", "ok", 1, T("a", 100));
+  add_run(runs, "wall", "ut", "memv6", "ok", 1, T("a", 130));
+  sums = mh_overhead_summarize(&c, runs);
   json_object *w = json_object_array_get_idx(sums, 0);
   assert_true(num(w, "geomean") > 1.1);
   assert_true(num(get(w, "ci"), "lo") < 1.1);
@@ -153,7 +167,7 @@ static void wall_only_campaigns_judge_the_geomean_by_its_interval(void **state) 
   json_object_put(runs);
   // Clearly above: every resample exceeds the limit.
   runs = json_object_new_array();
-  for (int i = 0; i < 3; i++) {
+  for (int i = 0; i < 5; i++) {
     add_run(runs, "wall", "ut", "native", "ok", 1, i == 0 ? T("a", 100) : T("a", 102));
     add_run(runs, "wall", "ut", "memv6", "ok", 1, i == 0 ? T("a", 150) : T("a", 149));
   }
@@ -228,6 +242,63 @@ static void not_compared_tests_stay_out_of_every_ratio(void **state) {
   mh_campaign_free(&c);
 }
 
+// A suite split into workloads is judged whole: workload ut alone has
+// geomean 1.20 (above 1.10), but the campaign's four tests 1.0954.
+static void icount_thresholds_judge_the_campaign_as_a_whole(void **state) {
+  (void)state;
+  struct mh_campaign c = load(", \"thresholds\": {\"geomean_max\": 1.10, \"worst_max\": 1.30}");
+  json_object *runs = json_object_new_array();
+  add_run(runs, "icount", "ut", "native", "ok", 1, T("a", 100) "," T("b", 100));
+  add_run(runs, "icount", "ut", "memv6", "ok", 1, T("a", 120) "," T("b", 120));
+  add_run(runs, "icount", "e", "native", "ok", 1, T("c", 100) "," T("d", 100));
+  add_run(runs, "icount", "e", "memv6", "ok", 1, T("c", 100) "," T("d", 100));
+  json_object *sums = mh_overhead_summarize(&c, runs);
+  json_object *ut = json_object_array_get_idx(sums, 0), *th = get(ut, "thresholds");
+  assert_true(fabs(num(ut, "geomean") - 1.2) < 1e-12);
+  assert_string_equal(json_object_get_string(get(th, "scope")), "campaign");
+  assert_int_equal(json_object_get_int(get(get(th, "campaign"), "tests")), 4);
+  double g = num(get(th, "campaign"), "geomean");
+  if (fabs(g - pow(1.2 * 1.2, 0.25)) > 1e-9)
+    fail_msg("pooled geomean %.6f, expected %.6f", g, pow(1.2 * 1.2, 0.25));
+  assert_true(json_object_get_boolean(get(th, "met")));
+  assert_true(mh_overhead_thresholds_met(sums));
+  json_object_put(sums);
+  // One test above worst_max anywhere exceeds them.
+  add_run(runs, "icount", "e", "native", "ok", 1, T("f", 100));
+  add_run(runs, "icount", "e", "memv6", "ok", 1, T("f", 140));
+  sums = mh_overhead_summarize(&c, runs);
+  assert_false(mh_overhead_thresholds_met(sums));
+  json_object_put(sums);
+  json_object_put(runs);
+  mh_campaign_free(&c);
+}
+
+// The committed nightly baseline meets its own campaign's thresholds, so
+// that a nightly "thresholds exceeded" means something (it used to say so
+// every night): judged again from its runs, and as recorded.
+static void the_committed_baseline_meets_its_thresholds(void **state) {
+  (void)state;
+  json_object *doc = json_object_from_file(BASELINE), *camp, *runs;
+  assert_non_null(doc);
+  assert_true(json_object_object_get_ex(doc, "campaign", &camp));
+  assert_true(json_object_object_get_ex(doc, "runs", &runs));
+  struct mh_campaign c;
+  struct mh_err e;
+  if (mh_campaign_from_json(json_object_get(camp), &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  json_object *sums = mh_overhead_summarize(&c, runs);
+  json_object *th = get(json_object_array_get_idx(sums, 0), "thresholds");
+  if (!mh_overhead_thresholds_met(sums))
+    fail_msg("baseline exceeds its thresholds (geomean_max %.2f, worst_max %.2f): pooled geomean "
+             "%.4f, worst %s %.4f",
+             c.geomean_max, c.worst_max, num(get(th, "campaign"), "geomean"),
+             json_object_get_string(get(get(get(th, "campaign"), "worst"), "name")),
+             num(get(get(th, "campaign"), "worst"), "ratio"));
+  json_object_put(sums);
+  mh_campaign_free(&c);
+  json_object_put(doc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(plan_interleaves_variants),
@@ -235,6 +306,8 @@ int main(void) {
       cmocka_unit_test(wall_only_campaigns_judge_the_geomean_by_its_interval),
       cmocka_unit_test(icount_disagreement_is_reported_not_hidden),
       cmocka_unit_test(not_compared_tests_stay_out_of_every_ratio),
+      cmocka_unit_test(icount_thresholds_judge_the_campaign_as_a_whole),
+      cmocka_unit_test(the_committed_baseline_meets_its_thresholds),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
