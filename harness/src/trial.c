@@ -529,7 +529,7 @@ void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_
     panic_message(r->obs.serial, r->obs.panic_msg, sizeof r->obs.panic_msg);
   if (rc < 0 && r->obs.ended != MH_AT_DEAD) {
     r->outcome = MH_OUT_HARNESS_ERROR;
-    snprintf(r->reason, sizeof r->reason, "%s", e.msg);
+    snprintf(r->reason, sizeof r->reason, "%.*s", (int)sizeof r->reason - 1, e.msg);
   } else {
     r->outcome = mh_trial_classify(g, &r->obs, r->reason, sizeof r->reason);
   }
