@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "export.h"
 #include "progress.h"
 
@@ -335,6 +337,39 @@ static void plot_lists_files_on_stdout_and_skips_on_stderr(void **state) {
   assert_null(strstr(err, ".{pdf,svg,png}"));
 }
 
+// --trials overrides a fault campaign's trials, and the results record the
+// campaign as run; data on stdout, progress on stderr, ended before the table.
+static void trials_overrides_a_fault_campaign(void **state) {
+  (void)state;
+  if (!HAVE_KERNEL)
+    skip();
+  char res[128];
+  snprintf(res, sizeof res, "%s/faults.json", dir);
+  int rc = MH("run", CAMPAIGN_DIR "/examples/faults.json", "--trials", "3", "-j", "1", "-o", res,
+              "--build-dir", BUILD_DIR);
+  if (rc != 0)
+    fail_msg("exit %d, expected 0; stderr:\n%s", rc, err);
+  json_object *d = json_object_from_file(res), *t, *c, *f, *n;
+  assert_non_null(d);
+  assert_true(json_object_object_get_ex(d, "trials", &t));
+  assert_int_equal(json_object_array_length(t), 3);
+  assert_true(json_object_object_get_ex(d, "campaign", &c));
+  assert_true(json_object_object_get_ex(c, "faults", &f));
+  assert_true(json_object_object_get_ex(f, "trials", &n));
+  assert_int_equal(json_object_get_int(n), 3);
+  json_object_put(d);
+  has(out, "variant  frames", "stdout (the outcome table)");
+  has(out, "results: ", "stdout");
+  assert_null(strstr(out, "ETA"));
+  has(err, "[3/3] 100%", "stderr (progress)");
+  has(err, "ETA", "stderr (progress)");
+  // A second run into the finished file is refused, the file kept.
+  assert_int_equal(MH("run", CAMPAIGN_DIR "/examples/faults.json", "--trials", "3", "-o", res,
+                      "--build-dir", BUILD_DIR),
+                   2);
+  has(err, "holds the finished results of a campaign", "stderr");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(every_command_prints_its_own_help_on_stdout),
@@ -346,6 +381,7 @@ int main(void) {
       cmocka_unit_test(csv_fields_are_quoted_as_rfc4180_says),
       cmocka_unit_test(progress_shows_elapsed_and_eta_and_ends_its_line),
       cmocka_unit_test(plot_lists_files_on_stdout_and_skips_on_stderr),
+      cmocka_unit_test(trials_overrides_a_fault_campaign),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -275,7 +275,8 @@ static void icount_thresholds_judge_the_campaign_as_a_whole(void **state) {
 
 // The committed nightly baseline meets its own campaign's thresholds, so
 // that a nightly "thresholds exceeded" means something (it used to say so
-// every night): judged again from its runs by this memharness.
+// every night): judged again from its runs by this memharness, and as
+// recorded in its summaries (what compare and nightly read).
 static void the_committed_baseline_meets_its_thresholds(void **state) {
   (void)state;
   json_object *doc = json_object_from_file(BASELINE), *camp, *runs;
@@ -295,6 +296,12 @@ static void the_committed_baseline_meets_its_thresholds(void **state) {
              json_object_get_string(get(get(get(th, "campaign"), "worst"), "name")),
              num(get(get(th, "campaign"), "worst"), "ratio"));
   json_object_put(sums);
+  json_object *rec;
+  assert_true(json_object_object_get_ex(doc, "summaries", &rec));
+  if (!mh_overhead_thresholds_met(rec))
+    fail_msg("%s records a threshold exceeded: rerun it, or re-summarize its runs with "
+             "memharness run campaigns/nightly.json -o %s --resume (docs/nightly.md)",
+             BASELINE, BASELINE);
   mh_campaign_free(&c);
   json_object_put(doc);
 }
