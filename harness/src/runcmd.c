@@ -392,6 +392,7 @@ static int apply_trials(struct ctx *x) {
     return -1;
   }
   x->c.faults.trials = x->o->trials;
+  x->c.faults.margin = 0; // a number of trials, no longer a target precision
   json_object_object_add(f, "trials", json_object_new_int(x->o->trials));
   return 0;
 }
