@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "elfsym.h"
+#include "mh_config.h"
 #include "rsp.h"
+#include MH_XV6_PARAM_H // USTACKPAGES: the stack exec gives a process
 
 #define PG 4096u
 #define PTE_P 0x1u
@@ -18,9 +20,10 @@ int mh_region_of(const struct mh_user_layout *l, uint32_t va) {
     return MH_FR_TEXT;
   if (va >= l->data_lo && va < l->data_hi)
     return MH_FR_DATA;
-  if (va >= l->end + PG && va < l->end + 2 * PG)
+  uint32_t heap = l->end + (1 + USTACKPAGES) * PG; // guard page, then the stack
+  if (va >= l->end + PG && va < heap)
     return MH_FR_STACK;
-  return va >= l->end + 2 * PG ? MH_FR_HEAP : MH_FR_ANY;
+  return va >= heap ? MH_FR_HEAP : MH_FR_ANY;
 }
 
 // The live process with pid; 0 found, 1 none, -1 error.

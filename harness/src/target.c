@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "frameinfo.h"
+#include "mh_config.h"
 #include "rsp.h"
+#include MH_XV6_PARAM_H // USTACKPAGES: the stack exec gives a process
 
 #define PG 4096u
 #define PGUP(x) (((x) + PG - 1) & ~(PG - 1))
@@ -81,6 +83,7 @@ int mh_guest_workload(struct mh_guest *g, struct mh_proc_info *p, struct mh_err 
 static void region_range(const struct mh_user_layout *l, int region, uint32_t sz, uint32_t *lo,
                          uint32_t *hi) {
   uint32_t stack = l->end + PG; // above the guard page
+  uint32_t heap = stack + USTACKPAGES * PG;
   switch (region) {
   case MH_FR_TEXT:
     *lo = l->text_lo, *hi = l->text_hi;
@@ -89,10 +92,10 @@ static void region_range(const struct mh_user_layout *l, int region, uint32_t sz
     *lo = l->data_lo, *hi = l->data_hi;
     break;
   case MH_FR_STACK:
-    *lo = stack, *hi = stack + PG;
+    *lo = stack, *hi = heap;
     break;
   case MH_FR_HEAP:
-    *lo = stack + PG, *hi = PGUP(sz);
+    *lo = heap, *hi = PGUP(sz);
     break;
   default:
     *lo = 0, *hi = PGUP(sz);

@@ -12,8 +12,8 @@
 #include "mh_introspect.h"
 
 // Where a workload's pieces lie in its address space (from its ELF): text
-// and data segments; the guard page, the stack page and the heap follow the
-// last segment (exec: PGROUNDUP(end), guard page, one stack page, then sbrk).
+// and data segments; the guard page, the stack and the heap follow the last
+// segment (exec: PGROUNDUP(end), guard page, USTACKPAGES stack pages, sbrk).
 struct mh_user_layout {
   uint32_t text_lo, text_hi; // executable PT_LOAD segments
   uint32_t data_lo, data_hi; // writable PT_LOAD segments, bss included

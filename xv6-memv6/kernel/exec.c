@@ -1,7 +1,7 @@
 // exec: load a static i386 ELF into a fresh address space.
 //
 // Layout: PT_LOAD segments at page-aligned addresses from 0, then one
-// guard page (no user access) and one page of stack. At entry esp points
+// guard page (no user access) and USTACKPAGES pages of stack. At entry esp points
 // at a fake return address, then argc, then argv (a pointer to the
 // NULL-terminated pointer array), with the strings above — xv6's ABI.
 // Segment pages are filled in their fresh frames before they are mapped
@@ -160,11 +160,12 @@ int exec_image(const char *path, char *const argv[]) {
   if (!sz)
     goto fail;
 
-  // Guard page, then the stack page.
+  // Guard page, then the stack pages.
   sz = PGROUNDUP(sz);
-  if (!(sz = uvm_grow(pgdir, sz, sz + 2 * PGSIZE, p->pid)))
+  uint guard = sz;
+  if (!(sz = uvm_grow(pgdir, sz, sz + (1 + USTACKPAGES) * PGSIZE, p->pid)))
     goto fail;
-  uvm_make_guard(pgdir, sz - 2 * PGSIZE);
+  uvm_make_guard(pgdir, guard);
   uint sp = push_args(pgdir, sz, argv);
   if (!sp)
     goto fail;

@@ -1,8 +1,8 @@
 // The mirror oracle. What it compares, and what it leaves out:
 // - every page in [0, sz) that user code can reach (PTE_U); the guard page
 //   is skipped, nothing may write it;
-// - dead stack: the bytes of the stack page (the page right above the
-//   guard) below the process's saved user esp. Translated code uses the
+// - dead stack: the bytes of the stack (the USTACKPAGES pages right above
+//   the guard) below the process's saved user esp. Translated code uses the
 //   slots just below esp as scratch without mirroring them, and nothing
 //   live is stored there;
 // - only processes whose last entry from user mode was a system call (or
@@ -125,9 +125,9 @@ static void check_proc(struct oracle_run *r, struct proc *p) {
     if (!pte || !(*pte & PTE_P))
       continue;
     if (!(*pte & PTE_U)) {
-      // The guard page; the stack page sits right above it.
+      // The guard page; the stack sits right above it.
       uint stack = va + PGSIZE;
-      if (esp >= stack && esp <= stack + PGSIZE) {
+      if (esp >= stack && esp <= stack + USTACKPAGES * PGSIZE) {
         r->dead_lo = stack;
         r->dead_hi = esp;
       }

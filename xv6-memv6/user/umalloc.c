@@ -1,11 +1,19 @@
-// malloc and free.
+// malloc, free, calloc and realloc.
 //
 // Memory comes from sbrk in arenas of at least ARENA_MIN bytes. An arena is
 // a run of blocks, each led by a header giving its size and whether it is
-// taken; a header of size 0 ends the run. Arenas need not be adjacent,
-// because programs (usertests especially) move the break themselves.
-// free only clears the flag; malloc merges neighbouring free blocks while it
-// searches, so coalescing costs nothing for programs that never reuse memory.
+// taken; a header of size 0 ends the run. When the break has not moved since
+// the last arena was made, a new request extends that arena instead of
+// starting another, so memory freed anywhere in one contiguous heap merges
+// into blocks of any size: a program that frees everything can allocate one
+// block as large as all it had. Arenas are separate only where the program
+// moved the break itself (usertests does), and then they need not be
+// adjacent.
+//
+// free clears the flag; malloc merges neighbouring free blocks while it
+// searches, so coalescing costs nothing for programs that never reuse
+// memory. Each arena remembers its lowest block that may be free, so a run of
+// allocations without frees does not walk every block it handed out.
 #include "types.h"
 #include "user.h"
 
@@ -20,10 +28,12 @@ struct block {
 
 struct arena {
   struct arena *next;
-  uint pad; // keeps the first block 8-byte aligned
+  struct block *first_free; // no free block lies below this one
+  struct block *end;        // the terminator
+  uint pad;                 // keeps the first block 8-byte aligned
 };
 
-static struct arena *arenas;
+static struct arena *arenas; // the newest first
 
 static struct block *next_block(struct block *b) {
   return (struct block *)((char *)b + b->size);
@@ -51,20 +61,49 @@ static void *carve(struct block *b, uint need) {
   return b + 1;
 }
 
+static void *search_arena(struct arena *a, uint need) {
+  int before_free = 1; // every block so far was taken
+  for (struct block *b = a->first_free; b->size != 0; b = next_block(b)) {
+    if (b->taken)
+      continue;
+    if (before_free)
+      a->first_free = b;
+    merge_following(b);
+    if (b->size >= need) {
+      void *p = carve(b, need);
+      if (before_free)
+        a->first_free = next_block(b);
+      return p;
+    }
+    before_free = 0;
+  }
+  if (before_free)
+    a->first_free = a->end;
+  return 0;
+}
+
 static void *search(uint need) {
   for (struct arena *a = arenas; a != 0; a = a->next) {
-    for (struct block *b = (struct block *)(a + 1); b->size != 0; b = next_block(b)) {
-      if (b->taken)
-        continue;
-      merge_following(b);
-      if (b->size >= need)
-        return carve(b, need);
-    }
+    void *p = search_arena(a, need);
+    if (p)
+      return p;
   }
   return 0;
 }
 
-// Get a fresh arena holding one free block of at least need bytes.
+// The break is where the newest arena ends: its terminator becomes a free
+// block of the bytes sbrk just added, and a new terminator closes them.
+static void extend(struct arena *a, uint bytes) {
+  struct block *b = a->end;
+  b->size = bytes;
+  b->taken = 0;
+  a->end = next_block(b);
+  a->end->size = 0;
+  if (a->first_free > b)
+    a->first_free = b;
+}
+
+// Get room for one free block of at least need bytes.
 static int grow(uint need) {
   uint bytes = need + sizeof(struct arena) + sizeof(struct block);
   if (bytes < ARENA_MIN)
@@ -74,12 +113,18 @@ static int grow(uint need) {
   char *mem = sbrk((int)(bytes + ALIGN));
   if (mem == (char *)-1)
     return 0;
+  if (arenas && (char *)(arenas->end + 1) == mem) {
+    extend(arenas, bytes + ALIGN);
+    return 1;
+  }
   uint skew = (uint)mem & (ALIGN - 1);
   struct arena *a = (struct arena *)(mem + (skew ? ALIGN - skew : 0));
   struct block *b = (struct block *)(a + 1);
   b->size = bytes - sizeof(struct arena) - sizeof(struct block);
   b->taken = 0;
-  next_block(b)->size = 0; // the terminator
+  a->first_free = b;
+  a->end = next_block(b);
+  a->end->size = 0;
   a->next = arenas;
   arenas = a;
   return 1;
@@ -95,9 +140,59 @@ void *malloc(uint n) {
   return p;
 }
 
+static struct arena *arena_of(struct block *b) {
+  for (struct arena *a = arenas; a != 0; a = a->next) {
+    if ((char *)b > (char *)a && b < a->end)
+      return a;
+  }
+  return 0;
+}
+
 void free(void *p) {
   if (p == 0)
     return;
   struct block *b = (struct block *)p - 1;
   b->taken = 0;
+  struct arena *a = arena_of(b);
+  if (a && b < a->first_free)
+    a->first_free = b;
+}
+
+void *calloc(uint count, uint size) {
+  if (size != 0 && count > MALLOC_MAX / size)
+    return 0;
+  void *p = malloc(count * size);
+  if (p)
+    memset(p, 0, count * size);
+  return p;
+}
+
+// Grows in place when the blocks behind p are free, else moves.
+void *realloc(void *p, uint n) {
+  if (p == 0)
+    return malloc(n);
+  if (n == 0) {
+    free(p);
+    return 0;
+  }
+  if (n > MALLOC_MAX)
+    return 0;
+  struct block *b = (struct block *)p - 1;
+  uint need = ((n + ALIGN - 1) & ~(uint)(ALIGN - 1)) + sizeof(struct block);
+  merge_following(b);
+  if (b->size >= need)
+    carve(b, need); // in place; the rest, if any, is free again
+  // Lowering the hint is always safe, and it may have pointed at a block
+  // that is now part of b.
+  struct arena *a = arena_of(b);
+  if (a && a->first_free > b)
+    a->first_free = next_block(b);
+  if (b->size >= need)
+    return p;
+  void *q = malloc(n);
+  if (q) {
+    memcpy(q, p, b->size - sizeof(struct block));
+    free(p);
+  }
+  return q;
 }

@@ -85,5 +85,12 @@ int atoi(const char *s);
 int memcmp(const void *a, const void *b, uint n);
 void *memcpy(void *dst, const void *src, uint n);
 int strncmp(const char *a, const char *b, uint n);
+char *strncpy(char *dst, const char *src, uint n);
+char *strcat(char *dst, const char *src);
+char *strrchr(const char *s, char c);
+char *strstr(const char *hay, const char *needle);
+void *memchr(const void *s, int c, uint n);
+void *calloc(uint count, uint size);
+void *realloc(void *p, uint n);
 uint64 rdtsc(void); // the CPU's time-stamp counter
 #endif

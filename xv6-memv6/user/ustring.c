@@ -74,6 +74,62 @@ void *memmove(void *dst, const void *src, int n) {
 }
 
 // GCC may emit calls to memcpy for structure copies even with -fno-builtin.
+// Word copies when both sides are aligned: a quarter of the stores, and so
+// a quarter of the mirror stores on memv6.
 void *memcpy(void *dst, const void *src, uint n) {
+  if ((((uint)dst | (uint)src) & 3) == 0) {
+    uint *d = dst;
+    const uint *s = src;
+    uint words = n / 4;
+    for (uint i = 0; i < words; i++)
+      d[i] = s[i];
+    uchar *db = (uchar *)(d + words);
+    const uchar *sb = (const uchar *)(s + words);
+    for (uint i = 0; i < n % 4; i++)
+      db[i] = sb[i];
+    return dst;
+  }
   return memmove(dst, src, (int)n);
+}
+
+char *strncpy(char *dst, const char *src, uint n) {
+  uint i = 0;
+  for (; i < n && src[i] != '\0'; i++)
+    dst[i] = src[i];
+  for (; i < n; i++)
+    dst[i] = '\0'; // the standard pads the rest with zeros
+  return dst;
+}
+
+char *strcat(char *dst, const char *src) {
+  strcpy(dst + strlen(dst), src);
+  return dst;
+}
+
+char *strrchr(const char *s, char c) {
+  const char *last = 0;
+  for (;; s++) {
+    if (*s == c)
+      last = s;
+    if (*s == '\0')
+      return (char *)last;
+  }
+}
+
+char *strstr(const char *hay, const char *needle) {
+  uint n = strlen(needle);
+  for (; *hay != '\0'; hay++) {
+    if (strncmp(hay, needle, n) == 0)
+      return (char *)hay;
+  }
+  return n == 0 ? (char *)hay : 0;
+}
+
+void *memchr(const void *s, int c, uint n) {
+  const uchar *p = s;
+  for (uint i = 0; i < n; i++) {
+    if (p[i] == (uchar)c)
+      return (void *)(p + i);
+  }
+  return 0;
 }

@@ -276,7 +276,9 @@ int t_ioport(void) {
   return 0;
 }
 
-// ---- malloc: blocks are distinct, survive frees around them ----
+// ---- malloc: blocks are distinct, survive frees around them; freed
+// memory coalesces, so a program that frees everything can allocate one
+// block as large as all it had without growing its break ----
 
 #define NBLOCKS 200
 
@@ -284,6 +286,35 @@ static char *blocks[NBLOCKS];
 
 static int block_len(int i) {
   return 1 + (i * 37) % 500;
+}
+
+#define SMALL (8 * 1024)
+#define NSMALL 128 // 1 MiB in 8 KiB blocks, spread over many sbrk calls
+
+static int malloc_coalesces(void) {
+  static char *small[NSMALL];
+  for (int i = 0; i < NSMALL; i++) {
+    small[i] = malloc(SMALL);
+    CHECK(small[i] != 0);
+  }
+  for (int i = NSMALL - 1; i >= 0; i--)
+    free(small[i]);
+  uint before = ut_brk();
+  char *all = malloc(NSMALL * SMALL - 64 * 1024);
+  CHECK(all != 0);
+  CHECK(ut_brk() == before);
+  memset(all, 2, NSMALL * SMALL - 64 * 1024);
+  // realloc keeps the contents, in place or moved.
+  char *grown = realloc(all, NSMALL * SMALL + 4096);
+  CHECK(grown != 0);
+  CHECK(grown[0] == 2 && grown[NSMALL * SMALL - 64 * 1024 - 1] == 2);
+  free(grown);
+  char *zeros = calloc(1000, 4);
+  CHECK(zeros != 0);
+  for (int i = 0; i < 4000; i++)
+    CHECK(zeros[i] == 0);
+  free(zeros);
+  return 0;
 }
 
 int t_malloc(void) {
@@ -310,7 +341,7 @@ int t_malloc(void) {
   CHECK(big != 0);
   memset(big, 1, 1 << 20);
   free(big);
-  return 0;
+  return malloc_coalesces();
 }
 
 // ---- memleak: processes give back every frame ----
