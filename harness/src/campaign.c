@@ -627,6 +627,22 @@ static void set_defaults(struct mh_campaign *c) {
   c->confidence = 0.95;
 }
 
+// {"dir": "DIR", "cflags": ["-O3", ...]}: the programs of DIR, built for
+// the guest with the extra flags (xv6-memv6/user/UserPrograms.cmake).
+static void parse_programs(struct vctx *v, json_object *o, struct mh_campaign *c) {
+  static const char *const keys[] = {"dir", "cflags", NULL};
+  if (!want_object(v, "$.programs", o))
+    return;
+  check_keys(v, "$.programs", o, keys);
+  if (!has_key(o, "dir"))
+    verr(v, "$.programs.dir", "required key missing (a directory of C sources, e.g. \"mybench\")");
+  else if (member(o, "dir"))
+    c->programs_dir = want_string(v, "$.programs.dir", member(o, "dir"), true);
+  if (member(o, "cflags"))
+    c->programs_cflags =
+        string_array(v, "$.programs.cflags", member(o, "cflags"), &c->nprograms_cflags, true);
+}
+
 static void parse_top(struct vctx *v, json_object *root, struct mh_campaign *c) {
   static const char *const keys[] = {"schema",
                                      "name",
@@ -643,6 +659,7 @@ static void parse_top(struct vctx *v, json_object *root, struct mh_campaign *c) 
                                      "thresholds",
                                      "statistics",
                                      "build_dir",
+                                     "programs",
                                      "faults",
                                      NULL};
   check_keys(v, "$", root, keys);
@@ -699,6 +716,8 @@ static void parse_top(struct vctx *v, json_object *root, struct mh_campaign *c) 
     parse_statistics(v, member(root, "statistics"), c);
   if (member(root, "faults"))
     parse_faults(v, member(root, "faults"), c);
+  if (member(root, "programs"))
+    parse_programs(v, member(root, "programs"), c);
   for (int i = 0; c->has_faults && c->faults.kind == MH_FK_MIRROR && i < c->nvariants; i++)
     if (c->variants[i] == MH_VARIANT_NATIVE)
       verr(v, "$.faults.target.kind",
@@ -822,6 +841,8 @@ void mh_campaign_free(struct mh_campaign *c) {
   free(c->workloads);
   free(c->faults.may_differ);
   c->faults.may_differ = NULL;
+  free(c->programs_cflags);
+  c->programs_cflags = NULL;
   c->workloads = NULL;
   c->nworkloads = 0;
   if (c->root)

@@ -119,6 +119,12 @@ struct mh_campaign {
   int bootstrap_iterations;
   double confidence;
   const char *build_dir; // NULL: the build this harness came from
+  // The researcher's own programs (docs/campaign.md, "Your own programs"):
+  // a directory of C sources, relative to the campaign file unless
+  // absolute, built into copies of the disk images before the first run.
+  const char *programs_dir; // NULL: the images of the build as they are
+  const char **programs_cflags;
+  int nprograms_cflags;
   bool has_faults;
   struct mh_faults faults;
 };

@@ -25,6 +25,7 @@
 #include "run.h"
 #include "sha256.h"
 #include "table.h"
+#include "userprogs.h"
 
 struct kernel_files {
   char kernel[1024], disk[1024];
@@ -118,6 +119,17 @@ static int find_kernels(struct ctx *x, struct mh_err *e) {
                      missing, v, build, v, v);
   }
   return 0;
+}
+
+// The campaign's own programs, if it has any, into copies of the images:
+// from then on every run boots those.
+static int build_programs(struct ctx *x, struct mh_err *e) {
+  if (!x->c.programs_dir)
+    return 0;
+  char build[1024];
+  resolve_build_dir(x, build, sizeof build);
+  return mh_userprogs_build(&x->c, x->o->campaign, build, x->files[MH_VARIANT_NATIVE].disk,
+                            x->files[MH_VARIANT_MEMV6].disk, sizeof x->files[0].disk, e);
 }
 
 static json_object *kernels_json(const struct ctx *x) {
@@ -415,6 +427,8 @@ static int prepare(struct ctx *x, char *sha, char *qemu_version, size_t vcap) {
   if (mh_sha256_file(x->o->campaign, sha, &e) < 0 || find_kernels(x, &e) < 0 ||
       mh_qemu_version(x->qemu, qemu_version, vcap, &e) < 0)
     return failed(x, MH_EXIT_ENV, e.msg);
+  if (build_programs(x, &e) < 0)
+    return failed(x, MH_EXIT_CAMPAIGN, e.msg);
   return 0;
 }
 
