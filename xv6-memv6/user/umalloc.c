@@ -109,18 +109,21 @@ static int grow(uint need) {
   if (bytes < ARENA_MIN)
     bytes = ARENA_MIN;
   // The break may sit at any byte if the program moved it itself; ask for
-  // slack and start at the next aligned address.
-  char *mem = sbrk((int)(bytes + ALIGN));
+  // slack and start at the next aligned address. The terminator ends where
+  // the memory does, so a later sbrk that returns the next byte extends
+  // this arena.
+  char *mem = sbrk((int)(bytes + 2 * ALIGN));
   if (mem == (char *)-1)
     return 0;
   if (arenas && (char *)(arenas->end + 1) == mem) {
-    extend(arenas, bytes + ALIGN);
+    extend(arenas, bytes + 2 * ALIGN);
     return 1;
   }
   uint skew = (uint)mem & (ALIGN - 1);
   struct arena *a = (struct arena *)(mem + (skew ? ALIGN - skew : 0));
   struct block *b = (struct block *)(a + 1);
-  b->size = bytes - sizeof(struct arena) - sizeof(struct block);
+  uint top = ((uint)mem + bytes + 2 * ALIGN - sizeof(struct block)) & ~(uint)(ALIGN - 1);
+  b->size = top - (uint)b;
   b->taken = 0;
   a->first_free = b;
   a->end = next_block(b);
