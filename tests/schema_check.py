@@ -82,6 +82,14 @@ for what, change in [
     f = copy.deepcopy(faults)
     change(f)
     expect("campaign", f, False, what)
+# Every fault model memharness runs is a valid campaign (issue 25's models).
+for model in ["flip", "stuck0", "stuck1"]:
+    f = copy.deepcopy(faults)
+    f["faults"]["model"] = model
+    expect("campaign", f, True, "model " + model)
+f = copy.deepcopy(faults)
+f["faults"]["model"] = "rowhammer"
+expect("campaign", f, False, "an unknown fault model")
 base = load(os.path.join(top, "results/baseline.json"))
 for what, change in [
     ("an unknown run status", lambda d: d["runs"][0].update(status="great")),
@@ -92,6 +100,6 @@ for what, change in [
     change(d)
     expect("results", d, False, what)
 
-n = len(campaigns) + len(results) + len(bad) + 6
+n = len(campaigns) + len(results) + len(bad) + 10
 print(f"{n - failures} passed, {failures} failed")
 sys.exit(1 if failures else 0)
