@@ -313,6 +313,10 @@ static json_object *compare_group(json_object *base, json_object *fresh, const c
   if (g.m) {
     json_object_object_add(o, "tests", tests_json(&g, cfg, &nreg));
     json_object_object_add(o, "geomean", geomean_json(&g, cfg, &greg, &exact));
+  } else {
+    // A workload whose tests are all not_compared (nightly's usertests-clock)
+    // still has a group: its limits and missing tests are worth reporting.
+    json_object_object_add(o, "tests", json_object_new_array());
   }
   json_object_object_add(o, "exact", json_object_new_boolean(exact));
   json_object_object_add(o, "limits", limits_json(mb, mn, &crossed));

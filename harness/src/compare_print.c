@@ -41,6 +41,8 @@ static void print_group(FILE *out, json_object *g) {
   }
   if (mh_jget(g, "geomean"))
     row(out, "geomean", mh_jget(g, "geomean"));
+  else
+    fprintf(out, "(no test compared: every test of the workload is not_compared)\n");
   for (size_t i = 0; i < json_object_array_length(missing); i++)
     fprintf(out, "%-20.20s not compared: no samples of both variants in both files\n",
             json_object_get_string(json_object_array_get_idx(missing, i)));

@@ -359,6 +359,16 @@ static void the_command_exits_0_1_2_and_prints_a_verdict(void **state) {
   rmdir(dir);
 }
 
+// Nightly's committed baseline has a workload whose tests are all
+// not_compared (usertests-clock): it is a group with no test, reported as
+// such, and the file compares with itself without a regression.
+static void a_workload_with_no_compared_test_is_reported(void **state) {
+  (void)state;
+  assert_int_equal(mh(BASELINE, BASELINE, NULL, NULL), 0);
+  assert_non_null(strstr(output, "(no test compared: every test of the workload is not_compared)"));
+  assert_non_null(strstr(output, "\nno regression (threshold +2.0%):"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(an_injected_slowdown_is_a_regression),
@@ -371,6 +381,7 @@ int main(void) {
       cmocka_unit_test(incompatible_inputs_name_the_file_and_field),
       cmocka_unit_test(a_split_suite_is_compared_with_the_whole_one),
       cmocka_unit_test(the_command_exits_0_1_2_and_prints_a_verdict),
+      cmocka_unit_test(a_workload_with_no_compared_test_is_reported),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
