@@ -118,7 +118,9 @@ static int overhead_figures(const struct mh_plot_opts *o, json_object *doc, cons
     if (n < 0)
       return -1;
     if (n == 0) {
-      fprintf(stderr, "plot: %s/%s skipped: no test has samples of native and another variant\n",
+      fprintf(stderr,
+              "plot: %s/%s skipped: no compared test (none has samples of native and another "
+              "variant, or all are not_compared)\n",
               timing, workload);
       continue;
     }

@@ -276,9 +276,10 @@ static void overhead_figures_few_and_medium(void **state) {
     expect_text(texts, "icount: guest instructions, exact, n = 2 identical runs per kernel");
     expect_text(texts, "median of n = 3 runs per kernel, no CI (needs >= 5)");
     reject_text(texts, "memv6/native");
-    // Five workloads of 24, 18, 16, 5 and 4 tests.
+    // Five workloads of 24, 18, 16, 5 and 4 tests; the last (usertests-clock)
+    // has every test not_compared, so it has no figure.
     texts[0] = 0;
-    assert_int_equal(draw_and_check(BASELINE, widths[i], "baseline", texts, sizeof texts), 5);
+    assert_int_equal(draw_and_check(BASELINE, widths[i], "baseline", texts, sizeof texts), 4);
     expect_text(texts, "exectextshare");
   }
 }

@@ -10,7 +10,7 @@
 #define NDEV 10         // device major numbers
 #define ROOTDEV 1       // device number of the root file system
 #define MAXARG 32       // exec arguments
-#define USTACKPAGES 8 // user stack (32 KiB): enough for recursive sorts
+#define USTACKPAGES 8   // user stack (32 KiB): enough for recursive sorts
 #define MAXOPBLOCKS 10  // blocks one file-system operation may write
 #define LOGSIZE (MAXOPBLOCKS * 3)
 #define NBUF (MAXOPBLOCKS * 3)
