@@ -128,8 +128,8 @@ static size_t recovered_cycles(json_object *trials, const char *variant, double 
   for (size_t i = 0; i < json_object_array_length(trials); i++) {
     json_object *t = json_object_array_get_idx(trials, i), *mce = mh_jget(t, "mce");
     const char *v = mh_jstr(t, "variant");
-    if (!v || strcmp(v, variant) != 0)
-      continue;
+    if (!v || strcmp(v, variant) != 0 || !json_object_is_type(mce, json_type_array))
+      continue; // a trial without @mce lines (a harness_error) has no latency
     for (size_t k = 0; k < json_object_array_length(mce); k++) {
       json_object *m = json_object_array_get_idx(mce, k);
       const char *action = mh_jstr(m, "action");

@@ -408,7 +408,10 @@ static void write_every_outcome(const char *path) {
         json_object_object_add(f, "candidates", json_object_new_int(4));
         json_object_array_add(fs, f);
         json_object_object_add(t, "faults", fs);
-        json_object_object_add(t, "mce", json_object_new_array());
+        // A harness_error trial may have no mce array at all: the
+        // latency figure must skip it, not abort.
+        if (strcmp(names[i], "harness_error") != 0)
+          json_object_object_add(t, "mce", json_object_new_array());
         json_object_array_add(trials, t);
       }
   }
