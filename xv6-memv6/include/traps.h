@@ -1,35 +1,42 @@
-// Processor exception and interrupt vectors, numbered as on every x86 and
-// as xv6 x86 names them, for user programs that include traps.h (the
-// kernel's own trap.h uses the same numbers).
+// The vector numbers a user program may want by name, spelled the way classic
+// xv6 user programs spell them (they include traps.h). The numbers are the
+// processor's own: vectors 0-31 are its exceptions, 32 onwards the PIC's
+// remapped lines, 64 the system call gate. The kernel's trap.h agrees.
 #ifndef TRAPS_H
 #define TRAPS_H
-#define T_DIVIDE 0   // divide error
-#define T_DEBUG 1    // debug exception
-#define T_NMI 2      // non-maskable interrupt
-#define T_BRKPT 3    // breakpoint
-#define T_OFLOW 4    // overflow
-#define T_BOUND 5    // bound range exceeded
-#define T_ILLOP 6    // invalid opcode
-#define T_DEVICE 7   // device not available
-#define T_DBLFLT 8   // double fault
-#define T_TSS 10     // invalid task switch segment
-#define T_SEGNP 11   // segment not present
-#define T_STACK 12   // stack exception
-#define T_GPFLT 13   // general protection fault
-#define T_PGFLT 14   // page fault
-#define T_FPERR 16   // floating-point error
-#define T_ALIGN 17   // alignment check
-#define T_MCHK 18    // machine check
-#define T_SIMDERR 19 // SIMD floating-point error
 
-#define T_SYSCALL 64  // the system call vector
-#define T_DEFAULT 500 // catch-all
+enum {
+  // Faults and traps raised by the CPU itself.
+  T_DIVIDE = 0,
+  T_DEBUG = 1,
+  T_NMI = 2,
+  T_BRKPT = 3,
+  T_OFLOW = 4,
+  T_BOUND = 5,
+  T_ILLOP = 6,  // undefined opcode
+  T_DEVICE = 7, // FPU used while unavailable
+  T_DBLFLT = 8, // a fault while delivering a fault
+  T_TSS = 10,
+  T_SEGNP = 11,
+  T_STACK = 12,
+  T_GPFLT = 13, // general protection
+  T_PGFLT = 14, // page fault
+  T_FPERR = 16,
+  T_ALIGN = 17,
+  T_MCHK = 18, // machine check: what MemV6 recovers from
+  T_SIMDERR = 19,
 
-#define T_IRQ0 32 // the PICs' first interrupt, after the remap
-#define IRQ_TIMER 0
-#define IRQ_KBD 1
-#define IRQ_COM1 4
-#define IRQ_IDE 14
-#define IRQ_ERROR 19
-#define IRQ_SPURIOUS 31
+  T_IRQ0 = 32,     // first PIC line once remapped above the exceptions
+  T_DEFAULT = 500, // "no particular vector"
+};
+
+// Offsets from T_IRQ0 of the devices this machine wires up.
+enum { IRQ_TIMER = 0, IRQ_KBD = 1, IRQ_COM1 = 4, IRQ_IDE = 14, IRQ_ERROR = 19, IRQ_SPURIOUS = 31 };
+
+// The system call gate is a macro (syscall.h has it too, for int $T_SYSCALL
+// in assembly), defined once whichever header comes first.
+#ifndef T_SYSCALL
+#define T_SYSCALL 64
+#endif
+
 #endif
