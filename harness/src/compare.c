@@ -10,12 +10,8 @@
 
 // ---- compatibility: both finished, same workloads ----
 
-static int check_status(json_object *doc, const char *path, struct mh_err *e) {
-  if (!json_object_is_type(mh_jget(doc, "summaries"), json_type_array))
-    return mh_fail(e,
-                   "%s: $.summaries missing: not an overhead result (a fault campaign?); "
-                   "compare takes results of overhead campaigns",
-                   path);
+// Only finished campaigns are compared, overhead or fault results alike.
+int mh_compare_require_complete(json_object *doc, const char *path, struct mh_err *e) {
   const char *st = mh_jstr(doc, "status");
   if (st && strcmp(st, "complete") == 0)
     return 0;
@@ -23,6 +19,15 @@ static int check_status(json_object *doc, const char *path, struct mh_err *e) {
                  "%s: $.status is \"%s\", not \"complete\": only finished campaigns can be "
                  "compared (finish it with memharness run --resume)",
                  path, st ? st : "(missing)");
+}
+
+static int check_status(json_object *doc, const char *path, struct mh_err *e) {
+  if (!json_object_is_type(mh_jget(doc, "summaries"), json_type_array))
+    return mh_fail(e,
+                   "%s: $.summaries missing: not an overhead result (a fault campaign?); "
+                   "compare takes results of overhead campaigns",
+                   path);
+  return mh_compare_require_complete(doc, path, e);
 }
 
 static json_object *workloads_of(json_object *doc) {

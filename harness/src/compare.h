@@ -36,6 +36,9 @@ int mh_compare_docs(json_object *base, const char *base_path, json_object *fresh
 // The human-readable table of a report; its last line is the one-line verdict.
 void mh_compare_print(FILE *out, json_object *report);
 
+// 0 when doc's $.status is "complete", else -1 with e naming path.
+int mh_compare_require_complete(json_object *doc, const char *path, struct mh_err *e);
+
 struct mh_compare_opts {
   const char *baseline, *fresh;
   struct mh_compare_cfg cfg;

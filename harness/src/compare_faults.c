@@ -17,13 +17,7 @@ static int check(json_object *doc, const char *path, struct mh_err *e) {
                    "%s: $.trials missing: an overhead result; compare takes two fault results "
                    "or two overhead results",
                    path);
-  const char *st = mh_jstr(doc, "status");
-  if (st && strcmp(st, "complete") == 0)
-    return 0;
-  return mh_fail(e,
-                 "%s: $.status is \"%s\", not \"complete\": only finished campaigns can be "
-                 "compared (finish it with memharness run --resume)",
-                 path, st ? st : "(missing)");
+  return mh_compare_require_complete(doc, path, e);
 }
 
 // Rates of one variant recomputed from the trial records (the same code as
