@@ -4,6 +4,7 @@ file(GLOB_RECURSE sources
      ${TOP}/harness/*.c ${TOP}/harness/*.h
      ${TOP}/translator/*.c ${TOP}/translator/*.h
      ${TOP}/xv6-memv6/*.c ${TOP}/xv6-memv6/*.h
+     ${TOP}/linux/*.c ${TOP}/linux/*.h
      ${TOP}/tests/*.c)
 list(FILTER sources EXCLUDE REGEX "/(build|corpus|fixtures)/")
 if(MODE STREQUAL "cppcheck")

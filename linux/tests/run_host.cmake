@@ -1,0 +1,40 @@
+# Runs one guest program as a 32-bit Linux process, untranslated and
+# mirrored, natively or under qemu-i386 (LAUNCHER, from HostI386.cmake),
+# and checks what a researcher relies on: each exits with its STATUS_<build>,
+# prints every line of EXPECT and EXPECT_<build> ('|'-separated
+# substrings), and the mirrored one's oracle at exit reports ORACLE
+# mismatched bytes.
+#   cmake -DLAUNCHER= -DPATH_KIND=native|qemu-i386 -DNATIVE=prog -DMIRRORED=prog
+#         -DEXPECT=a|b [-DEXPECT_NATIVE=..] [-DEXPECT_MIRRORED=..] [-DSTATUS_NATIVE=0]
+#         [-DSTATUS_MIRRORED=0] -DORACLE=0 [-DINPUT=file] -P run_host.cmake
+message(STATUS "32-bit host programs run here: ${PATH_KIND}")
+if(PATH_KIND STREQUAL "none")
+  message(FATAL_ERROR "this host runs no 32-bit programs and qemu-i386 is missing: install "
+                      "qemu-user (./scripts/setup does) and reconfigure")
+endif()
+if(NOT INPUT)
+  set(INPUT /dev/null)
+endif()
+foreach(v NATIVE MIRRORED)
+  if(NOT DEFINED STATUS_${v})
+    set(STATUS_${v} 0)
+  endif()
+  string(REPLACE "|" ";" expect "${EXPECT}|${EXPECT_${v}}")
+  execute_process(COMMAND ${LAUNCHER} ${${v}} INPUT_FILE ${INPUT} RESULT_VARIABLE rc
+                  OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  message(STATUS "${v}: status ${rc}\n${out}${err}")
+  if(NOT rc STREQUAL "${STATUS_${v}}")
+    message(FATAL_ERROR "${v} build of ${${v}}: exit status ${rc}, expected ${STATUS_${v}}")
+  endif()
+  foreach(line IN LISTS expect)
+    string(FIND "${out}" "${line}" at)
+    if(at LESS 0)
+      message(FATAL_ERROR "${v} build: expected output \"${line}\" not seen; got:\n${out}")
+    endif()
+  endforeach()
+endforeach()
+set(want "mlx: mirror oracle: ${ORACLE} mismatched bytes")
+string(FIND "${err}" "${want}" at)
+if(at LESS 0)
+  message(FATAL_ERROR "mirrored build: expected \"${want}\" on stderr; got:\n${err}")
+endif()
