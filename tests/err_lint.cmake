@@ -1,6 +1,6 @@
 # Self-formatting gate: mh_fail/mh_fail_errno must not take a message of an
 # mh_err (`e->msg`, `err.msg`) among their arguments. Adding context to the
-# message already in e is mh_err_prefix/mh_err_suffix's job (harness/src/err.h).
+# message already in e is mh_err_prefix/mh_err_suffix's job (harness/src/base/err.h).
 # -DSOURCES=a;b overrides the default file set (the test of this test does).
 if(NOT DEFINED SOURCES)
   file(GLOB_RECURSE SOURCES ${TOP}/harness/*.c ${TOP}/harness/*.h
