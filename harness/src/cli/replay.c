@@ -47,7 +47,7 @@ static bool same_stop(json_object *was, json_object *now) {
 static int replay(json_object *doc, json_object *rec, const char *qemu) {
   struct mh_campaign c;
   struct mh_err e;
-  if (mh_campaign_from_json(json_object_get(get(doc, "campaign")), &c, &e) < 0) {
+  if (mh_campaign_from_json(get(doc, "campaign"), &c, &e) < 0) {
     fprintf(stderr, "memharness: the results file's campaign is not valid: %s\n", e.msg);
     return MH_EXIT_USAGE;
   }
