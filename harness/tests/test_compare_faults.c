@@ -79,6 +79,42 @@ static void differences_and_their_significance(void **state) {
   json_object_put(c);
 }
 
+// Every variant the trials name is compared, not a fixed pair: a third
+// kernel variant (memv6sys) gets its rows, once each, whatever the order.
+static void every_variant_of_the_trials(void **state) {
+  (void)state;
+  json_object *a = doc(10), *b = doc(10);
+  add(mh_jget(a, "trials"), 20, "memv6sys", "panic");
+  add(mh_jget(a, "trials"), 80, "memv6sys", "recovered");
+  add(mh_jget(b, "trials"), 40, "memv6sys", "panic");
+  add(mh_jget(b, "trials"), 60, "memv6sys", "recovered");
+  add(mh_jget(a, "trials"), 5, "memv6", "sdc"); // memv6 again after memv6sys
+  add(mh_jget(b, "trials"), 5, "memv6", "sdc");
+  json_object *rep;
+  struct mh_err e = {""};
+  assert_int_equal(mh_compare_faults(a, "a", b, "b", 0.95, &rep, &e), MH_CMP_REGRESSION);
+  json_object *rows = mh_jget(rep, "rows");
+  int sys = 0, m6 = 0;
+  for (size_t i = 0; i < json_object_array_length(rows); i++) {
+    json_object *r = json_object_array_get_idx(rows, i);
+    if (strcmp(mh_jstr(r, "frame_kind"), "all") || strcmp(mh_jstr(r, "outcome"), "failure"))
+      continue;
+    if (!strcmp(mh_jstr(r, "variant"), "memv6sys")) {
+      sys++;
+      assert_true(json_object_get_boolean(mh_jget(r, "significant")));
+      assert_float_equal(json_object_get_double(mh_jget(r, "diff")), 0.2, 1e-12);
+    } else if (!strcmp(mh_jstr(r, "variant"), "memv6")) {
+      m6++;
+      assert_false(json_object_get_boolean(mh_jget(r, "significant")));
+    }
+  }
+  assert_int_equal(sys, 1);
+  assert_int_equal(m6, 1);
+  json_object_put(rep);
+  json_object_put(a);
+  json_object_put(b);
+}
+
 static char output[65536];
 
 static int mh(const char *a, const char *b) {
@@ -122,6 +158,7 @@ static void the_command_on_fault_results(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(differences_and_their_significance),
+      cmocka_unit_test(every_variant_of_the_trials),
       cmocka_unit_test(the_command_on_fault_results),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,24 +88,43 @@ static bool compare_variant(json_object *rows, const char *vn, json_object *va, 
   return worse;
 }
 
+// The distinct variant names of the trial records, in order of first appearance.
+static json_object *variant_names(json_object *trials) {
+  json_object *names = json_object_new_array(), *seen = json_object_new_object();
+  for (size_t i = 0; i < json_object_array_length(trials); i++) {
+    const char *v = mh_jstr(json_object_array_get_idx(trials, i), "variant");
+    if (v && !mh_jget(seen, v)) {
+      json_object_object_add(seen, v, json_object_new_boolean(1));
+      json_object_array_add(names, json_object_new_string(v));
+    }
+  }
+  json_object_put(seen);
+  return names;
+}
+
 int mh_compare_faults(json_object *base, const char *bp, json_object *fresh, const char *fp,
                       double level, json_object **report, struct mh_err *e) {
   *report = NULL;
   if (check(base, bp, e) < 0 || check(fresh, fp, e) < 0)
     return MH_CMP_INCOMPATIBLE;
-  static const char *const variants[] = {"native", "memv6"};
+  // The variants are those the baseline's trials name, in their order: a
+  // campaign may run any of them (memv6sys too), and one the new file lacks
+  // has no rates there to compare.
+  json_object *names = variant_names(mh_jget(base, "trials"));
   json_object *rows = json_object_new_array();
   bool worse = false, any = false;
-  for (int i = 0; i < 2; i++) {
-    json_object *va = rates_of(base, variants[i], level), *vb = rates_of(fresh, variants[i], level);
+  for (size_t i = 0; i < json_object_array_length(names); i++) {
+    const char *vn = json_object_get_string(json_object_array_get_idx(names, i));
+    json_object *va = rates_of(base, vn, level), *vb = rates_of(fresh, vn, level);
     if (json_object_get_int64(mh_jget(mh_jget(mh_jget(va, "rates"), MH_FAILURE), "n")) &&
         json_object_get_int64(mh_jget(mh_jget(mh_jget(vb, "rates"), MH_FAILURE), "n"))) {
       any = true;
-      worse |= compare_variant(rows, variants[i], va, vb, level);
+      worse |= compare_variant(rows, vn, va, vb, level);
     }
     json_object_put(va);
     json_object_put(vb);
   }
+  json_object_put(names);
   if (!any) {
     json_object_put(rows);
     return mh_fail(e, "%s and %s have no variant with sampled trials in both", bp, fp),
@@ -135,14 +154,14 @@ static void pct(FILE *out, json_object *r) {
 
 void mh_compare_faults_print(FILE *out, json_object *report) {
   json_object *rows = mh_jget(report, "rows");
-  fprintf(out, "%-7s %-8s %-10s %18s %18s %9s  %-22s\n", "variant", "frames", "outcome", "baseline",
+  fprintf(out, "%-8s %-8s %-10s %18s %18s %9s  %-22s\n", "variant", "frames", "outcome", "baseline",
           "new", "diff", "interval");
   int sig = 0;
   for (size_t i = 0; i < json_object_array_length(rows); i++) {
     json_object *r = json_object_array_get_idx(rows, i);
     bool s = json_object_get_boolean(mh_jget(r, "significant"));
     sig += s;
-    fprintf(out, "%-7s %-8s %-10s", mh_jstr(r, "variant"), mh_jstr(r, "frame_kind"),
+    fprintf(out, "%-8s %-8s %-10s", mh_jstr(r, "variant"), mh_jstr(r, "frame_kind"),
             mh_jstr(r, "outcome"));
     pct(out, mh_jget(r, "baseline"));
     pct(out, mh_jget(r, "new"));
