@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "checkpoint.h"
@@ -15,12 +14,9 @@
 #include "fault.h"
 #include "faultcheck.h"
 #include "faultstats.h"
-#include "hostinfo.h"
-#include "mh_config.h"
 #include "phases.h"
 #include "progress.h"
 #include "results.h"
-#include "sha256.h"
 #include "snapshot.h"
 #include "stats.h"
 #include "trial.h"
@@ -72,17 +68,6 @@ struct fctx {
   char failure[MH_ERR_CAP];
 };
 
-static void set_str(json_object *o, const char *k, const char *v) {
-  json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
-}
-
-static void iso_now(char *out, size_t cap) {
-  time_t t = time(NULL);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 // The workload's ELF: a variant's own userland when it has one (translated
 // memv6 programs), else the native build, which both images share today.
 static void workload_elf(const char *kernel, const char *vname, const char *program, char *out,
@@ -98,9 +83,7 @@ static void workload_elf(const char *kernel, const char *vname, const char *prog
 // ---- the results document ----
 
 static int save(struct fctx *x) {
-  char now[32];
-  iso_now(now, sizeof now);
-  set_str(x->doc, "updated", now);
+  mh_results_touch(x->doc);
   double t0 = mh_now();
   int rc = mh_json_write_atomic(x->env->output, x->doc, &x->write_err);
   x->last_save = mh_now();
@@ -117,43 +100,19 @@ static int save(struct fctx *x) {
   return 0;
 }
 
-static json_object *kernels_json(const struct mh_faults_env *env) {
-  json_object *k = json_object_new_object();
+static json_object *new_doc(const struct mh_faults_env *env) {
+  struct mh_results_origin o = {.campaign_file = env->campaign_path,
+                                .campaign_sha256 = env->sha,
+                                .campaign = env->c->root,
+                                .qemu = env->qemu,
+                                .qemu_version = env->qemu_version};
   for (int i = 0; i < env->c->nvariants; i++) {
     enum mh_variant v = env->c->variants[i];
-    json_object *o = json_object_new_object();
-    char sha[65];
-    struct mh_err e;
-    set_str(o, "kernel", env->kernel[v]);
-    set_str(o, "kernel_sha256", mh_sha256_file(env->kernel[v], sha, &e) == 0 ? sha : NULL);
-    set_str(o, "disk", env->disk[v]);
-    set_str(o, "disk_sha256", mh_sha256_file(env->disk[v], sha, &e) == 0 ? sha : NULL);
-    json_object_object_add(k, mh_variant_name(v), o);
+    o.kernels[o.nkernels].variant = mh_variant_name(v);
+    o.kernels[o.nkernels].kernel = env->kernel[v];
+    o.kernels[o.nkernels++].disk = env->disk[v];
   }
-  return k;
-}
-
-static json_object *new_doc(const struct mh_faults_env *env) {
-  json_object *d = json_object_new_object(), *tool = json_object_new_object(),
-              *q = json_object_new_object();
-  char now[32];
-  iso_now(now, sizeof now);
-  json_object_object_add(d, "schema", json_object_new_int(MH_RESULTS_SCHEMA));
-  set_str(tool, "name", "memharness");
-  set_str(tool, "version", MH_VERSION);
-  json_object_object_add(d, "tool", tool);
-  set_str(d, "status", "running");
-  set_str(d, "started", now);
-  set_str(d, "updated", now);
-  set_str(d, "campaign_file", env->campaign_path);
-  set_str(d, "campaign_sha256", env->sha);
-  json_object_object_add(d, "campaign", json_object_get(env->c->root));
-  json_object_object_add(d, "host", mh_host_json());
-  set_str(q, "path", env->qemu);
-  set_str(q, "version", env->qemu_version);
-  json_object_object_add(d, "qemu", q);
-  json_object_object_add(d, "git", mh_git_json(MH_SOURCE_DIR));
-  json_object_object_add(d, "kernels", kernels_json(env));
+  json_object *d = mh_results_new(&o);
   json_object_object_add(d, "accel", json_object_new_string("tcg"));
   if (env->shard.n > 1)
     json_object_object_add(d, "shard", mh_shard_json(&env->shard));
@@ -198,7 +157,7 @@ static int open_doc(struct fctx *x) {
       x->doc = NULL;
       return MH_EXIT_USAGE;
     }
-    set_str(x->doc, "status", "running");
+    mh_json_set_str(x->doc, "status", "running");
   } else {
     x->doc = new_doc(env);
     json_object_object_get_ex(x->doc, "trials", &x->trials);
@@ -258,13 +217,13 @@ static int prepare_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
 static json_object *golden_json(const struct vrun *vr, const struct mh_session *s) {
   json_object *g = json_object_new_object();
   json_object_object_add(g, "status", json_object_new_int(vr->golden.status));
-  set_str(g, "output", vr->golden.output);
+  mh_json_set_str(g, "output", vr->golden.output);
   json_object_object_add(g, "hits", json_object_new_int(vr->golden.hits));
   json_object_object_add(g, "wall_s", json_object_new_double(vr->golden.wall_s));
   json_object *o = json_object_new_object();
   json_object_object_add(o, "golden", g);
-  set_str(o, "workload_elf", vr->elf);
-  set_str(o, "cmdline", vr->cmdline);
+  mh_json_set_str(o, "workload_elf", vr->elf);
+  mh_json_set_str(o, "cmdline", vr->cmdline);
   json_object_object_add(o, "trial_timeout_s", json_object_new_double(vr->timeout_s));
   json_object_object_add(o, "mem_mb", json_object_new_int((int)vr->so.mem_mb));
   json_object_object_add(o, "session_start_s", json_object_new_double(s->start_s));
@@ -339,7 +298,7 @@ static void record(struct fctx *x, struct vrun *vr, int t, const struct mh_trial
   snprintf(id, sizeof id, "%s/%d", vr->vname, t);
   json_object *rec = mh_trial_record(id, vr->vname, t, x->fm, p, r);
   json_object_object_add(rec, "attempts", json_object_new_int(ai->attempts));
-  set_str(rec, "retry_reason", ai->attempts > 1 ? ai->retry_reason : NULL);
+  mh_json_set_str(rec, "retry_reason", ai->attempts > 1 ? ai->retry_reason : NULL);
   json_object_object_add(rec, "serial_elided", json_object_new_int64(ai->serial_elided));
   pthread_mutex_lock(&x->lock);
   json_object_array_add(x->trials, rec);
@@ -658,7 +617,7 @@ static void summarize(struct fctx *x, double campaign_s) {
                          json_object_new_double(campaign_s > 0 ? x->done * 60 / campaign_s : 0));
   json_object_object_add(rate, "jobs",
                          json_object_new_int(x->env->jobs ? x->env->jobs : x->env->c->jobs));
-  set_str(rate, "restore", x->fm->restore == MH_RESTORE_SNAPSHOT ? "snapshot" : "boot");
+  mh_json_set_str(rate, "restore", x->fm->restore == MH_RESTORE_SNAPSHOT ? "snapshot" : "boot");
   // The rate depends on what else the shared host ran meanwhile.
   double load[3];
   if (getloadavg(load, 3) == 3)
@@ -738,13 +697,13 @@ int mh_faults_cmd(const struct mh_faults_env *env) {
   // A stop explains any failure after it (killed QEMUs, refused spawns):
   // those are not reported; the caller prints how to resume.
   if (atomic_load(env->stop)) {
-    set_str(x.doc, "status", "interrupted");
+    mh_json_set_str(x.doc, "status", "interrupted");
     rc = MH_EXIT_INTERRUPTED;
   } else if (rc) {
     fprintf(stderr, "memharness: %s\n", e.msg[0] ? e.msg : x.write_err.msg);
   } else {
     summarize(&x, mh_now() - x.started);
-    set_str(x.doc, "status", "complete");
+    mh_json_set_str(x.doc, "status", "complete");
   }
   mh_progress_end(&x.progress);
   // A campaign that failed before its first trial leaves no results file

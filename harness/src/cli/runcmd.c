@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "accel.h"
@@ -50,17 +49,6 @@ struct ctx {
   bool write_failed;
   struct mh_err write_err;
 };
-
-static void iso_now(char *out, size_t cap) {
-  time_t t = time(NULL);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void set_str(json_object *o, const char *k, const char *v) {
-  json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
-}
 
 // ---- signals: a dedicated thread turns SIGINT/SIGTERM into an orderly stop ----
 
@@ -132,55 +120,30 @@ static int build_programs(struct ctx *x, struct mh_err *e) {
                             x->files[MH_VARIANT_MEMV6].disk, sizeof x->files[0].disk, e);
 }
 
-static json_object *kernels_json(const struct ctx *x) {
-  json_object *k = json_object_new_object();
-  for (int i = 0; i < x->c.nvariants; i++) {
-    const struct kernel_files *f = &x->files[x->c.variants[i]];
-    json_object *o = json_object_new_object();
-    char sha[65];
-    struct mh_err e;
-    set_str(o, "kernel", f->kernel);
-    set_str(o, "kernel_sha256", mh_sha256_file(f->kernel, sha, &e) == 0 ? sha : NULL);
-    set_str(o, "disk", f->disk);
-    set_str(o, "disk_sha256", mh_sha256_file(f->disk, sha, &e) == 0 ? sha : NULL);
-    json_object_object_add(k, mh_variant_name(x->c.variants[i]), o);
-  }
-  return k;
-}
-
 static json_object *accel_json(const struct ctx *x) {
   json_object *a = json_object_new_object();
-  set_str(a, "requested", mh_accel_name(x->c.accel));
-  set_str(a, "used", x->accel.used);
-  set_str(a, "reason", x->accel.reason);
+  mh_json_set_str(a, "requested", mh_accel_name(x->c.accel));
+  mh_json_set_str(a, "used", x->accel.used);
+  mh_json_set_str(a, "reason", x->accel.reason);
   json_object_object_add(a, "probe_s",
                          x->accel.probed ? json_object_new_double(x->accel.probe_s) : NULL);
-  set_str(a, "icount_runs", "tcg (icount needs TCG)");
+  mh_json_set_str(a, "icount_runs", "tcg (icount needs TCG)");
   return a;
 }
 
 static json_object *new_doc(struct ctx *x, const char *sha, const char *qemu_version) {
-  json_object *d = json_object_new_object();
-  char now[32];
-  iso_now(now, sizeof now);
-  json_object_object_add(d, "schema", json_object_new_int(MH_RESULTS_SCHEMA));
-  json_object *tool = json_object_new_object();
-  set_str(tool, "name", "memharness");
-  set_str(tool, "version", MH_VERSION);
-  json_object_object_add(d, "tool", tool);
-  set_str(d, "status", "running");
-  set_str(d, "started", now);
-  set_str(d, "updated", now);
-  set_str(d, "campaign_file", x->o->campaign);
-  set_str(d, "campaign_sha256", sha);
-  json_object_object_add(d, "campaign", json_object_get(x->c.root));
-  json_object_object_add(d, "host", mh_host_json());
-  json_object *q = json_object_new_object();
-  set_str(q, "path", x->qemu);
-  set_str(q, "version", qemu_version);
-  json_object_object_add(d, "qemu", q);
-  json_object_object_add(d, "git", mh_git_json(MH_SOURCE_DIR));
-  json_object_object_add(d, "kernels", kernels_json(x));
+  struct mh_results_origin o = {.campaign_file = x->o->campaign,
+                                .campaign_sha256 = sha,
+                                .campaign = x->c.root,
+                                .qemu = x->qemu,
+                                .qemu_version = qemu_version};
+  for (int i = 0; i < x->c.nvariants; i++) {
+    const struct kernel_files *f = &x->files[x->c.variants[i]];
+    o.kernels[o.nkernels].variant = mh_variant_name(x->c.variants[i]);
+    o.kernels[o.nkernels].kernel = f->kernel;
+    o.kernels[o.nkernels++].disk = f->disk;
+  }
+  json_object *d = mh_results_new(&o);
   json_object *timing = json_object_new_array();
   for (int i = 0; i < x->c.ntimings; i++)
     json_object_array_add(timing, json_object_new_string(mh_timing_name(x->c.timings[i])));
@@ -229,9 +192,7 @@ static void task(void *arg, size_t i) {
 }
 
 static int save(struct ctx *x) {
-  char now[32];
-  iso_now(now, sizeof now);
-  set_str(x->doc, "updated", now);
+  mh_results_touch(x->doc);
   return mh_json_write_atomic(x->out, x->doc, &x->write_err);
 }
 
@@ -297,7 +258,7 @@ static int execute(struct ctx *x) {
 // mh_faults_cmd marks its own), and the user learns how to continue.
 static int interrupted(struct ctx *x) {
   if (x->doc && !x->write_failed) {
-    set_str(x->doc, "status", "interrupted");
+    mh_json_set_str(x->doc, "status", "interrupted");
     save(x);
   }
   int sig = atomic_load(&x->signo);
@@ -348,7 +309,7 @@ static int finish(struct ctx *x) {
     return interrupted(x);
   json_object *sums = mh_overhead_summarize(&x->c, x->runs);
   json_object_object_add(x->doc, "summaries", sums);
-  set_str(x->doc, "status", "complete");
+  mh_json_set_str(x->doc, "status", "complete");
   if (save(x) < 0) {
     fprintf(stderr, "memharness: %s\n", x->write_err.msg);
     return MH_EXIT_INTERNAL;
@@ -381,7 +342,7 @@ static int open_results(struct ctx *x, const char *sha) {
     }
     x->runs = runs;
     accel_from_doc(x);
-    set_str(x->doc, "status", "running");
+    mh_json_set_str(x->doc, "status", "running");
     return 0;
   }
   return -1; // start a new document once the accelerator is known

@@ -95,9 +95,21 @@ char *mh_argv_join(const struct mh_argv *a) {
   return s;
 }
 
-int mh_qcow2_overlay(const char *qemu_img, const char *base, const char *base_format,
+// Runs qemu-img with argv (argv[0] is the program); what failed is named.
+static int qemu_img(char **argv, const char *image, struct mh_err *e) {
+  char out[512];
+  int rc = mh_proc_capture(argv, out, sizeof out, 30000, e);
+  if (rc < 0)
+    return mh_err_suffix(e, ": qemu-img is needed on PATH for snapshots (Debian package "
+                            "qemu-utils)");
+  if (rc != 0)
+    return mh_fail(e, "qemu-img create %s failed (exit %d): %s", image, rc, out);
+  return 0;
+}
+
+int mh_qcow2_overlay(const char *qemu_img_path, const char *base, const char *base_format,
                      const char *overlay, struct mh_err *e) {
-  char *argv[] = {(char *)(qemu_img ? qemu_img : "qemu-img"),
+  char *argv[] = {(char *)(qemu_img_path ? qemu_img_path : "qemu-img"),
                   "create",
                   "-q",
                   "-f",
@@ -108,12 +120,10 @@ int mh_qcow2_overlay(const char *qemu_img, const char *base, const char *base_fo
                   (char *)base_format,
                   (char *)overlay,
                   NULL};
-  char out[512];
-  int rc = mh_proc_capture(argv, out, sizeof out, 30000, e);
-  if (rc < 0)
-    return mh_err_suffix(e, ": qemu-img is needed on PATH for snapshots (Debian package "
-                            "qemu-utils)");
-  if (rc != 0)
-    return mh_fail(e, "qemu-img create %s failed (exit %d): %s", overlay, rc, out);
-  return 0;
+  return qemu_img(argv, overlay, e);
+}
+
+int mh_qcow2_blank(const char *path, const char *size, struct mh_err *e) {
+  char *argv[] = {"qemu-img", "create", "-q", "-f", "qcow2", (char *)path, (char *)size, NULL};
+  return qemu_img(argv, path, e);
 }

@@ -39,6 +39,8 @@ void mh_argv_free(struct mh_argv *a);
 // qemu_img NULL: "qemu-img" from PATH.
 int mh_qcow2_overlay(const char *qemu_img, const char *base, const char *base_format,
                      const char *overlay, struct mh_err *e);
+// A new empty qcow2 image of the given size ("64M"), for savevm's snapshots.
+int mh_qcow2_blank(const char *path, const char *size, struct mh_err *e);
 
 // For logs: the argv joined with spaces (not for execution). Caller frees.
 char *mh_argv_join(const struct mh_argv *a);

@@ -7,7 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "hostinfo.h"
+#include "mh_config.h"
+#include "sha256.h"
 
 static int write_all(int fd, const char *s, size_t n) {
   while (n) {
@@ -206,4 +211,65 @@ json_object *mh_results_id_set(json_object *records) {
 
 bool mh_results_id_in(json_object *set, const char *id) {
   return json_object_object_get_ex(set, id, NULL);
+}
+
+void mh_json_set_str(json_object *o, const char *k, const char *v) {
+  json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+}
+
+static void iso_now(char *out, size_t cap) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void mh_results_touch(json_object *doc) {
+  char now[32];
+  iso_now(now, sizeof now);
+  mh_json_set_str(doc, "updated", now);
+}
+
+// A file's hash, or null when it cannot be read (the run then fails on its own).
+static void set_sha(json_object *o, const char *k, const char *path) {
+  char sha[65];
+  struct mh_err e;
+  mh_json_set_str(o, k, path && mh_sha256_file(path, sha, &e) == 0 ? sha : NULL);
+}
+
+static json_object *kernels_json(const struct mh_results_origin *o) {
+  json_object *k = json_object_new_object();
+  for (int i = 0; i < o->nkernels; i++) {
+    json_object *v = json_object_new_object();
+    mh_json_set_str(v, "kernel", o->kernels[i].kernel);
+    set_sha(v, "kernel_sha256", o->kernels[i].kernel);
+    mh_json_set_str(v, "disk", o->kernels[i].disk);
+    set_sha(v, "disk_sha256", o->kernels[i].disk);
+    json_object_object_add(k, o->kernels[i].variant, v);
+  }
+  return k;
+}
+
+json_object *mh_results_new(const struct mh_results_origin *o) {
+  json_object *d = json_object_new_object(), *tool = json_object_new_object(),
+              *q = json_object_new_object();
+  char now[32];
+  iso_now(now, sizeof now);
+  json_object_object_add(d, "schema", json_object_new_int(MH_RESULTS_SCHEMA));
+  mh_json_set_str(tool, "name", "memharness");
+  mh_json_set_str(tool, "version", MH_VERSION);
+  json_object_object_add(d, "tool", tool);
+  mh_json_set_str(d, "status", "running");
+  mh_json_set_str(d, "started", now);
+  mh_json_set_str(d, "updated", now);
+  mh_json_set_str(d, "campaign_file", o->campaign_file);
+  mh_json_set_str(d, "campaign_sha256", o->campaign_sha256);
+  json_object_object_add(d, "campaign", json_object_get(o->campaign));
+  json_object_object_add(d, "host", mh_host_json());
+  mh_json_set_str(q, "path", o->qemu);
+  mh_json_set_str(q, "version", o->qemu_version);
+  json_object_object_add(d, "qemu", q);
+  json_object_object_add(d, "git", mh_git_json(MH_SOURCE_DIR));
+  json_object_object_add(d, "kernels", kernels_json(o));
+  return d;
 }

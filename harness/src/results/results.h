@@ -24,6 +24,26 @@ int mh_results_check_writable(const char *path, struct mh_err *e);
 // saying how to go on: a file is never overwritten silently, finished or not.
 enum { MH_RESULTS_NEW = 0, MH_RESULTS_RESUME = 1 };
 int mh_results_policy(const char *path, bool resume, bool fresh, struct mh_err *e);
+// What a results document says about where it came from, the same for
+// overhead and fault campaigns: the campaign (file, hash, text), QEMU, and
+// each variant's kernel and disk image (hashed here).
+struct mh_results_origin {
+  const char *campaign_file, *campaign_sha256;
+  json_object *campaign; // a reference is taken
+  const char *qemu, *qemu_version;
+  int nkernels;
+  struct {
+    const char *variant, *kernel, *disk;
+  } kernels[8];
+};
+// A new document with status "running": schema, tool, times, the origin,
+// the host and the source tree's git state; the caller adds the rest.
+json_object *mh_results_new(const struct mh_results_origin *o);
+// Sets doc's "updated" to the current UTC time.
+void mh_results_touch(json_object *doc);
+// Adds k: v, or k: null when v is NULL.
+void mh_json_set_str(json_object *o, const char *k, const char *v);
+
 // NULL with e when the file is missing, unreadable or not JSON.
 json_object *mh_json_load(const char *path, struct mh_err *e);
 

@@ -5,19 +5,25 @@
 
 #include "rsp.h"
 
-int mh_inject_flip(struct mh_rsp *r, uint32_t pa, uint64_t mask, struct mh_flip *out,
-                   struct mh_err *e) {
+int mh_inject_bits(struct mh_rsp *r, uint32_t pa, uint64_t mask, enum mh_bits_op op,
+                   struct mh_flip *out, struct mh_err *e) {
   uint64_t before, after, check;
   if (mh_rsp_read_memory(r, pa, &before, 8) < 0)
     return mh_fail(e, "reading physical 0x%x: %s", pa, mh_rsp_error(r));
-  after = before ^ mask;
-  if (mh_rsp_write_verified(r, pa, &after, 8) < 0)
+  after = op == MH_BITS_FLIP ? before ^ mask : op == MH_BITS_SET ? before | mask : before & ~mask;
+  if (after != before && mh_rsp_write_verified(r, pa, &after, 8) < 0)
     return mh_fail(e, "writing physical 0x%x: %s", pa, mh_rsp_error(r));
   if (mh_rsp_read_memory(r, pa, &check, 8) < 0 || check != after)
-    return mh_fail(e, "physical 0x%x reads 0x%llx after the flip, expected 0x%llx", pa,
-                   (unsigned long long)check, (unsigned long long)after);
+    return mh_fail(
+        e, "physical 0x%x reads 0x%llx after %s, expected 0x%llx", pa, (unsigned long long)check,
+        op == MH_BITS_FLIP ? "the flip" : "forcing its stuck bits", (unsigned long long)after);
   *out = (struct mh_flip){.pa = pa, .mask = mask, .before = before, .after = after};
   return 0;
+}
+
+int mh_inject_flip(struct mh_rsp *r, uint32_t pa, uint64_t mask, struct mh_flip *out,
+                   struct mh_err *e) {
+  return mh_inject_bits(r, pa, mask, MH_BITS_FLIP, out, e);
 }
 
 int mh_inject_mce(struct mh_rsp *r, uint32_t pa, struct mh_err *e) {

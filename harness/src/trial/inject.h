@@ -27,6 +27,12 @@ struct mh_flip {
 // OK even where no RAM is). The connection must be in physical mode.
 int mh_inject_flip(struct mh_rsp *r, uint32_t pa, uint64_t mask, struct mh_flip *out,
                    struct mh_err *e);
+// The same read, change and read-back for the bits of mask: flipped
+// (MH_BITS_FLIP) or forced to 0 or 1 (MH_BITS_CLEAR, MH_BITS_SET: a stuck-at
+// fault; a word that already holds them is not written).
+enum mh_bits_op { MH_BITS_FLIP, MH_BITS_CLEAR, MH_BITS_SET };
+int mh_inject_bits(struct mh_rsp *r, uint32_t pa, uint64_t mask, enum mh_bits_op op,
+                   struct mh_flip *out, struct mh_err *e);
 // Raises #MC for pa through the gdbstub's monitor (qRcmd). Never call it
 // again before the guest has handled the previous one: QEMU resets a guest
 // that gets a second #MC while MCIP is set.

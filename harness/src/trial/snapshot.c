@@ -118,18 +118,6 @@ static int scratch(struct mh_session *s, struct mh_err *e) {
   return 0;
 }
 
-static int blank_qcow2(const char *path, struct mh_err *e) {
-  char *argv[] = {"qemu-img", "create", "-q", "-f", "qcow2", (char *)path, "64M", NULL};
-  char out[512];
-  int rc = mh_proc_capture(argv, out, sizeof out, 30000, e);
-  if (rc < 0)
-    return mh_err_suffix(e, ": qemu-img is needed on PATH for snapshots (Debian package "
-                            "qemu-utils)");
-  if (rc != 0)
-    return mh_fail(e, "qemu-img create %s failed (exit %d): %s", path, rc, out);
-  return 0;
-}
-
 static int spawn(struct mh_session *s, struct mh_err *e) {
   struct mh_qemu_opts q = {.qemu = s->o.qemu,
                            .kernel = s->o.kernel,
@@ -237,7 +225,8 @@ int mh_session_start(struct mh_session *s, const struct mh_session_opts *o, stru
   double t0 = mh_now();
   if (scratch(s, e) < 0)
     return -1;
-  if (symbols(s, e) < 0 || (o->snapshot && blank_qcow2(s->snapimg, e) < 0) || spawn(s, e) < 0)
+  if (symbols(s, e) < 0 || (o->snapshot && mh_qcow2_blank(s->snapimg, "64M", e) < 0) ||
+      spawn(s, e) < 0)
     goto fail;
   s->alive = true;
   if (connect_all(s, e) < 0)

@@ -8,17 +8,7 @@
 
 int mh_inject_stuck(struct mh_rsp *r, uint32_t pa, uint64_t mask, int value, struct mh_flip *out,
                     struct mh_err *e) {
-  uint64_t before, after, check;
-  if (mh_rsp_read_memory(r, pa, &before, 8) < 0)
-    return mh_fail(e, "reading physical 0x%x: %s", pa, mh_rsp_error(r));
-  after = value ? before | mask : before & ~mask;
-  if (after != before && mh_rsp_write_verified(r, pa, &after, 8) < 0)
-    return mh_fail(e, "writing physical 0x%x: %s", pa, mh_rsp_error(r));
-  if (mh_rsp_read_memory(r, pa, &check, 8) < 0 || check != after)
-    return mh_fail(e, "physical 0x%x reads 0x%llx with its bits stuck, expected 0x%llx", pa,
-                   (unsigned long long)check, (unsigned long long)after);
-  *out = (struct mh_flip){.pa = pa, .mask = mask, .before = before, .after = after};
-  return 0;
+  return mh_inject_bits(r, pa, mask, value ? MH_BITS_SET : MH_BITS_CLEAR, out, e);
 }
 
 int mh_frame_retired(struct mh_session *s, uint32_t pa, struct mh_err *e) {
