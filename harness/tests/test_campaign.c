@@ -153,6 +153,33 @@ static void cross_field_rules(void **state) {
           "$.faults.when.sweep: expected true or false");
 }
 
+// Timing "host" (docs/linux.md): overhead runs only, with a bar of its own.
+static void host_timing_has_its_own_bar(void **state) {
+  (void)state;
+  struct mh_campaign c;
+  struct mh_err e;
+  assert_int_equal(parse(MINIMAL ", \"timing\": [\"icount\", \"host\"], \"thresholds\": "
+                                 "{\"geomean_max\": 1.1, \"host\": {\"geomean_max\": 1.3, "
+                                 "\"worst_max\": 2}}}",
+                         &c, &e),
+                   0);
+  assert_int_equal(c.ntimings, 2);
+  assert_int_equal(c.timings[1], MH_TIMING_HOST);
+  assert_string_equal(mh_timing_name(c.timings[1]), "host");
+  assert_true(c.geomean_max == 1.1);
+  assert_true(c.host_geomean_max == 1.3);
+  assert_true(c.host_worst_max == 2);
+  assert_true(c.worst_max == 0);
+  mh_campaign_free(&c);
+  rejects(MINIMAL ", \"timing\": \"host\", \"thresholds\": {\"host\": {\"geomean\": 1}}}",
+          "$.thresholds.host.geomean: unknown key", NULL);
+  rejects(MINIMAL ", \"timing\": \"host\", \"faults\": {\"trials\": 1, \"target\": "
+                  "{\"kind\": \"native\"}, \"when\": {\"delay_ms\": [1, 2]}}}",
+          "$.timing: \"host\" times overhead runs", NULL);
+  rejects(MINIMAL ", \"timing\": [\"host\"], \"programs\": {\"dir\": \"mine\"}}",
+          "$.timing: \"host\" runs the build's Linux-process programs", NULL);
+}
+
 // when.icount with a breakpoint: N instructions after the chosen hit.
 static void icount_after_a_breakpoint_hit(void **state) {
   (void)state;
@@ -299,6 +326,7 @@ int main(void) {
       cmocka_unit_test(wrong_types_and_ranges_say_what_was_expected),
       cmocka_unit_test(missing_required_keys_all_reported_at_once),
       cmocka_unit_test(cross_field_rules),
+      cmocka_unit_test(host_timing_has_its_own_bar),
       cmocka_unit_test(icount_after_a_breakpoint_hit),
       cmocka_unit_test(null_sections_are_refused_not_defaulted),
       cmocka_unit_test(seeds_of_two_to_the_63_or_more_are_refused),

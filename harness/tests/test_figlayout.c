@@ -301,6 +301,27 @@ static void overhead_figures_of_60_tests(void **state) {
   }
 }
 
+// The compute suite under icount and as host processes (a real run of
+// campaigns/compute-host.json): a figure per timing mode, and the two side
+// by side with the host's whiskers.
+static void icount_beside_host(void **state) {
+  (void)state;
+  if (!have_gnuplot())
+    skip();
+  const char *widths[] = {"single", "double"};
+  for (int i = 0; i < 2; i++) {
+    texts[0] = 0;
+    assert_int_equal(draw_and_check(TEST_DATA "/compute-host-sample.json", widths[i], "host", texts,
+                                    sizeof texts),
+                     3);
+    expect_text(texts, "icount (geomean 1.130)");
+    expect_text(texts, "host (geomean");
+    expect_text(texts, "bars: memv6/native; icount: guest instructions");
+    expect_text(texts, "host: CPU time (ns) as Linux processes, median of n = 21 runs per kernel, "
+                       "whiskers: 95% bootstrap CI");
+  }
+}
+
 // A results file with a third variant: the quick sample's memv6 runs again
 // as "memv6sys" with 7 % fewer cycles (made up, for the layout only).
 static void write_three_variants(const char *path) {
@@ -500,6 +521,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(the_checker_finds_overlap_and_clipping),
       cmocka_unit_test(overhead_figures_few_and_medium),
       cmocka_unit_test(overhead_figures_of_60_tests),
+      cmocka_unit_test(icount_beside_host),
       cmocka_unit_test(every_variant_appears),
       cmocka_unit_test(fault_figures),
       cmocka_unit_test(fault_figures_of_every_outcome),

@@ -180,6 +180,66 @@ static void wall_only_campaigns_judge_the_geomean_by_its_interval(void **state) 
   mh_campaign_free(&c);
 }
 
+// Host-timed (real-hardware) summaries: every test's ratio has its own
+// bootstrap interval, and thresholds.host is their bar, judged once there
+// are enough repetitions for an interval, independently of the icount bar.
+static void host_summaries_have_intervals_and_their_own_bar(void **state) {
+  (void)state;
+  char text[] = "{\"schema\": 1, \"name\": \"t\", \"variants\": [\"native\", \"memv6\"], "
+                "\"workloads\": [{\"name\": \"c\", \"program\": \"benchall\"}], "
+                "\"timing\": [\"icount\", \"host\"], \"thresholds\": {\"geomean_max\": "
+                "1.05, \"host\": {\"geomean_max\": 1.3}}}";
+  struct mh_campaign c;
+  struct mh_err e;
+  assert_int_equal(mh_campaign_parse(text, &c, &e), 0);
+  json_object *runs = json_object_new_array();
+  for (int i = 0; i < 2; i++) {
+    add_run(runs, "icount", "c", "native", "ok", 1, T("a", 100));
+    add_run(runs, "icount", "c", "memv6", "ok", 1, T("a", 102));
+  }
+  for (int i = 0; i < 3; i++) {
+    add_run(runs, "host", "c", "native", "ok", 1, i ? T("a", 1000) : T("a", 1040));
+    add_run(runs, "host", "c", "memv6", "ok", 1, i ? T("a", 1250) : T("a", 1210));
+  }
+  json_object *sums = mh_overhead_summarize(&c, runs);
+  json_object *h = json_object_array_get_idx(sums, 1), *th = get(h, "thresholds");
+  assert_string_equal(json_object_get_string(get(h, "timing")), "host");
+  assert_null(get(json_object_array_get_idx(get(h, "tests"), 0), "ci")); // 3 runs: none
+  assert_false(json_object_get_boolean(get(th, "judged")));
+  json_object_put(sums);
+  for (int i = 0; i < 2; i++) {
+    add_run(runs, "host", "c", "native", "ok", 1, T("a", 990));
+    add_run(runs, "host", "c", "memv6", "ok", 1, T("a", 1260));
+  }
+  sums = mh_overhead_summarize(&c, runs);
+  json_object *ic = json_object_array_get_idx(sums, 0);
+  h = json_object_array_get_idx(sums, 1);
+  th = get(h, "thresholds");
+  json_object *a = json_object_array_get_idx(get(h, "tests"), 0);
+  double r = num(a, "ratio"), lo = num(get(a, "ci"), "lo"), hi = num(get(a, "ci"), "hi");
+  if (!(lo <= r && r <= hi && lo < hi))
+    fail_msg("test a: ratio %g, interval [%g, %g]: expected lo <= ratio <= hi, lo < hi", r, lo, hi);
+  assert_true(num(th, "geomean_max") == 1.3);
+  assert_true(json_object_get_boolean(get(th, "judged")));
+  assert_true(json_object_get_boolean(get(th, "met")));                    // 1.25 <= 1.3
+  assert_true(json_object_get_boolean(get(get(ic, "thresholds"), "met"))); // 1.02 <= 1.05
+  assert_true(mh_overhead_thresholds_met(sums));
+  json_object_put(sums);
+  for (int i = 0; i < 5; i++) {
+    add_run(runs, "host", "c", "native", "ok", 1, T("a", 1000));
+    add_run(runs, "host", "c", "memv6", "ok", 1, T("a", 1500));
+  }
+  sums = mh_overhead_summarize(&c, runs);
+  h = json_object_array_get_idx(sums, 1);
+  if (num(h, "geomean") <= 1.3)
+    fail_msg("host geomean %g, expected above 1.3", num(h, "geomean"));
+  assert_false(json_object_get_boolean(get(get(h, "thresholds"), "met")));
+  assert_false(mh_overhead_thresholds_met(sums));
+  json_object_put(sums);
+  json_object_put(runs);
+  mh_campaign_free(&c);
+}
+
 static void icount_disagreement_is_reported_not_hidden(void **state) {
   (void)state;
   struct mh_campaign c = load("");
@@ -311,6 +371,7 @@ int main(void) {
       cmocka_unit_test(plan_interleaves_variants),
       cmocka_unit_test(summaries_compute_ratios_geomean_worst_and_exactness),
       cmocka_unit_test(wall_only_campaigns_judge_the_geomean_by_its_interval),
+      cmocka_unit_test(host_summaries_have_intervals_and_their_own_bar),
       cmocka_unit_test(icount_disagreement_is_reported_not_hidden),
       cmocka_unit_test(not_compared_tests_stay_out_of_every_ratio),
       cmocka_unit_test(icount_thresholds_judge_the_campaign_as_a_whole),

@@ -5,7 +5,7 @@
 # substrings), and the mirrored one's oracle at exit reports ORACLE
 # mismatched bytes.
 #   cmake -DLAUNCHER= -DPATH_KIND=native|qemu-i386 -DNATIVE=prog -DMIRRORED=prog
-#         -DEXPECT=a|b [-DEXPECT_NATIVE=..] [-DEXPECT_MIRRORED=..] [-DSTATUS_NATIVE=0]
+#         [-DARGS=a|b] -DEXPECT=a|b [-DEXPECT_NATIVE=..] [-DEXPECT_MIRRORED=..] [-DSTATUS_NATIVE=0]
 #         [-DSTATUS_MIRRORED=0] -DORACLE=0 [-DINPUT=file] -P run_host.cmake
 message(STATUS "32-bit host programs run here: ${PATH_KIND}")
 if(PATH_KIND STREQUAL "none")
@@ -15,12 +15,13 @@ endif()
 if(NOT INPUT)
   set(INPUT /dev/null)
 endif()
+string(REPLACE "|" ";" args "${ARGS}")
 foreach(v NATIVE MIRRORED)
   if(NOT DEFINED STATUS_${v})
     set(STATUS_${v} 0)
   endif()
   string(REPLACE "|" ";" expect "${EXPECT}|${EXPECT_${v}}")
-  execute_process(COMMAND ${LAUNCHER} ${${v}} INPUT_FILE ${INPUT} RESULT_VARIABLE rc
+  execute_process(COMMAND ${LAUNCHER} ${${v}} ${args} INPUT_FILE ${INPUT} RESULT_VARIABLE rc
                   OUTPUT_VARIABLE out ERROR_VARIABLE err)
   message(STATUS "${v}: status ${rc}\n${out}${err}")
   if(NOT rc STREQUAL "${STATUS_${v}}")

@@ -45,7 +45,9 @@ int atoi(const char *s) {
   return sign * v;
 }
 
-uint64 rdtsc(void) {
+// Weak: a program run as a Linux process on a shared host times its kernel
+// with its own CPU time instead (linux/i386/lsys.c, docs/linux.md).
+__attribute__((weak)) uint64 rdtsc(void) {
   uint lo, hi;
   __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
   return ((uint64)hi << 32) | lo;

@@ -240,7 +240,7 @@ static bool want_array(struct vctx *v, const char *path, json_object *o, size_t 
 }
 
 static const char *const variant_names[] = {"native", "memv6", NULL};
-static const char *const timing_names[] = {"icount", "wall", NULL};
+static const char *const timing_names[] = {"icount", "wall", "host", NULL};
 static const char *const accel_names[] = {"tcg", "kvm", "auto", NULL};
 
 const char *mh_accel_name(enum mh_accel a) {
@@ -594,12 +594,19 @@ static void parse_timeouts(struct vctx *v, json_object *o, struct mh_campaign *c
 }
 
 static void parse_thresholds(struct vctx *v, json_object *o, struct mh_campaign *c) {
-  static const char *const keys[] = {"geomean_max", "worst_max", NULL};
+  static const char *const keys[] = {"geomean_max", "worst_max", "host", NULL};
+  static const char *const host_keys[] = {"geomean_max", "worst_max", NULL};
   if (!want_object(v, "$.thresholds", o))
     return;
   check_keys(v, "$.thresholds", o, keys);
   opt_number(v, "$.thresholds", o, "geomean_max", 0.01, 1000, &c->geomean_max);
   opt_number(v, "$.thresholds", o, "worst_max", 0.01, 1000, &c->worst_max);
+  json_object *h = member(o, "host");
+  if (h && want_object(v, "$.thresholds.host", h)) {
+    check_keys(v, "$.thresholds.host", h, host_keys);
+    opt_number(v, "$.thresholds.host", h, "geomean_max", 0.01, 1000, &c->host_geomean_max);
+    opt_number(v, "$.thresholds.host", h, "worst_max", 0.01, 1000, &c->host_worst_max);
+  }
 }
 
 static void parse_statistics(struct vctx *v, json_object *o, struct mh_campaign *c) {
@@ -708,6 +715,10 @@ static void parse_top(struct vctx *v, json_object *root, struct mh_campaign *c) 
   for (int i = 0; i < c->ntimings; i++)
     if (c->timings[i] == MH_TIMING_ICOUNT && c->accel == MH_ACCEL_KVM)
       verr(v, "$.timing", "icount needs TCG, but $.accel is \"kvm\" (use \"auto\" or \"tcg\")");
+  if (c->has_faults || member(root, "faults"))
+    for (int i = 0; i < c->ntimings; i++)
+      if (c->timings[i] == MH_TIMING_HOST)
+        verr(v, "$.timing", "\"host\" times overhead runs; a fault campaign runs in QEMU");
   if (member(root, "timeouts"))
     parse_timeouts(v, member(root, "timeouts"), c);
   if (member(root, "thresholds"))
@@ -718,6 +729,11 @@ static void parse_top(struct vctx *v, json_object *root, struct mh_campaign *c) 
     parse_faults(v, member(root, "faults"), c);
   if (member(root, "programs"))
     parse_programs(v, member(root, "programs"), c);
+  for (int i = 0; c->programs_dir && i < c->ntimings; i++)
+    if (c->timings[i] == MH_TIMING_HOST)
+      verr(v, "$.timing",
+           "\"host\" runs the build's Linux-process programs (linux/, docs/linux.md); a "
+           "campaign's own $.programs are built for the guest only: drop \"host\" or $.programs");
   for (int i = 0; c->has_faults && c->faults.kind == MH_FK_MIRROR && i < c->nvariants; i++)
     if (c->variants[i] == MH_VARIANT_NATIVE)
       verr(v, "$.faults.target.kind",

@@ -12,10 +12,12 @@
 
 #define MH_CAMPAIGN_SCHEMA 1
 #define MH_MAX_VARIANTS 2
-#define MH_MAX_TIMINGS 2
+#define MH_MAX_TIMINGS 3
 
 enum mh_accel { MH_ACCEL_TCG, MH_ACCEL_KVM, MH_ACCEL_AUTO };
-enum mh_timing { MH_TIMING_ICOUNT, MH_TIMING_WALL };
+// host: the workload's programs as 32-bit Linux processes on the host CPU
+// (linux/, docs/linux.md), no QEMU: real-hardware cycles.
+enum mh_timing { MH_TIMING_ICOUNT, MH_TIMING_WALL, MH_TIMING_HOST };
 enum mh_variant { MH_VARIANT_NATIVE, MH_VARIANT_MEMV6 };
 
 const char *mh_accel_name(enum mh_accel a);
@@ -116,6 +118,9 @@ struct mh_campaign {
   int jobs;
   uint64_t seed;
   double geomean_max, worst_max; // 0: no threshold
+  // thresholds.host: the bar of the host timing mode (real hardware),
+  // which differs from the icount one; 0: none.
+  double host_geomean_max, host_worst_max;
   int bootstrap_iterations;
   double confidence;
   const char *build_dir; // NULL: the build this harness came from

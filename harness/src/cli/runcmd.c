@@ -15,6 +15,7 @@
 #include "campaign.h"
 #include "campaign_faults.h"
 #include "hostinfo.h"
+#include "hostrun.h"
 #include "mh_config.h"
 #include "overhead.h"
 #include "pool.h"
@@ -36,6 +37,10 @@ struct ctx {
   struct mh_campaign c;
   const char *qemu;
   struct kernel_files files[MH_MAX_VARIANTS];
+  char (*hostprog)[MH_MAX_VARIANTS][1024]; // per workload: its Linux-process builds (host timing)
+  // A host-timed run never shares the CPUs with another run of this
+  // harness: it takes this lock exclusively, every other run shared.
+  pthread_rwlock_t exclusive;
   struct mh_accel_choice accel;
   struct mh_slot *slots;
   size_t nslots;
@@ -109,6 +114,41 @@ static int find_kernels(struct ctx *x, struct mh_err *e) {
   return 0;
 }
 
+static bool has_host_timing(const struct mh_campaign *c) {
+  for (int i = 0; i < c->ntimings; i++)
+    if (c->timings[i] == MH_TIMING_HOST)
+      return true;
+  return false;
+}
+
+// Timing "host": the workloads' programs as 32-bit Linux processes, on a
+// host that runs them natively (under qemu-i386 they would be emulation,
+// not the real-hardware figure the mode stands for).
+static int find_host_programs(struct ctx *x, struct mh_err *e) {
+  if (!has_host_timing(&x->c))
+    return 0;
+  if (strcmp(MH_HOST_I386_PATH, "native") != 0)
+    return mh_fail(e,
+                   "timing \"host\" needs a host that runs 32-bit programs natively; this build "
+                   "found \"%s\" (translator/HostI386.cmake): under qemu-i386 the cycles would "
+                   "be emulation, not real hardware. Time with icount, or run on a host kernel "
+                   "with IA32 emulation",
+                   MH_HOST_I386_PATH[0] ? MH_HOST_I386_PATH : "not checked");
+  char build[1024];
+  resolve_build_dir(x, build, sizeof build);
+  x->hostprog = calloc((size_t)x->c.nworkloads, sizeof *x->hostprog);
+  if (!x->hostprog)
+    return mh_fail(e, "out of memory");
+  for (int w = 0; w < x->c.nworkloads; w++)
+    for (int i = 0; i < x->c.nvariants; i++) {
+      enum mh_variant v = x->c.variants[i];
+      if (mh_hostrun_program(build, mh_variant_name(v), x->c.workloads[w].program,
+                             x->hostprog[w][v], sizeof x->hostprog[w][v], e) < 0)
+        return -1;
+    }
+  return 0;
+}
+
 // The campaign's own programs, if it has any, into copies of the images:
 // from then on every run boots those.
 static int build_programs(struct ctx *x, struct mh_err *e) {
@@ -149,6 +189,8 @@ static json_object *new_doc(struct ctx *x, const char *sha, const char *qemu_ver
     json_object_array_add(timing, json_object_new_string(mh_timing_name(x->c.timings[i])));
   json_object_object_add(d, "timing", timing);
   json_object_object_add(d, "accel", accel_json(x));
+  if (has_host_timing(&x->c))
+    set_str(d, "host_i386", MH_HOST_I386_PATH); // how host-timed runs ran: always native
   json_object_object_add(d, "runs", json_object_new_array());
   json_object_object_add(d, "summaries", json_object_new_array());
   return d;
@@ -167,18 +209,23 @@ static void accel_from_doc(struct ctx *x) {
 
 // ---- running ----
 
+static const char *accel_of(const struct ctx *x, enum mh_timing t) {
+  return t == MH_TIMING_ICOUNT ? "tcg" : t == MH_TIMING_HOST ? "host" : x->accel.used;
+}
+
 static void task(void *arg, size_t i) {
   struct ctx *x = arg;
   const struct mh_slot *s = &x->slots[i];
   const struct mh_workload *w = &x->c.workloads[s->workload];
+  bool host = s->timing == MH_TIMING_HOST;
   struct mh_run_spec spec = {
       .qemu = x->qemu,
       .kernel = x->files[s->variant].kernel,
       .disk = x->files[s->variant].disk,
-      .program = w->program,
+      .program = host ? x->hostprog[s->workload][s->variant] : w->program,
       .args = w->args,
       .nargs = w->nargs,
-      .accel = s->timing == MH_TIMING_ICOUNT ? "tcg" : x->accel.used,
+      .accel = accel_of(x, s->timing),
       .icount = s->timing == MH_TIMING_ICOUNT,
       .timeout_s = x->c.run_timeout_s,
       .connect_timeout_s = x->c.connect_timeout_s,
@@ -188,7 +235,14 @@ static void task(void *arg, size_t i) {
       .expect_tests = w->expect_tests,
       .stop = &x->stop,
   };
-  mh_run(&spec, &x->results[i]);
+  if (host) {
+    pthread_rwlock_wrlock(&x->exclusive);
+    mh_hostrun(&spec, &x->results[i]);
+  } else {
+    pthread_rwlock_rdlock(&x->exclusive);
+    mh_run(&spec, &x->results[i]);
+  }
+  pthread_rwlock_unlock(&x->exclusive);
 }
 
 static int save(struct ctx *x) {
@@ -205,7 +259,7 @@ static void done(void *arg, size_t i) {
                             .timing = mh_timing_name(s->timing),
                             .workload = x->c.workloads[s->workload].name,
                             .variant = mh_variant_name(s->variant),
-                            .accel = s->timing == MH_TIMING_ICOUNT ? "tcg" : x->accel.used,
+                            .accel = accel_of(x, s->timing),
                             .rep = s->rep};
     json_object_array_add(x->runs, mh_run_record(&m, r));
     if (save(x) < 0) {
@@ -386,7 +440,7 @@ static int prepare(struct ctx *x, char *sha, char *qemu_version, size_t vcap) {
   if (mh_results_check_writable(x->out, &e) < 0)
     return failed(x, MH_EXIT_INTERNAL, e.msg);
   if (mh_sha256_file(x->o->campaign, sha, &e) < 0 || find_kernels(x, &e) < 0 ||
-      mh_qemu_version(x->qemu, qemu_version, vcap, &e) < 0)
+      find_host_programs(x, &e) < 0 || mh_qemu_version(x->qemu, qemu_version, vcap, &e) < 0)
     return failed(x, MH_EXIT_ENV, e.msg);
   if (build_programs(x, &e) < 0)
     return failed(x, MH_EXIT_CAMPAIGN, e.msg);
@@ -483,6 +537,12 @@ int mh_cmd_run(const struct mh_run_opts *o) {
     return MH_EXIT_INTERNAL;
   x->o = o;
   x->qemu = o->qemu ? o->qemu : MH_QEMU_DEFAULT;
+  pthread_rwlockattr_t ra;
+  pthread_rwlockattr_init(&ra);
+  // A waiting host run goes before new QEMU runs start.
+  pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+  pthread_rwlock_init(&x->exclusive, &ra);
+  pthread_rwlockattr_destroy(&ra);
   // Signals go to the signal thread only; workers and QEMU children never see them.
   sigset_t set, old;
   sigemptyset(&set);
@@ -509,6 +569,8 @@ int mh_cmd_run(const struct mh_run_opts *o) {
   mh_campaign_free(&x->c);
   free(x->slots);
   free(x->results);
+  free(x->hostprog);
+  pthread_rwlock_destroy(&x->exclusive);
   free(x);
   return rc;
 }

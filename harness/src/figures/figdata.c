@@ -159,6 +159,7 @@ void mh_fig_cat_name(char *dst, size_t cap, const char *name) {
 static void measurement_note(const struct fig *f, char *note, size_t cap) {
   const char *what = strcmp(f->s.metric, "wall_us") == 0  ? "host wall time of the run"
                      : strcmp(f->s.timing, "icount") == 0 ? "guest instructions"
+                     : strcmp(f->s.timing, "host") == 0   ? "CPU time (ns) as Linux processes"
                                                           : "guest cycles";
   char n[48];
   snprintf(n, sizeof n, f->nmin == f->nmax ? "n = %zu" : "n = %zu-%zu", f->nmin, f->nmax);
@@ -286,5 +287,97 @@ int mh_figdata_overhead(json_object *doc, const char *results_path, const char *
   }
   free(f.rows);
   mh_samples_free(&f.s);
+  return rc;
+}
+
+// ---- icount beside real hardware: one workload under two timing modes ----
+
+static const struct fig_row *row_named(const struct fig *f, const char *name) {
+  for (size_t i = 0; i < f->nrows; i++)
+    if (strcmp(f->rows[i].t->name, name) == 0)
+      return &f->rows[i];
+  return NULL;
+}
+
+static void cell(FILE *out, const struct fig *f, const struct fig_row *r) {
+  num(out, r ? r->r[0] : NAN);
+  num(out, r ? r->lo[0] : NAN);
+  num(out, r ? r->hi[0] : NAN);
+  fprintf(out, " %zu", r ? r->t->n[f->var[0]] : (size_t)0);
+}
+
+static void write_timings(FILE *out, const struct fig f[2]) {
+  for (size_t i = 0; i < f[0].nrows; i++) {
+    const struct fig_row *a = &f[0].rows[i], *b = row_named(&f[1], a->t->name);
+    char name[96] = "";
+    mh_fig_cat_name(name, sizeof name, a->t->name);
+    fprintf(out, "%zu %s", i, name);
+    cell(out, &f[0], a);
+    cell(out, &f[1], b);
+    fprintf(out, " %zu\n", a->t->n[BASE]);
+  }
+  fprintf(out, "%.1f geomean", (double)f[0].nrows + 0.5);
+  for (int k = 0; k < 2; k++) {
+    double g, lo, hi;
+    geomean_of(&f[k], 0, &g, &lo, &hi);
+    num(out, g);
+    num(out, lo);
+    num(out, hi);
+    fprintf(out, " -");
+  }
+  fprintf(out, " -\n");
+}
+
+int mh_figdata_timings(json_object *doc, const char *results_path, const char *workload,
+                       const char *const timing[2], const char *path, char *settings, size_t cap,
+                       struct mh_err *e) {
+  struct fig f[2] = {{.bc = mh_results_boot_cfg(doc)}, {.bc = mh_results_boot_cfg(doc)}};
+  int rc = 1;
+  for (int k = 0; k < 2; k++) {
+    mh_samples_collect(doc, timing[k], workload, &f[k].s);
+    rc = build(&f[k]) > 0 ? rc : 0;
+  }
+  if (rc > 0) {
+    rc = (int)f[0].nrows;
+    const char *v = f[0].s.variant[f[0].var[0]];
+    char note[600] = "", nc[2048] = "";
+    mh_fig_cat(note, sizeof note, "bars: %s/%s; ", v, f[0].s.variant[BASE]);
+    for (int k = 0; k < 2; k++) {
+      char one[256] = "";
+      measurement_note(&f[k], one, sizeof one);
+      mh_fig_cat(note, sizeof note, "%s%s", k ? "; " : "", one);
+    }
+    left_out(doc, &f[0], nc, sizeof nc);
+    snprintf(settings, cap, "variants='");
+    // The bars are named by timing mode; the axis says what they divide.
+    for (int k = 0; k < 2; k++) {
+      mh_fig_cat(settings, cap, "%s", k ? " " : "");
+      mh_fig_cat_name(settings, cap, timing[k]);
+    }
+    mh_fig_cat(settings, cap, "'; baseline='%s'; note='%s'; not_compared='%s'",
+               f[0].s.variant[BASE], note, nc);
+    FILE *out = fopen(path, "w");
+    if (!out)
+      rc = mh_fail_errno(e, "%s: cannot write the figure data", path);
+    else {
+      fprintf(out, "# gnuplot settings: %s\n", settings);
+      fprintf(out, "# memharness figure (a) by timing mode: %s/%s per test under %s and %s, %s\n",
+              v, f[0].s.variant[BASE], timing[0], timing[1], workload);
+      fprintf(out,
+              "# source: %s; ratio = median(%s)/median(%s) per timing mode; lo, hi: %.0f%% "
+              "percentile bootstrap interval, NaN when not drawn (exact, or too few runs)\n",
+              results_path, v, f[0].s.variant[BASE], 100 * f[0].bc.level);
+      fprintf(out, "# columns: x name %s %s_lo %s_hi %s_n %s %s_lo %s_hi %s_n %s_n\n", timing[0],
+              timing[0], timing[0], timing[0], timing[1], timing[1], timing[1], timing[1],
+              f[0].s.variant[BASE]);
+      write_timings(out, f);
+      if (fclose(out) != 0)
+        rc = mh_fail_errno(e, "%s: cannot write the figure data", path);
+    }
+  }
+  for (int k = 0; k < 2; k++) {
+    free(f[k].rows);
+    mh_samples_free(&f[k].s);
+  }
   return rc;
 }

@@ -29,6 +29,16 @@ int mh_figdata_overhead(json_object *doc, const char *results_path, const char *
                         const char *workload, const char *path, char *settings, size_t cap,
                         struct mh_err *e);
 
+// Figure (a) of one workload under two timing modes side by side (icount
+// beside host, the exact figure beside real hardware): per test the first
+// compared variant's ratio to the baseline in each mode, as two "variants"
+// named VARIANT/TIMING, for overhead.gp; tests in the order of the first
+// mode's figure (largest ratio first); a final geomean row per mode. Returns
+// the number of tests, 0 when a mode has nothing to compare, -1 with e.
+int mh_figdata_timings(json_object *doc, const char *results_path, const char *workload,
+                       const char *const timing[2], const char *path, char *settings, size_t cap,
+                       struct mh_err *e);
+
 // Appends printf-style to the string dst of capacity cap; a note cut short
 // stays a valid string.
 void mh_fig_cat(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -132,6 +132,54 @@ static int overhead_figures(const struct mh_plot_opts *o, json_object *doc, cons
   return drawn;
 }
 
+static bool has_summary(json_object *sums, const char *timing, const char *workload) {
+  for (size_t i = 0; i < json_object_array_length(sums); i++) {
+    json_object *s = json_object_array_get_idx(sums, i);
+    const char *t = mh_jstr(s, "timing"), *w = mh_jstr(s, "workload");
+    if (t && w && strcmp(t, timing) == 0 && strcmp(w, workload) == 0)
+      return true;
+  }
+  return false;
+}
+
+// The exact figure beside real hardware: a workload timed both under
+// icount and as host processes gets one more figure with both ratios per
+// test (overhead-icount-host-WORKLOAD). Returns the number drawn or -1.
+static int timing_figures(const struct mh_plot_opts *o, json_object *doc, const char *gnuplot,
+                          const char *scripts, struct mh_err *e) {
+  static const char *const modes[2] = {"icount", "host"};
+  json_object *sums = mh_jget(doc, "summaries");
+  int drawn = 0;
+  for (size_t i = 0; i < json_object_array_length(sums); i++) {
+    json_object *s = json_object_array_get_idx(sums, i);
+    const char *timing = mh_jstr(s, "timing"), *workload = mh_jstr(s, "workload");
+    if (!timing || !workload || strcmp(timing, modes[0]) != 0 ||
+        !has_summary(sums, modes[1], workload))
+      continue;
+    char data[4200], out[4200], script[4200], settings[4096], w[96];
+    safe_name(w, sizeof w, workload);
+    if (snprintf(out, sizeof out, "%s/overhead-icount-host-%s", o->outdir, w) >=
+            (int)sizeof out - 8 ||
+        snprintf(data, sizeof data, "%s.dat", out) >= (int)sizeof data ||
+        snprintf(script, sizeof script, "%s/overhead.gp", scripts) >= (int)sizeof script)
+      return mh_fail(e, "%s: output path too long", o->outdir);
+    int n =
+        mh_figdata_timings(doc, o->results, workload, modes, data, settings, sizeof settings, e);
+    if (n < 0)
+      return -1;
+    if (n == 0) {
+      fprintf(stderr, "plot: icount-host/%s skipped: a timing mode has no compared test\n",
+              workload);
+      continue;
+    }
+    if (draw(o, gnuplot, script, data, out, settings, e) < 0)
+      return -1;
+    printf("plot: %s.{pdf,svg,png}  (%d tests, icount beside host; data %s)\n", out, n, data);
+    drawn++;
+  }
+  return drawn;
+}
+
 // The figures of a fault campaign (docs/results.md "Fault campaigns").
 struct fault_fig {
   const char *name, *script, *data_desc;
@@ -209,6 +257,10 @@ int mh_cmd_plot(const struct mh_plot_opts *o) {
   if (rc == MH_EXIT_OK)
     drawn = faults ? fault_figures(o, doc, gnuplot, scripts, &e)
                    : overhead_figures(o, doc, gnuplot, scripts, &e);
+  if (rc == MH_EXIT_OK && !faults && drawn > 0) {
+    int more = timing_figures(o, doc, gnuplot, scripts, &e);
+    drawn = more < 0 ? -1 : drawn + more;
+  }
   if (drawn < 0)
     rc = MH_EXIT_INTERNAL;
   if (rc != MH_EXIT_OK)

@@ -43,13 +43,21 @@ static void print_one(FILE *out, json_object *s) {
     fprintf(out, "%-20.20s", json_object_get_string(get(t, "name")));
     print_cell(out, median_of(t, "native"));
     print_cell(out, median_of(t, "memv6"));
-    if (r)
+    json_object *tci = get(t, "ci");
+    if (r && tci)
+      fprintf(out, " %8.4f  [%.4f, %.4f]\n", json_object_get_double(r),
+              json_object_get_double(get(tci, "lo")), json_object_get_double(get(tci, "hi")));
+    else if (r)
       fprintf(out, " %8.4f\n", json_object_get_double(r));
     else if (get(t, "compared"))
       fprintf(out, " %8s\n", "n/c"); // not_compared in the campaign
     else
       fprintf(out, " %8s\n", "-");
   }
+  if (strcmp(json_object_get_string(get(s, "timing")), "host") == 0)
+    fprintf(out, "(host: the programs as 32-bit Linux processes on this CPU; their \"cycles\" are "
+                 "the kernel's CPU time in ns, docs/linux.md; [lo, hi]: bootstrap interval of "
+                 "the ratio)\n");
   fprintf(out, "(medians of %s%s)\n", metric,
           has_not_compared(tests)
               ? "; n/c: not compared: different work on the two kernels, or timed by the clock"
@@ -81,6 +89,8 @@ static void print_one(FILE *out, json_object *s) {
             json_object_get_boolean(get(th, "met")) ? "met" : "EXCEEDED");
   else if (th && get(th, "met"))
     fprintf(out, "thresholds: %s\n", json_object_get_boolean(get(th, "met")) ? "met" : "EXCEEDED");
+  else if (th && strcmp(json_object_get_string(get(s, "timing")), "host") == 0)
+    fprintf(out, "thresholds: not judged (no interval: too few repetitions)\n");
   else if (th)
     fprintf(out, "thresholds: not judged on wall figures (the icount table is)\n");
   json_object *note = get(s, "exact_note");

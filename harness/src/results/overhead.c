@@ -170,7 +170,23 @@ struct ratios {
   size_t nonexact;
 };
 
-static json_object *tests_json(struct table *t, const struct mh_workload *w, struct ratios *q) {
+// Per-test interval of a host-timed ratio (wall and host modes), with the
+// same bootstrap as the geomean's; none with fewer than MH_CI_MIN_SAMPLES.
+static void add_test_ci(const struct mh_campaign *c, json_object *o, const struct mh_pair *p) {
+  double lo, hi;
+  if (p->na < MH_CI_MIN_SAMPLES || p->nb < MH_CI_MIN_SAMPLES ||
+      mh_bootstrap_geomean(p, 1, (unsigned)c->bootstrap_iterations, c->seed, c->confidence, &lo,
+                           &hi) < 0)
+    return;
+  json_object *ci = json_object_new_object();
+  json_object_object_add(ci, "level", json_object_new_double(c->confidence));
+  json_object_object_add(ci, "lo", json_object_new_double(lo));
+  json_object_object_add(ci, "hi", json_object_new_double(hi));
+  json_object_object_add(o, "ci", ci);
+}
+
+static json_object *tests_json(const struct mh_campaign *c, enum mh_timing tm, struct table *t,
+                               const struct mh_workload *w, struct ratios *q) {
   json_object *arr = json_object_new_array();
   q->r = calloc(t->n + 1, sizeof *q->r);
   q->pairs = calloc(t->n + 1, sizeof *q->pairs);
@@ -195,7 +211,10 @@ static json_object *tests_json(struct table *t, const struct mh_workload *w, str
       double ratio = mh_median(b, nb) / mh_median(a, na);
       json_object_object_add(o, "ratio", json_object_new_double(ratio));
       q->r[q->n] = ratio;
-      q->pairs[q->n++] = (struct mh_pair){a, na, b, nb};
+      q->pairs[q->n] = (struct mh_pair){a, na, b, nb};
+      if (tm != MH_TIMING_ICOUNT)
+        add_test_ci(c, o, &q->pairs[q->n]);
+      q->n++;
       if (!q->worst || ratio > q->worst_ratio)
         q->worst = s->name, q->worst_ratio = ratio;
     }
@@ -221,7 +240,7 @@ static void add_ci(const struct mh_campaign *c, json_object *sum, enum mh_timing
   // With fewer samples the percentile bootstrap of a median only returns
   // the range of the samples: no interval rather than a meaningless one.
   size_t few = fewest_samples(q);
-  if (tm == MH_TIMING_WALL && few < MH_CI_MIN_SAMPLES) {
+  if (tm != MH_TIMING_ICOUNT && few < MH_CI_MIN_SAMPLES) {
     char note[200];
     snprintf(note, sizeof note,
              "no interval: %zu repetition(s) per variant; a bootstrap interval needs at least "
@@ -253,22 +272,29 @@ static bool has_timing(const struct mh_campaign *c, enum mh_timing t) {
 
 // Thresholds judge icount figures. Wall figures on a shared host are noisy,
 // so they are judged only in a wall-only campaign, and then only the geomean,
-// and only when its whole confidence interval lies above the limit.
+// and only when its whole confidence interval lies above the limit. Host
+// (real-hardware) figures have their own bar (thresholds.host): met when
+// the geomean and the worst test are within it, judged only with an
+// interval (enough repetitions), which the summary reports beside it.
 static void add_thresholds(const struct mh_campaign *c, json_object *sum, enum mh_timing tm,
                            double g, double worst, double lo) {
-  if (c->geomean_max <= 0 && c->worst_max <= 0)
+  bool host = tm == MH_TIMING_HOST;
+  double gmax = host ? c->host_geomean_max : c->geomean_max;
+  double wmax = host ? c->host_worst_max : c->worst_max;
+  if (gmax <= 0 && wmax <= 0)
     return;
   json_object *th = json_object_new_object();
-  // lo is NAN when too few wall repetitions gave no interval: nothing to judge.
-  bool judged = tm == MH_TIMING_ICOUNT || (!has_timing(c, MH_TIMING_ICOUNT) && !isnan(lo));
+  // lo is NAN when too few repetitions gave no interval: nothing to judge.
+  bool judged = tm == MH_TIMING_ICOUNT || (host && !isnan(lo)) ||
+                (tm == MH_TIMING_WALL && !has_timing(c, MH_TIMING_ICOUNT) && !isnan(lo));
   bool met = true;
-  if (c->geomean_max > 0) {
-    json_object_object_add(th, "geomean_max", json_object_new_double(c->geomean_max));
-    met &= tm == MH_TIMING_ICOUNT ? g <= c->geomean_max : lo <= c->geomean_max;
+  if (gmax > 0) {
+    json_object_object_add(th, "geomean_max", json_object_new_double(gmax));
+    met &= tm == MH_TIMING_WALL ? lo <= gmax : g <= gmax;
   }
-  if (c->worst_max > 0) {
-    json_object_object_add(th, "worst_max", json_object_new_double(c->worst_max));
-    met &= tm == MH_TIMING_WALL || worst <= c->worst_max;
+  if (wmax > 0) {
+    json_object_object_add(th, "worst_max", json_object_new_double(wmax));
+    met &= tm == MH_TIMING_WALL || worst <= wmax;
   }
   json_object_object_add(th, "judged", json_object_new_boolean(judged));
   json_object_object_add(th, "met", judged ? json_object_new_boolean(met) : NULL);
@@ -338,7 +364,7 @@ static json_object *summarize_one(const struct mh_campaign *c, json_object *runs
   json_object_object_add(sum, "lost_runs", lostj);
   json_object_object_add(sum, "wall_s", wallj);
   struct ratios q = {0};
-  json_object_object_add(sum, "tests", tests_json(&t, w, &q));
+  json_object_object_add(sum, "tests", tests_json(c, tm, &t, w, &q));
   add_ratio_summary(c, sum, tm, &q);
   if (tm == MH_TIMING_ICOUNT) {
     int reps = -1;

@@ -235,8 +235,15 @@ static void judge_expectations(const struct mh_run_spec *spec, struct mh_run_res
   } else if ((s->exit_status & 0x7f) != ((r->qemu_exit >> 1) & 0x7f)) {
     set(r, MH_RUN_FAIL, "@exit status=%ld disagrees with QEMU exit code %d", s->exit_status,
         r->qemu_exit);
-  } else if (s->exit_status != spec->expect_status) {
-    set(r, MH_RUN_FAIL, "exit status %ld, expected %d", s->exit_status, spec->expect_status);
+  } else {
+    mh_run_judge_output(spec, r, s->exit_status);
+  }
+}
+
+void mh_run_judge_output(const struct mh_run_spec *spec, struct mh_run_result *r, long status) {
+  const struct mh_serial *s = &r->serial;
+  if (status != spec->expect_status) {
+    set(r, MH_RUN_FAIL, "exit status %ld, expected %d", status, spec->expect_status);
   } else if (s->malformed) {
     set(r, MH_RUN_FAIL, "%d serial line(s) broke the protocol, first: %s", s->malformed,
         s->first_malformed);

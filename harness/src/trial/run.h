@@ -52,6 +52,11 @@ struct mh_run_result {
   char qemu_stderr[1024];
 };
 
+// The program exited with status: judges the output in r->serial against the
+// spec's expectations (status, @test count and results, expected lines) and
+// sets r->status and r->reason. Shared by QEMU runs and host runs (hostrun.h).
+void mh_run_judge_output(const struct mh_run_spec *spec, struct mh_run_result *r, long status);
+
 // Always fills r (even on harness errors) and always reaps QEMU.
 void mh_run(const struct mh_run_spec *spec, struct mh_run_result *r);
 void mh_run_result_free(struct mh_run_result *r);

@@ -1,0 +1,116 @@
+#include "hostrun.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "util.h"
+
+int mh_hostrun_program(const char *build, const char *variant, const char *program, char *out,
+                       size_t cap, struct mh_err *e) {
+  if (snprintf(out, cap, "%s/linux/i386-%s/%s", build, variant, program) >= (int)cap)
+    return mh_fail(e, "%s: path too long", build);
+  if (access(out, X_OK) == 0)
+    return 0;
+  return mh_fail(e,
+                 "%s not found: timing \"host\" runs the program as a 32-bit Linux process, "
+                 "built in linux/ (docs/linux.md) for the compute suite and benchall; build it "
+                 "(cmake --build %s --target lx_%s lxm_%s) or time this workload with icount",
+                 out, build, program, program);
+}
+
+static void feed_file(struct mh_run_result *r, const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return;
+  char buf[8192];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    mh_serial_feed(&r->serial, buf, n, r->wall_s);
+  fclose(f);
+  mh_serial_finish(&r->serial, r->wall_s);
+}
+
+// Waits for the exit, the deadline or the stop flag: 1 exited, 0 timeout, -1 stop.
+static int supervise(const struct mh_run_spec *spec, struct mh_proc *p, double start) {
+  for (;;) {
+    int w = mh_proc_wait(p, 50);
+    if (w != 0)
+      return w > 0 ? 1 : 0;
+    if (spec->stop && atomic_load(spec->stop))
+      return -1;
+    if (mh_now() - start >= spec->timeout_s)
+      return 0;
+  }
+}
+
+static void set(struct mh_run_result *r, enum mh_run_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set(struct mh_run_result *r, enum mh_run_status st, const char *fmt, ...) {
+  r->status = st;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+  va_end(ap);
+}
+
+static void classify(const struct mh_run_spec *spec, struct mh_run_result *r,
+                     const struct mh_proc *p, int how) {
+  int sig = mh_proc_signal(p);
+  if (how < 0 || (sig && spec->stop && atomic_load(spec->stop))) {
+    set(r, MH_RUN_INTERRUPTED, "the harness was interrupted");
+  } else if (how == 0) {
+    set(r, MH_RUN_TIMEOUT,
+        "no exit within %.0f s (killed; raise $.timeouts.run_s if the workload needs longer)",
+        spec->timeout_s);
+  } else if (sig) {
+    set(r, MH_RUN_CRASH, "the program died of signal %d", sig);
+  } else {
+    r->guest_exited = true;
+    r->guest_status = mh_proc_exit_code(p);
+    mh_run_judge_output(spec, r, r->guest_status);
+  }
+}
+
+void mh_hostrun(const struct mh_run_spec *spec, struct mh_run_result *r) {
+  memset(r, 0, sizeof *r);
+  r->boot_s = -1;
+  r->qemu_exit = -1; // no QEMU in a host run
+  mh_serial_init(&r->serial, spec->expect_output, (size_t)spec->nexpect_output);
+  char out[64];
+  snprintf(out, sizeof out, "/tmp/memharness-host-%d-XXXXXX", (int)getpid());
+  int fd = mkstemp(out);
+  if (fd < 0) {
+    set(r, MH_RUN_HARNESS_ERROR, "cannot create an output file in /tmp");
+    return;
+  }
+  close(fd);
+  char **argv = calloc((size_t)spec->nargs + 2, sizeof *argv);
+  struct mh_proc p;
+  struct mh_err e;
+  double start = mh_now();
+  if (!argv) {
+    set(r, MH_RUN_HARNESS_ERROR, "out of memory");
+  } else {
+    argv[0] = (char *)spec->program;
+    for (int i = 0; i < spec->nargs; i++)
+      argv[i + 1] = (char *)spec->args[i];
+    if (mh_proc_spawn(argv, out, &p, &e) < 0) {
+      set(r, mh_proc_shutting_down() ? MH_RUN_INTERRUPTED : MH_RUN_HARNESS_ERROR, "%s", e.msg);
+    } else {
+      int how = supervise(spec, &p, start);
+      if (how != 1)
+        mh_proc_kill(&p);
+      r->wall_s = mh_now() - start;
+      feed_file(r, out);
+      classify(spec, r, &p, how);
+    }
+  }
+  free(argv);
+  unlink(out);
+}
