@@ -190,7 +190,7 @@ static json_object *new_doc(struct ctx *x, const char *sha, const char *qemu_ver
   json_object_object_add(d, "timing", timing);
   json_object_object_add(d, "accel", accel_json(x));
   if (has_host_timing(&x->c))
-    set_str(d, "host_i386", MH_HOST_I386_PATH); // how host-timed runs ran: always native
+    mh_json_set_str(d, "host_i386", MH_HOST_I386_PATH); // how host-timed runs ran: always native
   json_object_object_add(d, "runs", json_object_new_array());
   json_object_object_add(d, "summaries", json_object_new_array());
   return d;
