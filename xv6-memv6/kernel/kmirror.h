@@ -25,6 +25,41 @@ void kmirror_sync(const void *va, uint n);
 // Panics unless the guest has the RAM the kernel mirror lives in.
 void kmirror_check_ram(uint ram_top);
 
+// Xors mask into the byte at va, in that copy only (kmirror_io.S, not
+// translated): mcetest's kernel modes make a memory error with it.
+void kmirror_flip(void *va, uint mask);
+
+struct mce_event;
+struct trapframe;
+
+// Machine checks on the kernel's own frames (kmirror_mce.c, docs/memv6.md
+// "Recovery of kernel frames"): 1 when pa is a kernel or page-table frame
+// of the normal zone (its native copy repaired in place from the mirror)
+// or a frame of the kernel mirror zone (repaired from native, or ignored
+// where the kernel never reads it), with *ev filled; 0 for any other frame.
+int kmirror_recover(uint pa, struct mce_event *ev);
+
+// After the frames of one check are repaired: kernel code that traps
+// interrupted inside a mirrored write sequence (the kernel's own
+// .mirror_pairs table) goes to one of the sequence's ends.
+void kmirror_inflight(const struct mce_event *ev, int n);
+
+// trap_dispatch registers every trap frame from ring 0 while its trap is
+// handled, so recovery finds kernel code cut at any instruction (also on
+// the stacks of processes switched out meanwhile). -1: not registered.
+#if KMIRRORED
+int kmirror_trap_enter(struct trapframe *tf);
+void kmirror_trap_leave(int slot);
+#else
+static inline int kmirror_trap_enter(struct trapframe *tf) {
+  (void)tf;
+  return -1;
+}
+static inline void kmirror_trap_leave(int slot) {
+  (void)slot;
+}
+#endif
+
 // The kernel mirror oracle: compares every kernel and page-table frame of
 // the normal zone with its mirror, except dead stack, and prints
 // `@koracle` lines. Returns the number of words that differ.

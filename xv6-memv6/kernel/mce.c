@@ -30,6 +30,9 @@
 //           PTEs rewritten (repaired_mirror)
 //   pgtable of a process: the process is killed; the kernel's own: panic
 //   kernel  panic: the kernel cannot vouch for its own state
+//   (memv6sys: kernel and page-table frames, and the kernel mirror's
+//   frames, are repaired in place from the other copy instead, and kernel
+//   code cut inside a mirrored write is rolled: kmirror_mce.c)
 //   free    retired where it lies, nothing else to do (ignored)
 // A bad frame is always marked FRAME_POISONED and never handed out again.
 #include "types.h"
@@ -47,6 +50,7 @@
 #include "mce.h"
 #include "imgcache.h"
 #include "mce_inflight.h"
+#include "kmirror.h"
 
 #define CPUID_MCE (1u << 7)
 #define CPUID_MCA (1u << 14)
@@ -315,6 +319,10 @@ static void repair_mirror(uint mpa, struct mce_event *ev) {
 
 void mce_recover(uint pa, struct mce_event *ev) {
   *ev = (struct mce_event){.pa = pa, .kind = "unmanaged", .action = "ignored"};
+#if KMIRRORED
+  if (kmirror_recover(pa, ev))
+    return; // the kernel's own frames and their mirrors (kmirror_mce.c)
+#endif
   if (pa >= PHYSTOP)
     return; // not memory this kernel uses
   struct frame *f = frame_of(pa);
@@ -361,6 +369,9 @@ void mce_recover(uint pa, struct mce_event *ev) {
 struct mce_check {
   uint pa[NPERCHECK];
   uint n;
+  // The frames the handler's stack was on (the trap frame's and its own
+  // %esp's), 0 for a self-test: a hit there is the residue (mce_self).
+  uint stack[2];
 };
 static struct mce_check queue[NQUEUE];
 static volatile uint head, tail;
@@ -372,11 +383,46 @@ static void print_event(const struct mce_event *ev, uint cycles) {
            ev->pid, ev->va, ev->action, ev->newpa, cycles);
 }
 
+#if KMIRRORED
+// The #MC handler's own data: what it reads before any recovery can run
+// (its queue and bank count, the IDT that reaches it, the ring-0 resume
+// block of trapentry.S). With its stack, the irreducible residue: on real
+// hardware the handler would consume the error before repairing it.
+extern char kresume_flags[];
+static int handler_data(uint pa) {
+  const void *const data[] = {queue,
+                              &queue[NQUEUE - 1],
+                              (const void *)&head,
+                              (const void *)&tail,
+                              (const void *)&mce_queued,
+                              &mca_banks,
+                              trap_idt(),
+                              kresume_flags};
+  for (uint i = 0; i < NELEM(data); i++)
+    if (PGROUNDDOWN(V2P(data[i])) == pa)
+      return 1;
+  return 0;
+}
+
+// A repaired kernel frame the handler itself used is reported as the
+// residue, so that campaigns can count it.
+static void name_residue(const struct mce_check *c, struct mce_event *ev) {
+  uint pa = ev->kpa;
+  if (!pa || ev->action[0] != 'r' || strncmp(ev->kind, "kmirror", 8) == 0)
+    return;
+  if (pa == c->stack[0] || pa == c->stack[1] || handler_data(pa))
+    ev->kind = "mce_self";
+}
+#endif
+
 static void run_check(const struct mce_check *c) {
   struct mce_event ev[NPERCHECK];
   for (uint i = 0; i < c->n; i++) {
     uint64 t0 = rdtsc();
     mce_recover(c->pa[i], &ev[i]);
+#if KMIRRORED
+    name_residue(c, &ev[i]);
+#endif
     uint cycles = (uint)(rdtsc() - t0);
     print_event(&ev[i], cycles);
     if (ev[i].action[0] == 'p')
@@ -384,6 +430,9 @@ static void run_check(const struct mce_check *c) {
   }
   // User code cut inside a mirrored write goes to one of its ends.
   mce_inflight(ev, (int)c->n);
+#if KMIRRORED
+  kmirror_inflight(ev, (int)c->n); // kernel code cut the same way
+#endif
   mce_done();
 }
 
@@ -437,7 +486,9 @@ HARNESS_HOOK void mce_done(void) {
 void mce_trap(struct trapframe *tf) {
   uint64 mcg = rdmsr(MSR_MCG_STATUS);
   int fatal = 0;
-  struct mce_check c = {.n = 0};
+  uint esp;
+  __asm__ volatile("movl %%esp, %0" : "=r"(esp));
+  struct mce_check c = {.n = 0, .stack = {PGROUNDDOWN(V2P(tf)), PGROUNDDOWN(V2P(esp))}};
   for (uint i = 0; i < mca_banks; i++) {
     uint64 st = rdmsr(MSR_MC_STATUS(i));
     if (!(st & MC_STATUS_VALID))

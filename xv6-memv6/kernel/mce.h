@@ -8,11 +8,16 @@
 // What one error became; printed as one @mce line.
 struct mce_event {
   uint pa;            // the failing frame
-  const char *kind;   // native, mirror, kernel, pgtable, free, poisoned, unmanaged
+  const char *kind;   // native, mirror, kernel, pgtable, kmirror, mce_self, free, poisoned,
+                      // unmanaged
   int pid;            // the process whose memory it was, 0 for none
   uint va;            // the user page it backed, 0 if not a user page
   const char *action; // recovered, repaired_mirror, killed, panic, ignored
   uint newpa;         // the frame that replaced it, 0 if none
+  // memv6sys: the kernel frame one of whose copies recovery rewrote in
+  // place from the other (kind kernel, pgtable or mce_self: the native
+  // copy from the mirror; kmirror: the mirror from native), else 0.
+  uint kpa;
 };
 
 // Handles an uncorrected error in the frame at pa, at a safe point (mce.c):
@@ -50,4 +55,14 @@ void mce_fork_test_fire(pte_t pte);
 #define MCETEST_FLIP 2   // flip it in the native frame only (silent corruption)
 #define MCETEST_FORK                                                                               \
   3 // the caller's next fork: flip it and raise a #MC while fork is sharing (test)
+// memv6sys: flip bit `bit` of a kernel frame the caller uses (va names
+// which, MCETEST_K*), in its native copy or in its kernel mirror, and
+// raise a machine check on that frame.
+#define MCETEST_KERNEL 4
+#define MCETEST_KMIRROR 5
+#define MCETEST_KDATA 0  // the caller's proc entry (its size field)
+#define MCETEST_KSTACK 1 // the caller's kernel stack (its trap frame's eip)
+#define MCETEST_KPGDIR 2 // the caller's page directory (the entry for va 0)
+#define MCETEST_KPGTAB 3 // the caller's page table (the entry for its stack page)
+#define MCETEST_KTEXT 4  // kernel text (the first byte of the getpid call)
 #endif

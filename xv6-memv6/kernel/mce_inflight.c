@@ -17,27 +17,65 @@
 #include "mptable.h"
 #include "mce_inflight.h"
 
-// The kernel address of the native byte at user va, or 0 when its page is
-// not present for the user.
-static char *native_at(pde_t *pgdir, uint va) {
-  pte_t *pte = uvm_pte(pgdir, PGROUNDDOWN(va), 0, 0);
+// Code cut by a trap: user code (its address space, pgdir, and its last
+// user trap frame) or, on memv6sys, kernel code (pgdir 0, a trap frame from
+// ring 0 that kmirror_inflight found). One mechanism for both: only how
+// memory, the table and %esp are reached differs.
+struct cut {
+  pde_t *pgdir;
+  struct trapframe *tf;
+};
+
+// A ring-0 trap frame has no %esp of its own: the interrupted %esp is just
+// above it, and trapentry.S resumes at the %esp pushal saved (kesp) plus
+// the distance from there to that point (the gs to eflags words).
+#define RING0_ESP_FROM_KESP (5 * 4 + 4 * 4)
+
+static uint esp_of(const struct cut *c) {
+  return c->pgdir ? c->tf->esp : c->tf->kesp + RING0_ESP_FROM_KESP;
+}
+
+static void set_esp(struct cut *c, uint esp) {
+  if (c->pgdir)
+    c->tf->esp = esp;
+  else
+    c->tf->kesp = esp - RING0_ESP_FROM_KESP;
+}
+
+// The kernel's own memory a kernel sequence may touch: the direct map of
+// the normal zone. The 32 bytes below the interrupted %esp hold the trap
+// frame now (their words are put back on return, trapentry.S): not read
+// or written here.
+static char *kernel_at(const struct cut *c, uint va) {
+  uint esp = esp_of(c);
+  if (va < KERNBASE + EXTMEM || va >= KERNBASE + MIRROR_ZONE_BASE || (va < esp && va >= esp - 32))
+    return 0;
+  return (char *)va;
+}
+
+// The kernel address of the native byte at va, or 0 when its page is not
+// present for the user (user code) or not the kernel's (kernel code).
+static char *native_at(const struct cut *c, uint va) {
+  if (!c->pgdir)
+    return kernel_at(c, va);
+  pte_t *pte = uvm_pte(c->pgdir, PGROUNDDOWN(va), 0, 0);
   if (!pte || (*pte & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
     return 0;
   return (char *)P2V(PTE_ADDR(*pte)) + (va & (PGSIZE - 1));
 }
 
 // The kernel address of the mirror byte of user va, or 0 without a sound pair.
-static char *mirror_at(pde_t *pgdir, uint va) {
-  char *nat = native_at(pgdir, va);
+static char *mirror_at(const struct cut *c, uint va) {
+  char *nat = native_at(c, va);
   if (!nat || !mirror_linked(V2P(nat) & ~(PGSIZE - 1)))
     return 0;
   return (char *)P2V(mirror_of(V2P(nat) & ~(PGSIZE - 1))) + (va & (PGSIZE - 1));
 }
 
-// Reads up to n bytes of user memory at va: how many could be read.
-static uint read_upto(pde_t *pgdir, uint va, void *dst, uint n) {
+// Reads up to n bytes at va: how many could be read.
+static uint read_upto(const struct cut *c, uint va, void *dst, uint n) {
   for (uint i = 0; i < n; i++) {
-    const char *p = native_at(pgdir, va + i);
+    const char *p = native_at(c, va + i);
     if (!p)
       return i;
     ((char *)dst)[i] = *p;
@@ -45,15 +83,34 @@ static uint read_upto(pde_t *pgdir, uint va, void *dst, uint n) {
   return n;
 }
 
-static int read_user(pde_t *pgdir, uint va, void *dst, uint n) {
-  return read_upto(pgdir, va, dst, n) == n ? 0 : -1;
+static int read_at(const struct cut *c, uint va, void *dst, uint n) {
+  return read_upto(c, va, dst, n) == n ? 0 : -1;
+}
+
+// A kernel byte from one copy to the other. Only memv6sys runs kernel
+// cuts, and there this file is translated: a store to the native byte is
+// repeated at its mirror, so storing the native byte back copies it to the
+// mirror, and storing the mirror's byte at native sets both.
+static void sync_kernel_byte(volatile char *nat, int to_mirror) {
+  if (to_mirror) {
+    char v = *nat;
+    *nat = v;
+  } else
+    *nat = *(volatile char *)((uint)nat + MIRROR_OFFSET);
 }
 
 // Copies [va, va + n) from native to mirror (to_mirror) or back, byte by
 // byte (the range may cross a page). -1 if a byte has no sound pair.
-static int sync_bytes(pde_t *pgdir, uint va, uint n, int to_mirror) {
+static int sync_bytes(const struct cut *c, uint va, uint n, int to_mirror) {
   for (uint i = 0; i < n; i++) {
-    char *nat = native_at(pgdir, va + i), *mir = mirror_at(pgdir, va + i);
+    if (!c->pgdir) {
+      char *nat = native_at(c, va + i);
+      if (!nat)
+        return -1;
+      sync_kernel_byte(nat, to_mirror);
+      continue;
+    }
+    char *nat = native_at(c, va + i), *mir = mirror_at(c, va + i);
     if (!nat || !mir)
       return -1;
     if (to_mirror)
@@ -66,7 +123,7 @@ static int sync_bytes(pde_t *pgdir, uint va, uint n, int to_mirror) {
 
 // The table's bytes in p's memory, one page-table walk per page.
 struct table_bytes {
-  pde_t *pgdir;
+  const struct cut *c;
   uint start;
   uint page_va; // the page that page maps, 1 before the first
   const char *page;
@@ -77,30 +134,52 @@ static int table_byte(void *arg, unsigned i) {
   uint va = t->start + i;
   if (PGROUNDDOWN(va) != t->page_va) {
     t->page_va = PGROUNDDOWN(va);
-    t->page = native_at(t->pgdir, t->page_va);
+    t->page = native_at(t->c, t->page_va);
   }
   return t->page ? (unsigned char)t->page[va & (PGSIZE - 1)] : -1;
 }
 
 // The entry of p's table that covers eip; 0 if none. The table is found
 // through the header at MPT_HEADER_VA and must lie inside the image.
-static int find_entry(struct proc *p, uint eip, struct mpt_entry *e) {
+static int find_entry(struct proc *p, const struct cut *c, uint eip, struct mpt_entry *e) {
   uint h[3];
-  if (read_user(p->pgdir, MPT_HEADER_VA, h, sizeof h) < 0 || h[0] != MPT_MAGIC)
+  if (read_at(c, MPT_HEADER_VA, h, sizeof h) < 0 || h[0] != MPT_MAGIC)
     return 0;
   uint start = h[1], end = h[2];
   if (start > end || end > p->sz)
     return 0;
-  struct table_bytes t = {p->pgdir, start, 1, 0};
+  struct table_bytes t = {c, start, 1, 0};
   return mpt_find(table_byte, &t, end - start, eip, e) == 1;
 }
 
-// Whether this #MC replaced the native frame of a page of [a, a + w).
-static int native_replaced(pde_t *pgdir, uint a, int w, const struct mce_event *ev, int n) {
+// memv6sys: the kernel's own table, which the linker put between these
+// symbols (kernel.ld); the translated kernel's code lies below it.
+extern const unsigned char kmpt_start[], kmpt_end[];
+
+static int kernel_table_byte(void *arg, unsigned i) {
+  return ((const unsigned char *)arg)[i];
+}
+
+static int find_kernel_entry(uint eip, struct mpt_entry *e) {
+  if (eip < KERNLINK || eip >= (uint)kmpt_start)
+    return 0;
+  uint n = (uint)kmpt_end - (uint)kmpt_start; // two linker symbols, one section
+  return mpt_find(kernel_table_byte, (void *)kmpt_start, n, eip, e) == 1;
+}
+
+// Whether this #MC left the native bytes of a page of [a, a + w) as the
+// mirror had them: it replaced the page's native frame by a copy of the
+// mirror (user memory), or rewrote the kernel frame's native copy from its
+// mirror in place (memv6sys).
+static int native_replaced(const struct cut *c, uint a, int w, const struct mce_event *ev, int n) {
   for (int i = 0; i < n; i++) {
     for (uint va = PGROUNDDOWN(a); va < a + (uint)w; va += PGSIZE) {
-      const char *nat = native_at(pgdir, va);
-      if (ev[i].kind[0] == 'n' && ev[i].newpa && nat && V2P(nat) == ev[i].newpa)
+      const char *nat = native_at(c, va);
+      if (!nat)
+        continue;
+      if (!c->pgdir && ev[i].kpa && strncmp(ev[i].kind, "kmirror", 8) != 0 && V2P(nat) == ev[i].kpa)
+        return 1;
+      if (c->pgdir && ev[i].kind[0] == 'n' && ev[i].newpa && V2P(nat) == ev[i].newpa)
         return 1;
     }
   }
@@ -123,20 +202,24 @@ static void set_reg(struct trapframe *tf, int g, uint v) {
 // A read-modify-write cut after its native half: back to its start when
 // the native bytes were replaced (they are the mirror's, the old ones),
 // else forward to its end with the native result copied to the mirror.
-static void finish_rmw(struct proc *p, struct trapframe *tf, const struct mpt_entry *e,
-                       const struct mce_event *ev, int n) {
+static void finish_rmw(struct cut *c, const struct mpt_entry *e, const struct mce_event *ev,
+                       int n) {
+  struct trapframe *tf = c->tf;
   unsigned char code[16];
   uint r[MPT_NREGS], a, saved;
   int w, kind = MPT_KIND(e->kb);
-  uint esp0 = tf->esp + (uint)MPT_DELTA(e->kb);
+  uint esp0 = esp_of(c) + (uint)MPT_DELTA(e->kb);
   regs_of(tf, r);
-  uint len = read_upto(p->pgdir, tf->eip, code, sizeof code);
+  r[MPT_ESP] = esp_of(c);
+  uint len = read_upto(c, tf->eip, code, sizeof code);
   if (mpt_operand(code, len, r, MIRROR_OFFSET, &a, &w) < 0)
     return;
-  if (native_replaced(p->pgdir, a, w, ev, n)) {
-    if (kind != MPT_RMW && read_user(p->pgdir, esp0 - 4, &saved, 4) < 0)
+  if (native_replaced(c, a, w, ev, n)) {
+    if (kind != MPT_RMW && read_at(c, esp0 - 4, &saved, 4) < 0)
       return;
-    if (sync_bytes(p->pgdir, a, (uint)w, 0) < 0)
+    if (kind - MPT_RMWR == MPT_ESP)
+      return; // %esp as the register xadd or cmpxchg changes: not rolled
+    if (sync_bytes(c, a, (uint)w, 0) < 0)
       return;
     if (kind == MPT_RMWF)
       tf->eflags = (tf->eflags & ~EFLAGS_ARITH) | (saved & EFLAGS_ARITH);
@@ -144,11 +227,11 @@ static void finish_rmw(struct proc *p, struct trapframe *tf, const struct mpt_en
       set_reg(tf, kind - MPT_RMWR, saved);
     tf->eip = e->l0;
   } else {
-    if (sync_bytes(p->pgdir, a, (uint)w, 1) < 0)
+    if (sync_bytes(c, a, (uint)w, 1) < 0)
       return;
     tf->eip = e->l0 + e->end;
   }
-  tf->esp = esp0;
+  set_esp(c, esp0);
 }
 
 // Registers a redo restores (ModRM numbers), saved at L0's %esp - 4, - 8, - 12.
@@ -159,33 +242,38 @@ static const signed char redo_saves[][3] = {[MPT_REDO] = {-1, -1, -1},
 
 // Runs the sequence again from its start, with the registers it changed
 // restored from the words it saved below its starting %esp.
-static void redo(struct proc *p, struct trapframe *tf, const struct mpt_entry *e) {
+static void redo(struct cut *c, const struct mpt_entry *e) {
   const signed char *regs = redo_saves[MPT_KIND(e->kb)];
-  uint esp0 = tf->esp + (uint)MPT_DELTA(e->kb), v[3];
+  uint esp0 = esp_of(c) + (uint)MPT_DELTA(e->kb), v[3];
   for (int k = 0; k < 3 && regs[k] >= 0; k++) {
-    if (read_user(p->pgdir, esp0 - 4 * (uint)(k + 1), &v[k], 4) < 0)
+    if (read_at(c, esp0 - 4 * (uint)(k + 1), &v[k], 4) < 0)
       return;
   }
   for (int k = 0; k < 3 && regs[k] >= 0; k++)
-    set_reg(tf, regs[k], v[k]);
-  tf->eip = e->l0;
-  tf->esp = esp0;
+    set_reg(c->tf, regs[k], v[k]);
+  c->tf->eip = e->l0;
+  set_esp(c, esp0);
+}
+
+// Code cut inside the sequence e: to one of its ends.
+static void roll(struct cut *c, const struct mpt_entry *e, const struct mce_event *ev, int n) {
+  int kind = MPT_KIND(e->kb);
+  if (kind == MPT_REDO || kind == MPT_REDO_A || kind == MPT_REDO_CD || kind == MPT_REDO_CDS)
+    redo(c, e);
+  else if (kind == MPT_RMW || kind == MPT_RMWF || kind >= MPT_RMWR)
+    finish_rmw(c, e, ev, n);
 }
 
 // p's user code, if it stopped inside a sequence.
 static void fix_process(struct proc *p, const struct mce_event *ev, int n) {
-  struct trapframe *tf = p->tf;
+  struct cut c = {p->pgdir, p->tf};
   struct mpt_entry e;
   // A system call's EIP is right after its int, which is in no sequence:
   // only a process cut by an interrupt or a fault needs the table.
-  if (!p->pgdir || !tf || (tf->cs & 3) != DPL_USER || tf->trapno == T_SYSCALL ||
-      !find_entry(p, tf->eip, &e))
+  if (!c.pgdir || !c.tf || (c.tf->cs & 3) != DPL_USER || c.tf->trapno == T_SYSCALL ||
+      !find_entry(p, &c, c.tf->eip, &e))
     return;
-  int kind = MPT_KIND(e.kb);
-  if (kind == MPT_REDO || kind == MPT_REDO_A || kind == MPT_REDO_CD || kind == MPT_REDO_CDS)
-    redo(p, tf, &e);
-  else if (kind == MPT_RMW || kind == MPT_RMWF || kind >= MPT_RMWR)
-    finish_rmw(p, tf, &e, ev, n);
+  roll(&c, &e, ev, n);
 }
 
 void mce_inflight(const struct mce_event *ev, int n) {
@@ -200,4 +288,12 @@ void mce_inflight(const struct mce_event *ev, int n) {
     if (p->state == PSTATE_RUNNABLE || p->state == PSTATE_RUNNING || p->state == PSTATE_SLEEPING)
       fix_process(p, ev, n);
   }
+}
+
+void mce_inflight_ring0(struct trapframe *tf, const struct mce_event *ev, int n) {
+  struct cut c = {0, tf};
+  struct mpt_entry e;
+  if ((tf->cs & 3) == DPL_USER || !find_kernel_entry(tf->eip, &e))
+    return;
+  roll(&c, &e, ev, n);
 }

@@ -12,4 +12,9 @@
 // forward. Runs at recovery's safe point, so every process's user context
 // is in its trap frame.
 void mce_inflight(const struct mce_event *ev, int n);
+
+// memv6sys: the same for kernel code that the trap with frame tf (from
+// ring 0) cut, through the kernel's own table (kmirror_inflight).
+struct trapframe;
+void mce_inflight_ring0(struct trapframe *tf, const struct mce_event *ev, int n);
 #endif

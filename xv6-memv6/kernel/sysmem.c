@@ -16,6 +16,8 @@
 #include "oracle.h"
 #include "dedup.h"
 #include "imgcache.h"
+#include "trap.h"
+#include "kmirror.h"
 
 int sys_mirrorcheck(void) {
   int pid;
@@ -60,12 +62,59 @@ void mce_fork_test_fire(pte_t pte) {
     panic("mcetest: machine-check queue full");
 }
 
+#if KMIRRORED
+// The kernel byte mcetest's kernel modes flip (MCETEST_K*): one whose
+// change the caller would see if recovery left it (a wrong size, a return
+// to a wrong address, a wrong page table or page), 0 for none.
+static uchar *kernel_target(int what) {
+  struct proc *p = myproc();
+  pte_t *pte;
+  switch (what) {
+  case MCETEST_KDATA:
+    return (uchar *)&p->sz + 2;
+  case MCETEST_KSTACK:
+    return (uchar *)&p->tf->eip + 2;
+  case MCETEST_KPGDIR:
+    return (uchar *)&p->pgdir[0] + 2; // address bits 16-23 of its page table
+  case MCETEST_KPGTAB:
+    pte = uvm_pte(p->pgdir, PGROUNDDOWN(p->tf->esp), 0, 0);
+    return pte ? (uchar *)pte + 2 : 0;
+  case MCETEST_KTEXT:
+    return (uchar *)(uint)sys_getpid;
+  default:
+    return 0;
+  }
+}
+
+// Flips the bit in the native copy (MCETEST_KERNEL) or the kernel mirror
+// (MCETEST_KMIRROR) of the target and raises the check as the handler would.
+static int kernel_test(int what, int bit, int mode) {
+  uchar *b = kernel_target(what);
+  if (!b)
+    return -1;
+  uint pa = PGROUNDDOWN(V2P(b));
+  uint off = mode == MCETEST_KMIRROR ? MIRROR_OFFSET : 0;
+  intr_off_push();
+  kmirror_flip(b + off, 1u << bit);
+  int r = mce_queue(mode == MCETEST_KMIRROR ? KMIRROR_PHYS + pa : pa);
+  intr_on_pop();
+  return r;
+}
+#endif
+
 int sys_mcetest(void) {
   int va, bit, mode;
   if (arg_int(0, &va) < 0 || arg_int(1, &bit) < 0 || arg_int(2, &mode) < 0)
     return -1;
-  if (bit < 0 || bit > 7 || mode < MCETEST_NATIVE || mode > MCETEST_FORK)
+  if (bit < 0 || bit > 7 || mode < MCETEST_NATIVE || mode > MCETEST_KMIRROR)
     return -1;
+  if (mode == MCETEST_KERNEL || mode == MCETEST_KMIRROR) {
+#if KMIRRORED
+    return kernel_test(va, bit, mode);
+#else
+    return -1; // only memv6sys has a kernel mirror
+#endif
+  }
   uint pa = user_frame(va, mode == MCETEST_MIRROR);
   if (!pa)
     return -1;

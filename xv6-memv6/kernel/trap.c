@@ -14,6 +14,7 @@
 #include "trap.h"
 #include "mce.h"
 #include "cow.h"
+#include "kmirror.h"
 
 #define GATE_INTR 0x8e         // present, DPL 0, interrupt gate (IF cleared on entry)
 #define GATE_SYSCALL_USER 0xef // present, DPL 3, trap gate (IF kept)
@@ -28,6 +29,10 @@ struct gate {
 
 extern uint trap_vectors[256]; // trapentry.S
 static struct gate idt[256];
+
+const void *trap_idt(void) {
+  return idt;
+}
 
 void trap_init(void) {
   for (int v = 0; v < 256; v++) {
@@ -108,7 +113,16 @@ static void system_call(struct trapframe *tf) {
     exit_proc(-1);
 }
 
+static void dispatch(struct trapframe *tf);
+
 void trap_dispatch(struct trapframe *tf) {
+  // memv6sys: kernel code this trap cut may be inside a mirrored write.
+  int slot = kmirror_trap_enter(tf);
+  dispatch(tf);
+  kmirror_trap_leave(slot);
+}
+
+static void dispatch(struct trapframe *tf) {
   // Every trap from user code records where it stopped: machine-check
   // recovery rolls a process cut inside a mirrored write (mce_inflight.c).
   if ((tf->cs & 3) == DPL_USER && myproc())

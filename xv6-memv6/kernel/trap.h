@@ -31,6 +31,7 @@ struct trapframe {
 #define IRQ_SPURIOUS_SLAVE 15
 
 void trap_init(void);
+const void *trap_idt(void); // the IDT (the #MC handler's own data, mce.c)
 void trap_dispatch(struct trapframe *tf);
 void trap_return(void); // trapentry.S: pops a trapframe and irets
 

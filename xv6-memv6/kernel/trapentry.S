@@ -20,7 +20,8 @@
 // interrupted code finds its pending mirror word, and native and mirror
 // agree again below its %esp. That return cannot be an iret, which reads
 // eip, cs and eflags from those very bytes (kmirror_resume_ring0).
-#define TF_GS 32          // struct trapframe (trap.h)
+#define TF_KESP 12        // struct trapframe (trap.h)
+#define TF_GS 32
 #define TF_FS 36
 #define TF_ES 40
 #define TF_DS 44
@@ -139,7 +140,11 @@ kmirror_resume_ring0:
   andl $~EFLAGS_IF, %eax
   movl %eax, kresume_flags
   movl %eax, MIRROR_OFFSET+kresume_flags
-  leal KPENDING+TF_WORDS_KERNEL*4(%esp), %eax
+  // The interrupted %esp: pushal saved %esp as it was at TF_GS, and a
+  // machine-check recovery that rolled a mirrored write back or forward
+  // may have moved it (kmirror_mce.c).
+  movl KPENDING+TF_KESP(%esp), %eax
+  addl $(TF_WORDS_KERNEL * 4 - TF_GS), %eax
   movl %eax, kresume_esp
   movl %eax, MIRROR_OFFSET+kresume_esp
   movl $kresume_if_off, %eax
@@ -181,6 +186,7 @@ kresume_if_off:
 // A machine check in the last instructions above pushes its frame below the
 // block: room for its handler, which only queues (mce.c).
   .space 2048
+.globl kresume_flags  // the #MC handler's own data (mce.c)
 kresume_flags: .long 0
 kresume_esp: .long 0
 kresume_path: .long 0

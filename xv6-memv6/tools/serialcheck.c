@@ -75,8 +75,8 @@ static int one_of(const char *v, const char *const *words) {
   return 0;
 }
 
-static const char *const mce_kinds[] = {"native", "mirror",   "kernel",    "pgtable",
-                                        "free",   "poisoned", "unmanaged", NULL};
+static const char *const mce_kinds[] = {"native",   "mirror", "kernel",   "pgtable",   "kmirror",
+                                        "mce_self", "free",   "poisoned", "unmanaged", NULL};
 static const char *const mce_actions[] = {"recovered", "repaired_mirror", "killed",
                                           "panic",     "ignored",         NULL};
 

@@ -1,0 +1,141 @@
+// memv6sys: machine checks on the kernel's own frames (kmirror.h,
+// docs/memv6.md "Recovery of kernel frames").
+//
+// Every kernel and page-table frame pa of the normal zone has its mirror at
+// KMIRROR_PHYS + pa, and the two agree word for word except where the
+// kernel mirror oracle says they may not (dead stack below a saved stack
+// pointer, accessed and dirty bits the MMU sets in page tables). So a soft
+// error in either copy is repaired in place from the other: the frame keeps
+// its address, and nothing that points at it (the direct map, a PDE, cr3, a
+// kernel pointer) changes. Only the words that differ are written.
+//
+// Code cut between the two halves of a mirrored write is what makes the
+// copies differ legitimately for a moment; kmirror_inflight moves such
+// code to one of its sequence's ends afterwards, as mce_inflight does for
+// user code, with the kernel's own .mirror_pairs table.
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "mmu.h"
+#include "x86.h"
+#include "introspect.h"
+#include "klib.h"
+#include "kalloc.h"
+#include "proc.h"
+#include "trap.h"
+#include "mce.h"
+#include "mce_inflight.h"
+#include "kmirror.h"
+
+static void flush_tlb(void) {
+  uint cr3;
+  __asm__ volatile("movl %%cr3, %0; movl %0, %%cr3" : "=r"(cr3) : : "memory");
+}
+
+// The native copy of a kernel frame from its mirror: each differing word
+// gets the mirror's, which this translated store also writes back to the
+// mirror (the same value). Page-table words ignore the MMU's A and D bits.
+static uint read_cr0(void) {
+  uint v;
+  __asm__ volatile("movl %%cr0, %0" : "=r"(v));
+  return v;
+}
+
+static void write_cr0(uint v) {
+  __asm__ volatile("movl %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static void repair_native(uint pa, int pgtable) {
+  volatile uint *n = P2V(pa);
+  const volatile uint *m = (const volatile uint *)((uint)n + MIRROR_OFFSET);
+  uint mask = pgtable ? ~(uint)(PTE_A | PTE_D) : ~0u;
+  for (uint i = 0; i < PGSIZE / 4; i++) {
+    uint mv = m[i];
+    if ((n[i] ^ mv) & mask)
+      n[i] = mv;
+  }
+  if (pgtable)
+    flush_tlb(); // the MMU may have cached the bad entry
+}
+
+// A frame of the kernel mirror zone: the mirror of native frame npa, read
+// only if npa is a kernel or page-table frame (the mirror copy of a user
+// frame's kernel stores, and the sink, are never read).
+static int recover_kmirror(uint pa, struct mce_event *ev) {
+  uint npa = pa - KMIRROR_PHYS;
+  ev->kind = "kmirror";
+  if (npa < EXTMEM || npa >= MIRROR_ZONE_BASE)
+    return 1; // below the kernel, or the sink: ignored
+  int kind = frame_of(npa)->kind;
+  if (kind != FRAME_KERNEL && kind != FRAME_PGTABLE)
+    return 1;
+  kmirror_sync(P2V(npa), PGSIZE);
+  ev->action = "repaired_mirror";
+  ev->kpa = npa;
+  return 1;
+}
+
+static int recover(uint pa, struct mce_event *ev) {
+  if (pa >= KMIRROR_PHYS && pa < KMIRROR_PHYS + PHYSTOP)
+    return recover_kmirror(pa, ev);
+  // Below EXTMEM lie firmware data and the VGA window, not the kernel's
+  // (nor compared by the oracle): as on memv6.
+  if (pa < EXTMEM || pa >= MIRROR_ZONE_BASE)
+    return 0;
+  struct frame *f = frame_of(pa);
+  if (f->kind != FRAME_KERNEL && f->kind != FRAME_PGTABLE)
+    return 0;
+  ev->kind = f->kind == FRAME_PGTABLE ? "pgtable" : "kernel";
+  ev->pid = f->owner;
+  repair_native(pa, f->kind == FRAME_PGTABLE);
+  ev->action = "recovered";
+  ev->kpa = pa;
+  return 1;
+}
+
+int kmirror_recover(uint pa, struct mce_event *ev) {
+  // Either repair stores to the native copy (a translated store writes
+  // both), and the kernel text is mapped read-only: write protection is
+  // off meanwhile (recovery runs with interrupts off).
+  uint cr0 = read_cr0();
+  write_cr0(cr0 & ~CR0_WP);
+  int r = recover(pa, ev);
+  write_cr0(cr0);
+  return r;
+}
+
+// Trap frames from ring 0 whose traps are being handled. A slot is taken
+// and given back by the same trap; a machine check that comes while one
+// is taken runs to its end first (it only nests), so no lock is needed.
+#define NKTRAP 32
+static struct trapframe *volatile ktraps[NKTRAP];
+
+int kmirror_trap_enter(struct trapframe *tf) {
+  if ((tf->cs & 3) == DPL_USER)
+    return -1;
+  for (int i = 0; i < NKTRAP; i++) {
+    if (!ktraps[i]) {
+      ktraps[i] = tf;
+      return i;
+    }
+  }
+  return -1; // deeper than any nesting this kernel makes: not rolled
+}
+
+void kmirror_trap_leave(int slot) {
+  if (slot >= 0)
+    ktraps[slot] = 0;
+}
+
+void kmirror_inflight(const struct mce_event *ev, int n) {
+  int repaired = 0;
+  for (int i = 0; i < n; i++)
+    repaired |= ev[i].kpa != 0;
+  if (!repaired)
+    return;
+  for (int i = 0; i < NKTRAP; i++) {
+    struct trapframe *tf = ktraps[i];
+    if (tf)
+      mce_inflight_ring0(tf, ev, n);
+  }
+}
