@@ -12,4 +12,11 @@ _start:
         movl %eax, %esp
         jmp mlx_main
 
+// Where a signal handler returns to (rt_sigaction's restorer): Linux i386
+// needs one from user space, and without a C library we provide it.
+        .globl mlx_sigreturn
+mlx_sigreturn:
+        movl $173, %eax         // rt_sigreturn
+        int $0x80
+
         .section .note.GNU-stack,"",@progbits

@@ -17,6 +17,13 @@ typedef unsigned int uint;
 #define LX_PROT_RW 3
 #define LX_MAP_PRIVATE_ANON 0x22
 #define LX_MAP_FIXED_NOREPLACE 0x100000
+#define LX_MAP_FIXED 0x10
+#define LX_RT_SIGACTION 174
+#define LX_SIGBUS 7
+#define LX_SA_SIGINFO 0x4
+#define LX_SA_RESTORER 0x04000000
+#define LX_BUS_MCEERR_AR 4 // an uncorrected memory error the process consumed
+#define LX_BUS_MCEERR_AO 5 // one found in its memory by the kernel (scrubbing)
 #define PAGE 4096u
 
 extern char etext[], end[]; // from the linker: end of text and rodata, end of bss
@@ -28,6 +35,14 @@ static int lx3(int nr, int a, int b, int c) {
   __asm__ volatile("int $0x80" : "=a"(r) : "0"(nr), "b"(a), "c"(b), "d"(c) : "memory");
   return r;
 }
+
+#ifdef MLX_MIRRORED
+static int lx4(int nr, int a, int b, int c, int d) {
+  int r;
+  __asm__ volatile("int $0x80" : "=a"(r) : "0"(nr), "b"(a), "c"(b), "d"(c), "S"(d) : "memory");
+  return r;
+}
+#endif
 
 static uint len(const char *s) {
   uint n = 0;
@@ -66,11 +81,15 @@ static void __attribute__((noreturn)) die(const char *what, uint addr) {
 // Anonymous read-write memory exactly at addr. MAP_FIXED_NOREPLACE refuses
 // to replace a mapping; kernels before 4.17 ignore it and may place the
 // mapping elsewhere, which the address check catches.
-static void map_at(uint addr, uint n, const char *what) {
-  uint args[6] = {addr, n, LX_PROT_RW, LX_MAP_PRIVATE_ANON | LX_MAP_FIXED_NOREPLACE, (uint)-1, 0};
+static void map_flags(uint addr, uint n, uint flags, const char *what) {
+  uint args[6] = {addr, n, LX_PROT_RW, LX_MAP_PRIVATE_ANON | flags, (uint)-1, 0};
   int r = lx3(LX_OLD_MMAP, (int)args, 0, 0);
   if ((uint)r != addr)
     die(what, addr);
+}
+
+static void map_at(uint addr, uint n, const char *what) {
+  map_flags(addr, n, LX_MAP_FIXED_NOREPLACE, what);
 }
 
 #ifdef MLX_MIRRORED
@@ -87,6 +106,47 @@ static uint image_hi(void) {
 static void copy_to_mirror(uint lo, uint hi) {
   for (uint a = lo; a < hi; a++)
     *(volatile char *)(a + MIRROR_OFFSET) = *(const char *)a;
+}
+#endif
+
+#ifdef MLX_MIRRORED
+// Whether the page at addr is program memory that has a mirror.
+static int mirrored(uint page) {
+  uint heap_hi = mlx_brk ? mlx_brk : MLX_ARENA;
+  return (page >= image_lo() && page < image_hi()) || (page >= MLX_ARENA && page < heap_hi) ||
+         (page >= MLX_STACK_LO && page < MLX_STACK_TOP);
+}
+
+// Recovery the Linux way (issue 26): Linux reports an uncorrected memory
+// error in a process page with SIGBUS, si_code BUS_MCEERR_AR/AO and the
+// address. A mirrored page is replaced by a fresh one, filled from its
+// mirror, and the program goes on; anything else ends it as Linux would.
+// info: the i386 siginfo (signo, errno, code, addr).
+static void on_sigbus(int sig, const uint *info, void *context) {
+  (void)sig, (void)context;
+  uint code = info[2], page = info[3] & ~(PAGE - 1);
+  if ((code != LX_BUS_MCEERR_AR && code != LX_BUS_MCEERR_AO) || !mirrored(page)) {
+    say("mlx: SIGBUS at ");
+    say_uint(info[3]);
+    say(code == LX_BUS_MCEERR_AR || code == LX_BUS_MCEERR_AO ? ": memory error outside the mirror\n"
+                                                             : ": not a memory error\n");
+    lx_exit(128 + LX_SIGBUS);
+  }
+  map_flags(page, PAGE, LX_MAP_FIXED, "cannot replace the page of a memory error");
+  for (uint a = page; a < page + PAGE; a++)
+    *(volatile char *)a = *(const char *)(a + MIRROR_OFFSET);
+  say("mlx: memory error at ");
+  say_uint(info[3]);
+  say(": page replaced and filled from the mirror\n");
+}
+
+void mlx_sigreturn(void); // entry.S
+
+static void catch_memory_errors(void) {
+  // struct sigaction of i386 rt_sigaction: handler, flags, restorer, 64-bit mask
+  uint act[5] = {(uint)on_sigbus, LX_SA_SIGINFO | LX_SA_RESTORER, (uint)mlx_sigreturn, 0, 0};
+  if (lx4(LX_RT_SIGACTION, LX_SIGBUS, (int)act, 0, 8) != 0)
+    die("cannot catch SIGBUS", 0);
 }
 #endif
 
@@ -114,6 +174,7 @@ uint mlx_start(uint *linux_sp) {
   map_at(MLX_ARENA + MIRROR_OFFSET, MLX_HEAP_MAX, "cannot map the heap's mirror");
   map_at(MLX_STACK_LO + MIRROR_OFFSET, MLX_STACK_SIZE, "cannot map the stack's mirror");
   map_at(image_lo() + MIRROR_OFFSET, image_hi() - image_lo(), "cannot map the image's mirror");
+  catch_memory_errors();
   copy_to_mirror(image_lo(), image_hi()); // the last write to the image before main
 #endif
   int argc = (int)linux_sp[0];
