@@ -1,9 +1,11 @@
 #include "cm.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mh_config.h"
 #include "qemu.h"
 
 // The value following flag in argv, or NULL.
@@ -39,7 +41,10 @@ static void contract_arguments_are_all_there(void **state) {
   assert_string_equal(after(&a, "-machine"), "pc");
   assert_string_equal(after(&a, "-accel"), "tcg");
   assert_string_equal(after(&a, "-cpu"), "qemu32,+mca");
-  assert_string_equal(after(&a, "-m"), "256M");
+  // No mem_mb: the guest RAM memlayout.h sizes for native and memv6.
+  char ram[16];
+  snprintf(ram, sizeof ram, "%dM", MH_GUEST_RAM_MB);
+  assert_string_equal(after(&a, "-m"), ram);
   assert_string_equal(after(&a, "-display"), "none");
   assert_true(has(&a, "-no-reboot"));
   assert_string_equal(after(&a, "-kernel"), "/k/kernel-memv6.elf");

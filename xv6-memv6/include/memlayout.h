@@ -4,10 +4,17 @@
 #ifndef MEMLAYOUT_H
 #define MEMLAYOUT_H
 
-// Physical memory the kernel manages. QEMU is started with -m 256M; the top
-// of RAM holds firmware tables, so we stop short of it.
+// Physical memory the kernel manages. QEMU is started with GUEST_RAM_MB of
+// RAM (qrun and memharness read the number from here); the top of RAM holds
+// firmware tables, so PHYSTOP stops short of it. On memv6 a user page takes
+// a frame in each zone (below): the mirror zone [MIRROR_ZONE_BASE, PHYSTOP)
+// of 108 MiB lets one process have more than 100 MiB, and it stays smaller
+// than what the normal zone has free after the kernel and the RAM disk, so
+// a process that grows until sbrk fails runs the mirror zone dry first
+// (usertests mirrorlost needs that; docs/kernel.md).
 #define EXTMEM 0x00100000  // where the multiboot loader puts the kernel
-#define PHYSTOP 0x0E000000 // end of managed physical memory (224 MiB)
+#define PHYSTOP 0x0EC00000 // end of managed physical memory (236 MiB)
+#define GUEST_RAM_MB 256
 
 // Virtual layout: user space at the bottom, the kernel high.
 #define KERNBASE 0x80000000 // all of [0, PHYSTOP) is mapped here

@@ -14,6 +14,8 @@
 #define MAXOPBLOCKS 10  // blocks one file-system operation may write
 #define LOGSIZE (MAXOPBLOCKS * 3)
 #define NBUF (MAXOPBLOCKS * 3)
-#define FSSIZE 8000 // file system size in blocks (4 MiB)
+// File system size in blocks (12 MiB): a file of MAXFILE blocks (fs.h,
+// 8 MiB) fits beside everything the image holds, with 3 MiB to spare.
+#define FSSIZE 24576
 #define TICK_HZ 100 // timer interrupts per second
 #endif

@@ -21,6 +21,9 @@ struct zone {
   uint lo, hi; // physical bounds
 };
 
+_Static_assert(GUEST_RAM_MB * 1024u * 1024u > PHYSTOP,
+               "the default guest RAM covers the managed memory and the firmware tables above it");
+
 struct frame frames[NFRAMES];
 static struct zone zones[NZONES];
 static uint retired[NZONES]; // frames frame_retire took out of use, per zone

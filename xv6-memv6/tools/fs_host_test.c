@@ -285,8 +285,8 @@ static void test_big_file(void **state) {
   load_pristine();
   boot();
   uint before = free_blocks();
-  // Into the third table of the doubly-indirect level (MAXFILE itself is
-  // larger than the disk).
+  // Into the third table of the doubly-indirect level (a whole MAXFILE is
+  // the full-disk test's, and the maxfile program's in QEMU).
   enum { MIDS = 3, NBLK = NDIRECT + NINDIRECT + (MIDS - 1) * NINDIRECT + 5 };
   static uchar data[NBLK * BSIZE], back[NBLK * BSIZE];
   fill(data, sizeof(data), 7);

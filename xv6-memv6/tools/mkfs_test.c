@@ -104,8 +104,10 @@ static char *slurp(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f)
     return NULL;
-  char *buf = calloc(1, 4 << 20);
-  size_t n = fread(buf, 1, (4 << 20) - 1, f);
+  // Room for twice an image, so one that is too long shows as such.
+  size_t cap = 2 * (size_t)FSSIZE * BSIZE;
+  char *buf = calloc(1, cap);
+  size_t n = buf ? fread(buf, 1, cap - 1, f) : 0;
   fclose(f);
   if (len)
     *len = n;

@@ -70,27 +70,30 @@ static double now_ms(void) {
 }
 
 static void usage(FILE *out) {
-  fprintf(out, "usage: qrun [options] KERNEL.elf [PROGRAM [ARG...]]\n"
-               "Boots KERNEL in QEMU (TCG, -cpu qemu32,+mca), runs PROGRAM (the kernel\n"
-               "command line) and exits with:\n"
-               "  0 the guest exited with the expected status, protocol clean\n"
-               "  1 the guest exited with another status\n"
-               "  2 usage error\n"
-               "  3 a machine line broke docs/serial-protocol.md\n"
-               "  4 QEMU ended without the guest's @exit line\n"
-               "  5 the kernel panicked (@panic)\n"
-               "  124 timeout (QEMU was killed)\n"
-               "options:\n"
-               "  --disk IMG        IDE disk image (opened with snapshot=on: never modified)\n"
-               "  --ramdisk IMG     the same image loaded into guest RAM (-initrd) instead:\n"
-               "                    no host I/O timing enters the run, so --icount cycles repeat\n"
-               "  --timeout SEC     hard limit for the whole run (default 300)\n"
-               "  --icount          add -icount shift=0,sleep=off (exact, repeatable cycles)\n"
-               "  --mem MB          guest RAM in MiB (default 256; memv6sys needs 512)\n"
-               "  --expect-status N guest status that counts as success (default 0)\n"
-               "  --log FILE        also write the serial output to FILE\n"
-               "  --quiet           do not relay the serial output to stdout\n"
-               "  --qemu PATH       the qemu-system-i386 to run\n");
+  fprintf(out,
+          "usage: qrun [options] KERNEL.elf [PROGRAM [ARG...]]\n"
+          "Boots KERNEL in QEMU (TCG, -cpu qemu32,+mca), runs PROGRAM (the kernel\n"
+          "command line) and exits with:\n"
+          "  0 the guest exited with the expected status, protocol clean\n"
+          "  1 the guest exited with another status\n"
+          "  2 usage error\n"
+          "  3 a machine line broke docs/serial-protocol.md\n"
+          "  4 QEMU ended without the guest's @exit line\n"
+          "  5 the kernel panicked (@panic)\n"
+          "  124 timeout (QEMU was killed)\n"
+          "options:\n"
+          "  --disk IMG        IDE disk image (opened with snapshot=on: never modified)\n"
+          "  --ramdisk IMG     the same image loaded into guest RAM (-initrd) instead:\n"
+          "                    no host I/O timing enters the run, so --icount cycles repeat\n"
+          "  --timeout SEC     hard limit for the whole run (default 300)\n"
+          "  --icount          add -icount shift=0,sleep=off (exact, repeatable cycles)\n"
+          "  --mem MB          guest RAM in MiB (default %d, memlayout.h GUEST_RAM_MB;\n"
+          "                    memv6sys needs KMIRROR_RAM_MB, %d)\n"
+          "  --expect-status N guest status that counts as success (default 0)\n"
+          "  --log FILE        also write the serial output to FILE\n"
+          "  --quiet           do not relay the serial output to stdout\n"
+          "  --qemu PATH       the qemu-system-i386 to run\n",
+          GUEST_RAM_MB, KMIRROR_RAM_MB);
 }
 
 static int join_append(struct options *o, int argc, char **argv) {
@@ -120,7 +123,8 @@ static int parse_options(int argc, char **argv, struct options *o) {
                                            {"qemu", required_argument, 0, 'Q'},
                                            {"help", no_argument, 0, 'h'},
                                            {0, 0, 0, 0}};
-  *o = (struct options){.qemu = QEMU_PATH, .timeout = 300, .mem = "256M"};
+  *o = (struct options){.qemu = QEMU_PATH, .timeout = 300};
+  snprintf(o->mem, sizeof o->mem, "%dM", GUEST_RAM_MB);
   int c;
   while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
     switch (c) {

@@ -150,7 +150,7 @@ int t_ndirect(void) {
 
 // Direct blocks, the whole indirect block, and into the third table of the
 // doubly-indirect level: every boundary a file crosses on its way to MAXFILE
-// (which is larger than the disk).
+// (the maxfile program writes a file that size; this one stays quick).
 #define BIG_BLOCKS (NDIRECT + NINDIRECT + 2 * NINDIRECT + 3)
 
 static int bigfile_body(const char *name) {
@@ -455,9 +455,12 @@ int t_parallelfiles(void) {
 // exactly its blocks, no fewer (a leak) and no more (a double free would
 // let the refill run on). Filling once keeps this affordable.
 
+// The files are sized from the disk so that about half of FULL_FILES fill
+// it, whatever FSSIZE is.
 #define FULL_FILES 120
 #define FULL_CHUNK 2048
-#define FULL_FILE_BYTES (64 * 1024) // a multiple of FULL_CHUNK
+#define FULL_FILE_BYTES                                                                            \
+  (((FSSIZE * BSIZE) / (FULL_FILES / 2) / FULL_CHUNK + 1) * FULL_CHUNK) // a multiple of FULL_CHUNK
 
 static void full_name(char *out, int k) {
   strcpy(out, "utfull000");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mh_config.h"
 #include "proc.h"
 
 static int push(struct mh_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -33,7 +34,7 @@ int mh_qemu_argv(const struct mh_qemu_opts *o, struct mh_argv *a) {
   bad |= push(a, "-accel") | push(a, "%s", o->accel ? o->accel : "tcg");
   // qemu32 lacks MCA; without +mca QEMU refuses `mce` injection.
   bad |= push(a, "-cpu") | push(a, "qemu32,+mca");
-  bad |= push(a, "-m") | push(a, "%uM", o->mem_mb ? o->mem_mb : 256);
+  bad |= push(a, "-m") | push(a, "%uM", o->mem_mb ? o->mem_mb : MH_GUEST_RAM_MB);
   bad |= push(a, "-display") | push(a, "none");
   bad |= push(a, "-no-reboot");
   bad |= push(a, "-kernel") | push(a, "%s", o->kernel);

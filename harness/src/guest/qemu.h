@@ -19,7 +19,7 @@ struct mh_qemu_opts {
   const char *append;      // kernel command line: program and arguments
   const char *accel;       // "tcg" or "kvm"
   bool icount;             // -icount shift=0: rdtsc counts instructions
-  unsigned mem_mb;         // 0: 256
+  unsigned mem_mb;         // 0: MH_GUEST_RAM_MB
   const char *serial_path; // serial output file
   bool serial_append;      // QEMU appends (the harness may empty the file meanwhile)
   const char *gdb_socket;  // NULL: no gdbstub
