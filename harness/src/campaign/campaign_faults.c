@@ -62,6 +62,10 @@ struct fctx {
   int done, total, errors;
   bool write_failed;
   struct mh_err write_err;
+  // The results file could not be written: the campaign stops and the
+  // document goes to rescue instead (rescue_doc), "" if nowhere would take it.
+  char rescue[1200];
+  char rescue_err[1200]; // why each place refused it
   // A worker could not boot QEMU MH_BOOTS times in a row: the campaign stops (exit
   // 4), keeping every finished record.
   atomic_bool failed;
@@ -82,6 +86,40 @@ static void workload_elf(const char *kernel, const char *vname, const char *prog
 
 // ---- the results document ----
 
+// Writes the document where the results file cannot be: in $TMPDIR (or
+// /tmp), else in $HOME, as memharness-rescue-PID-NAME; the first place that
+// takes it keeps it. 0, or -1 (x->rescue "") when none does.
+static int rescue_doc(struct fctx *x) {
+  const char *dirs[] = {getenv("TMPDIR"), "/tmp", getenv("HOME")};
+  struct mh_err e;
+  if (x->rescue[0] && mh_json_write_atomic(x->rescue, x->doc, &e) == 0)
+    return 0;
+  char *copy = strdup(x->env->output);
+  const char *name = copy ? basename(copy) : "results.json";
+  size_t n = 0;
+  x->rescue_err[0] = 0;
+  for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+    if (!dirs[i] || !dirs[i][0] || (i == 1 && dirs[0] && strcmp(dirs[0], "/tmp") == 0))
+      continue;
+    snprintf(x->rescue, sizeof x->rescue, "%.900s/memharness-rescue-%d-%.200s", dirs[i],
+             (int)getpid(), name);
+    if (mh_json_write_atomic(x->rescue, x->doc, &e) == 0) {
+      free(copy);
+      return 0;
+    }
+    if (n < sizeof x->rescue_err)
+      n += (size_t)snprintf(x->rescue_err + n, sizeof x->rescue_err - n, "%s%.400s", n ? "; " : "",
+                            e.msg);
+  }
+  free(copy);
+  x->rescue[0] = 0;
+  return -1;
+}
+
+// Rewrites the results file. When it cannot be written (disk full, its
+// directory removed or made read-only) the campaign stops, as it would
+// after SIGINT, so no more trials run for nothing, and the finished ones go
+// to a rescue file (rescue_doc). -1 then, also when the rescue worked.
 static int save(struct fctx *x) {
   mh_results_touch(x->doc);
   double t0 = mh_now();
@@ -93,11 +131,42 @@ static int save(struct fctx *x) {
   x->save_every = 10 * (x->last_save - t0);
   if (x->save_every < 1.0)
     x->save_every = 1.0;
-  if (rc < 0) {
-    x->write_failed = true;
-    return -1;
+  if (rc == 0)
+    return 0;
+  if (!x->write_failed && !atomic_load(&x->failed)) {
+    snprintf(x->failure, sizeof x->failure,
+             "the results cannot be written, the campaign stops: %.2000s", x->write_err.msg);
+    atomic_store(&x->failed, true);
   }
-  return 0;
+  x->write_failed = true;
+  mh_json_set_str(x->doc, "status", "interrupted");
+  rescue_doc(x);
+  return -1;
+}
+
+// After a save failed: where the finished trials are, and how to go on.
+static void report_unwritable(const struct fctx *x) {
+  const struct mh_faults_env *env = x->env;
+  fprintf(stderr, "memharness: cannot write %s: %s\n", env->output, x->write_err.msg);
+  if (!x->rescue[0]) {
+    fprintf(stderr,
+            "memharness: the %d finished trials could not be kept anywhere else either (%s); "
+            "free space or make a directory writable and run the campaign again\n",
+            (int)json_object_array_length(x->trials), x->rescue_err);
+    return;
+  }
+  fprintf(stderr,
+          "memharness: the %d finished trials are kept in %s; make %s writable again (free "
+          "space, recreate its directory or give write permission) or choose another place, "
+          "then continue with: memharness run %s -o %s --resume",
+          (int)json_object_array_length(x->trials), x->rescue, env->output, env->campaign_path,
+          x->rescue);
+  if (env->shard.n > 1)
+    fprintf(stderr, " --shard %u/%u", env->shard.k, env->shard.n);
+  fprintf(stderr,
+          " (and this run's --build-dir, --qemu, --trials; move the file to %s first "
+          "to resume there)\n",
+          env->output);
 }
 
 static json_object *new_doc(const struct mh_faults_env *env) {
@@ -689,7 +758,9 @@ int mh_faults_cmd(const struct mh_faults_env *env) {
     if (run_variant(&x, &vr[i], &e) < 0)
       rc = -1;
   if (rc < 0) // a key of the campaign is at fault when the message names one
-    rc = strstr(e.msg, "$.faults") || strstr(e.msg, "$.workloads") ? MH_EXIT_CAMPAIGN : MH_EXIT_ENV;
+    rc = x.write_failed                                              ? MH_EXIT_INTERNAL
+         : strstr(e.msg, "$.faults") || strstr(e.msg, "$.workloads") ? MH_EXIT_CAMPAIGN
+                                                                     : MH_EXIT_ENV;
   for (int i = 0; i < env->c->nvariants; i++) {
     free(vr[i].todo);
     mh_golden_free(&vr[i].golden);
@@ -699,9 +770,9 @@ int mh_faults_cmd(const struct mh_faults_env *env) {
   if (atomic_load(env->stop)) {
     mh_json_set_str(x.doc, "status", "interrupted");
     rc = MH_EXIT_INTERRUPTED;
-  } else if (rc) {
-    fprintf(stderr, "memharness: %s\n", e.msg[0] ? e.msg : x.write_err.msg);
-  } else {
+  } else if (rc && !x.write_failed) {
+    fprintf(stderr, "memharness: %s\n", e.msg);
+  } else if (!rc) {
     summarize(&x, mh_now() - x.started);
     mh_json_set_str(x.doc, "status", "complete");
   }
@@ -710,8 +781,14 @@ int mh_faults_cmd(const struct mh_faults_env *env) {
   // (nothing to keep, and no unfinished file to block the next attempt).
   bool keep = x.done > 0 || env->resume || rc == 0;
   if (x.doc && keep && save(&x) < 0) {
-    fprintf(stderr, "memharness: %s\n", x.write_err.msg);
+    report_unwritable(&x);
     rc = MH_EXIT_INTERNAL;
+  } else if (x.write_failed) { // the last attempt went through
+    fprintf(stderr,
+            "memharness: %s; the %d finished trials are saved in %s now: continue with: "
+            "memharness run %s -o %s --resume\n",
+            x.failure, (int)json_object_array_length(x.trials), env->output, env->campaign_path,
+            env->output);
   }
   if (rc == 0) {
     print_summary(&x);
