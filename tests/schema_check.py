@@ -83,13 +83,23 @@ for what, change in [
     change(f)
     expect("campaign", f, False, what)
 # Every fault model memharness runs is a valid campaign (issue 25's models).
-for model in ["flip", "stuck0", "stuck1"]:
+for model in ["flip", "stuck0", "stuck1", "rows"]:
     f = copy.deepcopy(faults)
     f["faults"]["model"] = model
     expect("campaign", f, True, "model " + model)
 f = copy.deepcopy(faults)
 f["faults"]["model"] = "rowhammer"
 expect("campaign", f, False, "an unknown fault model")
+# rows and row_kib go with model rows only (memharness check refuses them too).
+f = copy.deepcopy(faults)
+f["faults"].update(model="rows", rows=5, row_kib=8)
+expect("campaign", f, True, "model rows with rows and row_kib")
+f = copy.deepcopy(faults)
+f["faults"].update(rows=5)
+expect("campaign", f, False, "rows without model rows")
+f = copy.deepcopy(faults)
+f["faults"].update(model="rows", row_kib=6)
+expect("campaign", f, False, "row_kib not a multiple of 4")
 base = load(os.path.join(top, "results/baseline.json"))
 for what, change in [
     ("an unknown run status", lambda d: d["runs"][0].update(status="great")),
@@ -100,6 +110,6 @@ for what, change in [
     change(d)
     expect("results", d, False, what)
 
-n = len(campaigns) + len(results) + len(bad) + 10
+n = len(campaigns) + len(results) + len(bad) + 14
 print(f"{n - failures} passed, {failures} failed")
 sys.exit(1 if failures else 0)

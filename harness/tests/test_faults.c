@@ -345,6 +345,61 @@ static void campaign_takes_the_new_fault_keys(void **state) {
   assert_non_null(strstr(e.msg, "mirror frames exist on memv6 only"));
 }
 
+// model rows: the rows are physical neighbours of the chosen frame, centred
+// on it and moved only as far as the RAM's edges demand; each fault of a
+// group is one row with its own word and mask; the keys are checked.
+static void rows_are_physical_neighbours(void **state) {
+  (void)state;
+  assert_int_equal(mh_rows_first(300, 3, 1, 256, 1000), 299); // 299 300 301
+  assert_int_equal(mh_rows_first(300, 4, 1, 256, 1000), 299); // one below, two above
+  assert_int_equal(mh_rows_first(300, 3, 2, 256, 1000), 298); // 298 300 302
+  assert_int_equal(mh_rows_first(256, 3, 1, 256, 1000), 256); // at the bottom: 256 257 258
+  assert_int_equal(mh_rows_first(257, 5, 1, 256, 1000), 256); // one below fits, not two
+  assert_int_equal(mh_rows_first(999, 3, 1, 256, 1000), 997); // at the top: 997 998 999
+  assert_int_equal(mh_rows_first(998, 5, 2, 256, 1000), 990); // 990 ... 998
+  struct mh_faults fm = {.count = 2, .bits = 1, .model = MH_FM_ROWS, .rows = 3, .row_kib = 4};
+  struct mh_trial_plan p;
+  mh_fault_plan(&fm, 0, mh_trial_seed(9, 0), &p);
+  assert_int_equal(p.nfaults, 6);
+  for (int i = 0; i < p.nfaults; i++) {
+    assert_int_equal(p.f[i].row, i % 3);
+    assert_int_equal(popcount(p.f[i].mask), 1);
+  }
+  assert_true(p.f[0].word != p.f[1].word || p.f[1].word != p.f[2].word);
+  struct mh_campaign c;
+  struct mh_err e;
+  char text[1024];
+  const char *fmt = "{\"schema\": 1, \"name\": \"f\", \"variants\": [\"native\"], "
+                    "\"workloads\": [{\"name\": \"m\", \"program\": \"memsum\"}], \"faults\": "
+                    "{\"trials\": 3, \"target\": {\"kind\": \"used\"}, \"when\": "
+                    "{\"delay_ms\": [1, 2]}%s}}";
+  snprintf(text, sizeof text, fmt, ", \"model\": \"rows\", \"rows\": 5, \"row_kib\": 8");
+  if (mh_campaign_parse(text, &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  assert_int_equal(c.faults.model, MH_FM_ROWS);
+  assert_int_equal(c.faults.rows, 5);
+  assert_int_equal(c.faults.row_kib, 8);
+  mh_campaign_free(&c);
+  snprintf(text, sizeof text, fmt, ", \"model\": \"rows\"");
+  if (mh_campaign_parse(text, &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  assert_int_equal(c.faults.rows, 3); // the defaults: three rows, 4 KiB apart
+  assert_int_equal(c.faults.row_kib, 4);
+  mh_campaign_free(&c);
+  const char *bad[][2] = {
+      {", \"rows\": 3", "$.faults.rows: only with \"model\": \"rows\""},
+      {", \"model\": \"rows\", \"row_kib\": 6", "$.faults.row_kib: expected a multiple of 4"},
+      {", \"model\": \"rows\", \"rows\": 3, \"count\": 22", "$.faults.rows: count 22 x rows 3"},
+      {", \"model\": \"rows\", \"rows\": 17", "$.faults.rows"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    snprintf(text, sizeof text, fmt, bad[i][0]);
+    assert_int_equal(mh_campaign_parse(text, &c, &e), -1);
+    if (!strstr(e.msg, bad[i][1]))
+      fail_msg("refusal \"%s\" lacks \"%s\"", e.msg, bad[i][1]);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(plans_repeat_from_the_seed_and_masks_have_their_shape),
@@ -352,6 +407,7 @@ int main(void) {
       cmocka_unit_test(outcomes_follow_the_rules),
       cmocka_unit_test(may_differ_lines_and_partial_injections),
       cmocka_unit_test(campaign_takes_the_new_fault_keys),
+      cmocka_unit_test(rows_are_physical_neighbours),
       cmocka_unit_test(campaigns_the_golden_run_refutes_are_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -508,10 +508,38 @@ static void sample_size(struct vctx *v, struct mh_faults *f) {
   f->trials = n > 10000000 ? 10000000 : (int)n;
 }
 
+// model rows: rows (2-16 frames per fault) and row_kib (the physical
+// distance of neighbouring rows, a multiple of the 4 KiB frame); both only
+// with that model, and at most MH_MAX_FAULTS frames in all.
+static void parse_rows(struct vctx *v, json_object *o, struct mh_faults *f) {
+  f->rows = 3;
+  f->row_kib = 4;
+  if (f->model != MH_FM_ROWS) {
+    for (int i = 0; i < 2; i++) {
+      const char *k = i ? "row_kib" : "rows";
+      if (member(o, k)) {
+        char p[64];
+        join(p, sizeof p, "$.faults", k);
+        verr(v, p, "only with \"model\": \"rows\"");
+      }
+    }
+    return;
+  }
+  opt_int(v, "$.faults", o, "rows", 2, 16, &f->rows);
+  opt_int(v, "$.faults", o, "row_kib", 4, 1024, &f->row_kib);
+  if (f->row_kib % 4)
+    verr(v, "$.faults.row_kib", "expected a multiple of 4 (KiB: whole 4 KiB frames), got %d",
+         f->row_kib);
+  if (f->count * f->rows > 64)
+    verr(v, "$.faults.rows", "count %d x rows %d is %d frames per trial, more than 64", f->count,
+         f->rows, f->count * f->rows);
+}
+
 static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) {
-  static const char *const keys[] = {"trials", "workload",    "target",     "bits",    "burst",
-                                     "count",  "when",        "trap",       "restore", "seed",
-                                     "mem_mb", "checkpoints", "may_differ", "model",   NULL};
+  static const char *const keys[] = {"trials",  "workload",    "target",     "bits",    "burst",
+                                     "count",   "when",        "trap",       "restore", "seed",
+                                     "mem_mb",  "checkpoints", "may_differ", "model",   "rows",
+                                     "row_kib", "hang_factor", NULL};
   static const char *const traps[] = {"mce", "none", NULL};
   static const char *const restores[] = {"snapshot", "boot", NULL};
   struct mh_faults *f = &c->faults;
@@ -538,14 +566,17 @@ static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) 
   opt_int(v, "$.faults", o, "bits", 1, 64, &f->bits);
   opt_int(v, "$.faults", o, "count", 1, 64, &f->count);
   opt_int(v, "$.faults", o, "mem_mb", 16, 2048, &f->mem_mb);
+  f->hang_factor = 50;
+  opt_number(v, "$.faults", o, "hang_factor", 0.01, 10000, &f->hang_factor);
   opt_int(v, "$.faults", o, "checkpoints", 0, 64, &f->checkpoints);
   int trap = 0;
   opt_enum(v, "$.faults", o, "trap", traps, &trap);
   f->trap = (enum mh_fault_trap)trap;
-  static const char *const models[] = {"flip", "stuck0", "stuck1", NULL};
+  static const char *const models[] = {"flip", "stuck0", "stuck1", "rows", NULL};
   int model = 0;
   opt_enum(v, "$.faults", o, "model", models, &model);
   f->model = (enum mh_fault_model)model;
+  parse_rows(v, o, f);
   int restore = 0;
   opt_enum(v, "$.faults", o, "restore", restores, &restore);
   f->restore = (enum mh_fault_restore)restore;

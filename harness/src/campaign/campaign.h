@@ -59,8 +59,10 @@ enum mh_fault_when { MH_FW_DELAY_MS, MH_FW_ICOUNT, MH_FW_BREAKPOINT };
 // that a campaign cannot exceed by a typo.
 #define MH_MAX_ICOUNT 10000000
 enum mh_fault_trap { MH_FT_MCE, MH_FT_NONE };
-// flip: transient bit flips; stuck0/stuck1: the bits stay stuck (stuck.h).
-enum mh_fault_model { MH_FM_FLIP, MH_FM_STUCK0, MH_FM_STUCK1 };
+// flip: transient bit flips; stuck0/stuck1: the bits stay stuck (stuck.h);
+// rows: flips in physically neighbouring frames, as a row-hammer burst
+// (fault.h, docs/campaign.md "Fault models").
+enum mh_fault_model { MH_FM_FLIP, MH_FM_STUCK0, MH_FM_STUCK1, MH_FM_ROWS };
 enum mh_fault_restore { MH_RESTORE_SNAPSHOT, MH_RESTORE_BOOT };
 
 // Parsed and validated here; executed by the fault-injection work.
@@ -90,8 +92,13 @@ struct mh_faults {
   bool sweep; // trial i: N = icount_lo + i mod (icount_hi - icount_lo + 1)
   enum mh_fault_trap trap;
   enum mh_fault_model model;
+  int rows;                      // model rows: frames each fault hits, physically consecutive rows
+  int row_kib;                   // model rows: physical distance between neighbouring rows
   enum mh_fault_restore restore; // per trial: loadvm of a snapshot, or a fresh boot
   int mem_mb;                    // guest RAM; 0: per variant (campaign_faults.c)
+  // A trial hangs when it runs this many times as long as the golden run:
+  // in instructions under icount (trial.h), else in host time.
+  double hang_factor;
   int checkpoints; // at most this many snapshots at breakpoint hits per session (checkpoint.h)
   uint64_t seed;
   // Glob patterns (fnmatch) of output lines that may differ from the golden

@@ -289,6 +289,11 @@ static json_object *golden_json(const struct vrun *vr, const struct mh_session *
   mh_json_set_str(g, "output", vr->golden.output);
   json_object_object_add(g, "hits", json_object_new_int(vr->golden.hits));
   json_object_object_add(g, "wall_s", json_object_new_double(vr->golden.wall_s));
+  if (vr->golden.hang_icount > 0) { // under icount (trial.h)
+    json_object_object_add(g, "icount_main", json_object_new_int64(vr->golden.icount_main));
+    json_object_object_add(g, "icount", json_object_new_int64(vr->golden.icount));
+    json_object_object_add(g, "hang_icount", json_object_new_int64(vr->golden.hang_icount));
+  }
   json_object *o = json_object_new_object();
   json_object_object_add(o, "golden", g);
   mh_json_set_str(o, "workload_elf", vr->elf);
@@ -338,10 +343,13 @@ static int golden(struct fctx *x, struct vrun *vr, struct mh_session *s, struct 
   snprintf(who, sizeof who, "%s on %s", vr->cmdline, vr->vname);
   if (mh_faults_check_golden(x->env->c, who, &vr->golden, vr->todo, vr->ntodo, stderr, e) < 0)
     return -1;
-  // A hang is what outlasts the golden run many times over (a shared host
-  // slows a QEMU down several times), never less than 30 s, never more
-  // than $.timeouts.run_s.
-  vr->timeout_s = 50 * vr->golden.wall_s;
+  // A hang is what outlasts the golden run hang_factor times over (50: a
+  // shared host slows a QEMU down several times), never less than 30 s,
+  // never more than $.timeouts.run_s. Under icount the budget in
+  // instructions decides (trial.h) and host time is only the backstop, so
+  // a slow host cannot turn a long trial into a hang: run_s.
+  vr->timeout_s = vr->golden.hang_icount > 0 ? x->env->c->run_timeout_s
+                                             : x->fm->hang_factor * vr->golden.wall_s;
   if (vr->timeout_s < 30)
     vr->timeout_s = 30;
   if (vr->timeout_s > x->env->c->run_timeout_s)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "frameinfo.h"
 #include "mh_config.h"
 #include "rsp.h"
@@ -222,6 +223,35 @@ static int choose_in(struct mh_guest *g, const struct mh_proc_info *pp, bool mir
 #define ANY (-1)
 #define USED (-2)
 
+// The frame number above the last frame with RAM behind it: the table
+// covers [0, PHYSTOP) whatever RAM QEMU has, and frames above the managed
+// zones have no RAM (a write there does not stick).
+static uint32_t ram_top_pfn(const struct introspect *in) {
+  uint32_t top = in->normal_pa_hi > in->mirror_pa_hi ? in->normal_pa_hi : in->mirror_pa_hi;
+  return top && top >> 12 < in->nframes ? top >> 12 : in->nframes;
+}
+
+int mh_target_row(struct mh_guest *g, const struct mh_target *anchor, int rows, int row_kib,
+                  int row, struct mh_target *t, struct mh_err *e) {
+  uint32_t pfn = anchor->pa >> 12, stride = (uint32_t)row_kib / 4;
+  bool low = pfn < ISA_HOLE_LO; // conventional memory, below the ISA hole
+  uint32_t lo = low ? 0 : ISA_HOLE_HI, hi = low ? ISA_HOLE_LO : ram_top_pfn(&g->in);
+  if (pfn < lo || pfn >= hi || (uint32_t)(rows - 1) * stride >= hi - lo)
+    return mh_fail(e, "model rows: %d rows %d KiB apart do not fit in the RAM around frame 0x%x",
+                   rows, row_kib, anchor->pa);
+  uint32_t pa = (mh_rows_first(pfn, rows, stride, lo, hi) + (uint32_t)row * stride) << 12;
+  if (pa == anchor->pa) {
+    *t = *anchor;
+    return 0;
+  }
+  uint32_t partner;
+  int kind, owner;
+  if (frame(g, pa, &kind, &partner, &owner, e) < 0)
+    return -1;
+  *t = (struct mh_target){.pa = pa, .kind = kind, .owner = owner, .nsel = 1};
+  return 0;
+}
+
 // Frames of a kind across all of physical memory: the frame table is read
 // in one go (one RSP transfer) and the pick chooses among the matches.
 static int choose_frame(struct mh_guest *g, int want, uint64_t pick, struct mh_target *t,
@@ -235,10 +265,7 @@ static int choose_frame(struct mh_guest *g, int want, uint64_t pick, struct mh_t
     free(match);
     return mh_fail(e, "cannot read the frame table (%zu bytes): %s", len, mh_rsp_error(g->rsp));
   }
-  // The table covers [0, PHYSTOP) whatever RAM QEMU has; frames above the
-  // managed zones have no RAM behind them (a write there does not stick).
-  uint32_t top = in->normal_pa_hi > in->mirror_pa_hi ? in->normal_pa_hi : in->mirror_pa_hi;
-  uint32_t limit = top && top >> 12 < in->nframes ? top >> 12 : in->nframes;
+  uint32_t limit = ram_top_pfn(in);
   uint32_t n = 0;
   for (uint32_t f = 0; f < limit; f++) {
     // Nor is there RAM in the ISA hole (VGA memory, ROMs) below 1 MiB.

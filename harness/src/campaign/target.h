@@ -58,6 +58,14 @@ int mh_guest_workload(struct mh_guest *g, struct mh_proc_info *p, struct mh_err 
 int mh_target_choose(struct mh_guest *g, enum mh_fault_kind kind, enum mh_fault_region region,
                      uint64_t pick, struct mh_target *t, struct mh_err *e);
 
+// model rows (fault.h): the frame of row `row` of the group centred on the
+// anchor frame the group's pick chose: the anchor itself, or a neighbour
+// found in the frame table (kind, owner; user frames without their page,
+// which frameinfo.c looks up). The rows lie in the RAM around the anchor
+// ([0, 640 KiB) or [1 MiB, the top of the managed zones)). 0, or -1.
+int mh_target_row(struct mh_guest *g, const struct mh_target *anchor, int rows, int row_kib,
+                  int row, struct mh_target *t, struct mh_err *e);
+
 // The native frame (or with mirror its mirror frame) of the workload's page
 // at va (campaign target.page).
 int mh_target_page(struct mh_guest *g, bool mirror, uint32_t va, struct mh_target *t,

@@ -66,6 +66,10 @@ static int replay(json_object *doc, json_object *rec, const char *qemu) {
                              .output = strdup(json_object_get_string(get(g, "output"))),
                              .hits = json_object_get_int(get(g, "hits")),
                              .wall_s = json_object_get_double(get(g, "wall_s")),
+                             // under icount: the budget the campaign's trials had
+                             .icount_main = json_object_get_int64(get(g, "icount_main")),
+                             .icount = json_object_get_int64(get(g, "icount")),
+                             .hang_icount = json_object_get_int64(get(g, "hang_icount")),
                              .may_differ = fm->may_differ,
                              .nmay_differ = fm->nmay_differ};
   const char *elf = json_object_get_string(get(vf, "workload_elf"));

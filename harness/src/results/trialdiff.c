@@ -7,9 +7,12 @@
 
 // Host measurements and host events (a retry after QEMU failed) in a trial
 // record: they differ between any two runs (timeout_s follows the golden
-// run's host time).
-static const char *const trial_host_keys[] = {"wall_s",   "restore_ms",   "phases_ms", "from_hit",
-                                              "attempts", "retry_reason", "timeout_s", NULL};
+// run's host time). Also what differs with how the trial started: from_hit,
+// and the instruction counts (a snapshot's stop shifts the guest's idle
+// loop by a few thousand instructions, docs/campaign.md "Hangs").
+static const char *const trial_host_keys[] = {
+    "wall_s",       "restore_ms", "phases_ms",  "from_hit",       "attempts",
+    "retry_reason", "timeout_s",  "run_icount", "timeout_icount", NULL};
 // Per-variant summary members that are host measurements too.
 static const char *const summary_host_keys[] = {"restore_ms", "phases_ms", NULL};
 // What decides a golden run (its wall_s is a host measurement).

@@ -7,9 +7,18 @@
 
 #include "elfsym.h"
 #include "frameinfo.h"
+#include "qmp.h"
 #include "rsp.h"
 #include "serial.h"
 #include "util.h"
+
+// How long the guest runs between two looks at its instruction count,
+// and how many looks in a row that find no new instruction make a hang: a
+// guest that halted with interrupts off never runs again (with -icount
+// sleep=off an idle guest still runs its timer interrupts), and five
+// seconds are more than a busy host starves a QEMU.
+#define SLICE_MS 1000
+#define STALL_SLICES 5
 
 static const char *const outcome_names[] = {"benign", "recovered", "sdc",   "killed",
                                             "panic",  "hang",      "reset", "harness_error"};
@@ -142,6 +151,15 @@ static enum mh_outcome said(const struct mh_trial_obs *o, enum mh_outcome out, c
 
 enum mh_outcome mh_trial_classify(const struct mh_golden *g, const struct mh_trial_obs *o,
                                   char *reason, size_t cap) {
+  // Under icount the budget decides, whatever came after it: a run that
+  // needed more instructions than it allows hung, even if it ended later.
+  if (g->hang_icount > 0 && o->icount > g->hang_icount && o->ended != MH_AT_DEAD) {
+    snprintf(reason, cap,
+             "no shutdown within the trial's budget of %lld instructions since main() (hang_factor "
+             "x the golden run's %lld): it ran %lld",
+             (long long)g->hang_icount, (long long)g->icount, (long long)o->icount);
+    return said(o, MH_OUT_HANG, reason, cap);
+  }
   switch (o->ended) {
   case MH_AT_PANIC:
     snprintf(reason, cap, "kernel panic: %s", o->panic_msg);
@@ -152,7 +170,18 @@ enum mh_outcome mh_trial_classify(const struct mh_golden *g, const struct mh_tri
              "-no-reboot)");
     return said(o, MH_OUT_RESET, reason, cap);
   case MH_AT_TIMEOUT:
-    snprintf(reason, cap, "no shutdown within the trial timeout");
+    if (o->stalled)
+      snprintf(reason, cap,
+               "no shutdown: the guest ran no instruction for %d s (halted for good), after %lld "
+               "of the %lld instructions its budget allows",
+               STALL_SLICES * SLICE_MS / 1000, (long long)o->icount, (long long)g->hang_icount);
+    else if (g->hang_icount > 0 && o->icount >= 0)
+      snprintf(reason, cap,
+               "no shutdown within the trial's host-time limit, after %lld of the %lld "
+               "instructions its budget allows",
+               (long long)o->icount, (long long)g->hang_icount);
+    else
+      snprintf(reason, cap, "no shutdown within the trial timeout");
     return said(o, MH_OUT_HANG, reason, cap);
   case MH_AT_SHUTDOWN:
     break;
@@ -208,21 +237,22 @@ static void panic_message(const char *serial, char *out, size_t cap) {
 }
 
 // Runs to the end of the workload; fills o->ended, status, panic message.
-static void run_to_end(struct mh_session *s, int timeout_ms, struct mh_trial_obs *o,
-                       struct mh_err *e);
+// Under icount g's instruction budget applies as well (g may be NULL).
+static void run_to_end(struct mh_session *s, const struct mh_golden *g, int timeout_ms,
+                       struct mh_trial_obs *o, struct mh_err *e);
 
 // A silent fault is watched until the guest first reads or overwrites it
 // (activation.h), then the run goes on to its end. 1, or -1 when a
 // watchpoint could not be set or cleared (the harness's part failed).
-static int run_watched(struct mh_session *s, struct mh_trial_result *r, const struct mh_fault *f,
-                       int timeout_ms, struct mh_err *e) {
+static int run_watched(struct mh_session *s, const struct mh_golden *g, struct mh_trial_result *r,
+                       const struct mh_fault *f, int timeout_ms, struct mh_err *e) {
   double t0 = mh_now();
   enum mh_stop_at at = mh_run_watched(s, &r->targets[0], f, timeout_ms, &r->obs.act, e);
   int left = timeout_ms - (int)((mh_now() - t0) * 1000);
   if (at == MH_AT_DEAD && s->alive)
     return -1;
   if (at == MH_AT_USER) {
-    run_to_end(s, left > 1 ? left : 1, &r->obs, e);
+    run_to_end(s, g, left > 1 ? left : 1, &r->obs, e);
     return 1;
   }
   r->obs.ended = at;
@@ -236,8 +266,8 @@ static int run_watched(struct mh_session *s, struct mh_trial_result *r, const st
 // retires the frame (stuck.h), then the run goes on to its end; at the end
 // the frame table says whether the frame was retired. 1, or -1 when the
 // harness's part failed.
-static int run_stuck(struct mh_session *s, struct mh_trial_result *r, const struct mh_fault *f,
-                     int value, int timeout_ms, struct mh_err *e) {
+static int run_stuck(struct mh_session *s, const struct mh_golden *g, struct mh_trial_result *r,
+                     const struct mh_fault *f, int value, int timeout_ms, struct mh_err *e) {
   double t0 = mh_now();
   r->obs.stuck = (struct mh_stuck){.value = value};
   enum mh_stop_at at = mh_run_stuck(s, &r->targets[0], f, timeout_ms, &r->obs.stuck, e);
@@ -245,7 +275,7 @@ static int run_stuck(struct mh_session *s, struct mh_trial_result *r, const stru
   if (at == MH_AT_DEAD && s->alive)
     return -1;
   if (at == MH_AT_USER)
-    run_to_end(s, left > 1 ? left : 1, &r->obs, e);
+    run_to_end(s, g, left > 1 ? left : 1, &r->obs, e);
   else {
     r->obs.ended = at;
     r->obs.status = s->power_value;
@@ -259,13 +289,54 @@ static int run_stuck(struct mh_session *s, struct mh_trial_result *r, const stru
   return 1;
 }
 
-static void run_to_end(struct mh_session *s, int timeout_ms, struct mh_trial_obs *o,
+// QEMU's count of the instructions the guest has executed (QMP
+// query-replay; under -icount, and carried by snapshots).
+static int read_icount(struct mh_session *s, int64_t *n, struct mh_err *e) {
+  json_object *ret = NULL, *v;
+  double c = s->o.control_timeout_s > 0 ? s->o.control_timeout_s : MH_CONTROL_TIMEOUT_S;
+  if (mh_qmp_execute(s->qmp, "query-replay", NULL, &ret, (int)(c * 1000), e) < 0)
+    return mh_err_prefix(e, "reading the instruction count: ");
+  bool ok = json_object_object_get_ex(ret, "icount", &v);
+  *n = ok ? json_object_get_int64(v) : 0;
+  json_object_put(ret);
+  return ok ? 0 : mh_fail(e, "QMP query-replay gave no icount (is QEMU running with -icount?)");
+}
+
+// Reads the instructions since main() into o->icount: 1 over g's budget,
+// 0 not, -1 error.
+static int over_budget(struct mh_session *s, const struct mh_golden *g, struct mh_trial_obs *o,
                        struct mh_err *e) {
+  int64_t n;
+  if (read_icount(s, &n, e) < 0)
+    return -1;
+  o->icount = n - g->icount_main;
+  return o->icount > g->hang_icount;
+}
+
+static void run_to_end(struct mh_session *s, const struct mh_golden *g, int timeout_ms,
+                       struct mh_trial_obs *o, struct mh_err *e) {
   enum mh_stop_at at = MH_AT_USER;
   double deadline = mh_now() + timeout_ms / 1000.0;
-  // Stray user stops (a breakpoint of ours hit again) are continued.
-  for (int i = 0; i < 1000 && at == MH_AT_USER; i++)
-    at = mh_session_run(s, mh_ms_left(deadline), e);
+  bool budget = g && g->hang_icount > 0;
+  int stalled = 0;
+  // Stray user stops (a breakpoint of ours hit again) are continued. Under
+  // an instruction budget the guest runs in slices, and after each one its
+  // count says whether it has hung: a verdict the host's speed cannot
+  // change (the wall-time limit is only the backstop).
+  for (int i = 0; i < 100000; i++) {
+    int left = mh_ms_left(deadline);
+    int slice = budget && left > SLICE_MS ? SLICE_MS : left;
+    at = mh_session_run(s, slice, e);
+    if (at == MH_AT_TIMEOUT && slice < left) {
+      int64_t before = o->icount;
+      int over = over_budget(s, g, o, e);
+      stalled = over == 0 && o->icount == before ? stalled + 1 : 0;
+      o->stalled = stalled >= STALL_SLICES;
+      at = over < 0 ? MH_AT_DEAD : over || o->stalled ? MH_AT_TIMEOUT : MH_AT_USER;
+    }
+    if (at != MH_AT_USER)
+      break;
+  }
   o->ended = at;
   o->status = s->power_value; // meaningful at a shutdown only
   if (at == MH_AT_DEAD)
@@ -428,6 +499,10 @@ static int choose(struct mh_session *s, const struct mh_faults *fm, uint64_t pic
   return mh_target_page(&s->guest, fm->kind == MH_FK_MIRROR, va, t, e);
 }
 
+static bool stuck_model(const struct mh_faults *fm) {
+  return fm->model == MH_FM_STUCK0 || fm->model == MH_FM_STUCK1;
+}
+
 // The kernel's mce_done hook, needed between the faults of one trial.
 static int handled_hook(struct mh_session *s, uint64_t *done, struct mh_err *e) {
   if (mh_elf_symbol(s->o.kernel, "mce_done", done, NULL, e) == 0)
@@ -449,9 +524,13 @@ static int inject_all(struct mh_session *s, const struct mh_faults *fm,
   struct mh_trial_obs *o = &r->obs;
   if (fm->trap == MH_FT_MCE && p->nfaults > 1 && handled_hook(s, &done, e) < 0)
     return -1;
+  struct mh_target anchor = {0}; // model rows: the frame the group's pick chose
+  bool rows = fm->model == MH_FM_ROWS;
   for (int i = 0; i < p->nfaults; i++) {
     struct mh_target *t = &r->targets[i];
-    int rc = choose(s, fm, p->f[i].pick, r, t, e);
+    int rc = p->f[i].row == 0 ? choose(s, fm, p->f[i].pick, r, rows ? &anchor : t, e) : 0;
+    if (rc == 0 && rows)
+      rc = mh_target_row(&s->guest, &anchor, fm->rows, fm->row_kib, p->f[i].row, t, e);
     lap(r, MH_PH_TARGET, &mark);
     if (rc == MH_TARGET_GONE) {
       snprintf(o->why_not, sizeof o->why_not, "fault %d: %.140s", i + 1, e->msg);
@@ -461,9 +540,9 @@ static int inject_all(struct mh_session *s, const struct mh_faults *fm,
                                  t->holds, sizeof t->holds, e) < 0)
       return -1;
     uint32_t pa = t->pa + p->f[i].word * 8;
-    rc = fm->model == MH_FM_FLIP ? mh_inject_flip(s->rsp, pa, p->f[i].mask, &r->flips[i], e)
-                                 : mh_inject_stuck(s->rsp, pa, p->f[i].mask,
-                                                   fm->model == MH_FM_STUCK1, &r->flips[i], e);
+    rc = stuck_model(fm)
+             ? mh_inject_stuck(s->rsp, pa, p->f[i].mask, fm->model == MH_FM_STUCK1, &r->flips[i], e)
+             : mh_inject_flip(s->rsp, pa, p->f[i].mask, &r->flips[i], e);
     lap(r, MH_PH_FLIP, &mark);
     if (rc < 0)
       return -1;
@@ -497,7 +576,9 @@ void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_
   struct mh_err e = {""};
   r->obs.ended = MH_AT_OTHER;
   r->obs.nfaults = p->nfaults;
+  r->obs.icount = -1;
   r->timeout_s = timeout_s;
+  r->timeout_icount = g->hang_icount;
   r->phase_s[MH_PH_RESTORE] = r->restore_s;
   // Before the fault the guest runs fault-free and cannot hang: only the
   // host can be slow, so this part gets the campaign's run_s, not the
@@ -512,15 +593,18 @@ void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_
   else if (rc == 0)
     snprintf(r->obs.why_not, sizeof r->obs.why_not, "the workload finished first");
   mark = mh_now();
-  if (rc == 1 && fm->model != MH_FM_FLIP && r->ntargets > 0)
-    rc = run_stuck(s, r, &p->f[0], fm->model == MH_FM_STUCK1, ms, &e);
+  if (rc == 1 && stuck_model(fm) && r->ntargets > 0)
+    rc = run_stuck(s, g, r, &p->f[0], fm->model == MH_FM_STUCK1, ms, &e);
   else if (rc == 1 && fm->trap == MH_FT_NONE && r->ntargets > 0)
-    rc = run_watched(s, r, &p->f[0], ms, &e);
+    rc = run_watched(s, g, r, &p->f[0], ms, &e);
   else if (rc == 1)
-    run_to_end(s, ms, &r->obs, &e);
+    run_to_end(s, g, ms, &r->obs, &e);
   lap(r, MH_PH_TO_END, &mark);
   if (rc < 0 && !s->alive)
     r->obs.ended = MH_AT_DEAD;
+  // Under icount every trial's count at its end is recorded and judged.
+  if (g->hang_icount > 0 && s->alive && rc >= 0 && over_budget(s, g, &r->obs, &e) < 0)
+    rc = -1;
   r->serial = s->alive || s->dir[0] ? mh_session_serial(s) : strdup("");
   r->lines = mh_serial_lines(r->serial ? r->serial : "");
   r->obs.serial = r->lines ? r->lines : "";
@@ -564,6 +648,8 @@ int mh_trial_golden(struct mh_session *s, const struct mh_faults *fm, uint64_t b
                     double timeout_s, struct mh_golden *g, struct mh_err *e) {
   memset(g, 0, sizeof *g);
   double t0 = mh_now();
+  if (s->o.icount && read_icount(s, &g->icount_main, e) < 0)
+    return -1;
   if (fm->when == MH_FW_BREAKPOINT && mh_session_bp(s, bp_addr, true, e) < 0)
     return -1;
   struct mh_trial_obs o = {.ended = MH_AT_USER};
@@ -589,6 +675,13 @@ int mh_trial_golden(struct mh_session *s, const struct mh_faults *fm, uint64_t b
   }
   g->status = s->power_value;
   g->wall_s = mh_now() - t0;
+  int64_t end;
+  if (s->o.icount) {
+    if (read_icount(s, &end, e) < 0)
+      return -1;
+    g->icount = end - g->icount_main;
+    g->hang_icount = (int64_t)(fm->hang_factor * (double)g->icount);
+  }
   g->may_differ = fm->may_differ;
   g->nmay_differ = fm->nmay_differ;
   char *serial = mh_session_serial(s);
@@ -613,9 +706,11 @@ static json_object *hex(uint64_t v) {
 }
 
 static json_object *fault_json(const struct mh_fault *f, const struct mh_target *t,
-                               const struct mh_flip *fl) {
+                               const struct mh_flip *fl, bool rows) {
   json_object *o = json_object_new_object();
   json_object_object_add(o, "pick", hex(f->pick));
+  if (rows)
+    json_object_object_add(o, "row", json_object_new_int(f->row));
   json_object_object_add(o, "word", json_object_new_int((int)f->word));
   json_object_object_add(o, "mask", hex(f->mask));
   json_object_object_add(o, "injected", json_object_new_boolean(t != NULL));
@@ -683,13 +778,13 @@ json_object *mh_trial_record(const char *id, const char *variant, int trial,
   json_object_object_add(o, "trap", json_object_new_string(fm->trap == MH_FT_MCE ? "mce" : "none"));
   if (fm->icount)
     stop_json(o, p, r);
-  if (fm->model != MH_FM_FLIP && r->ntargets > 0)
+  if (stuck_model(fm) && r->ntargets > 0)
     json_object_object_add(o, "stuck", mh_stuck_json(&r->obs.stuck));
   if (r->obs.act.state != MH_ACT_UNKNOWN)
     json_object_object_add(o, "activation", mh_activation_json(&r->obs.act));
   for (int i = 0; i < p->nfaults; i++)
-    json_object_array_add(
-        faults, fault_json(&p->f[i], i < r->ntargets ? &r->targets[i] : NULL, &r->flips[i]));
+    json_object_array_add(faults, fault_json(&p->f[i], i < r->ntargets ? &r->targets[i] : NULL,
+                                             &r->flips[i], fm->model == MH_FM_ROWS));
   json_object_object_add(o, "faults", faults);
   json_object_object_add(o, "outcome", json_object_new_string(mh_outcome_name(r->outcome)));
   json_object_object_add(o, "reason", json_object_new_string(r->reason));
@@ -703,6 +798,11 @@ json_object *mh_trial_record(const char *id, const char *variant, int trial,
   json_object_object_add(o, "wall_s", json_object_new_double(r->wall_s));
   // What made a hang a hang: the timeout the golden run set (docs/campaign.md).
   json_object_object_add(o, "timeout_s", json_object_new_double(r->timeout_s));
+  if (r->timeout_icount > 0) { // under icount the budget in instructions decides
+    json_object_object_add(o, "timeout_icount", json_object_new_int64(r->timeout_icount));
+    json_object_object_add(o, "run_icount",
+                           r->obs.icount >= 0 ? json_object_new_int64(r->obs.icount) : NULL);
+  }
   json_object_object_add(o, "from_hit", json_object_new_int(r->from_hit));
   json_object *ph = json_object_new_object();
   for (int i = 0; i < MH_PH_COUNT; i++)

@@ -38,6 +38,10 @@ struct mh_golden {
   char *lines;   // all it printed since main(), as mh_serial_lines gives it
   int hits;      // how often the breakpoint symbol was hit (0 without one)
   double wall_s; // host seconds from restore to shutdown
+  // Under icount: QEMU's instruction count at main() (absolute: snapshots
+  // carry it), the instructions from there to the shutdown, and the trial
+  // budget, hang_factor times that (0: not under icount, no budget).
+  int64_t icount_main, icount, hang_icount;
   // Patterns of lines that may differ after a fault ($.faults.may_differ),
   // borrowed from the campaign.
   const char *const *may_differ;
@@ -64,6 +68,10 @@ struct mh_trial_obs {
   const char *serial; // the trial's output since main(), as mh_serial_lines gives it
   int nmce;
   struct mh_mce_obs mce[MH_MAX_MCE];
+  // Under icount: the instructions since main() when the trial ended (-1:
+  // not measured); more than the golden run's hang_icount is a hang.
+  int64_t icount;
+  bool stalled;             // under icount: ended because the guest ran no instruction for good
   struct mh_activation act; // trap none: was the first fault read (activation.h)
   struct mh_stuck stuck;    // model stuck0/stuck1: the first fault's bits forced again
 };
@@ -97,6 +105,7 @@ struct mh_trial_result {
   struct mh_flip flips[MH_MAX_FAULTS];
   double restore_s, wall_s;
   double timeout_s;            // the trial timeout after the injection point (from the golden run)
+  int64_t timeout_icount;      // under icount: the golden run's hang_icount, else 0
   int from_hit;                // breakpoint hits already behind the restored state (a checkpoint's)
   double phase_s[MH_PH_COUNT]; // seconds; mh_trial_run copies restore_s in
   // when.icount: where the stepped stop landed (docs/results.md).
