@@ -1,7 +1,8 @@
 // Fault models and hang timeouts on the real kernel (docs/campaign.md,
 // "Fault models" and "Hangs"): model rows flips bits in physically
 // neighbouring frames, centred on the frame the pick chose, and the record
-// lists every frame it hit; under icount a hang is judged in instructions.
+// lists every frame it hit; under icount a hang is judged in instructions;
+// stuck-at bits report their activation.
 #include "cm.h"
 
 #include <stdio.h>
@@ -19,9 +20,9 @@
 
 static char output[65536];
 
-// Runs the campaign whose $.faults members (after trials/target/when) are
-// extra into dir; returns the results document.
-static json_object *run(const char *dir, const char *kind, const char *extra) {
+// Runs the campaign with $.faults.target target (JSON) and further
+// $.faults members extra into dir; returns the results document.
+static json_object *run(const char *dir, const char *target, const char *extra) {
   char camp[128], out[128];
   snprintf(camp, sizeof camp, "%s/c.json", dir);
   snprintf(out, sizeof out, "%s/r.json", dir);
@@ -31,9 +32,9 @@ static json_object *run(const char *dir, const char *kind, const char *extra) {
           "{\"schema\": 1, \"name\": \"models\", \"variants\": [\"native\"], \"workloads\": "
           "[{\"name\": \"memsum\", \"program\": \"memsum\", \"args\": [\"1\", \"4\"]}], "
           "\"timing\": \"icount\", \"jobs\": 2, \"seed\": 3, \"timeouts\": {\"run_s\": 60, "
-          "\"connect_s\": 30}, \"faults\": {\"trials\": %d, \"target\": {\"kind\": \"%s\"}, "
+          "\"connect_s\": 30}, \"faults\": {\"trials\": %d, \"target\": %s, "
           "\"when\": {\"breakpoint\": \"memsum_round\", \"hits\": [1, 3]}%s}}",
-          TRIALS, kind, extra);
+          TRIALS, target, extra);
   fclose(f);
   char *argv[] = {MEMHARNESS, "run", camp, "-o", out, "--build-dir", BUILD_DIR, NULL};
   struct mh_err e;
@@ -68,7 +69,7 @@ static void rows_hit_physical_neighbours(void **state) {
            ", \"model\": \"rows\", \"rows\": %d, \"row_kib\": %d, \"trap\": "
            "\"none\"",
            ROWS, ROW_KIB);
-  json_object *d = run(dir, "native", extra), *trials = mh_jget(d, "trials");
+  json_object *d = run(dir, "{\"kind\": \"native\"}", extra), *trials = mh_jget(d, "trials");
   assert_int_equal(json_object_array_length(trials), TRIALS);
   for (size_t i = 0; i < json_object_array_length(trials); i++) {
     json_object *t = json_object_array_get_idx(trials, i), *faults = mh_jget(t, "faults");
@@ -117,7 +118,7 @@ static void hangs_are_judged_in_instructions(void **state) {
     char dir[] = "/tmp/mh-hang-XXXXXX", extra[128];
     assert_non_null(mkdtemp(dir));
     snprintf(extra, sizeof extra, ", \"trap\": \"none\"%s", factors[k]);
-    json_object *d = run(dir, "free", extra), *trials = mh_jget(d, "trials");
+    json_object *d = run(dir, "{\"kind\": \"free\"}", extra), *trials = mh_jget(d, "trials");
     json_object *g = mh_jget(mh_jget(mh_jget(d, "faults"), "native"), "golden");
     int64_t golden = num64(g, "icount"), budget = num64(g, "hang_icount");
     int64_t want = (int64_t)((k ? 0.5 : 50.0) * (double)golden);
@@ -150,10 +151,45 @@ static void hangs_are_judged_in_instructions(void **state) {
   }
 }
 
+// Stuck-at bits without a machine check (trap none) report their
+// activation too: every trial says whether the guest read the bits while
+// they differed from what it had stored, and a trial whose outcome is not
+// benign must have read them (in the heap, which the workload only reads
+// and writes as data).
+static void stuck_at_reports_activation(void **state) {
+  (void)state;
+  if (!HAVE_KERNEL)
+    skip();
+  char dir[] = "/tmp/mh-stuckact-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  json_object *d = run(dir, "{\"kind\": \"native\", \"region\": \"heap\"}",
+                       ", \"model\": \"stuck1\", \"bits\": 4, \"trap\": \"none\""),
+              *trials = mh_jget(d, "trials");
+  int read = 0;
+  for (size_t i = 0; i < json_object_array_length(trials); i++) {
+    json_object *t = json_object_array_get_idx(trials, i);
+    const char *outcome = mh_jstr(t, "outcome"), *st = mh_jstr(mh_jget(t, "activation"), "state");
+    printf("%s: %s, activation %s, stuck %s\n", mh_jstr(t, "id"), outcome, st ? st : "missing",
+           json_object_to_json_string(mh_jget(t, "stuck")));
+    assert_string_not_equal(outcome, "harness_error");
+    assert_non_null(mh_jget(t, "stuck"));
+    if (!st || (strcmp(st, "read") != 0 && strcmp(st, "untouched") != 0))
+      fail_msg("trial %s: activation state %s, expected read or untouched", mh_jstr(t, "id"),
+               st ? st : "missing");
+    if (strcmp(outcome, "benign") != 0 && strcmp(st, "read") != 0)
+      fail_msg("trial %s: outcome %s from stuck bits never read", mh_jstr(t, "id"), outcome);
+    read += strcmp(st, "read") == 0;
+  }
+  printf("%d of %d trials read their stuck bits\n", read, TRIALS);
+  json_object_put(d);
+  assert_int_equal(mh_test_rm_tree(dir), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(rows_hit_physical_neighbours),
       cmocka_unit_test(hangs_are_judged_in_instructions),
+      cmocka_unit_test(stuck_at_reports_activation),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,8 +16,7 @@ const char *mh_act_name(enum mh_act_state s) {
 #define Z_WRITE 2
 #define Z_READ 3
 
-// The bytes of the word that hold flipped bits: [lo, lo + len).
-static void span(uint64_t mask, uint32_t *lo, uint32_t *len) {
+void mh_act_span(uint64_t mask, uint32_t *lo, uint32_t *len) {
   int first = __builtin_ctzll(mask), last = 63 - __builtin_clzll(mask);
   *lo = (uint32_t)first / 8;
   *len = (uint32_t)last / 8 - *lo + 1;
@@ -46,7 +45,7 @@ int mh_watch_ours(struct mh_session *s, uint32_t uva, uint32_t pa, struct mh_err
   return strtoul(g + 7, NULL, 16) == pa;
 }
 
-static void where(struct mh_session *s, struct mh_activation *a) {
+void mh_act_where(struct mh_session *s, struct mh_activation *a) {
   uint32_t esp;
   struct mh_err ignore;
   if (mh_session_regs(s, &a->eip, &esp, &ignore) < 0)
@@ -60,7 +59,7 @@ enum mh_stop_at mh_run_watched(struct mh_session *s, const struct mh_target *t,
                                const struct mh_fault *f, int timeout_ms, struct mh_activation *a,
                                struct mh_err *e) {
   uint32_t lo, len;
-  span(f->mask, &lo, &len);
+  mh_act_span(f->mask, &lo, &len); // the bytes that hold flipped bits
   uint32_t pa = t->pa + f->word * 8 + lo, kva = s->guest.in.kernbase + pa;
   uint32_t uva = t->uva ? t->uva + f->word * 8 + lo : 0;
   *a = (struct mh_activation){.state = MH_ACT_UNTOUCHED};
@@ -87,7 +86,7 @@ enum mh_stop_at mh_run_watched(struct mh_session *s, const struct mh_target *t,
     }
     a->state = st->watch == 'w' ? MH_ACT_OVERWRITTEN : MH_ACT_READ;
     a->addr = hit;
-    where(s, a);
+    mh_act_where(s, a);
   }
   if (s->alive && (watch(s, false, kva, len, e) < 0 || (uva && watch(s, false, uva, len, e) < 0)))
     return MH_AT_DEAD;

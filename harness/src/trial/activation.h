@@ -40,6 +40,11 @@ enum mh_stop_at mh_run_watched(struct mh_session *s, const struct mh_target *t,
                                const struct mh_fault *f, int timeout_ms, struct mh_activation *a,
                                struct mh_err *e);
 
+// The bytes of a word that hold the bits of mask: [*lo, *lo + *len).
+void mh_act_span(uint64_t mask, uint32_t *lo, uint32_t *len);
+// Records where the guest stopped (eip, function+offset) in a.
+void mh_act_where(struct mh_session *s, struct mh_activation *a);
+
 // Whether the address space the guest runs in maps uva to pa (a watchpoint
 // at a user address fires in every process that uses the address): 1 yes,
 // 0 no, -1 error.

@@ -269,8 +269,10 @@ static int run_watched(struct mh_session *s, const struct mh_golden *g, struct m
 static int run_stuck(struct mh_session *s, const struct mh_golden *g, struct mh_trial_result *r,
                      const struct mh_fault *f, int value, int timeout_ms, struct mh_err *e) {
   double t0 = mh_now();
-  r->obs.stuck = (struct mh_stuck){.value = value};
-  enum mh_stop_at at = mh_run_stuck(s, &r->targets[0], f, timeout_ms, &r->obs.stuck, e);
+  r->obs.stuck =
+      (struct mh_stuck){.value = value, .differs = r->flips[0].after != r->flips[0].before};
+  enum mh_stop_at at =
+      mh_run_stuck(s, &r->targets[0], f, timeout_ms, &r->obs.stuck, &r->obs.act, e);
   int left = timeout_ms - (int)((mh_now() - t0) * 1000);
   if (at == MH_AT_DEAD && s->alive)
     return -1;
