@@ -153,6 +153,32 @@ static void cross_field_rules(void **state) {
           "$.faults.when.sweep: expected true or false");
 }
 
+// memv6sys (issue 23) is a variant like the others; its kernel mirror needs
+// 512 MiB of guest RAM, so a campaign that gives it less is refused, and a
+// campaign that says nothing gets 512 for it and the usual RAM elsewhere.
+static void memv6sys_needs_its_ram(void **state) {
+  (void)state;
+  struct mh_campaign c;
+  struct mh_err e = {{0}};
+  const char *ok = "{\"schema\": 1, \"name\": \"t\", \"variants\": [\"native\", \"memv6sys\"],"
+                   " \"workloads\": [{\"name\": \"w\", \"program\": \"memsum\"}]}";
+  if (parse(ok, &c, &e) != 0)
+    fail_msg("memv6sys refused: %s", e.msg);
+  assert_int_equal(c.nvariants, 2);
+  assert_int_equal(c.variants[1], MH_VARIANT_MEMV6SYS);
+  assert_string_equal(mh_variant_name(c.variants[1]), "memv6sys");
+  assert_int_equal(mh_variant_min_mem_mb(MH_VARIANT_MEMV6SYS), 512);
+  assert_int_equal(mh_variant_min_mem_mb(MH_VARIANT_MEMV6), 0);
+  assert_string_equal(mh_variant_userland(MH_VARIANT_MEMV6SYS), "memv6");
+  assert_string_equal(mh_variant_userland(MH_VARIANT_NATIVE), "native");
+  mh_campaign_free(&c);
+  rejects(
+      "{\"schema\": 1, \"name\": \"t\", \"variants\": [\"memv6\", \"memv6sys\"],"
+      " \"workloads\": [{\"name\": \"w\", \"program\": \"memsum\"}], \"faults\": {\"trials\":"
+      " 1, \"target\": {\"kind\": \"used\"}, \"when\": {\"delay_ms\": [1, 2]}, \"mem_mb\": 256}}",
+      "$.faults.mem_mb: memv6sys needs at least 512 MiB of guest RAM", NULL);
+}
+
 // Timing "host" (docs/linux.md): overhead runs only, with a bar of its own.
 static void host_timing_has_its_own_bar(void **state) {
   (void)state;
@@ -334,6 +360,7 @@ int main(void) {
       cmocka_unit_test(json_syntax_errors_give_line_and_column),
       cmocka_unit_test(load_names_the_file),
       cmocka_unit_test(shipped_campaigns_are_valid),
+      cmocka_unit_test(memv6sys_needs_its_ram),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -464,6 +464,57 @@ static void fault_figures_of_every_outcome(void **state) {
   }
 }
 
+// A fault campaign on all three kernels (issue 23's kinds-* campaigns):
+// the sample's memv6 trials again as memv6sys, with kernel-mirror frames
+// added (made up, for the layout only). The outcome bars of the three
+// variants stand side by side, each named.
+static void write_three_fault_variants(const char *path) {
+  json_object *doc = json_object_from_file(TEST_DATA "/recovery-sample.json");
+  assert_non_null(doc);
+  json_object_array_add(json_object_object_get(json_object_object_get(doc, "campaign"), "variants"),
+                        json_object_new_string("memv6sys"));
+  json_object *sum = json_object_object_get(json_object_object_get(doc, "faults"), "summary");
+  json_object *copy = NULL;
+  assert_int_equal(json_object_deep_copy(json_object_object_get(sum, "memv6"), &copy, NULL), 0);
+  json_object *counts = json_object_new_object();
+  json_object_object_add(counts, "recovered", json_object_new_int(5));
+  json_object_object_add(counts, "benign", json_object_new_int(1));
+  json_object_object_add(
+      json_object_object_get(json_object_object_get(copy, "outcomes"), "by_frame_kind"), "kmirror",
+      counts);
+  json_object_object_add(sum, "memv6sys", copy);
+  json_object *trials = json_object_object_get(doc, "trials");
+  size_t n = json_object_array_length(trials);
+  for (size_t i = 0; i < n; i++) {
+    json_object *t = json_object_array_get_idx(trials, i), *t2 = NULL;
+    if (strcmp(json_object_get_string(json_object_object_get(t, "variant")), "memv6") != 0)
+      continue;
+    assert_int_equal(json_object_deep_copy(t, &t2, NULL), 0);
+    json_object_object_add(t2, "variant", json_object_new_string("memv6sys"));
+    json_object_array_add(trials, t2);
+  }
+  assert_int_equal(json_object_to_file(path, doc), 0);
+  json_object_put(doc);
+}
+
+static void fault_figures_of_three_variants(void **state) {
+  (void)state;
+  if (!have_gnuplot())
+    skip();
+  char path[128];
+  snprintf(path, sizeof path, "%s/three-faults.json", dir);
+  write_three_fault_variants(path);
+  const char *widths[] = {"single", "double"};
+  for (int i = 0; i < 2; i++) {
+    texts[0] = 0;
+    assert_int_equal(draw_and_check(path, widths[i], "three-faults", texts, sizeof texts), 4);
+    expect_text(texts, "native, native frames");
+    expect_text(texts, "memv6, native frames");
+    expect_text(texts, "memv6sys, native frames");
+    expect_text(texts, "memv6sys, kmirror frames");
+  }
+}
+
 // The checker itself finds what it is for: two texts drawn over each other,
 // and a label running off the canvas (the y label of before the style).
 static void the_checker_finds_overlap_and_clipping(void **state) {
@@ -525,6 +576,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(every_variant_appears),
       cmocka_unit_test(fault_figures),
       cmocka_unit_test(fault_figures_of_every_outcome),
+      cmocka_unit_test(fault_figures_of_three_variants),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

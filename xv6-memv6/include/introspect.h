@@ -11,10 +11,11 @@
 
 #define INTROSPECT_SYMBOL "memv6_introspect"
 #define INTROSPECT_MAGIC 0x4936564d // "MV6I" in memory order
-#define INTROSPECT_VERSION 1
+#define INTROSPECT_VERSION 2
 
 #define VARIANT_NATIVE 0
 #define VARIANT_MEMV6 1
+#define VARIANT_MEMV6SYS 2 // memv6 with the kernel's own memory mirrored
 
 // Frame kinds as stored in the frame table's kind byte.
 #define FRAME_FREE 0
@@ -63,6 +64,11 @@ struct introspect {
   unsigned int proc_pgdir_off; // pde_t *: kernel va of the page directory
   unsigned int proc_sz_off;    // uint: user memory size in bytes
   unsigned int proc_name_off;  // char[16]
+
+  // memv6sys (version 2): the kernel mirror of normal-zone frame pa is the
+  // frame at kmirror_pa + pa (docs/memv6.md, "The kernel mirror"); 0 on
+  // the other variants.
+  unsigned int kmirror_pa;
 };
 
 #endif

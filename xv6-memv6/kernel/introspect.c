@@ -9,12 +9,19 @@
 #include "kalloc.h"
 #include "proc.h"
 
-#ifdef MEMV6
+#if defined(MEMV6SYS)
+#define VARIANT VARIANT_MEMV6SYS
+#define VARIANT_MIRROR_OFFSET MIRROR_OFFSET
+#define VARIANT_KMIRROR_PA KMIRROR_PHYS
+#elif defined(MEMV6)
 #define VARIANT VARIANT_MEMV6
 #define VARIANT_MIRROR_OFFSET MIRROR_OFFSET
 #else
 #define VARIANT VARIANT_NATIVE
 #define VARIANT_MIRROR_OFFSET 0
+#endif
+#ifndef VARIANT_KMIRROR_PA
+#define VARIANT_KMIRROR_PA 0
 #endif
 
 __attribute__((used)) struct introspect memv6_introspect = {
@@ -41,6 +48,7 @@ __attribute__((used)) struct introspect memv6_introspect = {
     .proc_pgdir_off = offsetof(struct proc, pgdir),
     .proc_sz_off = offsetof(struct proc, sz),
     .proc_name_off = offsetof(struct proc, name),
+    .kmirror_pa = VARIANT_KMIRROR_PA,
 };
 
 void introspect_init(void) {

@@ -78,11 +78,16 @@ static int recover_kmirror(uint pa, struct mce_event *ev) {
 static int recover(uint pa, struct mce_event *ev) {
   if (pa >= KMIRROR_PHYS && pa < KMIRROR_PHYS + PHYSTOP)
     return recover_kmirror(pa, ev);
-  // Below EXTMEM lie firmware data and the VGA window, not the kernel's
-  // (nor compared by the oracle): as on memv6.
-  if (pa < EXTMEM || pa >= MIRROR_ZONE_BASE)
+  if (pa >= MIRROR_ZONE_BASE)
     return 0;
   struct frame *f = frame_of(pa);
+  // Below EXTMEM lie firmware data, the multiboot information (boot copied
+  // what it needs into the kernel's bss) and the VGA window: nothing the
+  // kernel reads after boot, and nothing the oracle compares.
+  if (pa < EXTMEM && f->kind == FRAME_KERNEL) {
+    ev->kind = "kernel";
+    return 1; // ignored
+  }
   if (f->kind != FRAME_KERNEL && f->kind != FRAME_PGTABLE)
     return 0;
   ev->kind = f->kind == FRAME_PGTABLE ? "pgtable" : "kernel";

@@ -239,7 +239,7 @@ static bool want_array(struct vctx *v, const char *path, json_object *o, size_t 
   return true;
 }
 
-static const char *const variant_names[] = {"native", "memv6", NULL};
+static const char *const variant_names[] = {"native", "memv6", "memv6sys", NULL};
 static const char *const timing_names[] = {"icount", "wall", "host", NULL};
 static const char *const accel_names[] = {"tcg", "kvm", "auto", NULL};
 
@@ -251,6 +251,12 @@ const char *mh_timing_name(enum mh_timing t) {
 }
 const char *mh_variant_name(enum mh_variant x) {
   return variant_names[x];
+}
+unsigned mh_variant_min_mem_mb(enum mh_variant x) {
+  return x == MH_VARIANT_MEMV6SYS ? 512 : 0;
+}
+const char *mh_variant_userland(enum mh_variant x) {
+  return variant_names[x == MH_VARIANT_MEMV6SYS ? MH_VARIANT_MEMV6 : x];
 }
 
 // A set of distinct names from an array (or a single string when allowed).
@@ -769,6 +775,12 @@ static void parse_top(struct vctx *v, json_object *root, struct mh_campaign *c) 
     if (c->variants[i] == MH_VARIANT_NATIVE)
       verr(v, "$.faults.target.kind",
            "mirror frames exist on memv6 only: drop \"native\" from $.variants");
+  for (int i = 0; c->has_faults && c->faults.mem_mb && i < c->nvariants; i++) {
+    unsigned need = mh_variant_min_mem_mb(c->variants[i]);
+    if ((unsigned)c->faults.mem_mb < need)
+      verr(v, "$.faults.mem_mb", "%s needs at least %u MiB of guest RAM: raise it or drop it",
+           mh_variant_name(c->variants[i]), need);
+  }
 }
 
 int mh_campaign_from_json(json_object *root, struct mh_campaign *c, struct mh_err *e) {

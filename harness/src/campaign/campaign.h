@@ -11,18 +11,25 @@
 #include "err.h"
 
 #define MH_CAMPAIGN_SCHEMA 1
-#define MH_MAX_VARIANTS 2
+#define MH_MAX_VARIANTS 3
 #define MH_MAX_TIMINGS 3
 
 enum mh_accel { MH_ACCEL_TCG, MH_ACCEL_KVM, MH_ACCEL_AUTO };
 // host: the workload's programs as 32-bit Linux processes on the host CPU
 // (linux/, docs/linux.md), no QEMU: real-hardware cycles.
 enum mh_timing { MH_TIMING_ICOUNT, MH_TIMING_WALL, MH_TIMING_HOST };
-enum mh_variant { MH_VARIANT_NATIVE, MH_VARIANT_MEMV6 };
+enum mh_variant { MH_VARIANT_NATIVE, MH_VARIANT_MEMV6, MH_VARIANT_MEMV6SYS };
 
 const char *mh_accel_name(enum mh_accel a);
 const char *mh_timing_name(enum mh_timing t);
 const char *mh_variant_name(enum mh_variant v);
+// The guest RAM a variant needs at least, in MiB; 0 when any will do.
+// memv6sys: its kernel mirror lies above the managed RAM (memlayout.h,
+// KMIRROR_RAM_MB).
+unsigned mh_variant_min_mem_mb(enum mh_variant v);
+// The userland a variant runs (its build's user-<name>/ directory):
+// memv6sys runs the memv6 programs.
+const char *mh_variant_userland(enum mh_variant v);
 
 struct mh_workload {
   const char *name; // strings point into the campaign's JSON tree

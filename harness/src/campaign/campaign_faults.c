@@ -25,9 +25,11 @@
 // Guest RAM of fault sessions unless $.faults.mem_mb says otherwise. The
 // kernel keeps its free lists in the frame table, so RAM it never used stays
 // zero and costs loadvm little; memv6 needs RAM above its mirror zone base
-// (128 MiB); 136 MiB leaves 8 MiB of mirror frames.
+// (128 MiB); 136 MiB leaves 8 MiB of mirror frames. memv6sys needs what
+// its kernel mirror needs (512 MiB, mh_variant_min_mem_mb).
 static unsigned default_mem_mb(enum mh_variant v) {
-  return v == MH_VARIANT_MEMV6 ? 136 : 48;
+  unsigned need = mh_variant_min_mem_mb(v);
+  return need ? need : v == MH_VARIANT_MEMV6 ? 136 : 48;
 }
 
 // Boots of a session tried before the campaign stops: two disturbances
@@ -242,7 +244,8 @@ static int prepare_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
   const struct mh_campaign *c = x->env->c;
   const struct mh_workload *w = &c->workloads[x->fm->workload];
   vr->vname = mh_variant_name(vr->v);
-  workload_elf(x->env->kernel[vr->v], vr->vname, w->program, vr->elf, sizeof vr->elf);
+  workload_elf(x->env->kernel[vr->v], mh_variant_userland(vr->v), w->program, vr->elf,
+               sizeof vr->elf);
   int n = snprintf(vr->cmdline, sizeof vr->cmdline, "%s", w->program);
   for (int i = 0; i < w->nargs && n > 0 && (size_t)n < sizeof vr->cmdline; i++)
     n += snprintf(vr->cmdline + n, sizeof vr->cmdline - (size_t)n, " %s", w->args[i]);

@@ -21,7 +21,15 @@
 
 const char *mh_frame_kind_name(int kind) {
   static const char *const names[] = {"free", "kernel", "native", "mirror", "pgtable", "poisoned"};
+  if (kind == MH_FRAME_KMIRROR)
+    return "kmirror";
   return kind >= 0 && kind <= FRAME_POISONED ? names[kind] : "unknown";
+}
+
+uint32_t mh_target_kva(const struct introspect *in, const struct mh_target *t) {
+  if (t->kind == MH_FRAME_KMIRROR)
+    return in->kernbase + in->mirror_offset + (t->pa - in->kmirror_pa);
+  return in->kernbase + t->pa;
 }
 
 const char *mh_region_name(int region) {
@@ -222,6 +230,25 @@ static int choose_in(struct mh_guest *g, const struct mh_proc_info *pp, bool mir
 // retired; of those, the ones in use (not free).
 #define ANY (-1)
 #define USED (-2)
+// A match that stands for the kernel mirror of frame number f (memv6sys).
+#define KMIRROR_OF (1u << 31)
+
+// memv6sys: the kernel mirror frame of every kernel and page-table frame
+// from 1 MiB up is in use as well (the kernel reads it to repair the frame),
+// so "used" chooses among them too. Appends them to match; how many.
+static uint32_t kmirror_matches(const struct introspect *in, const unsigned char *tab,
+                                uint32_t limit, uint32_t *match) {
+  uint32_t n = 0;
+  if (!in->kmirror_pa)
+    return 0;
+  uint32_t hi = in->normal_pa_hi >> 12 < limit ? in->normal_pa_hi >> 12 : limit;
+  for (uint32_t f = ISA_HOLE_HI; f < hi; f++) {
+    int k = tab[(size_t)f * in->frame_size + in->frame_kind_off];
+    if (k == FRAME_KERNEL || k == FRAME_PGTABLE)
+      match[n++] = f | KMIRROR_OF;
+  }
+  return n;
+}
 
 // The frame number above the last frame with RAM behind it: the table
 // covers [0, PHYSTOP) whatever RAM QEMU has, and frames above the managed
@@ -259,7 +286,7 @@ static int choose_frame(struct mh_guest *g, int want, uint64_t pick, struct mh_t
   const struct introspect *in = &g->in;
   size_t len = (size_t)in->nframes * in->frame_size;
   unsigned char *tab = malloc(len);
-  uint32_t *match = malloc(in->nframes * sizeof *match);
+  uint32_t *match = malloc(2 * (size_t)in->nframes * sizeof *match);
   if (!tab || !match || mh_rsp_read_memory(g->rsp, in->frames - in->kernbase, tab, len) < 0) {
     free(tab);
     free(match);
@@ -277,6 +304,8 @@ static int choose_frame(struct mh_guest *g, int want, uint64_t pick, struct mh_t
                        : k == want)
       match[n++] = f;
   }
+  if (want == USED)
+    n += kmirror_matches(in, tab, limit, match + n);
   uint32_t pfn = n ? match[pick % n] : 0;
   free(tab);
   free(match);
@@ -285,9 +314,11 @@ static int choose_frame(struct mh_guest *g, int want, uint64_t pick, struct mh_t
                    want == USED ? "used" : mh_frame_kind_name(want));
   uint32_t partner;
   int kind, owner;
-  if (frame(g, pfn << 12, &kind, &partner, &owner, e) < 0)
+  if (frame(g, (pfn & ~KMIRROR_OF) << 12, &kind, &partner, &owner, e) < 0)
     return -1;
   *t = (struct mh_target){.pa = pfn << 12, .kind = kind, .owner = owner, .nsel = n};
+  if (pfn & KMIRROR_OF)
+    t->pa = in->kmirror_pa + ((pfn & ~KMIRROR_OF) << 12), t->kind = MH_FRAME_KMIRROR;
   return 0;
 }
 

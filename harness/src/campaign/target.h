@@ -30,6 +30,11 @@ struct mh_guest {
   const char *program; // the workload's process name
 };
 
+// Not a frame-table kind: a frame of memv6sys's kernel mirror zone (the
+// mirror of a kernel or page-table frame, introspect.h kmirror_pa), which
+// "used" targets choose among too.
+#define MH_FRAME_KMIRROR 16
+
 struct mh_target {
   uint32_t pa;     // frame base
   int kind;        // FRAME_* as the frame table says, confirmed
@@ -43,6 +48,9 @@ struct mh_target {
 };
 
 const char *mh_frame_kind_name(int kind);
+// The kernel virtual address of the target frame's first byte: the direct
+// map, or for a kernel mirror frame the kernel mirror window (memlayout.h).
+uint32_t mh_target_kva(const struct introspect *in, const struct mh_target *t);
 const char *mh_region_name(int region);
 
 // Returned (with e saying so) when the workload has no live process (it

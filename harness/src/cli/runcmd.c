@@ -156,8 +156,13 @@ static int build_programs(struct ctx *x, struct mh_err *e) {
     return 0;
   char build[1024];
   resolve_build_dir(x, build, sizeof build);
-  return mh_userprogs_build(&x->c, x->o->campaign, build, x->files[MH_VARIANT_NATIVE].disk,
-                            x->files[MH_VARIANT_MEMV6].disk, sizeof x->files[0].disk, e);
+  if (mh_userprogs_build(&x->c, x->o->campaign, build, x->files[MH_VARIANT_NATIVE].disk,
+                         x->files[MH_VARIANT_MEMV6].disk, sizeof x->files[0].disk, e) < 0)
+    return -1;
+  // memv6sys runs the memv6 userland: its image is the memv6 image.
+  snprintf(x->files[MH_VARIANT_MEMV6SYS].disk, sizeof x->files[0].disk, "%s",
+           x->files[MH_VARIANT_MEMV6].disk);
+  return 0;
 }
 
 static json_object *accel_json(const struct ctx *x) {
@@ -227,6 +232,7 @@ static void task(void *arg, size_t i) {
       .nargs = w->nargs,
       .accel = accel_of(x, s->timing),
       .icount = s->timing == MH_TIMING_ICOUNT,
+      .mem_mb = mh_variant_min_mem_mb(s->variant),
       .timeout_s = x->c.run_timeout_s,
       .connect_timeout_s = x->c.connect_timeout_s,
       .expect_status = w->expect_status,
@@ -452,6 +458,7 @@ static int choose_accel(struct ctx *x) {
   struct mh_accel_env env = {.qemu = x->qemu,
                              .kernel = x->files[v].kernel,
                              .disk = x->files[v].disk,
+                             .mem_mb = mh_variant_min_mem_mb(v),
                              .kvm_device = x->o->kvm_device,
                              .probe_timeout_s = x->c.probe_timeout_s,
                              .stop = &x->stop};

@@ -25,7 +25,8 @@ int mh_introspect_decode(const void *raw, size_t len, struct introspect *out, st
   if (out->size != sizeof *out || len < sizeof *out)
     return mh_fail(e, "introspection block: size %u, expected %zu for version %u", out->size,
                    sizeof *out, out->version);
-  if (out->variant != VARIANT_NATIVE && out->variant != VARIANT_MEMV6)
+  if (out->variant != VARIANT_NATIVE && out->variant != VARIANT_MEMV6 &&
+      out->variant != VARIANT_MEMV6SYS)
     return mh_fail(e, "introspection block: unknown variant %u", out->variant);
   return 0;
 }

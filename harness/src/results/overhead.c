@@ -95,9 +95,10 @@ static double num_of(json_object *o, const char *k) {
 }
 
 static int variant_index(const char *name) {
-  return strcmp(name, "native") == 0  ? MH_VARIANT_NATIVE
-         : strcmp(name, "memv6") == 0 ? MH_VARIANT_MEMV6
-                                      : -1;
+  return strcmp(name, "native") == 0     ? MH_VARIANT_NATIVE
+         : strcmp(name, "memv6") == 0    ? MH_VARIANT_MEMV6
+         : strcmp(name, "memv6sys") == 0 ? MH_VARIANT_MEMV6SYS
+                                         : -1;
 }
 
 struct counts {

@@ -27,6 +27,7 @@ static bool probe(const struct mh_accel_env *env, struct mh_accel_choice *out) {
                              .args = args,
                              .nargs = 1,
                              .accel = "kvm",
+                             .mem_mb = env->mem_mb,
                              .timeout_s = env->probe_timeout_s,
                              .connect_timeout_s = 2,
                              .expect_status = 0,

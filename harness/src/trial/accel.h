@@ -11,6 +11,7 @@
 
 struct mh_accel_env {
   const char *qemu, *kernel, *disk;
+  unsigned mem_mb;        // the kernel's guest RAM (0: the default)
   const char *kvm_device; // normally /dev/kvm; tests point it elsewhere
   double probe_timeout_s;
   const atomic_bool *stop;

@@ -60,7 +60,7 @@ enum mh_stop_at mh_run_watched(struct mh_session *s, const struct mh_target *t,
                                struct mh_err *e) {
   uint32_t lo, len;
   mh_act_span(f->mask, &lo, &len); // the bytes that hold flipped bits
-  uint32_t pa = t->pa + f->word * 8 + lo, kva = s->guest.in.kernbase + pa;
+  uint32_t pa = t->pa + f->word * 8 + lo, kva = mh_target_kva(&s->guest.in, t) + f->word * 8 + lo;
   uint32_t uva = t->uva ? t->uva + f->word * 8 + lo : 0;
   *a = (struct mh_activation){.state = MH_ACT_UNTOUCHED};
   if (watch(s, true, kva, len, e) < 0 || (uva && watch(s, true, uva, len, e) < 0))

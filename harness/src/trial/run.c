@@ -311,6 +311,7 @@ static int launch(struct live *L, struct mh_err *e) {
                            .append = cmdline,
                            .accel = L->spec->accel,
                            .icount = L->spec->icount,
+                           .mem_mb = L->spec->mem_mb,
                            .serial_path = L->sc.serial,
                            .gdb_socket = L->sc.gdb,
                            .qmp_socket = L->sc.qmp};

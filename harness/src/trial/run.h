@@ -17,6 +17,7 @@ struct mh_run_spec {
   int nargs;
   const char *accel; // "tcg" / "kvm"
   bool icount;
+  unsigned mem_mb; // guest RAM; 0: QEMU's default of the harness (256 MiB)
   double timeout_s;
   double connect_timeout_s;
   // Expectations; a run that meets them all is MH_RUN_OK.

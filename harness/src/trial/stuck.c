@@ -13,6 +13,9 @@ int mh_inject_stuck(struct mh_rsp *r, uint32_t pa, uint64_t mask, int value, str
 }
 
 int mh_frame_retired(struct mh_session *s, uint32_t pa, struct mh_err *e) {
+  // memv6sys's kernel mirror frames lie above the frame table: never retired.
+  if (s->guest.in.kmirror_pa && pa >= s->guest.in.kmirror_pa)
+    return 0;
   int kind, refs, owner;
   uint32_t partner;
   if (mh_introspect_frame(mh_rsp_physread, s->rsp, &s->guest.in, pa >> 12, &kind, &refs, &partner,
@@ -99,7 +102,8 @@ enum mh_stop_at mh_run_stuck(struct mh_session *s, const struct mh_target *t,
                              struct mh_activation *act, struct mh_err *e) {
   uint32_t pa = t->pa + f->word * 8;
   uint32_t uva = t->uva ? t->uva + f->word * 8 : 0;
-  struct stuck_watch w = {.addr = {s->guest.in.kernbase + pa, uva}, .n = uva ? 2 : 1};
+  struct stuck_watch w = {.addr = {mh_target_kva(&s->guest.in, t) + f->word * 8, uva},
+                          .n = uva ? 2 : 1};
   mh_act_span(f->mask, &w.rlo, &w.rlen);
   *act = (struct mh_activation){.state = MH_ACT_UNTOUCHED};
   if (watch_writes(s, &w, true, e) < 0 || watch_reads(s, &w, st->differs, e) < 0)
