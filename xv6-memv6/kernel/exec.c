@@ -25,6 +25,7 @@
 #include "syscalls.h"
 #include "exec.h"
 #include "imgcache.h"
+#include "kmirror.h"
 
 #define FAKE_RETURN 0xffffffff
 
@@ -42,7 +43,7 @@ static int load_page(pde_t *pgdir, struct inode *ip, uint va, uint off, uint n, 
     return -1;
   }
   if (n < PGSIZE)
-    memset(mem + n, 0, PGSIZE - n);
+    kmirror_zero(mem + n, PGSIZE - n);
   return uvm_map_filled(pgdir, va, mem, perm, owner);
 }
 

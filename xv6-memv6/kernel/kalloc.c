@@ -126,7 +126,7 @@ void *kalloc_zone(int zone, int kind, int owner) {
   void *l = kalloc_zone_raw(zone, kind, owner);
 #endif
   if (l)
-    memset(l, 0, PGSIZE);
+    kmirror_zero(l, PGSIZE);
   return l;
 }
 

@@ -34,6 +34,24 @@ void kmirror_sync(const void *va, uint n) {
   }
 }
 
+int kmirror_user_frames(const void *va, uint n) {
+  uint lo = (uint)va - KERNBASE, hi = lo + n;
+  if ((uint)va < KERNBASE || hi < lo || hi > PHYSTOP)
+    return 0;
+  for (uint f = lo >> PGSHIFT; f <= (hi - 1) >> PGSHIFT; f++) {
+    if (frames[f].kind != FRAME_NATIVE && frames[f].kind != FRAME_MIRROR)
+      return 0;
+  }
+  return 1;
+}
+
+void kmirror_zero(void *dst, uint n) {
+  if (kmirror_user_bulk(dst, n))
+    kmirror_set_native(dst, 0, n);
+  else
+    memset(dst, 0, n);
+}
+
 void kmirror_check_ram(uint ram_top) {
   if (ram_top < KMIRROR_SINK + KMIRROR_SINK_SIZE) {
     kprintf("memv6sys: %u MiB of RAM; the kernel mirror needs %u (qemu -m %u)\n", ram_top >> 20,

@@ -7,6 +7,7 @@
 #define KMIRROR_H
 #include "types.h"
 #include "mmu.h"
+#include "klib.h"
 
 #ifdef MEMV6SYS
 #define KMIRRORED 1
@@ -21,6 +22,29 @@ void kmirror_map_window(pde_t *pgdir);
 // Copies [va, va+n) to its mirror: for kernel memory something other than
 // a translated store changed (the CPU, a port, a copy made untranslated).
 void kmirror_sync(const void *va, uint n);
+
+// Is every byte of [va, va+n) in a user frame (native or mirror) of the
+// direct map, and n big enough to be worth asking? Then a bulk write may
+// skip the frames' kernel mirror, which nobody reads: kmirror_set_native and
+// kmirror_copy_native (kmirror_bulk.S, untranslated) write one copy. The
+// caller owns the frames, so their kind does not change meanwhile. Below
+// KMIRROR_BULK_MIN bytes the check costs about what the second copy does.
+#define KMIRROR_BULK_MIN 64
+int kmirror_user_frames(const void *va, uint n);
+static inline int kmirror_user_bulk(const void *va, uint n) {
+  return n >= KMIRROR_BULK_MIN && kmirror_user_frames(va, n);
+}
+void kmirror_set_native(void *dst, uint word, uint n);
+void kmirror_copy_native(void *dst, const void *src, uint n);
+
+// memset(dst, 0, n) for frames: user frames in one copy on memv6sys.
+#ifdef MEMV6SYS
+void kmirror_zero(void *dst, uint n);
+#else
+static inline void kmirror_zero(void *dst, uint n) {
+  memset(dst, 0, n);
+}
+#endif
 
 // Panics unless the guest has the RAM the kernel mirror lives in.
 void kmirror_check_ram(uint ram_top);

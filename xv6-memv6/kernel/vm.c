@@ -48,6 +48,12 @@ static int map_page(pde_t *pgdir, uint va, uint pa, int perm, int owner) {
 void page_copy(void *dst, const void *src) {
   // One string instruction instead of a byte loop: fork and machine-check
   // recovery copy whole frames, and recovery has a cycle budget.
+#ifdef MEMV6SYS
+  if (kmirror_user_bulk(dst, PGSIZE)) {
+    kmirror_copy_native(dst, src, PGSIZE);
+    return;
+  }
+#endif
   uint n = PGSIZE / 4;
   __asm__ volatile("cld; rep movsl" : "+D"(dst), "+S"(src), "+c"(n) : : "memory", "cc");
 }
@@ -55,6 +61,12 @@ void page_copy(void *dst, const void *src) {
 void mem_copy(void *dst, const void *src, uint n) {
   // Words, then the odd bytes: every read(2) and exec passes through here,
   // and the memv6 kernel copies each byte twice.
+#ifdef MEMV6SYS
+  if (kmirror_user_bulk(dst, n)) {
+    kmirror_copy_native(dst, src, n);
+    return;
+  }
+#endif
   uint words = n / 4, bytes = n % 4;
   __asm__ volatile("cld; rep movsl; movl %3, %%ecx; rep movsb"
                    : "+D"(dst), "+S"(src), "+c"(words)
