@@ -245,9 +245,9 @@ static void run_to_end(struct mh_session *s, const struct mh_golden *g, int time
 // (activation.h), then the run goes on to its end. 1, or -1 when a
 // watchpoint could not be set or cleared (the harness's part failed).
 static int run_watched(struct mh_session *s, const struct mh_golden *g, struct mh_trial_result *r,
-                       const struct mh_fault *f, int timeout_ms, struct mh_err *e) {
+                       const struct mh_fault *f, int watch_ms, int timeout_ms, struct mh_err *e) {
   double t0 = mh_now();
-  enum mh_stop_at at = mh_run_watched(s, &r->targets[0], f, timeout_ms, &r->obs.act, e);
+  enum mh_stop_at at = mh_run_watched(s, &r->targets[0], f, watch_ms, &r->obs.act, e);
   int left = timeout_ms - (int)((mh_now() - t0) * 1000);
   if (at == MH_AT_DEAD && s->alive)
     return -1;
@@ -267,12 +267,12 @@ static int run_watched(struct mh_session *s, const struct mh_golden *g, struct m
 // the frame table says whether the frame was retired. 1, or -1 when the
 // harness's part failed.
 static int run_stuck(struct mh_session *s, const struct mh_golden *g, struct mh_trial_result *r,
-                     const struct mh_fault *f, int value, int timeout_ms, struct mh_err *e) {
+                     const struct mh_fault *f, int value, int watch_ms, int timeout_ms,
+                     struct mh_err *e) {
   double t0 = mh_now();
   r->obs.stuck =
       (struct mh_stuck){.value = value, .differs = r->flips[0].after != r->flips[0].before};
-  enum mh_stop_at at =
-      mh_run_stuck(s, &r->targets[0], f, timeout_ms, &r->obs.stuck, &r->obs.act, e);
+  enum mh_stop_at at = mh_run_stuck(s, &r->targets[0], f, watch_ms, &r->obs.stuck, &r->obs.act, e);
   int left = timeout_ms - (int)((mh_now() - t0) * 1000);
   if (at == MH_AT_DEAD && s->alive)
     return -1;
@@ -501,6 +501,19 @@ static int choose(struct mh_session *s, const struct mh_faults *fm, uint64_t pic
   return mh_target_page(&s->guest, fm->kind == MH_FK_MIRROR, va, t, e);
 }
 
+// The host-time limit of a watch phase (activation, stuck bits): those
+// stop only at accesses to the word, not in slices, so under icount they
+// keep the limit a hang had without the budget, hang_factor x the golden
+// run's host time and at least 30 s (else a trial that hangs before it
+// touches the word would wait for timeouts.run_s); ms, the whole limit,
+// without icount.
+static int watch_ms(const struct mh_faults *fm, const struct mh_golden *g, int ms) {
+  double w = fm->hang_factor * g->wall_s * 1000;
+  if (g->hang_icount <= 0 || w >= ms)
+    return ms;
+  return w > 30000 ? (int)w : 30000 < ms ? 30000 : ms;
+}
+
 static bool stuck_model(const struct mh_faults *fm) {
   return fm->model == MH_FM_STUCK0 || fm->model == MH_FM_STUCK1;
 }
@@ -596,9 +609,9 @@ void mh_trial_run(struct mh_session *s, const struct mh_faults *fm, uint64_t bp_
     snprintf(r->obs.why_not, sizeof r->obs.why_not, "the workload finished first");
   mark = mh_now();
   if (rc == 1 && stuck_model(fm) && r->ntargets > 0)
-    rc = run_stuck(s, g, r, &p->f[0], fm->model == MH_FM_STUCK1, ms, &e);
+    rc = run_stuck(s, g, r, &p->f[0], fm->model == MH_FM_STUCK1, watch_ms(fm, g, ms), ms, &e);
   else if (rc == 1 && fm->trap == MH_FT_NONE && r->ntargets > 0)
-    rc = run_watched(s, g, r, &p->f[0], ms, &e);
+    rc = run_watched(s, g, r, &p->f[0], watch_ms(fm, g, ms), ms, &e);
   else if (rc == 1)
     run_to_end(s, g, ms, &r->obs, &e);
   lap(r, MH_PH_TO_END, &mark);
