@@ -130,6 +130,55 @@ static void summaries_compute_ratios_geomean_worst_and_exactness(void **state) {
   mh_campaign_free(&c);
 }
 
+static struct mh_campaign load_variants(const char *variants) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "{\"schema\": 1, \"name\": \"t\", \"variants\": [%s], \"workloads\": "
+           "[{\"name\": \"ut\", \"program\": \"usertests\"}], \"timing\": \"icount\", "
+           "\"thresholds\": {\"geomean_max\": 1.2, \"worst_max\": 1.5}}",
+           variants);
+  struct mh_campaign c;
+  struct mh_err e;
+  if (mh_campaign_parse(text, &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  return c;
+}
+
+// memv6sys beside memv6: each mirrored variant gets its per-test ratios and
+// its geomean and worst test; the thresholds judge memv6 when it runs, else
+// the mirrored variant the campaign lists.
+static void every_mirrored_variant_is_summarized(void **state) {
+  (void)state;
+  json_object *runs = json_object_new_array();
+  add_run(runs, "icount", "ut", "native", "ok", 1, T("a", 100) "," T("b", 200));
+  add_run(runs, "icount", "ut", "memv6", "ok", 1, T("a", 110) "," T("b", 220));
+  add_run(runs, "icount", "ut", "memv6sys", "ok", 1, T("a", 130) "," T("b", 320));
+  struct mh_campaign c = load_variants("\"native\", \"memv6\", \"memv6sys\"");
+  json_object *sums = mh_overhead_summarize(&c, runs), *s = json_object_array_get_idx(sums, 0);
+  assert_string_equal(json_object_get_string(get(s, "variant")), "memv6");
+  assert_float_equal(num(s, "geomean"), 1.1, 1e-12);
+  json_object *sys = get(get(s, "by_variant"), "memv6sys");
+  assert_float_equal(num(sys, "geomean"), sqrt(1.3 * 1.6), 1e-12);
+  assert_string_equal(json_object_get_string(get(get(sys, "worst"), "name")), "b");
+  assert_int_equal(json_object_get_int(get(sys, "tests")), 2);
+  json_object *b = json_object_array_get_idx(get(s, "tests"), 1);
+  assert_float_equal(num(get(b, "ratios"), "memv6sys"), 1.6, 1e-12);
+  assert_float_equal(num(b, "ratio"), 1.1, 1e-12);
+  assert_true(json_object_get_boolean(get(get(s, "thresholds"), "met")));
+  json_object_put(sums);
+  mh_campaign_free(&c);
+
+  c = load_variants("\"native\", \"memv6sys\"");
+  sums = mh_overhead_summarize(&c, runs);
+  s = json_object_array_get_idx(sums, 0);
+  assert_string_equal(json_object_get_string(get(s, "variant")), "memv6sys");
+  assert_float_equal(num(s, "geomean"), sqrt(1.3 * 1.6), 1e-12);
+  assert_false(json_object_get_boolean(get(get(s, "thresholds"), "met"))); // 1.44 > 1.2
+  json_object_put(sums);
+  mh_campaign_free(&c);
+  json_object_put(runs);
+}
+
 static void wall_only_campaigns_judge_the_geomean_by_its_interval(void **state) {
   (void)state;
   char text[] = "{\"schema\": 1, \"name\": \"t\", \"variants\": [\"native\", \"memv6\"], "
@@ -370,6 +419,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(plan_interleaves_variants),
       cmocka_unit_test(summaries_compute_ratios_geomean_worst_and_exactness),
+      cmocka_unit_test(every_mirrored_variant_is_summarized),
       cmocka_unit_test(wall_only_campaigns_judge_the_geomean_by_its_interval),
       cmocka_unit_test(host_summaries_have_intervals_and_their_own_bar),
       cmocka_unit_test(icount_disagreement_is_reported_not_hidden),

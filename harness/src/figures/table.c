@@ -28,21 +28,36 @@ static bool has_not_compared(json_object *tests) {
   return false;
 }
 
+// The geomean and worst test of the mirrored variants other than the
+// table's own (memv6sys beside memv6).
+static void print_others(FILE *out, json_object *s, const char *mv) {
+  json_object_object_foreach(get(s, "by_variant"), vn, o) {
+    if (strcmp(vn, mv) == 0)
+      continue;
+    fprintf(out, "geomean %s/native %.4f over %d tests, worst %s %.4f (no thresholds)\n", vn,
+            json_object_get_double(get(o, "geomean")), json_object_get_int(get(o, "tests")),
+            json_object_get_string(get(get(o, "worst"), "name")),
+            json_object_get_double(get(get(o, "worst"), "ratio")));
+  }
+}
+
 static void print_one(FILE *out, json_object *s) {
   json_object *ok = get(s, "ok_runs"), *bad = get(s, "failed_runs"), *lost = get(s, "lost_runs");
-  fprintf(out, "\n== %s  %s  (runs native/memv6: ok %d/%d, failed %d/%d, lost %d/%d)\n",
-          json_object_get_string(get(s, "timing")), json_object_get_string(get(s, "workload")),
-          json_object_get_int(get(ok, "native")), json_object_get_int(get(ok, "memv6")),
-          json_object_get_int(get(bad, "native")), json_object_get_int(get(bad, "memv6")),
-          json_object_get_int(get(lost, "native")), json_object_get_int(get(lost, "memv6")));
+  // Results written before summaries named their variant are memv6's.
+  const char *mv = get(s, "variant") ? json_object_get_string(get(s, "variant")) : "memv6";
+  fprintf(out, "\n== %s  %s  (runs native/%s: ok %d/%d, failed %d/%d, lost %d/%d)\n",
+          json_object_get_string(get(s, "timing")), json_object_get_string(get(s, "workload")), mv,
+          json_object_get_int(get(ok, "native")), json_object_get_int(get(ok, mv)),
+          json_object_get_int(get(bad, "native")), json_object_get_int(get(bad, mv)),
+          json_object_get_int(get(lost, "native")), json_object_get_int(get(lost, mv)));
   const char *metric = json_object_get_string(get(s, "metric"));
-  fprintf(out, "%-20s %16s %16s %8s\n", "test", "native", "memv6", "ratio");
+  fprintf(out, "%-20s %16s %16s %8s\n", "test", "native", mv, "ratio");
   json_object *tests = get(s, "tests");
   for (size_t i = 0; tests && i < json_object_array_length(tests); i++) {
     json_object *t = json_object_array_get_idx(tests, i), *r = get(t, "ratio");
     fprintf(out, "%-20.20s", json_object_get_string(get(t, "name")));
     print_cell(out, median_of(t, "native"));
-    print_cell(out, median_of(t, "memv6"));
+    print_cell(out, median_of(t, mv));
     json_object *tci = get(t, "ci");
     if (r && tci)
       fprintf(out, " %8.4f  [%.4f, %.4f]\n", json_object_get_double(r),
@@ -64,7 +79,7 @@ static void print_one(FILE *out, json_object *s) {
               : "");
   json_object *g = get(s, "geomean"), *ci = get(s, "ci"), *w = get(s, "worst");
   if (g) {
-    fprintf(out, "geomean memv6/native %.4f", json_object_get_double(g));
+    fprintf(out, "geomean %s/native %.4f", mv, json_object_get_double(g));
     double lo = json_object_get_double(get(ci, "lo")), hi = json_object_get_double(get(ci, "hi"));
     // Identical repetitions (icount) make the interval one point: the
     // figure is exact, and a "CI [x, x]" would only look like statistics.
@@ -78,6 +93,7 @@ static void print_one(FILE *out, json_object *s) {
     fprintf(out, "\nworst test %s %.4f\n", json_object_get_string(get(w, "name")),
             json_object_get_double(get(w, "ratio")));
   }
+  print_others(out, s, mv);
   json_object *th = get(s, "thresholds"), *camp = get(th, "campaign");
   if (camp)
     fprintf(out,

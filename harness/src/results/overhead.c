@@ -161,7 +161,16 @@ static bool all_equal(const double *v, size_t n) {
   return true;
 }
 
+// Geomean and worst of one mirrored variant against native.
+struct vsum {
+  double logsum, worst_ratio;
+  size_t n;
+  const char *worst;
+};
+
 struct ratios {
+  int primary;                      // the variant of "ratio", "geomean", "worst", thresholds
+  struct vsum per[MH_MAX_VARIANTS]; // every mirrored variant, for "ratios" and "by_variant"
   double *r;
   struct mh_pair *pairs;
   size_t n;
@@ -186,6 +195,36 @@ static void add_test_ci(const struct mh_campaign *c, json_object *o, const struc
   json_object_object_add(o, "ci", ci);
 }
 
+// The test's ratio to native of every mirrored variant that measured it
+// ("ratios"); the primary variant's is also "ratio", with its interval.
+static void add_ratios(const struct mh_campaign *c, enum mh_timing tm, json_object *o,
+                       const struct series *s, struct ratios *q) {
+  const double *a = s->v[MH_VARIANT_NATIVE];
+  size_t na = s->n[MH_VARIANT_NATIVE];
+  json_object *rs = json_object_new_object();
+  for (int v = 0; v < MH_MAX_VARIANTS; v++) {
+    if (v == MH_VARIANT_NATIVE || !s->n[v])
+      continue;
+    double ratio = mh_median(s->v[v], s->n[v]) / mh_median(a, na);
+    json_object_object_add(rs, mh_variant_name((enum mh_variant)v), json_object_new_double(ratio));
+    struct vsum *p = &q->per[v];
+    p->logsum += log(ratio), p->n++;
+    if (!p->worst || ratio > p->worst_ratio)
+      p->worst = s->name, p->worst_ratio = ratio;
+    if (v != q->primary)
+      continue;
+    json_object_object_add(o, "ratio", json_object_new_double(ratio));
+    q->r[q->n] = ratio;
+    q->pairs[q->n] = (struct mh_pair){a, na, s->v[v], s->n[v]};
+    if (tm != MH_TIMING_ICOUNT)
+      add_test_ci(c, o, &q->pairs[q->n]);
+    q->n++;
+    if (!q->worst || ratio > q->worst_ratio)
+      q->worst = s->name, q->worst_ratio = ratio;
+  }
+  json_object_object_add(o, "ratios", rs);
+}
+
 static json_object *tests_json(const struct mh_campaign *c, enum mh_timing tm, struct table *t,
                                const struct mh_workload *w, struct ratios *q) {
   json_object *arr = json_object_new_array();
@@ -203,22 +242,13 @@ static json_object *tests_json(const struct mh_campaign *c, enum mh_timing tm, s
       if (s->n[v] > 1 && !all_equal(s->v[v], s->n[v]))
         q->exact = false, q->nonexact++;
     }
-    const double *a = s->v[MH_VARIANT_NATIVE], *b = s->v[MH_VARIANT_MEMV6];
-    size_t na = s->n[MH_VARIANT_NATIVE], nb = s->n[MH_VARIANT_MEMV6];
+    const double *a = s->v[MH_VARIANT_NATIVE];
+    size_t na = s->n[MH_VARIANT_NATIVE];
     bool compared = mh_workload_compares(w, s->name);
     if (!compared)
       json_object_object_add(o, "compared", json_object_new_boolean(false));
-    if (compared && na && nb && mh_median(a, na) > 0) {
-      double ratio = mh_median(b, nb) / mh_median(a, na);
-      json_object_object_add(o, "ratio", json_object_new_double(ratio));
-      q->r[q->n] = ratio;
-      q->pairs[q->n] = (struct mh_pair){a, na, b, nb};
-      if (tm != MH_TIMING_ICOUNT)
-        add_test_ci(c, o, &q->pairs[q->n]);
-      q->n++;
-      if (!q->worst || ratio > q->worst_ratio)
-        q->worst = s->name, q->worst_ratio = ratio;
-    }
+    if (compared && na && mh_median(a, na) > 0)
+      add_ratios(c, tm, o, s, q);
     json_object_array_add(arr, o);
   }
   return arr;
@@ -332,6 +362,39 @@ static void add_exactness(json_object *sum, struct ratios *q, int reps) {
   json_object_object_add(sum, "exact_note", json_object_new_string(note));
 }
 
+// The variant the summary's ratio, geomean, worst and thresholds are of:
+// memv6 when the campaign runs it (the thresholds were set for it), else
+// the first mirrored variant it lists (memv6sys).
+static int primary_variant(const struct mh_campaign *c) {
+  int first = -1;
+  for (int i = 0; i < c->nvariants; i++) {
+    if (c->variants[i] == MH_VARIANT_MEMV6)
+      return MH_VARIANT_MEMV6;
+    if (c->variants[i] != MH_VARIANT_NATIVE && first < 0)
+      first = c->variants[i];
+  }
+  return first < 0 ? MH_VARIANT_MEMV6 : first;
+}
+
+// Geomean and worst test of every mirrored variant over the compared tests
+// it measured, so memv6 and memv6sys stand side by side in one summary.
+static void add_by_variant(json_object *sum, const struct ratios *q) {
+  json_object *by = json_object_new_object();
+  for (int v = 0; v < MH_MAX_VARIANTS; v++) {
+    const struct vsum *p = &q->per[v];
+    if (!p->n)
+      continue;
+    json_object *o = json_object_new_object(), *worst = json_object_new_object();
+    json_object_object_add(o, "tests", json_object_new_int((int)p->n));
+    json_object_object_add(o, "geomean", json_object_new_double(exp(p->logsum / (double)p->n)));
+    json_object_object_add(worst, "name", json_object_new_string(p->worst));
+    json_object_object_add(worst, "ratio", json_object_new_double(p->worst_ratio));
+    json_object_object_add(o, "worst", worst);
+    json_object_object_add(by, mh_variant_name((enum mh_variant)v), o);
+  }
+  json_object_object_add(sum, "by_variant", by);
+}
+
 static json_object *summarize_one(const struct mh_campaign *c, json_object *runs, enum mh_timing tm,
                                   const struct mh_workload *w) {
   struct table t = {0}, walls = {0};
@@ -364,9 +427,12 @@ static json_object *summarize_one(const struct mh_campaign *c, json_object *runs
   json_object_object_add(sum, "failed_runs", badj);
   json_object_object_add(sum, "lost_runs", lostj);
   json_object_object_add(sum, "wall_s", wallj);
-  struct ratios q = {0};
+  struct ratios q = {.primary = primary_variant(c)};
   json_object_object_add(sum, "tests", tests_json(c, tm, &t, w, &q));
+  json_object_object_add(sum, "variant",
+                         json_object_new_string(mh_variant_name((enum mh_variant)q.primary)));
   add_ratio_summary(c, sum, tm, &q);
+  add_by_variant(sum, &q);
   if (tm == MH_TIMING_ICOUNT) {
     int reps = -1;
     for (int v = 0; v < c->nvariants; v++)
