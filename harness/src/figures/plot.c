@@ -71,6 +71,21 @@ static int check_tools(const char *gnuplot, const char *scripts, struct mh_err *
 
 // gnuplot -e "width='W'; SETTINGS" -c SCRIPT DATA OUT, argv only; then every
 // format must exist and be non-empty.
+// Where a figure goes (OUTDIR/NAME without extension), its data file and
+// the gnuplot script that draws it; -1 with e when a path does not fit.
+struct fig_paths {
+  char out[4200], data[4200], script[4200];
+};
+
+static int fig_paths(const struct mh_plot_opts *o, const char *scripts, const char *name,
+                     const char *script, struct fig_paths *p, struct mh_err *e) {
+  if (snprintf(p->out, sizeof p->out, "%s/%s", o->outdir, name) >= (int)sizeof p->out - 8 ||
+      snprintf(p->data, sizeof p->data, "%s.dat", p->out) >= (int)sizeof p->data ||
+      snprintf(p->script, sizeof p->script, "%s/%s", scripts, script) >= (int)sizeof p->script)
+    return mh_fail(e, "%s: output path too long", o->outdir);
+  return 0;
+}
+
 static int draw(const struct mh_plot_opts *o, const char *gnuplot, const char *script,
                 const char *data, const char *out, const char *settings, struct mh_err *e) {
   char set[8192];
@@ -104,17 +119,16 @@ static int overhead_figures(const struct mh_plot_opts *o, json_object *doc, cons
     const char *timing = mh_jstr(s, "timing"), *workload = mh_jstr(s, "workload");
     if (!timing || !workload)
       continue;
-    char name[160], data[4200], out[4200], script[4200], settings[4096];
+    char name[160], settings[4096];
     char t[32], w[96];
     safe_name(t, sizeof t, timing);
     safe_name(w, sizeof w, workload);
     snprintf(name, sizeof name, "overhead-%s-%s", t, w);
-    if (snprintf(out, sizeof out, "%s/%s", o->outdir, name) >= (int)sizeof out - 8 ||
-        snprintf(data, sizeof data, "%s.dat", out) >= (int)sizeof data ||
-        snprintf(script, sizeof script, "%s/overhead.gp", scripts) >= (int)sizeof script)
-      return mh_fail(e, "%s: output path too long", o->outdir);
-    int n =
-        mh_figdata_overhead(doc, o->results, timing, workload, data, settings, sizeof settings, e);
+    struct fig_paths fp = {.out = ""};
+    if (fig_paths(o, scripts, name, "overhead.gp", &fp, e) < 0)
+      return -1;
+    int n = mh_figdata_overhead(doc, o->results, timing, workload, fp.data, settings,
+                                sizeof settings, e);
     if (n < 0)
       return -1;
     if (n == 0) {
@@ -124,9 +138,9 @@ static int overhead_figures(const struct mh_plot_opts *o, json_object *doc, cons
               timing, workload);
       continue;
     }
-    if (draw(o, gnuplot, script, data, out, settings, e) < 0)
+    if (draw(o, gnuplot, fp.script, fp.data, fp.out, settings, e) < 0)
       return -1;
-    printf("plot: %s.{pdf,svg,png}  (%d tests; data %s)\n", out, n, data);
+    printf("plot: %s.{pdf,svg,png}  (%d tests; data %s)\n", fp.out, n, fp.data);
     drawn++;
   }
   return drawn;
@@ -156,15 +170,14 @@ static int timing_figures(const struct mh_plot_opts *o, json_object *doc, const 
     if (!timing || !workload || strcmp(timing, modes[0]) != 0 ||
         !has_summary(sums, modes[1], workload))
       continue;
-    char data[4200], out[4200], script[4200], settings[4096], w[96];
+    char name[160], settings[4096], w[96];
     safe_name(w, sizeof w, workload);
-    if (snprintf(out, sizeof out, "%s/overhead-icount-host-%s", o->outdir, w) >=
-            (int)sizeof out - 8 ||
-        snprintf(data, sizeof data, "%s.dat", out) >= (int)sizeof data ||
-        snprintf(script, sizeof script, "%s/overhead.gp", scripts) >= (int)sizeof script)
-      return mh_fail(e, "%s: output path too long", o->outdir);
+    snprintf(name, sizeof name, "overhead-icount-host-%s", w);
+    struct fig_paths fp = {.out = ""};
+    if (fig_paths(o, scripts, name, "overhead.gp", &fp, e) < 0)
+      return -1;
     int n =
-        mh_figdata_timings(doc, o->results, workload, modes, data, settings, sizeof settings, e);
+        mh_figdata_timings(doc, o->results, workload, modes, fp.data, settings, sizeof settings, e);
     if (n < 0)
       return -1;
     if (n == 0) {
@@ -172,9 +185,9 @@ static int timing_figures(const struct mh_plot_opts *o, json_object *doc, const 
               workload);
       continue;
     }
-    if (draw(o, gnuplot, script, data, out, settings, e) < 0)
+    if (draw(o, gnuplot, fp.script, fp.data, fp.out, settings, e) < 0)
       return -1;
-    printf("plot: %s.{pdf,svg,png}  (%d tests, icount beside host; data %s)\n", out, n, data);
+    printf("plot: %s.{pdf,svg,png}  (%d tests, icount beside host; data %s)\n", fp.out, n, fp.data);
     drawn++;
   }
   return drawn;
@@ -199,21 +212,20 @@ static int fault_figures(const struct mh_plot_opts *o, json_object *doc, const c
   int drawn = 0;
   for (size_t i = 0; i < sizeof fault_figs / sizeof *fault_figs; i++) {
     const struct fault_fig *f = &fault_figs[i];
-    char data[4200], out[4200], script[4200], settings[4096] = "";
-    if (snprintf(out, sizeof out, "%s/%s", o->outdir, f->name) >= (int)sizeof out - 8 ||
-        snprintf(data, sizeof data, "%s.dat", out) >= (int)sizeof data ||
-        snprintf(script, sizeof script, "%s/%s", scripts, f->script) >= (int)sizeof script)
-      return mh_fail(e, "%s: output path too long", o->outdir);
-    int n = f->write(doc, o->results, data, settings, sizeof settings, e);
+    char settings[4096] = "";
+    struct fig_paths fp = {.out = ""};
+    if (fig_paths(o, scripts, f->name, f->script, &fp, e) < 0)
+      return -1;
+    int n = f->write(doc, o->results, fp.data, settings, sizeof settings, e);
     if (n < 0)
       return -1;
     if (n == 0) {
       fprintf(stderr, "plot: %s figure skipped: the results hold no %s\n", f->name, f->data_desc);
       continue;
     }
-    if (draw(o, gnuplot, script, data, out, settings, e) < 0)
+    if (draw(o, gnuplot, fp.script, fp.data, fp.out, settings, e) < 0)
       return -1;
-    printf("plot: %s.{pdf,svg,png}  (data %s)\n", out, data);
+    printf("plot: %s.{pdf,svg,png}  (data %s)\n", fp.out, fp.data);
     drawn++;
   }
   return drawn;

@@ -1,6 +1,5 @@
 #include "hostrun.h"
 
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,28 +47,18 @@ static int supervise(const struct mh_run_spec *spec, struct mh_proc *p, double s
   }
 }
 
-static void set(struct mh_run_result *r, enum mh_run_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set(struct mh_run_result *r, enum mh_run_status st, const char *fmt, ...) {
-  r->status = st;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(r->reason, sizeof r->reason, fmt, ap);
-  va_end(ap);
-}
-
 static void classify(const struct mh_run_spec *spec, struct mh_run_result *r,
                      const struct mh_proc *p, int how) {
   int sig = mh_proc_signal(p);
   if (how < 0 || (sig && spec->stop && atomic_load(spec->stop))) {
-    set(r, MH_RUN_INTERRUPTED, "the harness was interrupted");
+    mh_run_set(r, MH_RUN_INTERRUPTED, "the harness was interrupted");
   } else if (how == 0) {
-    set(r, MH_RUN_TIMEOUT,
+    mh_run_set(
+        r, MH_RUN_TIMEOUT,
         "no exit within %.0f s (killed; raise $.timeouts.run_s if the workload needs longer)",
         spec->timeout_s);
   } else if (sig) {
-    set(r, MH_RUN_CRASH, "the program died of signal %d", sig);
+    mh_run_set(r, MH_RUN_CRASH, "the program died of signal %d", sig);
   } else {
     r->guest_exited = true;
     r->guest_status = mh_proc_exit_code(p);
@@ -86,7 +75,7 @@ void mh_hostrun(const struct mh_run_spec *spec, struct mh_run_result *r) {
   snprintf(out, sizeof out, "/tmp/memharness-host-%d-XXXXXX", (int)getpid());
   int fd = mkstemp(out);
   if (fd < 0) {
-    set(r, MH_RUN_HARNESS_ERROR, "cannot create an output file in /tmp");
+    mh_run_set(r, MH_RUN_HARNESS_ERROR, "cannot create an output file in /tmp");
     return;
   }
   close(fd);
@@ -95,13 +84,14 @@ void mh_hostrun(const struct mh_run_spec *spec, struct mh_run_result *r) {
   struct mh_err e;
   double start = mh_now();
   if (!argv) {
-    set(r, MH_RUN_HARNESS_ERROR, "out of memory");
+    mh_run_set(r, MH_RUN_HARNESS_ERROR, "out of memory");
   } else {
     argv[0] = (char *)spec->program;
     for (int i = 0; i < spec->nargs; i++)
       argv[i + 1] = (char *)spec->args[i];
     if (mh_proc_spawn(argv, out, &p, &e) < 0) {
-      set(r, mh_proc_shutting_down() ? MH_RUN_INTERRUPTED : MH_RUN_HARNESS_ERROR, "%s", e.msg);
+      mh_run_set(r, mh_proc_shutting_down() ? MH_RUN_INTERRUPTED : MH_RUN_HARNESS_ERROR, "%s",
+                 e.msg);
     } else {
       int how = supervise(spec, &p, start);
       if (how != 1)

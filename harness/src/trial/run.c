@@ -215,10 +215,7 @@ static const char *last_line(const struct mh_serial *s, char *buf, size_t cap) {
   return nl ? nl + 1 : buf;
 }
 
-static void set(struct mh_run_result *r, enum mh_run_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set(struct mh_run_result *r, enum mh_run_status st, const char *fmt, ...) {
+void mh_run_set(struct mh_run_result *r, enum mh_run_status st, const char *fmt, ...) {
   r->status = st;
   va_list ap;
   va_start(ap, fmt);
@@ -230,11 +227,12 @@ static void set(struct mh_run_result *r, enum mh_run_status st, const char *fmt,
 static void judge_expectations(const struct mh_run_spec *spec, struct mh_run_result *r) {
   const struct mh_serial *s = &r->serial;
   if (!s->have_exit) {
-    set(r, MH_RUN_FAIL, "QEMU exit code %d says the guest shut down, but no @exit line arrived",
-        r->qemu_exit);
+    mh_run_set(r, MH_RUN_FAIL,
+               "QEMU exit code %d says the guest shut down, but no @exit line arrived",
+               r->qemu_exit);
   } else if ((s->exit_status & 0x7f) != ((r->qemu_exit >> 1) & 0x7f)) {
-    set(r, MH_RUN_FAIL, "@exit status=%ld disagrees with QEMU exit code %d", s->exit_status,
-        r->qemu_exit);
+    mh_run_set(r, MH_RUN_FAIL, "@exit status=%ld disagrees with QEMU exit code %d", s->exit_status,
+               r->qemu_exit);
   } else {
     mh_run_judge_output(spec, r, s->exit_status);
   }
@@ -243,24 +241,24 @@ static void judge_expectations(const struct mh_run_spec *spec, struct mh_run_res
 void mh_run_judge_output(const struct mh_run_spec *spec, struct mh_run_result *r, long status) {
   const struct mh_serial *s = &r->serial;
   if (status != spec->expect_status) {
-    set(r, MH_RUN_FAIL, "exit status %ld, expected %d", status, spec->expect_status);
+    mh_run_set(r, MH_RUN_FAIL, "exit status %ld, expected %d", status, spec->expect_status);
   } else if (s->malformed) {
-    set(r, MH_RUN_FAIL, "%d serial line(s) broke the protocol, first: %s", s->malformed,
-        s->first_malformed);
+    mh_run_set(r, MH_RUN_FAIL, "%d serial line(s) broke the protocol, first: %s", s->malformed,
+               s->first_malformed);
   } else if (spec->expect_tests >= 0 && (long)s->ntests != spec->expect_tests) {
-    set(r, MH_RUN_FAIL, "%zu @test lines, expected %d", s->ntests, spec->expect_tests);
+    mh_run_set(r, MH_RUN_FAIL, "%zu @test lines, expected %d", s->ntests, spec->expect_tests);
   } else {
     for (size_t i = 0; i < s->nexpect; i++)
       if (!s->expect_seen[i]) {
-        set(r, MH_RUN_FAIL, "expected output not seen: \"%s\"", s->expect[i]);
+        mh_run_set(r, MH_RUN_FAIL, "expected output not seen: \"%s\"", s->expect[i]);
         return;
       }
     for (size_t i = 0; i < s->ntests; i++)
       if (!s->tests[i].ok) {
-        set(r, MH_RUN_FAIL, "test %s failed", s->tests[i].name);
+        mh_run_set(r, MH_RUN_FAIL, "test %s failed", s->tests[i].name);
         return;
       }
-    set(r, MH_RUN_OK, "ok");
+    mh_run_set(r, MH_RUN_OK, "ok");
   }
 }
 
@@ -271,28 +269,29 @@ static void classify(struct live *L, int how) {
   r->qemu_exit = mh_proc_exit_code(&L->proc);
   r->qemu_signal = mh_proc_signal(&L->proc);
   if (how < 0) {
-    set(r, MH_RUN_INTERRUPTED, "the harness was interrupted");
+    mh_run_set(r, MH_RUN_INTERRUPTED, "the harness was interrupted");
   } else if (how == 2) {
-    set(r, MH_RUN_CRASH,
-        "QEMU paused the guest (run state %s; stderr: %.300s); last serial "
-        "line: \"%.200s\"",
-        L->stopped_status, r->qemu_stderr, last);
+    mh_run_set(r, MH_RUN_CRASH,
+               "QEMU paused the guest (run state %s; stderr: %.300s); last serial "
+               "line: \"%.200s\"",
+               L->stopped_status, r->qemu_stderr, last);
   } else if (how == 0) {
-    set(r, MH_RUN_TIMEOUT,
-        "no shutdown within %.0f s (killed; raise $.timeouts.run_s if the workload needs "
-        "longer); last serial line: \"%.200s\"",
-        L->spec->timeout_s, last);
+    mh_run_set(r, MH_RUN_TIMEOUT,
+               "no shutdown within %.0f s (killed; raise $.timeouts.run_s if the workload needs "
+               "longer); last serial line: \"%.200s\"",
+               L->spec->timeout_s, last);
   } else if (r->qemu_signal) {
-    set(r, MH_RUN_CRASH, "QEMU died of signal %d; stderr: %.300s", r->qemu_signal, r->qemu_stderr);
+    mh_run_set(r, MH_RUN_CRASH, "QEMU died of signal %d; stderr: %.300s", r->qemu_signal,
+               r->qemu_stderr);
   } else if (r->qemu_exit == 0) {
-    set(r, MH_RUN_CRASH,
-        "QEMU exited with code 0: the guest never reached shutdown (triple fault or reset "
-        "under -no-reboot; QMP: %s); last serial line: \"%.200s\"",
-        r->events[0] ? r->events : "no events", last);
+    mh_run_set(r, MH_RUN_CRASH,
+               "QEMU exited with code 0: the guest never reached shutdown (triple fault or reset "
+               "under -no-reboot; QMP: %s); last serial line: \"%.200s\"",
+               r->events[0] ? r->events : "no events", last);
   } else if (!(r->qemu_exit & 1) || (!r->serial.booted && !r->serial.have_exit)) {
     // Even codes and exits before @boot are QEMU's own failures, not the guest's.
-    set(r, MH_RUN_HARNESS_ERROR, "QEMU failed (exit code %d) before the guest ran: %.400s",
-        r->qemu_exit, r->qemu_stderr[0] ? r->qemu_stderr : "(no message)");
+    mh_run_set(r, MH_RUN_HARNESS_ERROR, "QEMU failed (exit code %d) before the guest ran: %.400s",
+               r->qemu_exit, r->qemu_stderr[0] ? r->qemu_stderr : "(no message)");
   } else {
     r->guest_exited = true;
     r->guest_status = r->serial.have_exit ? r->serial.exit_status : (r->qemu_exit >> 1);
@@ -339,11 +338,11 @@ void mh_run(const struct mh_run_spec *spec, struct mh_run_result *r) {
   struct live L = {.spec = spec, .r = r, .serial_fd = -1, .inotify_fd = -1};
   struct mh_err e;
   if (make_scratch(&L.sc, &e) < 0) {
-    set(r, MH_RUN_HARNESS_ERROR, "%s", e.msg);
+    mh_run_set(r, MH_RUN_HARNESS_ERROR, "%s", e.msg);
     return;
   }
   if (launch(&L, &e) < 0) {
-    set(r, mh_proc_shutting_down() ? MH_RUN_INTERRUPTED : MH_RUN_HARNESS_ERROR, "%s", e.msg);
+    mh_run_set(r, mh_proc_shutting_down() ? MH_RUN_INTERRUPTED : MH_RUN_HARNESS_ERROR, "%s", e.msg);
   } else {
     int how = supervise(&L);
     if (how != 1)

@@ -53,6 +53,10 @@ struct mh_run_result {
   char qemu_stderr[1024];
 };
 
+// Sets the run's status and its reason (printf format).
+void mh_run_set(struct mh_run_result *r, enum mh_run_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 // The program exited with status: judges the output in r->serial against the
 // spec's expectations (status, @test count and results, expected lines) and
 // sets r->status and r->reason. Shared by QEMU runs and host runs (hostrun.h).
