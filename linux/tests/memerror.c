@@ -9,6 +9,7 @@
 // the untranslated build has no mirror and says so.
 #include "types.h"
 #include "user.h"
+#include "lx_arch.h"
 
 static uchar page[2 * 4096] __attribute__((aligned(4096)));
 
@@ -20,11 +21,17 @@ int main(void) {
     return 0;
   }
   uchar *bad = &page[4096 + 100];
-  int r;
-  __asm__ volatile("int $0x80" : "=a"(r) : "0"(3), "b"(0), "c"(bad), "d"(1) : "memory");
+  lx_sys3(LX_NR_READ, 0, (long)bad, 1);
   int before = mirrorcheck(0);
-  int info[32] = {7, 0, 4, (int)bad}; // SIGBUS, errno, BUS_MCEERR_AR, si_addr
-  __asm__ volatile("int $0x80" : "=a"(r) : "0"(178), "b"(getpid()), "c"(7), "d"(info) : "memory");
+  // The kernel's siginfo (128 bytes): SIGBUS, errno, BUS_MCEERR_AR, si_addr.
+  union {
+    struct {
+      int signo, err, code;
+      void *addr;
+    } f;
+    char size[128];
+  } info = {{7, 0, 4, bad}};
+  int r = (int)lx_sys3(LX_NR_RT_SIGQUEUEINFO, getpid(), 7, (long)&info);
   int after = mirrorcheck(0);
   int ok = *bad == (uchar)((4096 + 100) * 7 + 1);
   printf(1, "memerror: before=%d after=%d byte=%s sigqueue=%d\n", before, after, ok ? "ok" : "BAD",

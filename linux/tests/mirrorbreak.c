@@ -6,13 +6,13 @@
 // the untranslated one (no mirror).
 #include "types.h"
 #include "user.h"
+#include "lx_arch.h"
 
 static char buf[64] = "the mirror of these bytes stays as it is";
 
 int main(void) {
   int before = mirrorcheck(0);
-  int r;
-  __asm__ volatile("int $0x80" : "=a"(r) : "0"(3), "b"(0), "c"(buf), "d"(8) : "memory");
+  int r = (int)lx_sys3(LX_NR_READ, 0, (long)buf, 8);
   int after = mirrorcheck(0);
   printf(1, "mirrorcheck before=%d after=%d read=%d\n", before, after, r);
   return 0;

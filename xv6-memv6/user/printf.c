@@ -88,7 +88,7 @@ static int convert(struct outbuf *o, char c, va_list *ap, int wide) {
     return 1;
   case 'p':
     put_str(o, "0x");
-    put_num(o, (uint)va_arg(*ap, void *), 16, 0);
+    put_num(o, (uintptr)va_arg(*ap, void *), 16, 0);
     return 1;
   case 's':
     put_str(o, va_arg(*ap, const char *));

@@ -46,7 +46,7 @@ int atoi(const char *s) {
 }
 
 // Weak: a program run as a Linux process on a shared host times its kernel
-// with its own CPU time instead (linux/i386/lsys.c, docs/linux.md).
+// with its own CPU time instead (linux/common/lsys.c, docs/linux.md).
 __attribute__((weak)) uint64 rdtsc(void) {
   uint lo, hi;
   __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));

@@ -119,11 +119,11 @@ static int grow(uint need) {
     extend(arenas, bytes + 2 * ALIGN);
     return 1;
   }
-  uint skew = (uint)mem & (ALIGN - 1);
+  uint skew = (uint)((uintptr)mem & (ALIGN - 1));
   struct arena *a = (struct arena *)(mem + (skew ? ALIGN - skew : 0));
   struct block *b = (struct block *)(a + 1);
-  uint top = ((uint)mem + bytes + 2 * ALIGN - sizeof(struct block)) & ~(uint)(ALIGN - 1);
-  b->size = top - (uint)b;
+  uintptr top = ((uintptr)mem + bytes + 2 * ALIGN - sizeof(struct block)) & ~(uintptr)(ALIGN - 1);
+  b->size = (uint)(top - (uintptr)b);
   b->taken = 0;
   a->first_free = b;
   a->end = next_block(b);

@@ -87,7 +87,11 @@ double ceil(double x) {
 
 double sqrt(double x) {
   double r;
+#ifdef __x86_64__
+  __asm__("sqrtsd %1, %0" : "=x"(r) : "x"(x)); // doubles live in SSE registers there
+#else
   __asm__("fsqrt" : "=t"(r) : "0"(x));
+#endif
   return r;
 }
 

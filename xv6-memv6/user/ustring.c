@@ -77,7 +77,7 @@ void *memmove(void *dst, const void *src, int n) {
 // Word copies when both sides are aligned: a quarter of the stores, and so
 // a quarter of the mirror stores on memv6.
 void *memcpy(void *dst, const void *src, uint n) {
-  if ((((uint)dst | (uint)src) & 3) == 0) {
+  if ((((uintptr)dst | (uintptr)src) & 3) == 0) {
     uint *d = dst;
     const uint *s = src;
     uint words = n / 4;

@@ -1,5 +1,5 @@
-// The guest's system calls (user.h) for a guest program run as a 32-bit
-// Linux process (docs/linux.md): the counterpart of usys.S, built with the
+// The guest's system calls (user.h) for a guest program run as a Linux
+// process, i386 or x86-64 (docs/linux.md): the counterpart of usys.S, built with the
 // program, translated in the mirrored build like usys.S is for memv6.
 //
 // Calls that have a Linux equivalent are passed to Linux with the guest's
@@ -12,38 +12,17 @@
 #include "user.h"
 #include "fcntl.h"
 #include "mlx.h"
+#include "lx_arch.h"
 
-// Linux i386 system call numbers.
-enum {
-  LX_FORK = 2,
-  LX_READ = 3,
-  LX_WRITE = 4,
-  LX_OPEN = 5,
-  LX_EXECVE = 11,
-  LX_CLOSE = 6,
-  LX_WAITPID = 7, // not wait4: its fourth argument (%esi) would be a struct rusage to fill
-  LX_LINK = 9,
-  LX_UNLINK = 10,
-  LX_CHDIR = 12,
-  LX_GETPID = 20,
-  LX_KILL = 37,
-  LX_MKDIR = 39,
-  LX_DUP = 41,
-  LX_PIPE = 42,
-  LX_TIMES = 43,
-  LX_READLINK = 85,
-  LX_NANOSLEEP = 162,
-  LX_CLOCK_GETTIME = 265,
-};
 #define LX_O_CREAT 0x40
 #define LX_SIGKILL 9
 #define LX_CLOCK_THREAD_CPUTIME_ID 3
 #define TICK_NS 10000000 // the guest's timer: 100 Hz, as Linux's USER_HZ
 
-static int lx(int nr, int a, int b, int c) {
-  int r;
-  __asm__ volatile("int $0x80" : "=a"(r) : "0"(nr), "b"(a), "c"(b), "d"(c) : "memory");
-  return r < 0 && r > -4096 ? -1 : r; // Linux returns -errno; the guest -1
+// Linux returns -errno; the guest -1.
+static int lx(int nr, long a, long b, long c) {
+  long r = lx_sys3(nr, a, b, c);
+  return r < 0 && r > -4096 ? -1 : (int)r;
 }
 
 int main(int argc, char **argv);
@@ -62,11 +41,11 @@ int exit(void) {
 }
 
 int write(int fd, const void *src, int n) {
-  return lx(LX_WRITE, fd, (int)src, n);
+  return lx(LX_NR_WRITE, fd, (long)src, n);
 }
 
 int read(int fd, void *dst, int n) {
-  int r = lx(LX_READ, fd, (int)dst, n);
+  int r = lx(LX_NR_READ, fd, (long)dst, n);
   if (r > 0)
     mlx_mirror_sync(dst, (uint)r);
   return r;
@@ -76,57 +55,58 @@ int open(const char *path, int flags) {
   int lflags = flags & (O_WRONLY | O_RDWR); // the same numbers on both
   if (flags & O_CREATE)
     lflags |= LX_O_CREAT;
-  return lx(LX_OPEN, (int)path, lflags, 0644);
+  return lx(LX_NR_OPEN, (long)path, lflags, 0644);
 }
 
 int close(int fd) {
-  return lx(LX_CLOSE, fd, 0, 0);
+  return lx(LX_NR_CLOSE, fd, 0, 0);
 }
 
 int dup(int fd) {
-  return lx(LX_DUP, fd, 0, 0);
+  return lx(LX_NR_DUP, fd, 0, 0);
 }
 
 int pipe(int *fds) {
-  int r = lx(LX_PIPE, (int)fds, 0, 0);
+  int r = lx(LX_NR_PIPE, (long)fds, 0, 0);
   if (r == 0)
     mlx_mirror_sync(fds, 2 * sizeof *fds);
   return r;
 }
 
 int unlink(const char *path) {
-  return lx(LX_UNLINK, (int)path, 0, 0);
+  return lx(LX_NR_UNLINK, (long)path, 0, 0);
 }
 
 int link(const char *existing, const char *newname) {
-  return lx(LX_LINK, (int)existing, (int)newname, 0);
+  return lx(LX_NR_LINK, (long)existing, (long)newname, 0);
 }
 
 int mkdir(const char *path) {
-  return lx(LX_MKDIR, (int)path, 0755, 0);
+  return lx(LX_NR_MKDIR, (long)path, 0755, 0);
 }
 
 int chdir(const char *path) {
-  return lx(LX_CHDIR, (int)path, 0, 0);
+  return lx(LX_NR_CHDIR, (long)path, 0, 0);
 }
 
 int getpid(void) {
-  return lx(LX_GETPID, 0, 0, 0);
+  return lx(LX_NR_GETPID, 0, 0, 0);
 }
 
 int fork(void) {
-  return lx(LX_FORK, 0, 0, 0); // the child gets a copy of both sides
+  return lx(LX_NR_FORK, 0, 0, 0); // the child gets a copy of both sides
 }
 
 int kill(int pid) {
-  return lx(LX_KILL, pid, LX_SIGKILL, 0);
+  return lx(LX_NR_KILL, pid, LX_SIGKILL, 0);
 }
 
 // waitpid(-1, &st, 0), 16 bits of Linux status as the guest's exit
 // status (a child killed by a signal: -1, as the guest's kill gives).
 int waitst(int *status) {
   int st = 0;
-  int pid = lx(LX_WAITPID, -1, (int)&st, 0);
+  long r = lx_waitpid(-1, &st);
+  int pid = r < 0 && r > -4096 ? -1 : (int)r;
   mlx_mirror_sync(&st, sizeof st);
   if (pid > 0 && status)
     *status = (st & 0x7f) ? -1 : (signed char)((st >> 8) & 0xff);
@@ -138,15 +118,15 @@ int wait(void) {
 }
 
 int uptime(void) {
-  uint ticks[4]; // struct tms, which times() fills
-  int r = lx(LX_TIMES, (int)ticks, 0, 0);
+  long ticks[4]; // struct tms, which times() fills
+  int r = lx(LX_NR_TIMES, (long)ticks, 0, 0);
   mlx_mirror_sync(ticks, sizeof ticks);
   return r;
 }
 
 int sleep(int n) {
-  int ts[2] = {n / 100, (n % 100) * TICK_NS};
-  return lx(LX_NANOSLEEP, (int)ts, 0, 0);
+  long ts[2] = {n / 100, (n % 100) * TICK_NS}; // struct timespec
+  return lx(LX_NR_NANOSLEEP, (long)ts, 0, 0);
 }
 
 // The clock the benchmarks time their kernels with. In the guest it is the
@@ -156,20 +136,20 @@ int sleep(int n) {
 // that out; what the mirror costs (instructions, cache and TLB misses)
 // stays in. This replaces ulib.c's weak rdtsc.
 uint64 rdtsc(void) {
-  int ts[2] = {0, 0}; // a 32-bit struct timespec
-  lx(LX_CLOCK_GETTIME, LX_CLOCK_THREAD_CPUTIME_ID, (int)ts, 0);
-  return (uint64)(uint)ts[0] * 1000000000u + (uint)ts[1];
+  long ts[2] = {0, 0}; // struct timespec
+  lx(LX_NR_CLOCK_GETTIME, LX_CLOCK_THREAD_CPUTIME_ID, (long)ts, 0);
+  return (uint64)(unsigned long)ts[0] * 1000000000u + (unsigned long)ts[1];
 }
 
 // The heap grows in the arena, up to MLX_HEAP_MAX; never shrinks below it.
 char *sbrk(int delta) {
   if (!mlx_brk)
     mlx_brk = MLX_ARENA;
-  uint old = mlx_brk;
-  if ((delta > 0 && (uint)delta > MLX_ARENA + MLX_HEAP_MAX - old) ||
-      (delta < 0 && (uint)-delta > old - MLX_ARENA))
+  unsigned long old = mlx_brk;
+  if ((delta > 0 && (unsigned long)delta > MLX_ARENA + MLX_HEAP_MAX - old) ||
+      (delta < 0 && (unsigned long)-(long)delta > old - MLX_ARENA))
     return (char *)-1;
-  mlx_brk = old + (uint)delta;
+  mlx_brk = old + (unsigned long)(long)delta;
   return (char *)old;
 }
 
@@ -185,7 +165,7 @@ int exec(char *path, char **argv) {
   char full[512];
   char *envp[] = {0};
   if (!strchr(path, '/')) {
-    int n = lx(LX_READLINK, (int)"/proc/self/exe", (int)full, (int)sizeof full - 1);
+    int n = lx(LX_NR_READLINK, (long)"/proc/self/exe", (long)full, (long)sizeof full - 1);
     if (n < 0)
       return -1;
     mlx_mirror_sync(full, (uint)n);
@@ -196,7 +176,7 @@ int exec(char *path, char **argv) {
     strcpy(full + n, path);
     path = full;
   }
-  return lx(LX_EXECVE, (int)path, (int)argv, (int)envp);
+  return lx(LX_NR_EXECVE, (long)path, (long)argv, (long)envp);
 }
 
 // Calls only the guest kernel can answer: -1, as for an unknown call there.
