@@ -9,12 +9,14 @@
 #     [COMPILE_DEFINITIONS <NAME[=value]>...]
 #     [LINK_OPTIONS <flag>...]          link flags, e.g. -m32 -nostdlib -static -Wl,-Ttext,0
 #     [LINK_LIBRARIES <lib>...]         e.g. a library from add_mirrored_library
-#     [OFFSET <number>])                default: ${MIRROR_OFFSET} (from memlayout.h)
+#     [OFFSET <number>]                 default: ${MIRROR_OFFSET} (from memlayout.h)
+#     [ARCH i386|x86_64])               default: x86_64 when COMPILE_OPTIONS has -m64,
+#                                       else i386
 #
 #   add_mirrored_library(<target> SOURCES ... [same options, no LINK_*])   static library
 #
 #   mirror_compile_sources(<out-var> <name> SOURCES ... [COMPILE_OPTIONS ...]
-#     [INCLUDE_DIRECTORIES ...] [COMPILE_DEFINITIONS ...] [OFFSET ...])
+#     [INCLUDE_DIRECTORIES ...] [COMPILE_DEFINITIONS ...] [OFFSET ...] [ARCH ...])
 #     sets <out-var> to the list of mirrored object files (for add_executable,
 #     add_library or a custom link), built under ${CMAKE_CURRENT_BINARY_DIR}/<name>.mirror/.
 #
@@ -24,16 +26,20 @@
 #     non-stack pointer went into one (CheckUntranslated.cmake).
 #
 # Flags: compile with the userland's flags. MIRROR_REQUIRED_CFLAGS lists what
-# the translator needs of them: 32-bit, no PIC (return addresses are stored as
-# absolute labels), no SSE/MMX stores (not in the table).
+# the translator needs of them for i386: 32-bit, no PIC (return addresses are
+# stored as absolute labels), no SSE/MMX stores (not in the i386 table);
+# MIRROR_REQUIRED_CFLAGS_X86_64 for x86-64: 64-bit, no PIC (link with
+# -no-pie; code, data and mirror below 2 GiB). docs/translator.md.
 include_guard(GLOBAL)
 set(MIRROR_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR} CACHE INTERNAL "Where Mirror.cmake and its scripts are")
 
 set(MIRROR_REQUIRED_CFLAGS -m32 -fno-pic -fno-pie -mno-sse -mno-mmx
-    CACHE INTERNAL "Flags mirrored code must be compiled with")
+    CACHE INTERNAL "Flags mirrored i386 code must be compiled with")
+set(MIRROR_REQUIRED_CFLAGS_X86_64 -m64 -fno-pic -fno-pie
+    CACHE INTERNAL "Flags mirrored x86-64 code must be compiled with")
 
 function(mirror_compile_sources out_var name)
-  cmake_parse_arguments(PARSE_ARGV 2 M "" "OFFSET"
+  cmake_parse_arguments(PARSE_ARGV 2 M "" "OFFSET;ARCH"
                         "SOURCES;COMPILE_OPTIONS;INCLUDE_DIRECTORIES;COMPILE_DEFINITIONS")
   if(M_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "mirror_compile_sources: unknown arguments: ${M_UNPARSED_ARGUMENTS}")
@@ -56,7 +62,22 @@ function(mirror_compile_sources out_var name)
   foreach(def IN LISTS M_COMPILE_DEFINITIONS)
     list(APPEND flags "-D${def}")
   endforeach()
-  foreach(f IN LISTS MIRROR_REQUIRED_CFLAGS)
+  set(arch "${M_ARCH}")
+  if(NOT arch)
+    if("-m64" IN_LIST M_COMPILE_OPTIONS)
+      set(arch x86_64)
+    else()
+      set(arch i386)
+    endif()
+  endif()
+  if(arch STREQUAL "i386")
+    set(required ${MIRROR_REQUIRED_CFLAGS})
+  elseif(arch STREQUAL "x86_64")
+    set(required ${MIRROR_REQUIRED_CFLAGS_X86_64})
+  else()
+    message(FATAL_ERROR "mirror_compile_sources(${name}): ARCH ${arch}: use i386 or x86_64")
+  endif()
+  foreach(f IN LISTS required)
     if(NOT f IN_LIST flags)
       list(APPEND flags ${f})
     endif()
@@ -81,7 +102,7 @@ function(mirror_compile_sources out_var name)
     endif()
     add_custom_command(
       OUTPUT "${obj}"
-      COMMAND mirror-cc "--mirror-offset=${offset}"
+      COMMAND mirror-cc "--mirror-offset=${offset}" "--mirror-arch=${arch}"
               "--mirror-translator=$<TARGET_FILE:mirror-translate>"
               "--mirror-cc=${CMAKE_C_COMPILER}" ${flags} ${deps} -c "${src}" -o "${obj}"
       DEPENDS "${src}" mirror-cc mirror-translate
@@ -96,14 +117,14 @@ function(mirror_compile_sources out_var name)
 endfunction()
 
 function(add_mirrored_executable target)
-  cmake_parse_arguments(PARSE_ARGV 1 M "" "OFFSET"
+  cmake_parse_arguments(PARSE_ARGV 1 M "" "OFFSET;ARCH"
     "SOURCES;COMPILE_OPTIONS;INCLUDE_DIRECTORIES;COMPILE_DEFINITIONS;LINK_OPTIONS;LINK_LIBRARIES")
   if(M_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_mirrored_executable: unknown arguments: ${M_UNPARSED_ARGUMENTS}")
   endif()
   mirror_compile_sources(objs ${target} SOURCES ${M_SOURCES}
     COMPILE_OPTIONS ${M_COMPILE_OPTIONS} INCLUDE_DIRECTORIES ${M_INCLUDE_DIRECTORIES}
-    COMPILE_DEFINITIONS ${M_COMPILE_DEFINITIONS} OFFSET ${M_OFFSET})
+    COMPILE_DEFINITIONS ${M_COMPILE_DEFINITIONS} OFFSET ${M_OFFSET} ARCH ${M_ARCH})
   add_executable(${target} ${objs})
   set_target_properties(${target} PROPERTIES LINKER_LANGUAGE C)
   # The link map says which untranslated archive members went in
@@ -114,14 +135,14 @@ function(add_mirrored_executable target)
 endfunction()
 
 function(add_mirrored_library target)
-  cmake_parse_arguments(PARSE_ARGV 1 M "" "OFFSET"
+  cmake_parse_arguments(PARSE_ARGV 1 M "" "OFFSET;ARCH"
                         "SOURCES;COMPILE_OPTIONS;INCLUDE_DIRECTORIES;COMPILE_DEFINITIONS")
   if(M_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_mirrored_library: unknown arguments: ${M_UNPARSED_ARGUMENTS}")
   endif()
   mirror_compile_sources(objs ${target} SOURCES ${M_SOURCES}
     COMPILE_OPTIONS ${M_COMPILE_OPTIONS} INCLUDE_DIRECTORIES ${M_INCLUDE_DIRECTORIES}
-    COMPILE_DEFINITIONS ${M_COMPILE_DEFINITIONS} OFFSET ${M_OFFSET})
+    COMPILE_DEFINITIONS ${M_COMPILE_DEFINITIONS} OFFSET ${M_OFFSET} ARCH ${M_ARCH})
   add_library(${target} STATIC ${objs})
   set_target_properties(${target} PROPERTIES LINKER_LANGUAGE C)
   set_property(GLOBAL APPEND PROPERTY MIRROR_LIBRARIES "$<TARGET_FILE:${target}>")

@@ -1,5 +1,5 @@
 // The interface between the rewriting engine (rewrite.c) and an architecture's
-// tables (arch_i386.c). The engine knows AT&T syntax and the mirroring
+// tables (arch_i386.c, arch_x86_64.c). The engine knows AT&T syntax and the mirroring
 // strategies; an architecture says which mnemonics exist, which of them write
 // memory, how wide the write is and which strategy mirrors it, and gives the
 // registers and the code templates the strategies are built from.
@@ -31,7 +31,7 @@ enum strategy {
 struct reg_info {
   const char *name;
   int gpr;        // 0..ngpr-1, or -1
-  int size;       // bytes: 1, 2, 4 (8 later); 0 for non-GPR registers
+  int size;       // bytes: 1, 2, 4, 8; 16/32/64 for xmm/ymm/zmm; 0 for others
   int is_segment; // segment register
 };
 
@@ -65,7 +65,11 @@ struct insn_desc {
 
 struct arch {
   const char *name;
-  int word;                   // bytes in a stack slot
+  int word;     // bytes in a stack slot
+  int red_zone; // bytes below the stack pointer a leaf function may use
+  // Whether sequences get entries in the .mirror_pairs table (the memv6
+  // kernel's machine-check recovery reads it; its format is i386's).
+  int pairs_table;
   int sp;                     // gpr number of the stack pointer
   int bp;                     // gpr number of the frame pointer
   int ax, cx, dx, bx, si, di; // implicit operands of string/atomic ops
@@ -85,5 +89,9 @@ struct arch {
 };
 
 extern const struct arch arch_i386;
+extern const struct arch arch_x86_64;
+
+// The architecture called name ("i386", "x86_64"), or NULL.
+const struct arch *arch_find(const char *name);
 
 #endif

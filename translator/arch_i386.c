@@ -2,22 +2,11 @@
 // writes memory, and the registers. An instruction that is not listed here is
 // an error in the translated file: adding one is adding a line below (and a
 // behaviour test in tests/forms.txt).
-#include "arch.h"
+#include "archtab.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-// A family expands to one entry per suffix character: 'b' 'w' 'l' give widths
-// 1 2 4, '.' gives the bare mnemonic, whose width comes from a register operand.
-struct family {
-  const char *base;
-  const char *suffixes;
-  enum strategy strategy;
-  int min_ops, max_ops;
-  unsigned flags;
-  const char *klass;
-};
 
 #define LOCK IF_LOCK
 #define REP IF_REP
@@ -104,30 +93,6 @@ static const struct insn_desc singles[] = {
     {"pushaw", ST_PUSHA, 2, 0, 0, 0, "pusha"},
     {"enter", ST_ENTER, 4, 2, 2, 0, "enter"},
     {"enterl", ST_ENTER, 4, 2, 2, 0, "enter"},
-    // x87 stores: s/l/t = 4/8/10-byte reals; s/l/ll,q = 2/4/8-byte integers.
-    // The popping forms cannot be repeated (the value is gone): copy after.
-    {"fst", ST_REPEAT, 0, 1, 1, 0, "x87"}, // register form only (%st(i))
-    {"fsts", ST_REPEAT, 4, 1, 1, 0, "x87"},
-    {"fstl", ST_REPEAT, 8, 1, 1, 0, "x87"},
-    {"fstp", ST_COPY, 0, 1, 1, 0, "x87"}, // register form only
-    {"fstps", ST_COPY, 4, 1, 1, 0, "x87"},
-    {"fstpl", ST_COPY, 8, 1, 1, 0, "x87"},
-    {"fstpt", ST_COPY, 10, 1, 1, 0, "x87"},
-    {"fists", ST_REPEAT, 2, 1, 1, 0, "x87"},
-    {"fistl", ST_REPEAT, 4, 1, 1, 0, "x87"},
-    {"fistps", ST_COPY, 2, 1, 1, 0, "x87"},
-    {"fistpl", ST_COPY, 4, 1, 1, 0, "x87"},
-    {"fistpll", ST_COPY, 8, 1, 1, 0, "x87"},
-    {"fistpq", ST_COPY, 8, 1, 1, 0, "x87"},
-    {"fisttps", ST_COPY, 2, 1, 1, 0, "x87"},
-    {"fisttpl", ST_COPY, 4, 1, 1, 0, "x87"},
-    {"fisttpll", ST_COPY, 8, 1, 1, 0, "x87"},
-    {"fisttpq", ST_COPY, 8, 1, 1, 0, "x87"},
-    {"fbstp", ST_COPY, 10, 1, 1, 0, "x87"},
-    {"fnstcw", ST_REPEAT, 2, 1, 1, 0, "x87"},
-    {"fstcw", ST_REPEAT, 2, 1, 1, 0, "x87"},
-    {"fnstsw", ST_REPEAT, 2, 0, 1, 0, "x87"}, // %ax or m16
-    {"fstsw", ST_REPEAT, 2, 0, 1, 0, "x87"},
     // Stores of the flags into a byte: repeat (setcc reads flags, changes none).
     {"seta", ST_REPEAT, 1, 1, 1, 0, "setcc"},
     {"setae", ST_REPEAT, 1, 1, 1, 0, "setcc"},
@@ -292,204 +257,27 @@ static const char *const readers[] = {
     "wbinvd",
     "wait",
     "fwait",
-    // x87 loads, arithmetic, compares and control.
-    "fld",
-    "flds",
-    "fldl",
-    "fldt",
-    "fild",
-    "filds",
-    "fildl",
-    "fildll",
-    "fildq",
-    "fadd",
-    "fadds",
-    "faddl",
-    "faddp",
-    "fiadds",
-    "fiaddl",
-    "fsub",
-    "fsubs",
-    "fsubl",
-    "fsubp",
-    "fisubs",
-    "fisubl",
-    "fsubr",
-    "fsubrs",
-    "fsubrl",
-    "fsubrp",
-    "fisubrs",
-    "fisubrl",
-    "fmul",
-    "fmuls",
-    "fmull",
-    "fmulp",
-    "fimuls",
-    "fimull",
-    "fdiv",
-    "fdivs",
-    "fdivl",
-    "fdivp",
-    "fidivs",
-    "fidivl",
-    "fdivr",
-    "fdivrs",
-    "fdivrl",
-    "fdivrp",
-    "fidivrs",
-    "fidivrl",
-    "fcom",
-    "fcoms",
-    "fcoml",
-    "fcomp",
-    "fcomps",
-    "fcompl",
-    "fcompp",
-    "ficoms",
-    "ficoml",
-    "ficomps",
-    "ficompl",
-    "fucom",
-    "fucomp",
-    "fucompp",
-    "fcomi",
-    "fcomip",
-    "fucomi",
-    "fucomip",
-    "ftst",
-    "fxam",
-    "fchs",
-    "fabs",
-    "fxch",
-    "fldz",
-    "fld1",
-    "fldpi",
-    "fldl2e",
-    "fldl2t",
-    "fldlg2",
-    "fldln2",
-    "fsqrt",
-    "fsin",
-    "fcos",
-    "fsincos",
-    "frndint",
-    "fscale",
-    "fprem",
-    "fprem1",
-    "fptan",
-    "fpatan",
-    "fyl2x",
-    "fyl2xp1",
-    "f2xm1",
-    "fxtract",
-    "fnclex",
-    "fclex",
-    "fninit",
-    "finit",
-    "ffree",
-    "ffreep",
-    "fdecstp",
-    "fincstp",
-    "fnop",
-    "fldcw",
-    "fcmovb",
-    "fcmove",
-    "fcmovbe",
-    "fcmovu",
-    "fcmovnb",
-    "fcmovne",
-    "fcmovnbe",
-    "fcmovnu",
 };
 
 static const char *const classes[] = {"store",   "setcc", "rmw",    "bitop",     "xchg",  "xadd",
                                       "cmpxchg", "push",  "pop",    "call",      "pushf", "pusha",
                                       "enter",   "x87",   "string", "rep-string"};
 
-// The expanded table, sorted by mnemonic for bsearch; built on first use.
-static struct insn_desc *table;
-static size_t ntable;
-static char conflict[160];
-
-static int by_mnemonic(const void *a, const void *b) {
-  return strcmp(((const struct insn_desc *)a)->mnemonic, ((const struct insn_desc *)b)->mnemonic);
-}
-
-static void add(const struct insn_desc *d) {
-  table[ntable++] = *d;
-}
-
-static void build(void) {
-  size_t cap = sizeof singles / sizeof singles[0] + sizeof readers / sizeof readers[0];
-  for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
-    cap += strlen(families[i].suffixes);
-  table = calloc(cap, sizeof *table);
-  if (!table) {
-    perror("mirror-translate");
-    exit(2);
-  }
-  for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
-    const struct family *f = &families[i];
-    for (const char *s = f->suffixes; *s; s++) {
-      size_t n = strlen(f->base);
-      char *m = malloc(n + 2);
-      if (!m) {
-        perror("mirror-translate");
-        exit(2);
-      }
-      memcpy(m, f->base, n);
-      m[n] = *s == '.' ? 0 : *s;
-      m[n + 1] = 0;
-      int width = *s == 'b' ? 1 : *s == 'w' ? 2 : *s == 'l' ? 4 : 0;
-      struct insn_desc d = {m, f->strategy, width, f->min_ops, f->max_ops, f->flags, f->klass};
-      add(&d);
-    }
-  }
-  for (size_t i = 0; i < sizeof singles / sizeof singles[0]; i++)
-    add(&singles[i]);
-  for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
-    struct insn_desc d = {readers[i], ST_NONE, 0, 0, 3, 0, NULL};
-    add(&d);
-  }
-  qsort(table, ntable, sizeof *table, by_mnemonic);
-  // Two entries for one mnemonic: keep the first, remember the conflict for check().
-  size_t out = 0;
-  for (size_t i = 0; i < ntable; i++) {
-    if (out > 0 && strcmp(table[out - 1].mnemonic, table[i].mnemonic) == 0) {
-      if (!conflict[0])
-        snprintf(conflict, sizeof conflict, "mnemonic '%s' is listed twice", table[i].mnemonic);
-      continue;
-    }
-    table[out++] = table[i];
-  }
-  ntable = out;
-}
+static struct archtab tab = {
+    .families = {LIST(families)},
+    .singles = {LIST(singles)},
+    .readers = {LIST(readers)},
+    .x87 = 1,
+    .classes = classes,
+    .nclasses = sizeof classes / sizeof classes[0],
+};
 
 static const struct insn_desc *lookup(const char *mnemonic) {
-  if (!table)
-    build();
-  struct insn_desc key = {.mnemonic = mnemonic};
-  return bsearch(&key, table, ntable, sizeof *table, by_mnemonic);
+  return archtab_lookup(&tab, mnemonic);
 }
 
 static int check(char *msg, size_t msglen) {
-  if (!table)
-    build();
-  if (conflict[0]) {
-    snprintf(msg, msglen, "%s", conflict);
-    return -1;
-  }
-  for (size_t i = 0; i < ntable; i++) {
-    const struct insn_desc *d = &table[i];
-    int known = 0;
-    for (size_t c = 0; d->klass && c < sizeof classes / sizeof classes[0]; c++)
-      known |= strcmp(classes[c], d->klass) == 0;
-    if ((d->strategy == ST_NONE) != (d->klass == NULL) || (d->klass && !known)) {
-      snprintf(msg, msglen, "mnemonic '%s': strategy and class disagree", d->mnemonic);
-      return -1;
-    }
-  }
-  return 0;
+  return archtab_check(&tab, msg, msglen);
 }
 
 // Registers: the eight general-purpose ones in encoding order, their 16- and
@@ -553,6 +341,8 @@ static const int scratch_order[] = {0, 1, 2, 3, 6, 7, 5};
 const struct arch arch_i386 = {
     .name = "i386",
     .word = 4,
+    .red_zone = 0,
+    .pairs_table = 1,
     .sp = 4,
     .bp = 5,
     .ax = 0,

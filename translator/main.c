@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: mirror-translate --offset OFFSET [--arch i386] [--stats] [--bench N]\n"
+  fprintf(f, "usage: mirror-translate --offset OFFSET [--arch i386|x86_64] [--stats] [--bench N]\n"
              "                        [--max-errors N] [-o OUT.s] [IN.s]\n"
              "Writes IN (default: standard input) to OUT (default: standard output) with\n"
              "every memory write mirrored at OFFSET + address. Errors name file:line.\n");
@@ -86,8 +86,10 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--max-errors") == 0 && v)
       max_errors = atoi(v), i++;
     else if (strcmp(a, "--arch") == 0 && v) {
-      if (strcmp(v, "i386") != 0) {
-        fprintf(stderr, "mirror-translate: unsupported architecture '%s' (known: i386)\n", v);
+      arch = arch_find(v);
+      if (!arch) {
+        fprintf(stderr, "mirror-translate: unsupported architecture '%s' (known: i386, x86_64)\n",
+                v);
         return 2;
       }
       i++;
@@ -107,8 +109,11 @@ int main(int argc, char **argv) {
   char *end;
   errno = 0;
   unsigned long long off = strtoull(offset_arg, &end, 0);
-  if (errno || *end || off == 0 || off > 0xffffffffULL) {
-    fprintf(stderr, "mirror-translate: bad --offset '%s'\n", offset_arg);
+  // On x86-64 the offset is added to 32-bit signed displacements.
+  unsigned long long max = arch->word == 8 ? 0x7fffffffULL : 0xffffffffULL;
+  if (errno || *end || off == 0 || off > max) {
+    fprintf(stderr, "mirror-translate: bad --offset '%s' (1 to 0x%llx for %s)\n", offset_arg, max,
+            arch->name);
     return 2;
   }
   char offset[32];

@@ -1,6 +1,9 @@
 // mirror-cc: compile one source to a mirrored object.
 //   mirror-cc --mirror-offset=0x40000000 [--mirror-translator=PATH] [--mirror-cc=gcc]
-//             [--mirror-keep] [--mirror-stats] COMPILER-ARGS... -c SRC -o OBJ
+//             [--mirror-arch=i386|x86_64] [--mirror-keep] [--mirror-stats]
+//             COMPILER-ARGS... -c SRC -o OBJ
+// The architecture: --mirror-arch, else the last -m32/-m64 of the compiler
+// arguments, else what the compiler targets by default (CC -dumpmachine).
 // SRC.c:  CC ARGS -S SRC -o OBJ.native.s   (C to assembly)
 // SRC.S:  CC ARGS -E SRC -o OBJ.native.s   (preprocessed assembly)
 // SRC.s:  used as it is
@@ -35,6 +38,72 @@ static int run(char **argv) {
     return WEXITSTATUS(status);
   fprintf(stderr, "%s: %s killed by signal %d\n", prog, argv[0], WTERMSIG(status));
   return 2;
+}
+
+// The compiler's default target triple ("x86_64-linux-gnu") into buf.
+static int dumpmachine(const char *cc, char *buf, size_t len) {
+  int fd[2];
+  if (pipe(fd) < 0)
+    return -1;
+  pid_t pid = fork();
+  if (pid < 0)
+    return -1;
+  if (pid == 0) {
+    dup2(fd[1], 1);
+    close(fd[0]);
+    close(fd[1]);
+    execlp(cc, cc, "-dumpmachine", (char *)NULL);
+    _exit(127);
+  }
+  close(fd[1]);
+  size_t n = 0;
+  ssize_t k;
+  while (n + 1 < len && (k = read(fd[0], buf + n, len - 1 - n)) != 0) {
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k < 0)
+      break;
+    n += (size_t)k;
+  }
+  buf[n] = 0;
+  close(fd[0]);
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return -1;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+// The translator's architecture for these compiler arguments, or NULL.
+static const char *target_arch(const char *cc, char **args, int nargs) {
+  const char *arch = NULL;
+  for (int i = 0; i < nargs; i++) {
+    if (strcmp(args[i], "-m32") == 0)
+      arch = "i386";
+    else if (strcmp(args[i], "-m64") == 0)
+      arch = "x86_64";
+    else if (strcmp(args[i], "-mx32") == 0)
+      arch = "x32";
+  }
+  if (arch && strcmp(arch, "x32") == 0) {
+    fprintf(stderr, "%s: -mx32 is not supported: use -m32 or -m64\n", prog);
+    return NULL;
+  }
+  if (arch)
+    return arch;
+  char triple[128];
+  if (dumpmachine(cc, triple, sizeof triple) < 0) {
+    fprintf(stderr, "%s: cannot ask %s for its target (-dumpmachine): pass -m32 or -m64\n", prog,
+            cc);
+    return NULL;
+  }
+  if (strncmp(triple, "x86_64", 6) == 0)
+    return "x86_64";
+  if (triple[0] == 'i' && strchr("3456", triple[1]) && strncmp(triple + 2, "86", 2) == 0)
+    return "i386";
+  fprintf(stderr, "%s: %s targets %.*s, which the translator does not know: pass -m32 or -m64\n",
+          prog, cc, (int)strcspn(triple, "\n"), triple);
+  return NULL;
 }
 
 static int ends_with(const char *s, const char *suffix) {
@@ -74,7 +143,7 @@ static int compile_only(const char *a) {
 }
 
 int main(int argc, char **argv) {
-  const char *offset = NULL, *translator = NULL, *cc = "gcc";
+  const char *offset = NULL, *translator = NULL, *cc = "gcc", *arch = NULL;
   int keep = 0, stats = 0;
   const char *src = NULL, *obj = NULL;
   int compile = 0;
@@ -91,6 +160,8 @@ int main(int argc, char **argv) {
       translator = a + 20;
     else if (strncmp(a, "--mirror-cc=", 12) == 0)
       cc = a + 12;
+    else if (strncmp(a, "--mirror-arch=", 14) == 0)
+      arch = a + 14;
     else if (strcmp(a, "--mirror-keep") == 0)
       keep = 1;
     else if (strcmp(a, "--mirror-stats") == 0)
@@ -114,10 +185,15 @@ int main(int argc, char **argv) {
   if (!offset || !compile || !src || !obj) {
     fprintf(stderr,
             "usage: %s --mirror-offset=OFFSET [--mirror-translator=PATH] "
-            "[--mirror-cc=CC] [--mirror-keep] [--mirror-stats] CFLAGS... -c SRC -o OBJ\n",
+            "[--mirror-cc=CC] [--mirror-arch=ARCH] [--mirror-keep] [--mirror-stats] CFLAGS... "
+            "-c SRC -o OBJ\n",
             prog);
     return 2;
   }
+  if (!arch)
+    arch = target_arch(cc, args, nargs);
+  if (!arch)
+    return 2;
   if (!translator) { // next to this program, else on PATH
     const char *slash = strrchr(argv[0], '/');
     if (slash) {
@@ -158,6 +234,8 @@ int main(int argc, char **argv) {
     v[k++] = (char *)translator;
     v[k++] = "--offset";
     v[k++] = (char *)offset;
+    v[k++] = "--arch";
+    v[k++] = (char *)arch;
     if (stats)
       v[k++] = "--stats";
     v[k++] = native ? native : (char *)src;

@@ -2,7 +2,8 @@
 // the architecture's table and emits the mirroring code its strategy asks
 // for. Inserted code changes no flags, no register and no live stack slot:
 // it uses mov, lea, push/pop of the flags and scratch registers saved in the
-// dead stack below the stack pointer.
+// dead stack below the stack pointer (below the red zone, where the
+// architecture has one).
 #include "rewrite.h"
 
 #include "att.h"
@@ -26,7 +27,8 @@ struct ctx {
   // A prefix written as its own statement ("rep;"), waiting for its instruction.
   struct insn pending;
   char pending_text[64];
-  const char *sp; // "esp"
+  const char *sp; // "esp", "rsp"
+  long offset;    // the mirror offset as a number
   char spec_err[256];
   // The mirrored write sequence of the statement being rewritten: its
   // entries for the table (docs/memv6.md, "A machine check inside a mirrored
@@ -223,8 +225,9 @@ static int seg_ok(const struct operand *m) {
 // instruction `from` up to (not including) instruction `to`; delta is what
 // to add to the stack pointer there to get it as it was at the start.
 static void seq_add(struct ctx *c, int from, int to, int kind, int delta) {
-  if (c->nseq == (int)(sizeof c->seq / sizeof c->seq[0]) || delta % 4 || delta < -32 ||
-      delta > 28) {
+  int table = c->a->pairs_table;
+  if (c->nseq == (int)(sizeof c->seq / sizeof c->seq[0]) ||
+      (table && (delta % 4 || delta < -32 || delta > 28))) {
     fprintf(stderr, "mirror-translate: internal error: table entry out of range\n");
     exit(2);
   }
@@ -232,7 +235,15 @@ static void seq_add(struct ctx *c, int from, int to, int kind, int delta) {
 }
 
 static const char *stack_sfx(int width) {
-  return width == 2 ? "w" : "l";
+  return width == 2 ? "w" : width == 8 ? "q" : "l";
+}
+
+// Code that pushes scratch words first moves the stack pointer below the
+// red zone, where a leaf function may keep live data (x86-64: 128 bytes);
+// lea changes no flags. Nothing is emitted where there is no red zone.
+static void red_zone_skip(struct ctx *c, struct buf *b, int sign) {
+  if (c->a->red_zone)
+    emit(b, "lea%s\t%d(%%%s), %%%s", stack_sfx(c->a->word), sign * c->a->red_zone, c->sp, c->sp);
 }
 
 static int esp_based(struct ctx *c, const struct operand *m) {
@@ -284,15 +295,23 @@ static void rewrite_x87_pop(struct ctx *c, const struct insn *in, const struct o
 // instruction, then its result copied to the mirror with a push and a pop
 // (no register, no flags), then the saved word dropped. Returns the kind of
 // the entries after the instruction, or -1.
-static int save_for_rollback(struct ctx *c, const struct insn_desc *d, const struct insn *in,
-                             const struct operand *m, struct buf *pre, const char *text,
-                             size_t len) {
-  const struct arch *a = c->a;
+// The general registers an atomic changes (xadd, cmpxchg), as a mask.
+static unsigned written_regs(struct ctx *c, const struct insn_desc *d, const struct insn *in) {
   unsigned writes = 0;
   if ((d->flags & IF_WRITES_SRC) && in->ops[0].kind == OP_REG && in->ops[0].reg->gpr >= 0)
     writes |= 1u << in->ops[0].reg->gpr;
   if (d->flags & IF_WRITES_EAX)
-    writes |= 1u << a->ax;
+    writes |= 1u << c->a->ax;
+  if (d->flags & IF_WRITES_EDXEAX)
+    writes |= 1u << c->a->ax | 1u << c->a->dx;
+  return writes;
+}
+
+static int save_for_rollback(struct ctx *c, const struct insn_desc *d, const struct insn *in,
+                             const struct operand *m, struct buf *pre, const char *text,
+                             size_t len) {
+  const struct arch *a = c->a;
+  unsigned writes = written_regs(c, d, in);
   if (writes & addr_regs(m))
     return error(c, text, len, "'%s' changes a register of its own address: not supported",
                  in->mnemonic);
@@ -317,6 +336,50 @@ static int save_for_rollback(struct ctx *c, const struct insn_desc *d, const str
   return MPT_RMWF;
 }
 
+// Without a .mirror_pairs table nothing restarts a cut sequence, so the
+// written bytes are simply copied after the instruction through a scratch
+// register: one the instruction neither names, nor uses implicitly, nor
+// addresses with, pushed (below the red zone) and popped around it. Any
+// width: 16 bytes (cmpxchg16b) go as two words.
+static int copy_through_scratch(struct ctx *c, const struct insn_desc *d, const struct insn *in,
+                                int wop, int width, struct buf *pre, struct buf *post,
+                                const char *text, size_t len) {
+  const struct arch *a = c->a;
+  const struct operand *m = &in->ops[wop];
+  unsigned writes = written_regs(c, d, in), busy = addr_regs(m) | writes;
+  if (writes & addr_regs(m))
+    return error(c, text, len, "'%s' changes a register of its own address: not supported",
+                 in->mnemonic);
+  if (d->flags & IF_WRITES_EDXEAX)
+    busy |= 1u << a->cx | 1u << a->bx;
+  for (int i = 0; i < in->nops; i++)
+    if (in->ops[i].kind == OP_REG && in->ops[i].reg->gpr >= 0)
+      busy |= 1u << in->ops[i].reg->gpr;
+  int s = -1;
+  for (int i = 0; i < a->nscratch && s < 0; i++)
+    if (!(busy & (1u << a->scratch_order[i])) &&
+        (width > 1 || a->byte_gprs >> a->scratch_order[i] & 1))
+      s = a->scratch_order[i];
+  if (s < 0)
+    return error(c, text, len, "no free scratch register to copy the result of '%s'", in->mnemonic);
+  const char *sfx = stack_sfx(a->word);
+  red_zone_skip(c, pre, -1);
+  emit(pre, "push%s\t%%%s", sfx, rname(c, s, a->word));
+  long adj = esp_based(c, m) ? a->red_zone + a->word : 0;
+  if (adj)
+    moved_insn(c, in, wop, adj);
+  char at[2 * ATT_TEXT];
+  int chunk = width > a->word ? a->word : width;
+  for (int off = 0; off < width; off += chunk) {
+    const char *r = rname(c, s, chunk);
+    emit(post, "%s\t%s, %%%s", a->mov(chunk), mem(c, m, 0, adj + off, at), r);
+    emit(post, "%s\t%%%s, %s", a->mov(chunk), r, mem(c, m, 1, adj + off, at));
+  }
+  emit(post, "pop%s\t%%%s", sfx, rname(c, s, a->word));
+  red_zone_skip(c, post, 1);
+  return 0;
+}
+
 // ST_COPY: writes whose instruction cannot simply be repeated at the mirror.
 static int rewrite_copy(struct ctx *c, const struct insn_desc *d, const struct insn *in, int wop,
                         int width, struct buf *pre, struct buf *post, const char *text,
@@ -327,6 +390,8 @@ static int rewrite_copy(struct ctx *c, const struct insn_desc *d, const struct i
     rewrite_x87_pop(c, in, m, pre);
     return 0;
   }
+  if (!c->a->pairs_table && strcmp(d->klass, "pop") != 0)
+    return copy_through_scratch(c, d, in, wop, width, pre, post, text, len);
   if (d->flags & IF_WRITES_EDXEAX)
     return error(c, text, len,
                  "'%s' is not supported: a rollback would need both result registers back",
@@ -395,20 +460,25 @@ static int rewrite_string(struct ctx *c, int movs, int rep, int width, struct bu
     emit(pre, "%s\t%%%s, %s", a->mov(width), rname(c, a->ax, width), mem(c, &di, 1, 0, a1));
     seq_add(c, 1, 2, MPT_REDO, 0);
   } else if (!rep && width == w) {
+    red_zone_skip(c, pre, -1);
     emit(pre, "push%s\t%s", stack_sfx(width), mem(c, &si, 0, 0, a1));
     emit(pre, "pop%s\t%s", stack_sfx(width), mem(c, &di, 1, 0, a2));
+    red_zone_skip(c, pre, 1);
     seq_add(c, 1, 2, MPT_REDO, width);
     seq_add(c, 2, 3, MPT_REDO, 0);
   } else if (!rep) {
     const char *mv = a->mov(width), *ax = rname(c, a->ax, width);
+    red_zone_skip(c, pre, -1);
     push_both(c, pre, a->ax);
     emit(pre, "%s\t%s, %%%s", mv, mem(c, &si, 0, 0, a1), ax);
     emit(pre, "%s\t%%%s, %s", mv, ax, mem(c, &di, 1, 0, a2));
     emit(pre, "pop%s\t%%%s", stack_sfx(w), rname(c, a->ax, w));
+    red_zone_skip(c, pre, 1);
     seq_add(c, 1, 2, MPT_REDO, 0);
     seq_add(c, 2, 5, MPT_REDO_A, w);
     seq_add(c, 5, 6, MPT_REDO, 0);
   } else if (!movs) {
+    red_zone_skip(c, pre, -1);
     push_both(c, pre, a->cx);
     push_both(c, pre, a->di); // instructions 0-3, then rep stos (4)
     push_both(c, post, a->di);
@@ -418,12 +488,14 @@ static int rewrite_string(struct ctx *c, int movs, int rep, int width, struct bu
     emit(post, "%.*s", (int)len, text);
     emit(post, "pop%s\t%%%s", stack_sfx(w), rdi);
     emit(post, "lea%s\t%d(%%%s), %%%s", stack_sfx(w), 2 * w, sp, sp);
+    red_zone_skip(c, post, 1);
     seq_add(c, 1, 2, MPT_REDO, 0);
     seq_add(c, 2, 4, MPT_REDO, w);
     seq_add(c, 4, 7, MPT_REDO_CD, 2 * w);
     seq_add(c, 7, 12, MPT_REDO_CD, 3 * w);
     seq_add(c, 12, 13, MPT_REDO_CD, 2 * w);
   } else {
+    red_zone_skip(c, pre, -1);
     push_both(c, pre, a->cx);
     push_both(c, pre, a->di);
     push_both(c, pre, a->si); // instructions 0-5, then rep movs (6)
@@ -436,6 +508,7 @@ static int rewrite_string(struct ctx *c, int movs, int rep, int width, struct bu
     emit(post, "pop%s\t%%%s", stack_sfx(w), rsi);
     emit(post, "pop%s\t%%%s", stack_sfx(w), rdi);
     emit(post, "lea%s\t%d(%%%s), %%%s", stack_sfx(w), 3 * w, sp, sp);
+    red_zone_skip(c, post, 1);
     seq_add(c, 1, 2, MPT_REDO, 0);
     seq_add(c, 2, 4, MPT_REDO, w);
     seq_add(c, 4, 6, MPT_REDO, 2 * w);
@@ -492,6 +565,13 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
   }
   if (m && !seg_ok(m))
     return error(c, text, len, "write through segment %%%s is not supported", m->seg);
+  long disp;
+  if (m && a->word == 8 && att_disp_number(m, &disp) &&
+      (disp + c->offset > 0x7fffffffL || disp + c->offset < -0x80000000L))
+    return error(c, text, len,
+                 "displacement %ld plus the mirror offset does not fit 32 bits: use a smaller "
+                 "--offset",
+                 disp);
 
   int width = width_of(d, in);
   if (d->flags & IF_DUAL) {
@@ -775,6 +855,7 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
   c.a = o->arch;
   c.st = st;
   c.sp = c.a->gpr_name(c.a->sp, c.a->word);
+  c.offset = strtol(o->offset, NULL, 0);
   c.new_block = 1;
   choose_label_prefix(&c, in, inlen);
   st->bytes_in += inlen;
@@ -898,7 +979,7 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
       }
       if (pre.len || post.len || c.replacement[0])
         changed = 1;
-      if (c.nseq) {
+      if (c.nseq && c.a->pairs_table) {
         put_sequence(&c, &lb, &pre, text, tlen, &post);
         continue;
       }

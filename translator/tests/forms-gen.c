@@ -1,18 +1,21 @@
 // Writes the form snippets as one assembly file, each form a code block
 // PREFIX_NAME ... PREFIX_NAME_end that ends by jumping to harness_exit, plus a
 // table in section forms_PREFIX: {name, start, end}. Run twice: "native"
-// (assembled as it is) and "mirror" (translated first); run32 links both.
-//   forms-gen forms.txt PREFIX OUT.s
+// (assembled as it is) and "mirror" (translated first); run32 (run64, with
+// the argument 64: 8-byte pointers in the table) links both.
+//   forms-gen forms.txt PREFIX OUT.s [64]
 #include "forms.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int main(int argc, char **argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: forms-gen forms.txt PREFIX OUT.s\n");
+  if (argc != 4 && !(argc == 5 && strcmp(argv[4], "64") == 0)) {
+    fprintf(stderr, "usage: forms-gen forms.txt PREFIX OUT.s [64]\n");
     return 2;
   }
+  const char *ptr = argc == 5 ? ".quad" : ".long";
   struct form *forms;
   size_t n = forms_load(argv[1], &forms);
   const char *p = argv[2];
@@ -28,7 +31,7 @@ int main(int argc, char **argv) {
     fputs(forms[i].input, f);
     fprintf(f, "\tjmp\tharness_exit\n%s_%s_end:\n", p, nm);
     fprintf(f, "\t.section\t.rodata\n.Lformname%zu:\n\t.string\t\"%s\"\n", i, nm);
-    fprintf(f, "\t.section\tforms_%s,\"a\"\n\t.long\t.Lformname%zu, %s_%s, %s_%s_end\n", p, i, p,
+    fprintf(f, "\t.section\tforms_%s,\"a\"\n\t%s\t.Lformname%zu, %s_%s, %s_%s_end\n", p, ptr, i, p,
             nm, p, nm);
   }
   fprintf(f, "\t.section\t.note.GNU-stack,\"\",@progbits\n");

@@ -1,0 +1,194 @@
+// Behaviour test of translated x86-64 instruction forms, natively in a
+// 64-bit process: the counterpart of run32.c (read that first).
+//
+// The arena [ARENA, ARENA+ARENA_SIZE) and its mirror at ARENA + MIRROR_OFFSET
+// lie below 2 GiB (MAP_FIXED_NOREPLACE), as the x86-64 runtime's do, so
+// absolute and %rip-relative operands reach both. Every form runs
+// untranslated and translated from the same registers, flags and arena,
+// once per entry flags value; then registers and arithmetic flags must be
+// equal, the live arena equal, every live byte of the translated run equal
+// to its mirror, and the untranslated run must have left the mirror alone.
+// Live here includes the red zone, the 128 bytes below the final %rsp that
+// a leaf function may use: inserted code that used them as scratch would
+// show as a difference. Forms named avx_* are skipped on a CPU without AVX.
+//   run64 [NAME...]     (default: every form); prints "ok NAME changed=N"
+#define _GNU_SOURCE
+#include "run32.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+#define RED_ZONE 128
+#define NREGS 16
+
+struct regs64 {
+  uint64_t r[NREGS]; // encoding order: rax rcx rdx rbx rsp rbp rsi rdi r8..r15
+  uint64_t rflags;
+};
+static const char *const rnames[NREGS] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+                                          "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
+
+struct entry {
+  const char *name;
+  const uint8_t *start, *end;
+};
+
+extern const struct entry __start_forms_native[], __stop_forms_native[];
+extern const struct entry __start_forms_mirror[], __stop_forms_mirror[];
+void harness_enter(const struct regs64 *in, struct regs64 *out, const void *entry);
+
+#define FLAGS_MASK 0xcd5u // CF PF AF ZF SF DF OF
+
+// As in run32.c: none, all arithmetic flags, and two complementary mixes.
+static const uint64_t entry_flags[] = {0x002, 0x002 | 0x8d5, 0x002 | 0x091, 0x002 | 0x844};
+
+static uint8_t *native, *mirror;
+static uint8_t pattern[ARENA_SIZE], after_native[ARENA_SIZE];
+
+static void *map_at(uintptr_t addr) {
+  void *p = mmap((void *)addr, ARENA_SIZE, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  if (p == MAP_FAILED || p != (void *)addr) {
+    fprintf(stderr, "run64: cannot map 0x%lx (taken in this process?)\n", (unsigned long)addr);
+    exit(2);
+  }
+  return p;
+}
+
+static void reset(void) {
+  memcpy(native, pattern, ARENA_SIZE);
+  memcpy(mirror, pattern, ARENA_SIZE);
+}
+
+static int in_code(uint64_t v, const struct entry *e) {
+  return v >= (uintptr_t)e->start && v <= (uintptr_t)e->end;
+}
+
+static int live(size_t off, uint64_t rsp) {
+  return off < STACK_LOW || ARENA + off >= rsp - RED_ZONE;
+}
+
+// Registers on entry: pointers into the arena, small counts, and one value
+// with every byte different (r15) so a 64-bit operation is seen whole.
+static void entry_regs(struct regs64 *in, uint64_t flags) {
+  static const uint64_t v[NREGS] = {ARENA + 0x1000,    3,
+                                    ARENA + 0x2000,    ARENA + 0x3000,
+                                    ARENA + STACK_TOP, ARENA + 0x6000,
+                                    ARENA + 0x4000,    ARENA + 0x5000,
+                                    ARENA + 0x1800,    7,
+                                    ARENA + 0x2800,    ARENA + 0x3800,
+                                    ARENA + 0x4800,    2,
+                                    ARENA + 0x5800,    0x0123456789abcdefULL};
+  memcpy(in->r, v, sizeof v);
+  in->rflags = flags;
+}
+
+#define FAIL(...)                                                                                  \
+  do {                                                                                             \
+    if ((*fails)++ < 8) {                                                                          \
+      printf("FAIL %s flags=0x%llx: ", n->name, (unsigned long long)flags);                        \
+      printf(__VA_ARGS__);                                                                         \
+      printf("\n");                                                                                \
+    }                                                                                              \
+  } while (0)
+
+static void compare_regs(const struct entry *n, const struct entry *m, uint64_t flags,
+                         const struct regs64 *a, const struct regs64 *b, int *fails) {
+  for (int r = 0; r < NREGS; r++)
+    if (a->r[r] != b->r[r] && !(in_code(a->r[r], n) && in_code(b->r[r], m)))
+      FAIL("%%%s: untranslated 0x%016llx, translated 0x%016llx", rnames[r],
+           (unsigned long long)a->r[r], (unsigned long long)b->r[r]);
+  if ((a->rflags ^ b->rflags) & FLAGS_MASK)
+    FAIL("rflags: untranslated 0x%llx, translated 0x%llx",
+         (unsigned long long)(a->rflags & FLAGS_MASK),
+         (unsigned long long)(b->rflags & FLAGS_MASK));
+}
+
+static void compare_arena(const struct entry *n, const struct entry *m, uint64_t flags,
+                          uint64_t rsp, long *changed, int *fails) {
+  for (size_t i = 0; i < ARENA_SIZE; i++) {
+    if (!live(i, rsp))
+      continue;
+    if (mirror[i] != native[i])
+      FAIL("arena+0x%zx: native 0x%02x, mirror 0x%02x", i, native[i], mirror[i]);
+    *changed += after_native[i] != pattern[i];
+    if (after_native[i] != native[i]) {
+      size_t w = i & ~(size_t)7;
+      uint64_t a, b;
+      memcpy(&a, after_native + w, 8);
+      memcpy(&b, native + w, 8);
+      if (!(in_code(a, n) && in_code(b, m)))
+        FAIL("arena+0x%zx: untranslated run 0x%02x, translated run 0x%02x", i, after_native[i],
+             native[i]);
+    }
+  }
+}
+
+// Runs one form; returns the number of failures, adds bytes changed to *changed.
+static int run_form(const struct entry *n, const struct entry *m, uint64_t flags, long *changed) {
+  struct regs64 in, out_n, out_m;
+  int f = 0, *fails = &f;
+  entry_regs(&in, flags);
+  reset();
+  harness_enter(&in, &out_n, n->start);
+  memcpy(after_native, native, ARENA_SIZE);
+  for (size_t i = 0; i < ARENA_SIZE; i++)
+    if (mirror[i] != pattern[i]) {
+      FAIL("untranslated run wrote the mirror at arena+0x%zx", i);
+      break;
+    }
+  reset();
+  harness_enter(&in, &out_m, m->start);
+  compare_regs(n, m, flags, &out_n, &out_m, fails);
+  compare_arena(n, m, flags, out_n.r[4], changed, fails);
+  return f;
+}
+
+int main(int argc, char **argv) {
+  native = map_at(ARENA);
+  mirror = map_at((uintptr_t)ARENA + (uintptr_t)MIRROR_OFFSET);
+  for (size_t i = 0; i < ARENA_SIZE; i++)
+    pattern[i] = (uint8_t)((i * 131 + 17) ^ (i >> 7));
+  size_t count =
+      ((uintptr_t)__stop_forms_native - (uintptr_t)__start_forms_native) / sizeof(struct entry);
+  if (count * sizeof(struct entry) !=
+      (uintptr_t)__stop_forms_mirror - (uintptr_t)__start_forms_mirror) {
+    fprintf(stderr, "run64: native and mirror form tables differ\n");
+    return 2;
+  }
+  __builtin_cpu_init();
+  int failed = 0, matched = 0;
+  for (size_t k = 0; k < count; k++) {
+    const struct entry *n = &__start_forms_native[k], *m = &__start_forms_mirror[k];
+    int want = argc < 2;
+    for (int a = 1; a < argc; a++)
+      want |= strcmp(argv[a], n->name) == 0;
+    if (!want)
+      continue;
+    matched++;
+    if (strncmp(n->name, "avx_", 4) == 0 && !__builtin_cpu_supports("avx")) {
+      printf("skip %s (this CPU has no AVX)\n", n->name);
+      continue;
+    }
+    long changed = 0;
+    int f = 0;
+    for (size_t i = 0; i < sizeof entry_flags / sizeof entry_flags[0]; i++)
+      f += run_form(n, m, entry_flags[i], &changed);
+    if (f)
+      failed++;
+    else
+      printf("ok %s changed=%ld\n", n->name, changed);
+  }
+  if (argc >= 2 && matched != argc - 1) {
+    fprintf(stderr, "run64: some named forms do not exist\n");
+    return 2;
+  }
+  return failed ? 1 : 0;
+}
