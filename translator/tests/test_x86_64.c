@@ -1,0 +1,148 @@
+// The x86-64 table's refusals and the architecture selection of mirror-cc.
+//   test_x86_64 MIRROR_CC WORKDIR
+// Each refusal must name the file and line and say what to do; mirror-cc
+// must translate with the x86-64 table given -m64 and with i386 given -m32.
+#define _GNU_SOURCE
+#include "proc.h"
+#include "rewrite.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+static const char *mirror_cc, *workdir;
+
+// Translates input with the x86-64 table; returns the error count and the
+// messages in *msgs (caller frees).
+static int translate(const char *input, char **msgs, struct buf *out) {
+  size_t len = 0;
+  FILE *f = open_memstream(msgs, &len);
+  struct mirror_opts o = {&arch_x86_64, "0x40000000", "x.s", f, 0};
+  struct mirror_stats st;
+  memset(&st, 0, sizeof st);
+  int errors = mirror_translate(&o, input, strlen(input), out, &st);
+  fclose(f);
+  return errors;
+}
+
+static void refused(const char *input, const char *want) {
+  char *msgs = NULL;
+  struct buf out = {0};
+  int errors = translate(input, &msgs, &out);
+  if (errors != 1 || !strstr(msgs, want))
+    print_error("input:\n%sexpected one error containing '%s', got %d:\n%s", input, want, errors,
+                msgs);
+  assert_int_equal(errors, 1);
+  assert_non_null(strstr(msgs, want));
+  free(msgs);
+  buf_free(&out);
+}
+
+static void table_is_sound(void **state) {
+  (void)state;
+  char msg[200] = "";
+  int r = arch_x86_64.check(msg, sizeof msg);
+  if (r != 0)
+    print_error("%s\n", msg);
+  assert_int_equal(r, 0);
+}
+
+static void refusals(void **state) {
+  (void)state;
+  refused("\tnop\n\tmovl\t%eax, %fs:8\n", "x.s:2: error: write through segment %fs");
+  refused("\tmaskmovdqu\t%xmm1, %xmm0\n",
+          "unknown instruction 'maskmovdqu' (not in the x86_64 table)");
+  refused("\tkmovw\t%k1, (%rdi)\n", "unknown register '%k1'");
+  refused("\tmovq\t%rax, 2147483000(%rbx)\n", "does not fit 32 bits: use a smaller --offset");
+  refused("\tmovl\t%eax, (%eax)\n", "unsupported base register");
+  refused("\tcall\tfoo@PLT\n", "compile with -fno-pic -fno-pie");
+  refused("\tmovq\tfoo@GOTPCREL(%rip), %rax\n", "compile with -fno-pic -fno-pie");
+  refused("\txaddq\t%rbx, (%rbx)\n", "changes a register of its own address");
+  refused("\tnotrack jmp\t*%rax\n", "unknown instruction 'notrack'");
+  refused("\tmovsd\n", "'movsd' with 0 operands is not supported");
+}
+
+// The largest displacement that still fits passes.
+static void displacement_limit(void **state) {
+  (void)state;
+  char *msgs = NULL;
+  struct buf out = {0};
+  assert_int_equal(translate("\tmovq\t%rax, 1073741823(%rbx)\n", &msgs, &out), 0);
+  assert_non_null(strstr(out.p, "0x40000000+1073741823(%rbx)"));
+  free(msgs);
+  buf_free(&out);
+}
+
+// mirror-cc on a C file with -m64 and -m32: the kept translation shows
+// which table ran.
+static char *mirror_cc_output(const char *mflag) {
+  char src[512], obj[512], mir[600];
+  snprintf(src, sizeof src, "%s/g.c", workdir);
+  snprintf(obj, sizeof obj, "%s/g%s.o", workdir, mflag);
+  snprintf(mir, sizeof mir, "%s.mirror.s", obj);
+  FILE *f = fopen(src, "w");
+  assert_non_null(f);
+  fputs("int g;\nvoid set(int v) { g = v; }\n", f);
+  fclose(f);
+  char *argv[] = {(char *)mirror_cc,
+                  "--mirror-offset=0x40000000",
+                  "--mirror-keep",
+                  (char *)mflag,
+                  "-O2",
+                  "-fno-pie",
+                  "-c",
+                  src,
+                  "-o",
+                  obj,
+                  NULL};
+  struct proc_result r;
+  assert_int_equal(proc_run(argv, &r), 0);
+  if (r.status != 0)
+    print_error("mirror-cc %s: %s", mflag, r.err);
+  assert_int_equal(r.status, 0);
+  proc_free(&r);
+  f = fopen(mir, "r");
+  assert_non_null(f);
+  static char text[65536];
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  text[n] = 0;
+  fclose(f);
+  return text;
+}
+
+static void mirror_cc_arch(void **state) {
+  (void)state;
+  mkdir(workdir, 0755);
+  const char *t = mirror_cc_output("-m64");
+  if (!strstr(t, "0x40000000+g(%rip)"))
+    print_error("-m64: expected a %%rip-relative mirror store, got:\n%s", t);
+  assert_non_null(strstr(t, "0x40000000+g(%rip)"));
+  t = mirror_cc_output("-m32");
+  if (!strstr(t, "0x40000000+g\n") || strstr(t, "%rip"))
+    print_error("-m32: expected an absolute mirror store, got:\n%s", t);
+  assert_non_null(strstr(t, "0x40000000+g\n"));
+  assert_null(strstr(t, "%rip"));
+}
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: test_x86_64 MIRROR_CC WORKDIR\n");
+    return 2;
+  }
+  mirror_cc = argv[1];
+  workdir = argv[2];
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(table_is_sound),
+      cmocka_unit_test(refusals),
+      cmocka_unit_test(displacement_limit),
+      cmocka_unit_test(mirror_cc_arch),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
