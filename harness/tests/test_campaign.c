@@ -201,9 +201,33 @@ static void host_timing_has_its_own_bar(void **state) {
           "$.thresholds.host.geomean: unknown key", NULL);
   rejects(MINIMAL ", \"timing\": \"host\", \"faults\": {\"trials\": 1, \"target\": "
                   "{\"kind\": \"native\"}, \"when\": {\"delay_ms\": [1, 2]}}}",
-          "$.timing: \"host\" times overhead runs", NULL);
+          "$.timing: \"host\" and \"host64\" time overhead runs", NULL);
   rejects(MINIMAL ", \"timing\": [\"host\"], \"programs\": {\"dir\": \"mine\"}}",
-          "$.timing: \"host\" runs the build's Linux-process programs", NULL);
+          "$.timing: \"host\" and \"host64\" run the build's Linux-process programs", NULL);
+}
+
+// Timing "host64": the same as x86-64 processes, beside "host" (i386), under
+// the same bar; the QEMU timings have no host architecture.
+static void host64_times_x86_64_processes(void **state) {
+  (void)state;
+  struct mh_campaign c;
+  struct mh_err e;
+  assert_int_equal(parse(MINIMAL ", \"timing\": [\"icount\", \"host\", \"host64\"], "
+                                 "\"thresholds\": {\"host\": {\"geomean_max\": 1.3}}}",
+                         &c, &e),
+                   0);
+  assert_int_equal(c.ntimings, 3);
+  assert_int_equal(c.timings[2], MH_TIMING_HOST64);
+  assert_string_equal(mh_timing_name(c.timings[2]), "host64");
+  assert_string_equal(mh_timing_host_arch(c.timings[2]), "x86_64");
+  assert_string_equal(mh_timing_host_arch(c.timings[1]), "i386");
+  assert_null(mh_timing_host_arch(c.timings[0]));
+  assert_null(mh_timing_host_arch(MH_TIMING_WALL));
+  assert_true(c.host_geomean_max == 1.3);
+  mh_campaign_free(&c);
+  rejects(MINIMAL ", \"timing\": \"host64\", \"faults\": {\"trials\": 1, \"target\": "
+                  "{\"kind\": \"native\"}, \"when\": {\"delay_ms\": [1, 2]}}}",
+          "$.timing: \"host\" and \"host64\" time overhead runs", NULL);
 }
 
 // when.icount with a breakpoint: N instructions after the chosen hit.
@@ -353,6 +377,7 @@ int main(void) {
       cmocka_unit_test(missing_required_keys_all_reported_at_once),
       cmocka_unit_test(cross_field_rules),
       cmocka_unit_test(host_timing_has_its_own_bar),
+      cmocka_unit_test(host64_times_x86_64_processes),
       cmocka_unit_test(icount_after_a_breakpoint_hit),
       cmocka_unit_test(null_sections_are_refused_not_defaulted),
       cmocka_unit_test(seeds_of_two_to_the_63_or_more_are_refused),

@@ -240,7 +240,7 @@ static bool want_array(struct vctx *v, const char *path, json_object *o, size_t 
 }
 
 static const char *const variant_names[] = {"native", "memv6", "memv6sys", NULL};
-static const char *const timing_names[] = {"icount", "wall", "host", NULL};
+static const char *const timing_names[] = {"icount", "wall", "host", "host64", NULL};
 static const char *const accel_names[] = {"tcg", "kvm", "auto", NULL};
 
 const char *mh_accel_name(enum mh_accel a) {
@@ -248,6 +248,9 @@ const char *mh_accel_name(enum mh_accel a) {
 }
 const char *mh_timing_name(enum mh_timing t) {
   return timing_names[t];
+}
+const char *mh_timing_host_arch(enum mh_timing t) {
+  return t == MH_TIMING_HOST ? "i386" : t == MH_TIMING_HOST64 ? "x86_64" : NULL;
 }
 const char *mh_variant_name(enum mh_variant x) {
   return variant_names[x];
@@ -754,8 +757,9 @@ static void parse_top(struct vctx *v, json_object *root, struct mh_campaign *c) 
       verr(v, "$.timing", "icount needs TCG, but $.accel is \"kvm\" (use \"auto\" or \"tcg\")");
   if (c->has_faults || member(root, "faults"))
     for (int i = 0; i < c->ntimings; i++)
-      if (c->timings[i] == MH_TIMING_HOST)
-        verr(v, "$.timing", "\"host\" times overhead runs; a fault campaign runs in QEMU");
+      if (mh_timing_host_arch(c->timings[i]))
+        verr(v, "$.timing",
+             "\"host\" and \"host64\" time overhead runs; a fault campaign runs in QEMU");
   if (member(root, "timeouts"))
     parse_timeouts(v, member(root, "timeouts"), c);
   if (member(root, "thresholds"))
@@ -767,10 +771,11 @@ static void parse_top(struct vctx *v, json_object *root, struct mh_campaign *c) 
   if (member(root, "programs"))
     parse_programs(v, member(root, "programs"), c);
   for (int i = 0; c->programs_dir && i < c->ntimings; i++)
-    if (c->timings[i] == MH_TIMING_HOST)
+    if (mh_timing_host_arch(c->timings[i]))
       verr(v, "$.timing",
-           "\"host\" runs the build's Linux-process programs (linux/, docs/linux.md); a "
-           "campaign's own $.programs are built for the guest only: drop \"host\" or $.programs");
+           "\"host\" and \"host64\" run the build's Linux-process programs (linux/, "
+           "docs/linux.md); a campaign's own $.programs are built for the guest only: drop "
+           "\"host\"/\"host64\" or $.programs");
   for (int i = 0; c->has_faults && c->faults.kind == MH_FK_MIRROR && i < c->nvariants; i++)
     if (c->variants[i] == MH_VARIANT_NATIVE)
       verr(v, "$.faults.target.kind",

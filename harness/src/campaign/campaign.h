@@ -12,16 +12,21 @@
 
 #define MH_CAMPAIGN_SCHEMA 1
 #define MH_MAX_VARIANTS 3
-#define MH_MAX_TIMINGS 3
+#define MH_MAX_TIMINGS 4
 
 enum mh_accel { MH_ACCEL_TCG, MH_ACCEL_KVM, MH_ACCEL_AUTO };
 // host: the workload's programs as 32-bit Linux processes on the host CPU
-// (linux/, docs/linux.md), no QEMU: real-hardware cycles.
-enum mh_timing { MH_TIMING_ICOUNT, MH_TIMING_WALL, MH_TIMING_HOST };
+// (linux/, docs/linux.md), no QEMU: real-hardware cycles; host64 the same
+// as x86-64 processes.
+enum mh_timing { MH_TIMING_ICOUNT, MH_TIMING_WALL, MH_TIMING_HOST, MH_TIMING_HOST64 };
 enum mh_variant { MH_VARIANT_NATIVE, MH_VARIANT_MEMV6, MH_VARIANT_MEMV6SYS };
 
 const char *mh_accel_name(enum mh_accel a);
 const char *mh_timing_name(enum mh_timing t);
+// Whether t runs Linux processes on the host (host, host64), and of which
+// architecture (the build's linux/ARCH-VARIANT/ directories): "i386",
+// "x86_64", or NULL for a QEMU timing.
+const char *mh_timing_host_arch(enum mh_timing t);
 const char *mh_variant_name(enum mh_variant v);
 // The guest RAM a variant needs at least, in MiB; 0 when any will do.
 // memv6sys: its kernel mirror lies above the managed RAM (memlayout.h,

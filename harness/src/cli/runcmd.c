@@ -37,7 +37,9 @@ struct ctx {
   struct mh_campaign c;
   const char *qemu;
   struct kernel_files files[MH_MAX_VARIANTS];
-  char (*hostprog)[MH_MAX_VARIANTS][1024]; // per workload: its Linux-process builds (host timing)
+  // Per host timing (host: i386, host64: x86-64), per workload: its
+  // Linux-process builds.
+  char (*hostprog[2])[MH_MAX_VARIANTS][1024];
   // A host-timed run never shares the CPUs with another run of this
   // harness: it takes this lock exclusively, every other run shared.
   pthread_rwlock_t exclusive;
@@ -114,38 +116,52 @@ static int find_kernels(struct ctx *x, struct mh_err *e) {
   return 0;
 }
 
-static bool has_host_timing(const struct mh_campaign *c) {
+static bool has_timing(const struct mh_campaign *c, enum mh_timing t) {
   for (int i = 0; i < c->ntimings; i++)
-    if (c->timings[i] == MH_TIMING_HOST)
+    if (c->timings[i] == t)
       return true;
   return false;
 }
 
+static bool has_host_timing(const struct mh_campaign *c) {
+  return has_timing(c, MH_TIMING_HOST) || has_timing(c, MH_TIMING_HOST64);
+}
+
+// Which of ctx's hostprog tables a host timing uses.
+static int host_index(enum mh_timing t) {
+  return t == MH_TIMING_HOST64;
+}
+
 // Timing "host": the workloads' programs as 32-bit Linux processes, on a
 // host that runs them natively (under qemu-i386 they would be emulation,
-// not the real-hardware figure the mode stands for).
+// not the real-hardware figure the mode stands for); "host64" as x86-64
+// processes, which the build has only on an x86-64 host.
 static int find_host_programs(struct ctx *x, struct mh_err *e) {
-  if (!has_host_timing(&x->c))
-    return 0;
-  if (strcmp(MH_HOST_I386_PATH, "native") != 0)
+  if (has_timing(&x->c, MH_TIMING_HOST) && strcmp(MH_HOST_I386_PATH, "native") != 0)
     return mh_fail(e,
                    "timing \"host\" needs a host that runs 32-bit programs natively; this build "
                    "found \"%s\" (translator/HostI386.cmake): under qemu-i386 the cycles would "
-                   "be emulation, not real hardware. Time with icount, or run on a host kernel "
-                   "with IA32 emulation",
+                   "be emulation, not real hardware. Time with icount or \"host64\", or run on "
+                   "a host kernel with IA32 emulation",
                    MH_HOST_I386_PATH[0] ? MH_HOST_I386_PATH : "not checked");
   char build[1024];
   resolve_build_dir(x, build, sizeof build);
-  x->hostprog = calloc((size_t)x->c.nworkloads, sizeof *x->hostprog);
-  if (!x->hostprog)
-    return mh_fail(e, "out of memory");
-  for (int w = 0; w < x->c.nworkloads; w++)
-    for (int i = 0; i < x->c.nvariants; i++) {
-      enum mh_variant v = x->c.variants[i];
-      if (mh_hostrun_program(build, mh_variant_name(v), x->c.workloads[w].program,
-                             x->hostprog[w][v], sizeof x->hostprog[w][v], e) < 0)
-        return -1;
-    }
+  for (int t = 0; t < x->c.ntimings; t++) {
+    const char *arch = mh_timing_host_arch(x->c.timings[t]);
+    if (!arch)
+      continue;
+    int k = host_index(x->c.timings[t]);
+    x->hostprog[k] = calloc((size_t)x->c.nworkloads, sizeof *x->hostprog[k]);
+    if (!x->hostprog[k])
+      return mh_fail(e, "out of memory");
+    for (int w = 0; w < x->c.nworkloads; w++)
+      for (int i = 0; i < x->c.nvariants; i++) {
+        enum mh_variant v = x->c.variants[i];
+        if (mh_hostrun_program(build, arch, mh_variant_name(v), x->c.workloads[w].program,
+                               x->hostprog[k][w][v], sizeof x->hostprog[k][w][v], e) < 0)
+          return -1;
+      }
+  }
   return 0;
 }
 
@@ -194,8 +210,10 @@ static json_object *new_doc(struct ctx *x, const char *sha, const char *qemu_ver
     json_object_array_add(timing, json_object_new_string(mh_timing_name(x->c.timings[i])));
   json_object_object_add(d, "timing", timing);
   json_object_object_add(d, "accel", accel_json(x));
-  if (has_host_timing(&x->c))
+  if (has_timing(&x->c, MH_TIMING_HOST))
     mh_json_set_str(d, "host_i386", MH_HOST_I386_PATH); // how host-timed runs ran: always native
+  if (has_host_timing(&x->c))
+    json_object_object_add(d, "host_counters", mh_hostrun_counters_json());
   json_object_object_add(d, "runs", json_object_new_array());
   json_object_object_add(d, "summaries", json_object_new_array());
   return d;
@@ -215,19 +233,19 @@ static void accel_from_doc(struct ctx *x) {
 // ---- running ----
 
 static const char *accel_of(const struct ctx *x, enum mh_timing t) {
-  return t == MH_TIMING_ICOUNT ? "tcg" : t == MH_TIMING_HOST ? "host" : x->accel.used;
+  return t == MH_TIMING_ICOUNT ? "tcg" : mh_timing_host_arch(t) ? "host" : x->accel.used;
 }
 
 static void task(void *arg, size_t i) {
   struct ctx *x = arg;
   const struct mh_slot *s = &x->slots[i];
   const struct mh_workload *w = &x->c.workloads[s->workload];
-  bool host = s->timing == MH_TIMING_HOST;
+  bool host = mh_timing_host_arch(s->timing) != NULL;
   struct mh_run_spec spec = {
       .qemu = x->qemu,
       .kernel = x->files[s->variant].kernel,
       .disk = x->files[s->variant].disk,
-      .program = host ? x->hostprog[s->workload][s->variant] : w->program,
+      .program = host ? x->hostprog[host_index(s->timing)][s->workload][s->variant] : w->program,
       .args = w->args,
       .nargs = w->nargs,
       .accel = accel_of(x, s->timing),
@@ -576,7 +594,8 @@ int mh_cmd_run(const struct mh_run_opts *o) {
   mh_campaign_free(&x->c);
   free(x->slots);
   free(x->results);
-  free(x->hostprog);
+  free(x->hostprog[0]);
+  free(x->hostprog[1]);
   pthread_rwlock_destroy(&x->exclusive);
   free(x);
   return rc;

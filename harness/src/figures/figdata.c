@@ -160,7 +160,9 @@ static void measurement_note(const struct fig *f, char *note, size_t cap) {
   const char *what = strcmp(f->s.metric, "wall_us") == 0  ? "host wall time of the run"
                      : strcmp(f->s.timing, "icount") == 0 ? "guest instructions"
                      : strcmp(f->s.timing, "host") == 0   ? "CPU time (ns) as Linux processes"
-                                                          : "guest cycles";
+                     : strcmp(f->s.timing, "host64") == 0
+                         ? "CPU time (ns) as x86-64 Linux processes"
+                         : "guest cycles";
   char n[48];
   snprintf(n, sizeof n, f->nmin == f->nmax ? "n = %zu" : "n = %zu-%zu", f->nmin, f->nmax);
   mh_fig_cat(note, cap, "%s: %s, ", f->s.timing, what);

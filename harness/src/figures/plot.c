@@ -157,11 +157,11 @@ static bool has_summary(json_object *sums, const char *timing, const char *workl
 }
 
 // The exact figure beside real hardware: a workload timed both under
-// icount and as host processes gets one more figure with both ratios per
-// test (overhead-icount-host-WORKLOAD). Returns the number drawn or -1.
-static int timing_figures(const struct mh_plot_opts *o, json_object *doc, const char *gnuplot,
-                          const char *scripts, struct mh_err *e) {
-  static const char *const modes[2] = {"icount", "host"};
+// icount and as host processes of modes[1] (host: i386, host64: x86-64)
+// gets one more figure with both ratios per test
+// (overhead-icount-MODE-WORKLOAD). Returns the number drawn or -1.
+static int timing_figures_of(const struct mh_plot_opts *o, json_object *doc, const char *gnuplot,
+                             const char *scripts, const char *const modes[2], struct mh_err *e) {
   json_object *sums = mh_jget(doc, "summaries");
   int drawn = 0;
   for (size_t i = 0; i < json_object_array_length(sums); i++) {
@@ -172,7 +172,7 @@ static int timing_figures(const struct mh_plot_opts *o, json_object *doc, const 
       continue;
     char name[160], settings[4096], w[96];
     safe_name(w, sizeof w, workload);
-    snprintf(name, sizeof name, "overhead-icount-host-%s", w);
+    snprintf(name, sizeof name, "overhead-icount-%s-%s", modes[1], w);
     struct fig_paths fp = {.out = ""};
     if (fig_paths(o, scripts, name, "overhead.gp", &fp, e) < 0)
       return -1;
@@ -181,14 +181,28 @@ static int timing_figures(const struct mh_plot_opts *o, json_object *doc, const 
     if (n < 0)
       return -1;
     if (n == 0) {
-      fprintf(stderr, "plot: icount-host/%s skipped: a timing mode has no compared test\n",
+      fprintf(stderr, "plot: icount-%s/%s skipped: a timing mode has no compared test\n", modes[1],
               workload);
       continue;
     }
     if (draw(o, gnuplot, fp.script, fp.data, fp.out, settings, e) < 0)
       return -1;
-    printf("plot: %s.{pdf,svg,png}  (%d tests, icount beside host; data %s)\n", fp.out, n, fp.data);
+    printf("plot: %s.{pdf,svg,png}  (%d tests, icount beside %s; data %s)\n", fp.out, n, modes[1],
+           fp.data);
     drawn++;
+  }
+  return drawn;
+}
+
+static int timing_figures(const struct mh_plot_opts *o, json_object *doc, const char *gnuplot,
+                          const char *scripts, struct mh_err *e) {
+  int drawn = 0;
+  for (int k = 0; k < 2; k++) {
+    const char *const modes[2] = {"icount", k ? "host64" : "host"};
+    int n = timing_figures_of(o, doc, gnuplot, scripts, modes, e);
+    if (n < 0)
+      return -1;
+    drawn += n;
   }
   return drawn;
 }

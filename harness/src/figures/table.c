@@ -9,6 +9,12 @@ static json_object *get(json_object *o, const char *k) {
   return o && json_object_object_get_ex(o, k, &x) ? x : NULL;
 }
 
+// Whether summary s is of a host timing (host: i386, host64: x86-64).
+static bool is_host(json_object *s) {
+  const char *t = json_object_get_string(get(s, "timing"));
+  return t && (strcmp(t, "host") == 0 || strcmp(t, "host64") == 0);
+}
+
 static double median_of(json_object *test, const char *variant) {
   json_object *m = get(get(test, variant), "median");
   return m ? json_object_get_double(m) : NAN;
@@ -69,10 +75,13 @@ static void print_one(FILE *out, json_object *s) {
     else
       fprintf(out, " %8s\n", "-");
   }
-  if (strcmp(json_object_get_string(get(s, "timing")), "host") == 0)
-    fprintf(out, "(host: the programs as 32-bit Linux processes on this CPU; their \"cycles\" are "
-                 "the kernel's CPU time in ns, docs/linux.md; [lo, hi]: bootstrap interval of "
-                 "the ratio)\n");
+  if (is_host(s))
+    fprintf(out,
+            "(%s: the programs as %s Linux processes on this CPU; their \"cycles\" are "
+            "the kernel's CPU time in ns, docs/linux.md; [lo, hi]: bootstrap interval of "
+            "the ratio)\n",
+            json_object_get_string(get(s, "timing")),
+            strcmp(json_object_get_string(get(s, "timing")), "host64") == 0 ? "x86-64" : "32-bit");
   fprintf(out, "(medians of %s%s)\n", metric,
           has_not_compared(tests)
               ? "; n/c: not compared: different work on the two kernels, or timed by the clock"
@@ -105,7 +114,7 @@ static void print_one(FILE *out, json_object *s) {
             json_object_get_boolean(get(th, "met")) ? "met" : "EXCEEDED");
   else if (th && get(th, "met"))
     fprintf(out, "thresholds: %s\n", json_object_get_boolean(get(th, "met")) ? "met" : "EXCEEDED");
-  else if (th && strcmp(json_object_get_string(get(s, "timing")), "host") == 0)
+  else if (th && is_host(s))
     fprintf(out, "thresholds: not judged (no interval: too few repetitions)\n");
   else if (th)
     fprintf(out, "thresholds: not judged on wall figures (the icount table is)\n");

@@ -309,7 +309,7 @@ static bool has_timing(const struct mh_campaign *c, enum mh_timing t) {
 // interval (enough repetitions), which the summary reports beside it.
 static void add_thresholds(const struct mh_campaign *c, json_object *sum, enum mh_timing tm,
                            double g, double worst, double lo) {
-  bool host = tm == MH_TIMING_HOST;
+  bool host = mh_timing_host_arch(tm) != NULL;
   double gmax = host ? c->host_geomean_max : c->geomean_max;
   double wmax = host ? c->host_worst_max : c->worst_max;
   if (gmax <= 0 && wmax <= 0)

@@ -1,25 +1,35 @@
 #include "hostrun.h"
 
+#include <errno.h>
+#include <linux/perf_event.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "proc.h"
 #include "util.h"
 
-int mh_hostrun_program(const char *build, const char *variant, const char *program, char *out,
-                       size_t cap, struct mh_err *e) {
-  if (snprintf(out, cap, "%s/linux/i386-%s/%s", build, variant, program) >= (int)cap)
+int mh_hostrun_program(const char *build, const char *arch, const char *variant,
+                       const char *program, char *out, size_t cap, struct mh_err *e) {
+  if (snprintf(out, cap, "%s/linux/%s-%s/%s", build, arch, variant, program) >= (int)cap)
     return mh_fail(e, "%s: path too long", build);
   if (access(out, X_OK) == 0)
     return 0;
-  return mh_fail(e,
-                 "%s not found: timing \"host\" runs the program as a 32-bit Linux process, "
-                 "built in linux/ (docs/linux.md) for the compute suite and benchall; build it "
-                 "(cmake --build %s --target lx_%s lxm_%s) or time this workload with icount",
-                 out, build, program, program);
+  bool x64 = strcmp(arch, "x86_64") == 0;
+  return mh_fail(
+      e,
+      "%s not found: timing \"%s\" runs the program as %s Linux process, built in "
+      "linux/ (docs/linux.md) for the compute suite and benchall%s; build it (cmake "
+      "--build %s --target %s_%s) or time this workload with icount",
+      out, x64 ? "host64" : "host", x64 ? "an x86-64" : "a 32-bit",
+      x64 ? " on an x86-64 host (its mirrored build once the translator has x86-64)" : "", build,
+      x64 ? (strcmp(variant, "native") == 0 ? "lx64" : "lxm64")
+          : (strcmp(variant, "native") == 0 ? "lx" : "lxm"),
+      program);
 }
 
 static void feed_file(struct mh_run_result *r, const char *path) {
@@ -103,4 +113,44 @@ void mh_hostrun(const struct mh_run_spec *spec, struct mh_run_result *r) {
   }
   free(argv);
   unlink(out);
+}
+
+// The probe opens a user-space instruction counter on the harness itself:
+// what a run's counters would need. Refused where the kernel forbids it
+// (perf_event_paranoid) or the machine shows no PMU (most VMs: ENOENT).
+json_object *mh_hostrun_counters_json(void) {
+  struct perf_event_attr a;
+  memset(&a, 0, sizeof a);
+  a.size = sizeof a;
+  a.type = PERF_TYPE_HARDWARE;
+  a.config = PERF_COUNT_HW_INSTRUCTIONS;
+  a.disabled = 1;
+  a.exclude_kernel = 1;
+  a.exclude_hv = 1;
+  long fd = syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+  int err = errno;
+  json_object *o = json_object_new_object();
+  json_object_object_add(o, "available", json_object_new_boolean(fd >= 0));
+  char paranoid[16] = "unknown";
+  FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
+  if (f) {
+    if (!fgets(paranoid, sizeof paranoid, f))
+      snprintf(paranoid, sizeof paranoid, "unreadable");
+    paranoid[strcspn(paranoid, "\n")] = 0;
+    fclose(f);
+  }
+  char why[256];
+  if (fd >= 0) {
+    close((int)fd);
+    snprintf(why, sizeof why,
+             "perf_event_open(instructions) allowed (perf_event_paranoid %s); the host timings "
+             "are CPU time, counters are not read yet",
+             paranoid);
+  } else {
+    snprintf(why, sizeof why,
+             "perf_event_open(instructions) refused: %s (perf_event_paranoid %s%s)", strerror(err),
+             paranoid, err == ENOENT ? "; no hardware PMU visible, as in most VMs" : "");
+  }
+  json_object_object_add(o, "reason", json_object_new_string(why));
+  return o;
 }

@@ -5,16 +5,24 @@
 #ifndef MH_HOSTRUN_H
 #define MH_HOSTRUN_H
 
+#include <json-c/json.h>
 #include <stddef.h>
 
 #include "err.h"
 #include "run.h"
 
-// The program's file in a build: BUILD/linux/i386-VARIANT/PROGRAM. Fails with
-// a message saying what to build when it is missing (a workload whose
-// program has no Linux-process build: only the compute suite has one).
-int mh_hostrun_program(const char *build, const char *variant, const char *program, char *out,
-                       size_t cap, struct mh_err *e);
+// The program's file in a build: BUILD/linux/ARCH-VARIANT/PROGRAM (ARCH
+// i386 or x86_64). Fails with a message saying what to build when it is
+// missing (a workload whose program has no Linux-process build: only the
+// compute suite has one).
+int mh_hostrun_program(const char *build, const char *arch, const char *variant,
+                       const char *program, char *out, size_t cap, struct mh_err *e);
+
+// Whether this host lets the harness count hardware events of its runs
+// (perf_event_open, user-space instructions): {"available": bool,
+// "reason": why not (errno, perf_event_paranoid)}. Host timings are CPU
+// time either way; the results say which counters could back them.
+json_object *mh_hostrun_counters_json(void);
 
 // Runs spec->program (a path from mh_hostrun_program) with spec->args,
 // spec->timeout_s and spec->stop; stdout and stderr are the run's output.
