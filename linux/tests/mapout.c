@@ -30,7 +30,9 @@ static long raw_mmap(unsigned long addr, unsigned long n) {
 int main(void) {
   long r = raw_mmap(WHERE, 4096);
   if (r == (long)WHERE) {
-    *(volatile char *)WHERE = 1;
+    char *page = (char *)r;
+    __asm__("" : "+r"(page)); // a pointer, not a constant: 0x60000000 + the offset is no disp32
+    *page = 1;
     printf(1, "mapout: mmap=ok\n");
   } else {
     printf(1, "mapout: mmap=%d\n", (int)r);

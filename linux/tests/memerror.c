@@ -5,11 +5,14 @@
 // uncorrected memory error it consumed: SIGBUS, BUS_MCEERR_AR, the address
 // (sent to itself with rt_sigqueueinfo: this host cannot poison pages). The
 // runtime replaces the page and fills it from the mirror; the program checks
-// the byte and the oracle. Prints "memerror: before=B after=A byte=ok|BAD";
-// the untranslated build has no mirror and says so.
+// the byte and the oracle. Then the same for the byte's mirror, reported at
+// the mirror address: the mirror page is refilled from native. Prints
+// "memerror: before=B after=A byte=ok|BAD sigqueue=R mirror: before=B
+// after=A"; the untranslated build has no mirror and says so.
 #include "types.h"
 #include "user.h"
 #include "lx_arch.h"
+#include "memlayout.h"
 
 static uchar page[2 * 4096] __attribute__((aligned(4096)));
 
@@ -34,7 +37,15 @@ int main(void) {
   int r = (int)lx_sys3(LX_NR_RT_SIGQUEUEINFO, getpid(), 7, (long)&info);
   int after = mirrorcheck(0);
   int ok = *bad == (uchar)((4096 + 100) * 7 + 1);
-  printf(1, "memerror: before=%d after=%d byte=%s sigqueue=%d\n", before, after, ok ? "ok" : "BAD",
-         r);
-  return ok && after == 0 ? 0 : 1;
+  // The counterpart: the same byte's mirror goes bad and the error is
+  // reported at the mirror address; the mirror page is refilled from native.
+  uchar *bad_mirror = (uchar *)((uintptr)bad + MIRROR_OFFSET);
+  lx_sys3(LX_NR_READ, 0, (long)bad_mirror, 1);
+  int mirror_before = mirrorcheck(0);
+  info.f.addr = bad_mirror;
+  lx_sys3(LX_NR_RT_SIGQUEUEINFO, getpid(), 7, (long)&info);
+  int mirror_after = mirrorcheck(0);
+  printf(1, "memerror: before=%d after=%d byte=%s sigqueue=%d mirror: before=%d after=%d\n", before,
+         after, ok ? "ok" : "BAD", r, mirror_before, mirror_after);
+  return ok && after == 0 && mirror_after == 0 ? 0 : 1;
 }
