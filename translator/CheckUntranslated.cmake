@@ -18,10 +18,10 @@ file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 
 # Instructions that write their last operand, and that operand being memory
-# addressed by anything but the stack or frame pointer (or an absolute
-# address); string stores write through %edi.
-set(write_re "^(lock )?(mov[bwl]?|add|sub|and|or|xor|adc|sbb|inc|dec|neg|not|shl|shr|sal|sar|rol|ror|rcl|rcr|shld|shrd|set[a-z]+|xchg|xadd|cmpxchg|cmpxchg8b|bts|btr|btc|fst[a-z]*|fist[a-z]*|fbstp|fnst[a-z]*|pop)[bwlq]?$")
-set(string_re "^(rep[a-z]* )?(stos|movs)[bwl]?")
+# addressed by anything but the stack or frame pointer (or an absolute or,
+# on x86-64, %rip-relative address); string stores write through %edi/%rdi.
+set(write_re "^(lock )?(mov[bwl]?|add|sub|and|or|xor|adc|sbb|inc|dec|neg|not|shl|shr|sal|sar|rol|ror|rcl|rcr|shld|shrd|set[a-z]+|xchg|xadd|cmpxchg|cmpxchg8b|bts|btr|btc|fst[a-z]*|fist[a-z]*|fbstp|fnst[a-z]*|pop|v?mov(ap[sd]|up[sd]|dq[au]|s[sd]|[dq]|[lh]p[sd]|nt[a-z]*)|v?pextr[bwdq])[bwlq]?$")
+set(string_re "^(rep[a-z]* )?(stos|movs)[bwlq]?")
 
 set(found "")
 set(checked 0)
@@ -72,7 +72,8 @@ foreach(map IN LISTS maps)
         set(bad TRUE)
       elseif(mnem MATCHES "${write_re}")
         string(REGEX REPLACE "^.*,(.*)$" "\\1" last "${ops}")
-        if(last MATCHES "\\(%e(ax|bx|cx|dx|si|di)" OR last MATCHES "^(%[a-z]s:)?(0x[0-9a-f]+|[0-9]+)$")
+        if(last MATCHES "\\(%[er](ax|bx|cx|dx|si|di)" OR last MATCHES "\\(%r([89]|1[0-5])"
+           OR last MATCHES "\\(%rip\\)" OR last MATCHES "^(%[a-z]s:)?(0x[0-9a-f]+|[0-9]+)$")
           set(bad TRUE)
         endif()
       endif()

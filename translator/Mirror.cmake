@@ -28,14 +28,14 @@
 # Flags: compile with the userland's flags. MIRROR_REQUIRED_CFLAGS lists what
 # the translator needs of them for i386: 32-bit, no PIC (return addresses are
 # stored as absolute labels), no SSE/MMX stores (not in the i386 table);
-# MIRROR_REQUIRED_CFLAGS_X86_64 for x86-64: 64-bit, no PIC (link with
+# MIRROR_X86_64_CFLAGS for x86-64: 64-bit, no PIC (link with
 # -no-pie; code, data and mirror below 2 GiB). docs/translator.md.
 include_guard(GLOBAL)
 set(MIRROR_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR} CACHE INTERNAL "Where Mirror.cmake and its scripts are")
 
 set(MIRROR_REQUIRED_CFLAGS -m32 -fno-pic -fno-pie -mno-sse -mno-mmx
     CACHE INTERNAL "Flags mirrored i386 code must be compiled with")
-set(MIRROR_REQUIRED_CFLAGS_X86_64 -m64 -fno-pic -fno-pie
+set(MIRROR_X86_64_CFLAGS -m64 -fno-pic -fno-pie
     CACHE INTERNAL "Flags mirrored x86-64 code must be compiled with")
 
 function(mirror_compile_sources out_var name)
@@ -73,7 +73,7 @@ function(mirror_compile_sources out_var name)
   if(arch STREQUAL "i386")
     set(required ${MIRROR_REQUIRED_CFLAGS})
   elseif(arch STREQUAL "x86_64")
-    set(required ${MIRROR_REQUIRED_CFLAGS_X86_64})
+    set(required ${MIRROR_X86_64_CFLAGS})
   else()
     message(FATAL_ERROR "mirror_compile_sources(${name}): ARCH ${arch}: use i386 or x86_64")
   endif()

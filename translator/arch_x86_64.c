@@ -114,6 +114,11 @@ static const struct family families[] = {
     {"lods", "bwlq", ST_NONE, 0, 2, REP, NULL},
     {"scas", "bwlq", ST_NONE, 0, 2, REP | IF_REPNE, NULL},
     {"cmps", "bwlq", ST_NONE, 0, 2, REP | IF_REPNE, NULL},
+    // Port I/O and cli/sti fault in a Linux process but write no memory
+    // (`ins` does, and is refused).
+    {"in", "bwl.", ST_NONE, 1, 2, 0, NULL},
+    {"out", "bwl.", ST_NONE, 1, 2, 0, NULL},
+    {"outs", "bwl", ST_NONE, 0, 2, REP, NULL},
 };
 
 static const struct insn_desc singles[] = {
@@ -165,7 +170,7 @@ static const char *const readers[] = {
     "{andn,bextr,blsi,blsmsk,blsr,bzhi,pdep,pext,sarx,shlx,shrx,rorx,mulx}{,l,q}",
     // Branches, loops, flags, machine control.
     "{jrcxz,jecxz,loop,loope,loopne,loopz,loopnz}",
-    "{lahf,sahf,cld,std,clc,stc,cmc,int,int3,hlt,ud2,rdtsc,rdtscp,cpuid,pause}",
+    "{lahf,sahf,cld,std,clc,stc,cmc,int,int3,hlt,ud2,rdtsc,rdtscp,cpuid,pause,cli,sti}",
     "{lfence,mfence,sfence,endbr64,syscall,xgetbv,emms,vzeroupper,vzeroall}",
     "{prefetcht0,prefetcht1,prefetcht2,prefetchnta,prefetchw,clflush,clflushopt}",
     // SSE/AVX arithmetic, logic, shuffles, compares, conversions: a
@@ -179,6 +184,7 @@ static const char *const readers[] = {
     "{,v}{ucomi,comi}{ss,sd}",
     "{,v}cvt{dq2ps,dq2pd,ps2dq,pd2dq,tps2dq,tpd2dq,ps2pd,pd2ps,ss2sd,sd2ss}",
     "{,v}cvt{pi2ps,pi2pd,ps2pi,pd2pi,tps2pi,tpd2pi}",
+    "{,v}cvt{,t}pd2{ps,dq}{x,y}", // AT&T's size-marked forms of a memory source
     "{,v}cvt{,t}{ss,sd}2si{,l,q}",
     "{,v}cvtsi2{ss,sd}{,l,q}",
     "vcvtph2ps",
@@ -222,6 +228,7 @@ static struct archtab tab = {
     .singles = {LIST(singles)},
     .readers = {LIST(readers)},
     .x87 = 1,
+    .reader_max_ops = 4,
     .classes = classes,
     .nclasses = sizeof classes / sizeof classes[0],
 };

@@ -105,7 +105,8 @@ static void add_families(struct archtab *t, const struct family *f) {
 static void add_readers(struct archtab *t, const char *pattern) {
   const char *open = strchr(pattern, '{');
   if (!open) {
-    struct insn_desc d = {xstrdup(pattern), ST_NONE, 0, 0, 3, 0, NULL};
+    int max = t->reader_max_ops ? t->reader_max_ops : 3;
+    struct insn_desc d = {xstrdup(pattern), ST_NONE, 0, 0, max, 0, NULL};
     add(t, &d);
     return;
   }

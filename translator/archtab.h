@@ -31,13 +31,14 @@ struct list {
 #define ARCHTAB_LISTS 4
 
 // Readers are names of instructions that never write memory (any operand
-// count 0..3), written with brace alternatives: "{,v}{add,sub}{ps,pd}" is
-// addps addpd subps subpd vaddps vaddpd vsubps vsubpd.
+// count from 0 to reader_max_ops, 3 if not set), written with brace alternatives:
+// "{,v}{add,sub}{ps,pd}" is addps addpd subps subpd vaddps vaddpd vsubps vsubpd.
 struct archtab {
   struct list families[ARCHTAB_LISTS]; // of struct family
   struct list singles[ARCHTAB_LISTS];  // of struct insn_desc
   struct list readers[ARCHTAB_LISTS];  // of const char *
   int x87;                             // add the x87 stores and readers (archtab.c)
+  int reader_max_ops;                  // AVX has 4-operand forms (vpinsrd, vblendvpd)
   const char *const *classes;
   size_t nclasses;
   // Built on first use: the expanded entries sorted by mnemonic.

@@ -210,6 +210,10 @@ static int parse_mem(const struct arch *a, const char *p, size_t n, struct opera
     return fail(err, errlen, "operand too long");
   if (!o->base && !o->index && !disp_len)
     return fail(err, errlen, "empty memory operand");
+  // A register left in the displacement ("(%rdi){%k1}", AVX-512 masking)
+  // would be moved as if it were an address expression.
+  if (strchr(o->disp, '%'))
+    return fail(err, errlen, "unsupported memory operand '%.*s'", (int)n, p);
   return 0;
 }
 

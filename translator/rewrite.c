@@ -45,6 +45,9 @@ struct ctx {
   int new_block;
   // When set, written instead of the instruction (its operand moved).
   char replacement[4 * ATT_TEXT];
+  // x86-64: the written operand is an absolute address whose mirror lies
+  // above 2 GiB (no 32-bit displacement reaches it); 0 otherwise.
+  unsigned long far_mirror;
 };
 
 void buf_free(struct buf *b) {
@@ -207,10 +210,71 @@ static int count_write(struct ctx *c, const char *klass) {
 // instruction; the flags it sets are the ones the native instruction set, the
 // ones it leaves alone stay as the native one left them, and no register
 // changes (see docs/translator.md, "Read-modify-write").
+static const char *stack_sfx(int width) {
+  return width == 2 ? "w" : width == 8 ? "q" : "l";
+}
+
+// Code that pushes scratch words first moves the stack pointer below the
+// red zone, where a leaf function may keep live data (x86-64: 128 bytes);
+// lea changes no flags. Nothing is emitted where there is no red zone.
+static void red_zone_skip(struct ctx *c, struct buf *b, int sign) {
+  if (c->a->red_zone)
+    emit(b, "lea%s\t%d(%%%s), %%%s", stack_sfx(c->a->word), sign * c->a->red_zone, c->sp, c->sp);
+}
+
+// The first scratch register of the architecture's order that is not in
+// busy (a mask of gprs) and has a byte register if width is 1; -1 if none.
+static int pick_scratch(struct ctx *c, unsigned busy, int width) {
+  const struct arch *a = c->a;
+  for (int i = 0; i < a->nscratch; i++) {
+    int g = a->scratch_order[i];
+    if (!(busy & (1u << g)) && (width > 1 || (a->byte_gprs >> g & 1)))
+      return g;
+  }
+  return -1;
+}
+
+// The general registers an instruction's register operands name, as a mask.
+static unsigned operand_regs(const struct insn *in) {
+  unsigned busy = 0;
+  for (int i = 0; i < in->nops; i++)
+    if (in->ops[i].kind == OP_REG && in->ops[i].reg->gpr >= 0)
+      busy |= 1u << in->ops[i].reg->gpr;
+  return busy;
+}
+
+// The repeat of an x86-64 store to an absolute address whose mirror is
+// above 2 GiB: through a scratch register holding the mirror address
+// (movl zero-extends it), saved below the red zone.
+static int repeat_far(struct ctx *c, const struct insn *in, int wop, struct buf *post,
+                      const char *text, size_t len) {
+  const struct arch *a = c->a;
+  unsigned busy = operand_regs(in);
+  int s = pick_scratch(c, busy, a->word);
+  if (busy & (1u << a->sp) || s < 0)
+    return error(c, text, len,
+                 "the mirror of this absolute address is above 2 GiB and "
+                 "'%s' names %%rsp: store through a pointer",
+                 in->mnemonic);
+  char at[64], ops[3 * ATT_TEXT];
+  const char *r = rname(c, s, a->word);
+  snprintf(at, sizeof at, "(%%%s)", r);
+  join_ops(in, wop, at, ops, sizeof ops);
+  red_zone_skip(c, post, -1);
+  emit(post, "push%s\t%%%s", stack_sfx(a->word), r);
+  emit(post, "movl\t$0x%lx, %%%s", c->far_mirror, rname(c, s, 4));
+  emit(post, "%s\t%s", in->mnemonic, ops);
+  emit(post, "pop%s\t%%%s", stack_sfx(a->word), r);
+  red_zone_skip(c, post, 1);
+  return 0;
+}
+
 static int repeat_on_mirror(struct ctx *c, const struct insn *in, int wop, int width,
                             struct buf *post, const char *text, size_t len) {
   if (!width) // the assembler would refuse the repeated instruction too
     return error(c, text, len, "operand size unknown: write the size suffix");
+  if (c->far_mirror)
+    return repeat_far(c, in, wop, post, text, len);
   char at[2 * ATT_TEXT], ops[3 * ATT_TEXT];
   join_ops(in, wop, mem(c, &in->ops[wop], 1, 0, at), ops, sizeof ops);
   emit(post, "%s\t%s", in->mnemonic, ops);
@@ -232,18 +296,6 @@ static void seq_add(struct ctx *c, int from, int to, int kind, int delta) {
     exit(2);
   }
   c->seq[c->nseq++] = (struct seq_entry){from, to, kind, delta};
-}
-
-static const char *stack_sfx(int width) {
-  return width == 2 ? "w" : width == 8 ? "q" : "l";
-}
-
-// Code that pushes scratch words first moves the stack pointer below the
-// red zone, where a leaf function may keep live data (x86-64: 128 bytes);
-// lea changes no flags. Nothing is emitted where there is no red zone.
-static void red_zone_skip(struct ctx *c, struct buf *b, int sign) {
-  if (c->a->red_zone)
-    emit(b, "lea%s\t%d(%%%s), %%%s", stack_sfx(c->a->word), sign * c->a->red_zone, c->sp, c->sp);
 }
 
 static int esp_based(struct ctx *c, const struct operand *m) {
@@ -346,20 +398,13 @@ static int copy_through_scratch(struct ctx *c, const struct insn_desc *d, const 
                                 const char *text, size_t len) {
   const struct arch *a = c->a;
   const struct operand *m = &in->ops[wop];
-  unsigned writes = written_regs(c, d, in), busy = addr_regs(m) | writes;
+  unsigned writes = written_regs(c, d, in), busy = addr_regs(m) | writes | operand_regs(in);
   if (writes & addr_regs(m))
     return error(c, text, len, "'%s' changes a register of its own address: not supported",
                  in->mnemonic);
   if (d->flags & IF_WRITES_EDXEAX)
     busy |= 1u << a->cx | 1u << a->bx;
-  for (int i = 0; i < in->nops; i++)
-    if (in->ops[i].kind == OP_REG && in->ops[i].reg->gpr >= 0)
-      busy |= 1u << in->ops[i].reg->gpr;
-  int s = -1;
-  for (int i = 0; i < a->nscratch && s < 0; i++)
-    if (!(busy & (1u << a->scratch_order[i])) &&
-        (width > 1 || a->byte_gprs >> a->scratch_order[i] & 1))
-      s = a->scratch_order[i];
+  int s = pick_scratch(c, busy, width);
   if (s < 0)
     return error(c, text, len, "no free scratch register to copy the result of '%s'", in->mnemonic);
   const char *sfx = stack_sfx(a->word);
@@ -566,12 +611,19 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
   if (m && !seg_ok(m))
     return error(c, text, len, "write through segment %%%s is not supported", m->seg);
   long disp;
+  c->far_mirror = 0;
   if (m && a->word == 8 && att_disp_number(m, &disp) &&
-      (disp + c->offset > 0x7fffffffL || disp + c->offset < -0x80000000L))
-    return error(c, text, len,
-                 "displacement %ld plus the mirror offset does not fit 32 bits: use a smaller "
-                 "--offset",
-                 disp);
+      (disp + c->offset > 0x7fffffffL || disp + c->offset < -0x80000000L)) {
+    // An absolute address below 4 GiB whose mirror is above 2 GiB: stores
+    // and read-modify-writes run again through a register (repeat_far).
+    int repeat = d->strategy == ST_REPEAT || (d->flags & IF_DUAL);
+    if (m->base || m->index || disp + c->offset < 0 || disp + c->offset > 0xffffffffL || !repeat)
+      return error(c, text, len,
+                   "displacement %ld plus the mirror offset does not fit 32 bits: use a "
+                   "smaller --offset, or store through a pointer",
+                   disp);
+    c->far_mirror = (unsigned long)(disp + c->offset);
+  }
 
   int width = width_of(d, in);
   if (d->flags & IF_DUAL) {
@@ -790,7 +842,14 @@ static int section_directive(const char *text, size_t len) {
 }
 
 // A statement of position-independent code: the marker it contains, or NULL.
+// String data (".string \"@PLT\"") is text, not a relocation.
 static const char *pic_marker(const char *text, size_t len) {
+  static const char *const strings[] = {".string", ".ascii", ".asciz"};
+  for (size_t d = 0; d < sizeof strings / sizeof strings[0]; d++) {
+    size_t dl = strlen(strings[d]);
+    if (len > dl && memcmp(text, strings[d], dl) == 0 && (text[dl] == ' ' || text[dl] == '\t'))
+      return NULL;
+  }
   static const char *const markers[] = {"_GLOBAL_OFFSET_TABLE_", "@GOTOFF", "@GOT", "@PLT",
                                         "__x86.get_pc_thunk"};
   for (size_t m = 0; m < sizeof markers / sizeof markers[0]; m++) {
@@ -923,7 +982,12 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
       }
       st->insns++;
       if (att_parse(c.a, s->text, s->len, &insn, err, sizeof err) < 0) {
-        error(&c, s->text, s->len, "%s", err);
+        // An unknown mnemonic says more than its operands' trouble.
+        if (insn.mnemonic[0] && !c.a->lookup(insn.mnemonic))
+          error(&c, s->text, s->len, "unknown instruction '%s' (not in the %s table)",
+                insn.mnemonic, c.a->name);
+        else
+          error(&c, s->text, s->len, "%s", err);
         continue;
       }
       const char *text = s->text;
