@@ -11,6 +11,8 @@
 // Live here includes the red zone, the 128 bytes below the final %rsp that
 // a leaf function may use: inserted code that used them as scratch would
 // show as a difference. Forms named avx_* are skipped on a CPU without AVX.
+// One more page, at FAR (1.5 GiB, mirror at 2.5 GiB: beyond a 32-bit
+// displacement), is checked the same way for absolute stores there.
 //   run64 [NAME...]     (default: every form); prints "ok NAME changed=N"
 #define _GNU_SOURCE
 #include "run32.h"
@@ -27,6 +29,8 @@
 
 #define RED_ZONE 128
 #define NREGS 16
+#define FAR 0x60000000UL
+#define FAR_SIZE 4096
 
 struct regs64 {
   uint64_t r[NREGS]; // encoding order: rax rcx rdx rbx rsp rbp rsi rdi r8..r15
@@ -51,9 +55,10 @@ static const uint64_t entry_flags[] = {0x002, 0x002 | 0x8d5, 0x002 | 0x091, 0x00
 
 static uint8_t *native, *mirror;
 static uint8_t pattern[ARENA_SIZE], after_native[ARENA_SIZE];
+static uint8_t *far_native, *far_mirror, far_after_native[FAR_SIZE];
 
-static void *map_at(uintptr_t addr) {
-  void *p = mmap((void *)addr, ARENA_SIZE, PROT_READ | PROT_WRITE,
+static void *map_at(uintptr_t addr, size_t size) {
+  void *p = mmap((void *)addr, size, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
   if (p == MAP_FAILED || p != (void *)addr) {
     fprintf(stderr, "run64: cannot map 0x%lx (taken in this process?)\n", (unsigned long)addr);
@@ -65,6 +70,8 @@ static void *map_at(uintptr_t addr) {
 static void reset(void) {
   memcpy(native, pattern, ARENA_SIZE);
   memcpy(mirror, pattern, ARENA_SIZE);
+  memcpy(far_native, pattern, FAR_SIZE);
+  memcpy(far_mirror, pattern, FAR_SIZE);
 }
 
 static int in_code(uint64_t v, const struct entry *e) {
@@ -131,6 +138,18 @@ static void compare_arena(const struct entry *n, const struct entry *m, uint64_t
   }
 }
 
+// The far page: all of it is live.
+static void compare_far(const struct entry *n, uint64_t flags, long *changed, int *fails) {
+  for (size_t i = 0; i < FAR_SIZE; i++) {
+    if (far_mirror[i] != far_native[i])
+      FAIL("far+0x%zx: native 0x%02x, mirror 0x%02x", i, far_native[i], far_mirror[i]);
+    if (far_after_native[i] != far_native[i])
+      FAIL("far+0x%zx: untranslated run 0x%02x, translated run 0x%02x", i, far_after_native[i],
+           far_native[i]);
+    *changed += far_after_native[i] != pattern[i];
+  }
+}
+
 // Runs one form; returns the number of failures, adds bytes changed to *changed.
 static int run_form(const struct entry *n, const struct entry *m, uint64_t flags, long *changed) {
   struct regs64 in, out_n, out_m;
@@ -139,21 +158,25 @@ static int run_form(const struct entry *n, const struct entry *m, uint64_t flags
   reset();
   harness_enter(&in, &out_n, n->start);
   memcpy(after_native, native, ARENA_SIZE);
+  memcpy(far_after_native, far_native, FAR_SIZE);
   for (size_t i = 0; i < ARENA_SIZE; i++)
-    if (mirror[i] != pattern[i]) {
-      FAIL("untranslated run wrote the mirror at arena+0x%zx", i);
+    if (mirror[i] != pattern[i] || (i < FAR_SIZE && far_mirror[i] != pattern[i])) {
+      FAIL("untranslated run wrote the mirror at +0x%zx", i);
       break;
     }
   reset();
   harness_enter(&in, &out_m, m->start);
   compare_regs(n, m, flags, &out_n, &out_m, fails);
   compare_arena(n, m, flags, out_n.r[4], changed, fails);
+  compare_far(n, flags, changed, fails);
   return f;
 }
 
 int main(int argc, char **argv) {
-  native = map_at(ARENA);
-  mirror = map_at((uintptr_t)ARENA + (uintptr_t)MIRROR_OFFSET);
+  native = map_at(ARENA, ARENA_SIZE);
+  mirror = map_at((uintptr_t)ARENA + (uintptr_t)MIRROR_OFFSET, ARENA_SIZE);
+  far_native = map_at(FAR, FAR_SIZE);
+  far_mirror = map_at(FAR + (uintptr_t)MIRROR_OFFSET, FAR_SIZE);
   for (size_t i = 0; i < ARENA_SIZE; i++)
     pattern[i] = (uint8_t)((i * 131 + 17) ^ (i >> 7));
   size_t count =
