@@ -239,7 +239,14 @@ static bool want_array(struct vctx *v, const char *path, json_object *o, size_t 
   return true;
 }
 
-static const char *const variant_names[] = {"native", "memv6", "memv6sys", NULL};
+static const char *const variant_names[] = {"native",
+                                            "memv6",
+                                            "memv6sys",
+                                            "linux-i386-native",
+                                            "linux-i386-memv6",
+                                            "linux-x86_64-native",
+                                            "linux-x86_64-memv6",
+                                            NULL};
 static const char *const timing_names[] = {"icount", "wall", "host", "host64", NULL};
 static const char *const accel_names[] = {"tcg", "kvm", "auto", NULL};
 
@@ -260,6 +267,15 @@ unsigned mh_variant_min_mem_mb(enum mh_variant x) {
 }
 const char *mh_variant_userland(enum mh_variant x) {
   return variant_names[x == MH_VARIANT_MEMV6SYS ? MH_VARIANT_MEMV6 : x];
+}
+bool mh_variant_is_linux(enum mh_variant x) {
+  return x >= MH_VARIANT_LX_I386_NATIVE;
+}
+const char *mh_variant_arch(enum mh_variant x) {
+  return x >= MH_VARIANT_LX_X86_64_NATIVE ? "x86_64" : "i386";
+}
+const char *mh_variant_build(enum mh_variant x) {
+  return x == MH_VARIANT_LX_I386_MEMV6 || x == MH_VARIANT_LX_X86_64_MEMV6 ? "memv6" : "native";
 }
 
 // A set of distinct names from an array (or a single string when allowed).
@@ -548,7 +564,7 @@ static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) 
   static const char *const keys[] = {"trials",  "workload",    "target",     "bits",    "burst",
                                      "count",   "when",        "trap",       "restore", "seed",
                                      "mem_mb",  "checkpoints", "may_differ", "model",   "rows",
-                                     "row_kib", "hang_factor", NULL};
+                                     "row_kib", "hang_factor", "si_code",    NULL};
   static const char *const traps[] = {"mce", "none", NULL};
   static const char *const restores[] = {"snapshot", "boot", NULL};
   struct mh_faults *f = &c->faults;
@@ -581,6 +597,10 @@ static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) 
   int trap = 0;
   opt_enum(v, "$.faults", o, "trap", traps, &trap);
   f->trap = (enum mh_fault_trap)trap;
+  static const char *const si_codes[] = {"BUS_MCEERR_AR", "BUS_MCEERR_AO", NULL};
+  int si_code = 0;
+  opt_enum(v, "$.faults", o, "si_code", si_codes, &si_code);
+  f->si_code = 4 + si_code; // Linux's numbers
   static const char *const models[] = {"flip", "stuck0", "stuck1", "rows", NULL};
   int model = 0;
   opt_enum(v, "$.faults", o, "model", models, &model);
@@ -690,6 +710,49 @@ static void parse_programs(struct vctx *v, json_object *o, struct mh_campaign *c
         string_array(v, "$.programs.cflags", member(o, "cflags"), &c->nprograms_cflags, true);
 }
 
+// What the Linux-process variants (lxtrial.h) do: fault injection only, on
+// their own (no guest kernel beside them), at a breakpoint, one flip into a
+// page of the program's data, heap or stack, or its mirror.
+static void check_linux(struct vctx *v, json_object *root, const struct mh_campaign *c) {
+  int nlinux = 0;
+  bool mirror_native = false;
+  for (int i = 0; i < c->nvariants; i++) {
+    nlinux += mh_variant_is_linux(c->variants[i]);
+    mirror_native |= mh_variant_is_linux(c->variants[i]) &&
+                     strcmp(mh_variant_build(c->variants[i]), "native") == 0;
+  }
+  const struct mh_faults *f = &c->faults;
+  if (!nlinux) {
+    if (c->has_faults && member(member(root, "faults"), "si_code"))
+      verr(v, "$.faults.si_code", "applies to the linux-* variants only (a guest gets #MC)");
+    return;
+  }
+  if (nlinux < c->nvariants)
+    verr(v, "$.variants",
+         "linux-* variants run on the host, the others in QEMU: one campaign "
+         "each");
+  if (!c->has_faults) {
+    verr(v, "$.variants",
+         "linux-* variants are for fault campaigns ($.faults); time the Linux builds with "
+         "timing \"host\" and variants native/memv6");
+    return;
+  }
+  if (f->kind != MH_FK_NATIVE && f->kind != MH_FK_MIRROR)
+    verr(v, "$.faults.target.kind", "a Linux process has native and mirror pages only");
+  if (f->kind == MH_FK_MIRROR && mirror_native)
+    verr(v, "$.faults.target.kind",
+         "mirror pages exist in the memv6 builds only: drop linux-*-native from $.variants");
+  if (f->region == MH_FR_TEXT)
+    verr(v, "$.faults.target.region",
+         "a Linux process's text has no mirror: choose data, heap, stack or any");
+  if (f->page)
+    verr(v, "$.faults.target.page", "not supported for linux-* variants yet: use a region");
+  if (f->when != MH_FW_BREAKPOINT || f->icount)
+    verr(v, "$.faults.when", "linux-* variants stop at a breakpoint (and hits) only");
+  if (f->count != 1 || f->model != MH_FM_FLIP)
+    verr(v, "$.faults", "linux-* variants take one flip per trial (count 1, model flip)");
+}
+
 static void parse_top(struct vctx *v, json_object *root, struct mh_campaign *c) {
   static const char *const keys[] = {"schema",
                                      "name",
@@ -776,6 +839,7 @@ static void parse_top(struct vctx *v, json_object *root, struct mh_campaign *c) 
            "\"host\" and \"host64\" run the build's Linux-process programs (linux/, "
            "docs/linux.md); a campaign's own $.programs are built for the guest only: drop "
            "\"host\"/\"host64\" or $.programs");
+  check_linux(v, root, c);
   for (int i = 0; c->has_faults && c->faults.kind == MH_FK_MIRROR && i < c->nvariants; i++)
     if (c->variants[i] == MH_VARIANT_NATIVE)
       verr(v, "$.faults.target.kind",

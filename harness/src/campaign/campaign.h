@@ -11,7 +11,7 @@
 #include "err.h"
 
 #define MH_CAMPAIGN_SCHEMA 1
-#define MH_MAX_VARIANTS 3
+#define MH_MAX_VARIANTS 7 // every enum mh_variant; a campaign lists each at most once
 #define MH_MAX_TIMINGS 4
 
 enum mh_accel { MH_ACCEL_TCG, MH_ACCEL_KVM, MH_ACCEL_AUTO };
@@ -19,7 +19,18 @@ enum mh_accel { MH_ACCEL_TCG, MH_ACCEL_KVM, MH_ACCEL_AUTO };
 // (linux/, docs/linux.md), no QEMU: real-hardware cycles; host64 the same
 // as x86-64 processes.
 enum mh_timing { MH_TIMING_ICOUNT, MH_TIMING_WALL, MH_TIMING_HOST, MH_TIMING_HOST64 };
-enum mh_variant { MH_VARIANT_NATIVE, MH_VARIANT_MEMV6, MH_VARIANT_MEMV6SYS };
+// The guest kernels, then the compute suite as Linux processes on the host
+// (linux/ARCH-BUILD/, docs/linux.md), injected into through gdbserver
+// (lxtrial.h): "linux-i386-native", "linux-i386-memv6", "linux-x86_64-…".
+enum mh_variant {
+  MH_VARIANT_NATIVE,
+  MH_VARIANT_MEMV6,
+  MH_VARIANT_MEMV6SYS,
+  MH_VARIANT_LX_I386_NATIVE,
+  MH_VARIANT_LX_I386_MEMV6,
+  MH_VARIANT_LX_X86_64_NATIVE,
+  MH_VARIANT_LX_X86_64_MEMV6
+};
 
 const char *mh_accel_name(enum mh_accel a);
 const char *mh_timing_name(enum mh_timing t);
@@ -35,6 +46,11 @@ unsigned mh_variant_min_mem_mb(enum mh_variant v);
 // The userland a variant runs (its build's user-<name>/ directory):
 // memv6sys runs the memv6 programs.
 const char *mh_variant_userland(enum mh_variant v);
+// A Linux-process variant: its architecture ("i386", "x86_64") and build
+// ("native", "memv6"), the directory linux/ARCH-BUILD of the build.
+bool mh_variant_is_linux(enum mh_variant v);
+const char *mh_variant_arch(enum mh_variant v);
+const char *mh_variant_build(enum mh_variant v);
 
 struct mh_workload {
   const char *name; // strings point into the campaign's JSON tree
@@ -103,6 +119,7 @@ struct mh_faults {
   int64_t icount_lo, icount_hi;
   bool sweep; // trial i: N = icount_lo + i mod (icount_hi - icount_lo + 1)
   enum mh_fault_trap trap;
+  int si_code; // Linux processes: the SIGBUS's si_code, BUS_MCEERR_AR (4) or _AO (5)
   enum mh_fault_model model;
   int rows;                      // model rows: frames each fault hits, physically consecutive rows
   int row_kib;                   // model rows: physical distance between neighbouring rows

@@ -14,6 +14,7 @@
 #include "fault.h"
 #include "faultcheck.h"
 #include "faultstats.h"
+#include "lxtrial.h"
 #include "phases.h"
 #include "progress.h"
 #include "results.h"
@@ -42,6 +43,8 @@ struct vrun {
   enum mh_variant v;
   const char *vname;
   struct mh_session_opts so;
+  bool is_lx; // a Linux process under gdbserver (lx), no QEMU session
+  struct mh_lxprog lx;
   char elf[1100], cmdline[1024];
   uint64_t bp;
   struct mh_golden golden;
@@ -177,14 +180,18 @@ static json_object *new_doc(const struct mh_faults_env *env) {
                                 .campaign = env->c->root,
                                 .qemu = env->qemu,
                                 .qemu_version = env->qemu_version};
+  bool lx = false;
   for (int i = 0; i < env->c->nvariants; i++) {
     enum mh_variant v = env->c->variants[i];
+    lx |= mh_variant_is_linux(v);
+    if (mh_variant_is_linux(v))
+      continue; // no kernel: its program is named in faults.VARIANT
     o.kernels[o.nkernels].variant = mh_variant_name(v);
     o.kernels[o.nkernels].kernel = env->kernel[v];
     o.kernels[o.nkernels++].disk = env->disk[v];
   }
   json_object *d = mh_results_new(&o);
-  json_object_object_add(d, "accel", json_object_new_string("tcg"));
+  json_object_object_add(d, "accel", json_object_new_string(lx ? "host" : "tcg"));
   if (env->shard.n > 1)
     json_object_object_add(d, "shard", mh_shard_json(&env->shard));
   json_object_object_add(d, "faults", json_object_new_object());
@@ -240,15 +247,40 @@ static int open_doc(struct fctx *x) {
 
 // ---- one variant ----
 
+// The trials of the variant this run still owes (not in the file, in the shard).
+static int plan_todo(struct fctx *x, struct vrun *vr, struct mh_err *e) {
+  vr->todo = calloc((size_t)x->fm->trials, sizeof *vr->todo);
+  if (!vr->todo)
+    return mh_fail(e, "out of memory");
+  for (int t = 0; t < x->fm->trials; t++) {
+    char id[64];
+    snprintf(id, sizeof id, "%s/%d", vr->vname, t);
+    if (!mh_results_id_in(x->done_ids, id) &&
+        mh_shard_owns(mh_trial_seed(x->fm->seed, t), x->env->shard.k, x->env->shard.n))
+      vr->todo[vr->ntodo++] = t;
+  }
+  return 0;
+}
+
+static void set_cmdline(struct vrun *vr, const struct mh_workload *w) {
+  int n = snprintf(vr->cmdline, sizeof vr->cmdline, "%s", w->program);
+  for (int i = 0; i < w->nargs && n > 0 && (size_t)n < sizeof vr->cmdline; i++)
+    n += snprintf(vr->cmdline + n, sizeof vr->cmdline - (size_t)n, " %s", w->args[i]);
+}
+
 static int prepare_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
   const struct mh_campaign *c = x->env->c;
   const struct mh_workload *w = &c->workloads[x->fm->workload];
   vr->vname = mh_variant_name(vr->v);
+  set_cmdline(vr, w);
+  if ((vr->is_lx = mh_variant_is_linux(vr->v))) {
+    if (mh_lx_prepare(&vr->lx, x->env->build, vr->v, c, e) < 0)
+      return -1;
+    snprintf(vr->elf, sizeof vr->elf, "%s", vr->lx.path);
+    return plan_todo(x, vr, e);
+  }
   workload_elf(x->env->kernel[vr->v], mh_variant_userland(vr->v), w->program, vr->elf,
                sizeof vr->elf);
-  int n = snprintf(vr->cmdline, sizeof vr->cmdline, "%s", w->program);
-  for (int i = 0; i < w->nargs && n > 0 && (size_t)n < sizeof vr->cmdline; i++)
-    n += snprintf(vr->cmdline + n, sizeof vr->cmdline - (size_t)n, " %s", w->args[i]);
   bool icount = false;
   for (int i = 0; i < c->ntimings; i++)
     icount |= c->timings[i] == MH_TIMING_ICOUNT;
@@ -273,17 +305,7 @@ static int prepare_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
                       "set $.timing to \"icount\"");
   if (mh_faults_check_files(c, vr->so.kernel, vr->elf, e) < 0)
     return -1;
-  vr->todo = calloc((size_t)x->fm->trials, sizeof *vr->todo);
-  if (!vr->todo)
-    return mh_fail(e, "out of memory");
-  for (int t = 0; t < x->fm->trials; t++) {
-    char id[64];
-    snprintf(id, sizeof id, "%s/%d", vr->vname, t);
-    if (!mh_results_id_in(x->done_ids, id) &&
-        mh_shard_owns(mh_trial_seed(x->fm->seed, t), x->env->shard.k, x->env->shard.n))
-      vr->todo[vr->ntodo++] = t;
-  }
-  return 0;
+  return plan_todo(x, vr, e);
 }
 
 static json_object *golden_json(const struct vrun *vr, const struct mh_session *s) {
@@ -302,6 +324,13 @@ static json_object *golden_json(const struct vrun *vr, const struct mh_session *
   mh_json_set_str(o, "workload_elf", vr->elf);
   mh_json_set_str(o, "cmdline", vr->cmdline);
   json_object_object_add(o, "trial_timeout_s", json_object_new_double(vr->timeout_s));
+  if (!s) { // a Linux process: which program, and how errors reach it
+    mh_json_set_str(o, "arch", vr->lx.arch->name);
+    mh_json_set_str(o, "path", vr->lx.path_used);
+    json_object_object_add(o, "hwpoison_available", json_object_new_boolean(vr->lx.hwpoison));
+    mh_json_set_str(o, "hwpoison_why", vr->lx.hwpoison_why);
+    return o;
+  }
   json_object_object_add(o, "mem_mb", json_object_new_int((int)vr->so.mem_mb));
   json_object_object_add(o, "session_start_s", json_object_new_double(s->start_s));
   json_object_object_add(o, "savevm_s", json_object_new_double(s->save_s));
@@ -327,7 +356,10 @@ static int golden_attempt(struct fctx *x, struct vrun *vr, struct mh_session *s,
 static int golden(struct fctx *x, struct vrun *vr, struct mh_session *s, struct mh_err *e) {
   // A golden run whose QEMU died or hung runs once more on a fresh QEMU,
   // like a trial (one_trial); a QEMU that cannot be booted MH_BOOTS times is an error.
-  if (golden_attempt(x, vr, s, e) < 0) {
+  if (vr->is_lx) {
+    if (mh_lx_golden(&vr->lx, x->fm, x->env->c->run_timeout_s, &vr->golden, e) < 0)
+      return -1;
+  } else if (golden_attempt(x, vr, s, e) < 0) {
     if (!s->broken || atomic_load(x->env->stop))
       return -1;
     char why[sizeof s->why];
@@ -358,7 +390,7 @@ static int golden(struct fctx *x, struct vrun *vr, struct mh_session *s, struct 
   if (vr->timeout_s > x->env->c->run_timeout_s)
     vr->timeout_s = x->env->c->run_timeout_s;
   pthread_mutex_lock(&x->lock);
-  json_object_object_add(x->fdoc, vr->vname, golden_json(vr, s));
+  json_object_object_add(x->fdoc, vr->vname, golden_json(vr, vr->is_lx ? NULL : s));
   pthread_mutex_unlock(&x->lock);
   return 0;
 }
@@ -376,7 +408,8 @@ static void record(struct fctx *x, struct vrun *vr, int t, const struct mh_trial
   char id[64];
   double t0 = mh_now();
   snprintf(id, sizeof id, "%s/%d", vr->vname, t);
-  json_object *rec = mh_trial_record(id, vr->vname, t, x->fm, p, r);
+  json_object *rec = vr->is_lx ? mh_lx_record(id, vr->vname, t, x->fm, p, r)
+                               : mh_trial_record(id, vr->vname, t, x->fm, p, r);
   json_object_object_add(rec, "attempts", json_object_new_int(ai->attempts));
   mh_json_set_str(rec, "retry_reason", ai->attempts > 1 ? ai->retry_reason : NULL);
   json_object_object_add(rec, "serial_elided", json_object_new_int64(ai->serial_elided));
@@ -454,6 +487,10 @@ static bool attempt(struct worker *w, const struct mh_trial_plan *p, struct mh_t
   struct mh_err e;
   memset(r, 0, sizeof *r);
   *elided = 0;
+  if (vr->is_lx) { // a fresh process each trial: nothing to restore
+    mh_lx_trial(&vr->lx, x->fm, &vr->golden, p, vr->timeout_s, r);
+    return !atomic_load(x->env->stop);
+  }
   double t0 = mh_now();
   bool boot = !vr->so.snapshot;
   if ((boot || !w->have_session || !w->s.alive) && fresh_session(w, &e) < 0)
@@ -537,9 +574,10 @@ static void *worker_main(void *arg) {
 // campaign the golden runs refute is refused before it has cost anything.
 static int golden_runs(struct fctx *x, struct vrun *vr, struct mh_err *e) {
   for (int i = 0; i < x->env->c->nvariants && !atomic_load(x->env->stop); i++) {
-    struct mh_session gs;
+    struct mh_session gs = {0};
     int rc = golden(x, &vr[i], &gs, e);
-    mh_session_stop(&gs);
+    if (!vr[i].is_lx)
+      mh_session_stop(&gs);
     if (rc < 0)
       return -1;
   }
@@ -775,6 +813,7 @@ int mh_faults_cmd(const struct mh_faults_env *env) {
   for (int i = 0; i < env->c->nvariants; i++) {
     free(vr[i].todo);
     mh_golden_free(&vr[i].golden);
+    mh_lx_free(&vr[i].lx);
   }
   // A stop explains any failure after it (killed QEMUs, refused spawns):
   // those are not reported; the caller prints how to resume.

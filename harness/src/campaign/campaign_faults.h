@@ -16,6 +16,7 @@ struct mh_faults_env {
   int jobs; // 0: the campaign's
   const struct mh_campaign *c;
   const char *kernel[MH_MAX_VARIANTS], *disk[MH_MAX_VARIANTS]; // by enum mh_variant
+  const char *build; // the build's directory: linux-* variants' programs (lxtrial.h)
   atomic_bool *stop;
   struct mh_shard shard; // {0, 0} or {0, 1}: the whole campaign (shard.h)
 };

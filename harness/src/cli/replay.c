@@ -52,6 +52,14 @@ static int replay(json_object *doc, json_object *rec, const char *qemu) {
     return MH_EXIT_USAGE;
   }
   const char *variant = json_object_get_string(get(rec, "variant"));
+  if (variant && strncmp(variant, "linux-", 6) == 0) {
+    fprintf(stderr,
+            "memharness: replay runs guest trials only; %s is a Linux process: run its campaign "
+            "again (each trial is a fresh process from its seed)\n",
+            variant);
+    mh_campaign_free(&c);
+    return MH_EXIT_USAGE;
+  }
   json_object *k = get(get(doc, "kernels"), variant), *vf = get(get(doc, "faults"), variant);
   json_object *g = get(vf, "golden");
   int rc = MH_EXIT_ENV;

@@ -100,6 +100,8 @@ static int find_kernels(struct ctx *x, struct mh_err *e) {
   char build[1024];
   resolve_build_dir(x, build, sizeof build);
   for (int i = 0; i < x->c.nvariants; i++) {
+    if (mh_variant_is_linux(x->c.variants[i]))
+      continue; // a Linux process: no kernel (its program is found by lxtrial.c)
     const char *v = mh_variant_name(x->c.variants[i]);
     struct kernel_files *f = &x->files[x->c.variants[i]];
     snprintf(f->kernel, sizeof f->kernel, "%.900s/xv6-memv6/kernel-%.8s.elf", build, v);
@@ -463,8 +465,13 @@ static int prepare(struct ctx *x, char *sha, char *qemu_version, size_t vcap) {
   x->out = x->o->output ? x->o->output : x->default_out;
   if (mh_results_check_writable(x->out, &e) < 0)
     return failed(x, MH_EXIT_INTERNAL, e.msg);
+  // Linux-process variants come alone (campaign.c): they need no QEMU.
+  bool lx = mh_variant_is_linux(x->c.variants[0]);
+  if (lx)
+    snprintf(qemu_version, vcap, "none (Linux processes under gdbserver)");
   if (mh_sha256_file(x->o->campaign, sha, &e) < 0 || find_kernels(x, &e) < 0 ||
-      find_host_programs(x, &e) < 0 || mh_qemu_version(x->qemu, qemu_version, vcap, &e) < 0)
+      find_host_programs(x, &e) < 0 ||
+      (!lx && mh_qemu_version(x->qemu, qemu_version, vcap, &e) < 0))
     return failed(x, MH_EXIT_ENV, e.msg);
   if (build_programs(x, &e) < 0)
     return failed(x, MH_EXIT_CAMPAIGN, e.msg);
@@ -496,7 +503,10 @@ static int choose_accel(struct ctx *x) {
 
 // Fault campaigns have their own loop and records (campaign_faults.c).
 static int run_faults(struct ctx *x, const char *sha, const char *qemu_version) {
+  char build[1024];
+  resolve_build_dir(x, build, sizeof build);
   struct mh_faults_env env = {.campaign_path = x->o->campaign,
+                              .build = build,
                               .output = x->out,
                               .qemu = x->qemu,
                               .qemu_version = qemu_version,

@@ -56,7 +56,7 @@ bool mh_proc_shutting_down(void) {
 }
 
 // Only async-signal-safe calls between fork and exec: this process has threads.
-static void child(char *const argv[], int outfd, int errpipe, pid_t parent) {
+static void child(char *const argv[], int outfd, int errfd, int errpipe, pid_t parent) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent)
     _exit(127);
@@ -67,10 +67,10 @@ static void child(char *const argv[], int outfd, int errpipe, pid_t parent) {
   int in = open("/dev/null", O_RDONLY);
   if (in >= 0)
     dup2(in, 0);
-  if (outfd >= 0) {
+  if (outfd >= 0)
     dup2(outfd, 1);
-    dup2(outfd, 2);
-  }
+  if (errfd >= 0)
+    dup2(errfd, 2);
   execvp(argv[0], argv);
   int err = errno;
   ssize_t w = write(errpipe, &err, sizeof err);
@@ -86,25 +86,39 @@ static int open_out(const char *path, struct mh_err *e) {
 }
 
 int mh_proc_spawn(char *const argv[], const char *out_path, struct mh_proc *p, struct mh_err *e) {
+  return mh_proc_spawn_split(argv, out_path, NULL, p, e);
+}
+
+int mh_proc_spawn_split(char *const argv[], const char *out_path, const char *err_path,
+                        struct mh_proc *p, struct mh_err *e) {
   memset(p, 0, sizeof *p);
   p->pidfd = -1;
   int outfd = open_out(out_path, e);
   if (outfd < 0)
     return -1;
+  int errfd = err_path ? open_out(err_path, e) : outfd;
+  if (errfd < 0) {
+    close(outfd);
+    return -1;
+  }
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) < 0) {
     close(outfd);
+    if (errfd != outfd)
+      close(errfd);
     return mh_fail_errno(e, "pipe");
   }
   pid_t parent = getpid();
   pthread_mutex_lock(&reg_lock);
   pid_t pid = reg_closed ? 0 : fork();
   if (pid == 0 && !reg_closed)
-    child(argv, outfd, pipefd[1], parent);
+    child(argv, outfd, errfd, pipefd[1], parent);
   if (pid > 0)
     reg_add(pid);
   pthread_mutex_unlock(&reg_lock);
   close(outfd);
+  if (errfd != outfd)
+    close(errfd);
   close(pipefd[1]);
   if (pid <= 0) {
     close(pipefd[0]);

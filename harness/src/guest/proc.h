@@ -22,6 +22,9 @@ struct mh_proc {
 // spawning thread (PR_SET_PDEATHSIG), so a SIGKILLed harness leaves no QEMU.
 // Fails with a clear message when the program cannot be executed.
 int mh_proc_spawn(char *const argv[], const char *out_path, struct mh_proc *p, struct mh_err *e);
+// The same with stderr to its own file (err_path; NULL: out_path's).
+int mh_proc_spawn_split(char *const argv[], const char *out_path, const char *err_path,
+                        struct mh_proc *p, struct mh_err *e);
 // 1: exited (reaped); 0: still running after timeout_ms; -1: error.
 int mh_proc_wait(struct mh_proc *p, int timeout_ms);
 // SIGKILL and reap; safe to call on a reaped process.

@@ -388,17 +388,41 @@ static int classify(struct mh_rsp *r, const char *what) {
   return 0;
 }
 
-int mh_rsp_request(struct mh_rsp *r, const char *payload, const char **reply, size_t *len) {
+// what: the request as messages name it (a binary payload is no string).
+static int request_n(struct mh_rsp *r, const char *payload, size_t n, const char *what,
+                     const char **reply, size_t *len) {
   double deadline = deadline_of(r);
-  int rc = send_packet(r, payload, strlen(payload), deadline);
+  int rc = send_packet(r, payload, n, deadline);
   if (rc == 0)
     rc = recv_packet(r, deadline);
   if (rc == 0)
-    rc = classify(r, payload);
+    rc = classify(r, what);
   if (reply)
     *reply = rc == 0 ? r->pkt : NULL;
   if (len)
     *len = rc == 0 ? r->pkt_len : 0;
+  return rc;
+}
+
+int mh_rsp_request(struct mh_rsp *r, const char *payload, const char **reply, size_t *len) {
+  return request_n(r, payload, strlen(payload), payload, reply, len);
+}
+
+int mh_rsp_xfer_write(struct mh_rsp *r, const char *object, const char *annex, const void *data,
+                      size_t n) {
+  char head[160];
+  int k = snprintf(head, sizeof head, "qXfer:%s:write:%s:0:", object, annex);
+  char *pkt = k > 0 && (size_t)k < sizeof head ? malloc((size_t)k + n) : NULL;
+  if (!pkt)
+    return fail(r, MH_RSP_EIO, "out of memory");
+  memcpy(pkt, head, (size_t)k);
+  memcpy(pkt + k, data, n); // binary: encode() escapes what must be
+  const char *rep;
+  int rc = request_n(r, pkt, (size_t)k + n, head, &rep, NULL);
+  free(pkt);
+  // The reply is the number of bytes the stub took, in hex.
+  if (rc == 0 && strtoul(rep, NULL, 16) != n)
+    return fail(r, MH_RSP_EPROTO, "%s took %.20s of %zu bytes", head, rep, n);
   return rc;
 }
 
@@ -614,6 +638,11 @@ int mh_rsp_wait_stop(struct mh_rsp *r, int timeout_ms, struct mh_rsp_stop *stop)
 int mh_rsp_continue(struct mh_rsp *r) {
   r->pending_stop = false; // that stop is over
   return send_packet(r, "c", 1, deadline_of(r));
+}
+
+int mh_rsp_resume(struct mh_rsp *r, const char *packet) {
+  r->pending_stop = false;
+  return send_packet(r, packet, strlen(packet), deadline_of(r));
 }
 
 int mh_rsp_step(struct mh_rsp *r, struct mh_rsp_stop *stop) {

@@ -68,6 +68,10 @@ size_t mh_rsp_packet_size(const struct mh_rsp *r);
 // Sends one packet and returns the decoded reply (valid until the next call).
 // E nn replies return MH_RSP_EREMOTE; empty replies MH_RSP_EUNSUPPORTED.
 int mh_rsp_request(struct mh_rsp *r, const char *payload, const char **reply, size_t *len);
+// qXfer:OBJECT:write:ANNEX:0:DATA with n binary bytes (gdbserver's siginfo of
+// the stopped thread, say); fails unless the stub took all n.
+int mh_rsp_xfer_write(struct mh_rsp *r, const char *object, const char *annex, const void *data,
+                      size_t n);
 
 int mh_rsp_halt_reason(struct mh_rsp *r, struct mh_rsp_stop *stop);
 // Raw register block as the stub orders it (i386: eax ecx edx ebx esp ebp esi edi eip eflags …).
@@ -81,6 +85,11 @@ int mh_rsp_write_verified(struct mh_rsp *r, uint64_t addr, const void *buf, size
 int mh_rsp_phys_mode(struct mh_rsp *r, bool on);
 // Resumes without waiting; collect the stop with mh_rsp_wait_stop.
 int mh_rsp_continue(struct mh_rsp *r);
+// Sends any resuming packet ("C0a": continue delivering a signal, in GDB's
+// own signal numbers, which are not the host's: SIGBUS is 10 in GDB's, 7 in
+// Linux's; "vCont;s:TID": one step, which gdbserver wants instead of s).
+// No wait either.
+int mh_rsp_resume(struct mh_rsp *r, const char *packet);
 int mh_rsp_step(struct mh_rsp *r, struct mh_rsp_stop *stop);
 int mh_rsp_interrupt(struct mh_rsp *r, struct mh_rsp_stop *stop);
 int mh_rsp_wait_stop(struct mh_rsp *r, int timeout_ms, struct mh_rsp_stop *stop);

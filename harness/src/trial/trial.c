@@ -646,8 +646,7 @@ void mh_trial_result_free(struct mh_trial_result *r) {
 
 // ---- golden ----
 
-// The reference lines of a serial log (the golden output).
-static char *people_lines(const char *serial) {
+char *mh_trial_reference_lines(const char *serial) {
   char *out = malloc(strlen(serial) + 1), line[1024];
   if (!out)
     return NULL;
@@ -701,7 +700,7 @@ int mh_trial_golden(struct mh_session *s, const struct mh_faults *fm, uint64_t b
   g->nmay_differ = fm->nmay_differ;
   char *serial = mh_session_serial(s);
   g->lines = serial ? mh_serial_lines(serial) : NULL;
-  g->output = g->lines ? people_lines(g->lines) : NULL;
+  g->output = g->lines ? mh_trial_reference_lines(g->lines) : NULL;
   free(serial);
   return g->output ? 0 : mh_fail(e, "out of memory");
 }

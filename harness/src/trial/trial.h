@@ -81,6 +81,9 @@ enum mh_outcome mh_trial_classify(const struct mh_golden *g, const struct mh_tri
                                   char *reason, size_t cap);
 // Parses the @mce lines of a serial log (mh_serial_lines) into o (nmce, mce).
 void mh_trial_parse_mce(const char *serial, struct mh_trial_obs *o);
+// The lines of an output that the comparison with the golden run looks at
+// (people's lines whole, @test without its cycles), malloc'ed.
+char *mh_trial_reference_lines(const char *lines);
 
 // Where a trial's host time goes, phase by phase (researchers ask where the
 // campaign rate is lost; the restore is the required figure).
@@ -114,8 +117,19 @@ struct mh_trial_result {
   char at[128];            // function+offset of the stop's eip (workload or kernel ELF)
   int mce_vector;          // the #MC's delivery, checked by one more step: vector and
   uint32_t mce_eip;        // the eip it interrupted (-1/0: not checked)
-  char *serial;            // malloc'ed: the raw serial output since main()
-  char *lines;             // malloc'ed: the same, mh_serial_lines (obs.serial)
+  // Linux processes (lxtrial.h): the page the fault hit, by its virtual
+  // address, and how the error reached the program; path NULL in guest trials.
+  struct mh_lx_fault {
+    const char *path;   // "siginfo": ptrace's siginfo and SIGBUS
+    const char *kind;   // "native" or "mirror" page
+    const char *region; // "data", "heap", "stack"
+    uint64_t va, page;  // the flipped word, its page
+    uint32_t candidates;
+    int si_code; // BUS_MCEERR_AR 4, _AO 5; 0: no signal (trap none)
+    int signal;  // the program died of this signal (GDB's number; 0: it did not)
+  } lx;
+  char *serial; // malloc'ed: the raw serial output since main()
+  char *lines;  // malloc'ed: the same, mh_serial_lines (obs.serial)
 };
 
 // Fault-free run from the session's current state (restored or fresh).
