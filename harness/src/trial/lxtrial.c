@@ -104,8 +104,12 @@ static enum lx_stop run_until(struct mh_gdbserver *s, int gdb_signal, double dea
   }
 }
 
+// A hardware breakpoint (Z1): a software one's int3 changes a byte of the
+// program, and where text shares a page with data (x86-64: etext's page)
+// the mirrored runtime copies that page, int3 included, into the mirror at
+// start-up, so the oracle would find the harness's byte at exit.
 static int breakpoint(struct mh_gdbserver *s, uint64_t addr, bool on, struct mh_err *e) {
-  if (mh_rsp_breakpoint(s->rsp, 0, on, addr, 1) < 0)
+  if (mh_rsp_breakpoint(s->rsp, 1, on, addr, 1) < 0)
     return mh_fail(e, "%s the breakpoint at 0x%llx: %s", on ? "inserting" : "removing",
                    (unsigned long long)addr, mh_rsp_error(s->rsp));
   return 0;
