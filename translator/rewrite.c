@@ -20,6 +20,8 @@ struct ctx {
   struct mirror_stats *st;
   char label_prefix[64];
   long nlabel;
+  long nrmw;    // .mirror_rmw entries so far (architectures without .mirror_pairs)
+  int rmw_half; // the repeat being emitted is a read-modify-write's mirror half
   int errors;
   long line;          // input line being read (1-based)
   char src_file[256]; // from the last preprocessor line marker, "" if none
@@ -29,7 +31,6 @@ struct ctx {
   char pending_text[64];
   const char *sp; // "esp", "rsp"
   long offset;    // the mirror offset as a number
-  char spec_err[256];
   // The mirrored write sequence of the statement being rewritten: its
   // entries for the table (docs/memv6.md, "A machine check inside a mirrored
   // write"), in instruction indexes of the sequence.
@@ -38,7 +39,7 @@ struct ctx {
   } seq[12];
   int nseq;
   long nseqs;       // sequences so far: their labels are <prefix>q<k>_<i>
-  struct buf table; // the .mirror_pairs entries, written after the last line
+  struct buf table; // the .mirror_pairs (or .mirror_rmw) entries, written after the last line
   // The sequence of the table's last entry (its L0 is where the next gap
   // counts from), and whether a section change since forces a new block.
   long prev_seq;
@@ -222,6 +223,26 @@ static void red_zone_skip(struct ctx *c, struct buf *b, int sign) {
     emit(b, "lea%s\t%d(%%%s), %%%s", stack_sfx(c->a->word), sign * c->a->red_zone, c->sp, c->sp);
 }
 
+// Where there is no .mirror_pairs table, the mirror half of a
+// read-modify-write run twice gets an entry in .mirror_rmw: its first byte
+// and the byte after it (.long each: code below 4 GiB). A consumed memory
+// error there on the mirror page comes after the native half has applied
+// the operation, so the runtime, having refilled that page from native,
+// resumes after the mirror half instead of running it again (docs/translator.md).
+static void rmw_mark(struct ctx *c, struct buf *b, int end) {
+  if (!c->rmw_half || c->a->pairs_table)
+    return;
+  char label[128];
+  int n = snprintf(label, sizeof label, "%sr%ld%s:\n", c->label_prefix, c->nrmw, end ? "_e" : "");
+  buf_put(b, label, (size_t)n);
+  if (!end)
+    return;
+  n = snprintf(label, sizeof label, "\t.long\t%sr%ld, %sr%ld_e\n", c->label_prefix, c->nrmw,
+               c->label_prefix, c->nrmw);
+  buf_put(&c->table, label, (size_t)n);
+  c->nrmw++;
+}
+
 // The first scratch register of the architecture's order that is not in
 // busy (a mask of gprs) and has a byte register if width is 1; -1 if none.
 static int pick_scratch(struct ctx *c, unsigned busy, int width) {
@@ -263,7 +284,9 @@ static int repeat_far(struct ctx *c, const struct insn *in, int wop, struct buf 
   red_zone_skip(c, post, -1);
   emit(post, "push%s\t%%%s", stack_sfx(a->word), r);
   emit(post, "movl\t$0x%lx, %%%s", c->far_mirror, rname(c, s, 4));
+  rmw_mark(c, post, 0);
   emit(post, "%s\t%s", in->mnemonic, ops);
+  rmw_mark(c, post, 1);
   emit(post, "pop%s\t%%%s", stack_sfx(a->word), r);
   red_zone_skip(c, post, 1);
   return 0;
@@ -277,7 +300,9 @@ static int repeat_on_mirror(struct ctx *c, const struct insn *in, int wop, int w
     return repeat_far(c, in, wop, post, text, len);
   char at[2 * ATT_TEXT], ops[3 * ATT_TEXT];
   join_ops(in, wop, mem(c, &in->ops[wop], 1, 0, at), ops, sizeof ops);
+  rmw_mark(c, post, 0);
   emit(post, "%s\t%s", in->mnemonic, ops);
+  rmw_mark(c, post, 1);
   return 0;
 }
 
@@ -448,8 +473,6 @@ static int rewrite_copy(struct ctx *c, const struct insn_desc *d, const struct i
                  in->mnemonic, width);
   const char *sfx = stack_sfx(width);
   if (strcmp(d->klass, "pop") == 0) {
-    if (width != c->a->word)
-      return error(c, text, len, "a %d-byte pop to memory is not supported: pop a word", width);
     // pop X; push X; pop into X's mirror: X's address is computed with the
     // same %esp all three times. Cut after the pop: the word is still at
     // %esp - width (a live, mirrored slot until the pop), so pop it again.
@@ -629,7 +652,10 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
   if (d->flags & IF_DUAL) {
     // With or without lock: the mirror's copy is private to the process
     // and written by nobody else, so an unlocked second run is the same.
-    if (repeat_on_mirror(c, in, wop, width, post, text, len) < 0)
+    c->rmw_half = 1;
+    int r = repeat_on_mirror(c, in, wop, width, post, text, len);
+    c->rmw_half = 0;
+    if (r < 0)
       return -1;
     seq_add(c, 1, 2, MPT_RMW, 0);
     return count_write(c, d->klass);
@@ -1067,7 +1093,7 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
     error(&c, c.pending_text, strlen(c.pending_text),
           "prefix at the end of the file is not followed by an instruction");
   if (!c.errors && c.table.len) {
-    emit(out, ".section\t.mirror_pairs,\"a\",@progbits");
+    emit(out, ".section\t%s,\"a\",@progbits", c.a->pairs_table ? ".mirror_pairs" : ".mirror_rmw");
     buf_put(out, c.table.p, c.table.len);
   }
   buf_free(&c.table);

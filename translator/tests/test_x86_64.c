@@ -95,11 +95,16 @@ static void accepted_forms(void **state) {
   accepted("\tvblendvpd\t%ymm3, %ymm2, %ymm1, %ymm0\n", "vblendvpd");
   accepted("\tvcvttpd2dqy\t(%rax), %xmm0\n", "vcvttpd2dqy");
   accepted("\t.string\t\"call f@PLT\"\n", "@PLT");
+  // The mirror half of a read-modify-write run twice, listed for the runtime.
+  accepted("\tlock addl\t$1, x(%rip)\n\tmovl\t%eax, (%rbx)\n",
+           "\tlock addl\t$1, x(%rip)\n.Lmirrorr0:\n\taddl\t$1, 0x40000000+x(%rip)\n"
+           ".Lmirrorr0_e:\n\tmovl\t%eax, (%rbx)\n\tmovl\t%eax, 0x40000000(%rbx)\n"
+           "\t.section\t.mirror_rmw,\"a\",@progbits\n\t.long\t.Lmirrorr0, .Lmirrorr0_e\n");
   // An absolute address whose mirror is above 2 GiB: through a register.
   accepted("\tmovb\t$1, 1610612736\n", "\tpushq\t%r11\n\tmovl\t$0xa0000000, %r11d\n"
                                        "\tmovb\t$1, (%r11)\n\tpopq\t%r11\n");
   accepted("\taddl\t%r11d, 0x50000000\n", "\tpushq\t%r10\n\tmovl\t$0x90000000, %r10d\n"
-                                          "\taddl\t%r11d, (%r10)\n");
+                                          ".Lmirrorr0:\n\taddl\t%r11d, (%r10)\n.Lmirrorr0_e:\n");
 }
 
 // mirror-cc on a C file with -m64 and -m32: the kept translation shows
