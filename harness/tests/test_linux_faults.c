@@ -45,7 +45,7 @@ static bool can_run(void) {
 static void run_variant(const struct mh_campaign *c, enum mh_variant v, int count[MH_OUT_COUNT]) {
   struct mh_lxprog p;
   struct mh_err e;
-  if (mh_lx_prepare(&p, BUILD_DIR, v, c, &e) < 0)
+  if (mh_lx_prepare(&p, BUILD_DIR, v, c, c->faults.workload, &e) < 0)
     fail_msg("%s: %s", mh_variant_name(v), e.msg);
   struct mh_golden g;
   if (mh_lx_golden(&p, &c->faults, 60, &g, &e) < 0)

@@ -627,7 +627,10 @@ static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) 
     sample_size(v, f);
   json_object *w = member(o, "workload");
   f->workload = 0;
-  if (w) {
+  const char *every =
+      w && json_object_is_type(w, json_type_string) ? json_object_get_string(w) : "";
+  f->every_workload = strcmp(every, "*") == 0;
+  if (w && !f->every_workload) {
     const char *name = want_word(v, "$.faults.workload", w);
     int found = -1;
     for (int i = 0; name && i < c->nworkloads; i++)
@@ -637,7 +640,7 @@ static void parse_faults(struct vctx *v, json_object *o, struct mh_campaign *c) 
       verr(v, "$.faults.workload", "expected the name of a workload in $.workloads, got \"%s\"",
            name);
     f->workload = found < 0 ? 0 : found;
-  } else if (c->nworkloads > 1) {
+  } else if (!w && c->nworkloads > 1) {
     verr(v, "$.faults.workload", "required when there is more than one workload");
   }
 }
@@ -725,6 +728,9 @@ static void check_linux(struct vctx *v, json_object *root, const struct mh_campa
   if (!nlinux) {
     if (c->has_faults && member(member(root, "faults"), "si_code"))
       verr(v, "$.faults.si_code", "applies to the linux-* variants only (a guest gets #MC)");
+    if (c->has_faults && f->every_workload)
+      verr(v, "$.faults.workload",
+           "\"*\" (every workload in turn) applies to the linux-* variants only: name one");
     return;
   }
   if (nlinux < c->nvariants)

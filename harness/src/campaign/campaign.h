@@ -102,6 +102,9 @@ struct mh_faults {
   // bounds it (one page), else 0 (unbounded: no correction).
   double margin, margin_confidence, margin_p, population;
   int workload; // index into workloads
+  // $.faults.workload "*" (linux-* variants): trial t runs workload t mod
+  // the number of workloads, so one campaign covers a suite (lxfaults.h).
+  bool every_workload;
   enum mh_fault_kind kind;
   enum mh_fault_region region;
   // target.page: the page of a user register ("esp", "eax", …), of a va

@@ -14,7 +14,7 @@
 #include "fault.h"
 #include "faultcheck.h"
 #include "faultstats.h"
-#include "lxtrial.h"
+#include "lxfaults.h"
 #include "phases.h"
 #include "progress.h"
 #include "results.h"
@@ -43,8 +43,8 @@ struct vrun {
   enum mh_variant v;
   const char *vname;
   struct mh_session_opts so;
-  bool is_lx; // a Linux process under gdbserver (lx), no QEMU session
-  struct mh_lxprog lx;
+  bool is_lx; // Linux processes under gdbserver (lxv), no QEMU session
+  struct mh_lxvariant lxv;
   char elf[1100], cmdline[1024];
   uint64_t bp;
   struct mh_golden golden;
@@ -274,9 +274,9 @@ static int prepare_variant(struct fctx *x, struct vrun *vr, struct mh_err *e) {
   vr->vname = mh_variant_name(vr->v);
   set_cmdline(vr, w);
   if ((vr->is_lx = mh_variant_is_linux(vr->v))) {
-    if (mh_lx_prepare(&vr->lx, x->env->build, vr->v, c, e) < 0)
+    if (mh_lxv_prepare(&vr->lxv, x->env->build, vr->v, c, e) < 0)
       return -1;
-    snprintf(vr->elf, sizeof vr->elf, "%s", vr->lx.path);
+    snprintf(vr->elf, sizeof vr->elf, "%s", vr->lxv.prog[0].path);
     return plan_todo(x, vr, e);
   }
   workload_elf(x->env->kernel[vr->v], mh_variant_userland(vr->v), w->program, vr->elf,
@@ -324,13 +324,6 @@ static json_object *golden_json(const struct vrun *vr, const struct mh_session *
   mh_json_set_str(o, "workload_elf", vr->elf);
   mh_json_set_str(o, "cmdline", vr->cmdline);
   json_object_object_add(o, "trial_timeout_s", json_object_new_double(vr->timeout_s));
-  if (!s) { // a Linux process: which program, and how errors reach it
-    mh_json_set_str(o, "arch", vr->lx.arch->name);
-    mh_json_set_str(o, "path", vr->lx.path_used);
-    json_object_object_add(o, "hwpoison_available", json_object_new_boolean(vr->lx.hwpoison));
-    mh_json_set_str(o, "hwpoison_why", vr->lx.hwpoison_why);
-    return o;
-  }
   json_object_object_add(o, "mem_mb", json_object_new_int((int)vr->so.mem_mb));
   json_object_object_add(o, "session_start_s", json_object_new_double(s->start_s));
   json_object_object_add(o, "savevm_s", json_object_new_double(s->save_s));
@@ -357,9 +350,14 @@ static int golden(struct fctx *x, struct vrun *vr, struct mh_session *s, struct 
   // A golden run whose QEMU died or hung runs once more on a fresh QEMU,
   // like a trial (one_trial); a QEMU that cannot be booted MH_BOOTS times is an error.
   if (vr->is_lx) {
-    if (mh_lx_golden(&vr->lx, x->fm, x->env->c->run_timeout_s, &vr->golden, e) < 0)
+    if (mh_lxv_golden(&vr->lxv, x->env->c, vr->todo, vr->ntodo, e) < 0)
       return -1;
-  } else if (golden_attempt(x, vr, s, e) < 0) {
+    pthread_mutex_lock(&x->lock);
+    json_object_object_add(x->fdoc, vr->vname, mh_lxv_golden_json(&vr->lxv, x->env->c));
+    pthread_mutex_unlock(&x->lock);
+    return 0;
+  }
+  if (golden_attempt(x, vr, s, e) < 0) {
     if (!s->broken || atomic_load(x->env->stop))
       return -1;
     char why[sizeof s->why];
@@ -378,19 +376,12 @@ static int golden(struct fctx *x, struct vrun *vr, struct mh_session *s, struct 
   snprintf(who, sizeof who, "%s on %s", vr->cmdline, vr->vname);
   if (mh_faults_check_golden(x->env->c, who, &vr->golden, vr->todo, vr->ntodo, stderr, e) < 0)
     return -1;
-  // A hang is what outlasts the golden run hang_factor times over (50: a
-  // shared host slows a QEMU down several times), never less than 30 s,
-  // never more than $.timeouts.run_s. Under icount the budget in
-  // instructions decides (trial.h) and host time is only the backstop, so
-  // a slow host cannot turn a long trial into a hang: run_s.
-  vr->timeout_s = vr->golden.hang_icount > 0 ? x->env->c->run_timeout_s
-                                             : x->fm->hang_factor * vr->golden.wall_s;
-  if (vr->timeout_s < 30)
-    vr->timeout_s = 30;
-  if (vr->timeout_s > x->env->c->run_timeout_s)
-    vr->timeout_s = x->env->c->run_timeout_s;
+  // hang_factor 50: a shared host slows a QEMU down several times. Under
+  // icount the budget in instructions decides (trial.h), so a slow host
+  // cannot turn a long trial into a hang.
+  vr->timeout_s = mh_faults_trial_timeout(x->env->c, &vr->golden);
   pthread_mutex_lock(&x->lock);
-  json_object_object_add(x->fdoc, vr->vname, golden_json(vr, vr->is_lx ? NULL : s));
+  json_object_object_add(x->fdoc, vr->vname, golden_json(vr, s));
   pthread_mutex_unlock(&x->lock);
   return 0;
 }
@@ -408,7 +399,7 @@ static void record(struct fctx *x, struct vrun *vr, int t, const struct mh_trial
   char id[64];
   double t0 = mh_now();
   snprintf(id, sizeof id, "%s/%d", vr->vname, t);
-  json_object *rec = vr->is_lx ? mh_lx_record(id, vr->vname, t, x->fm, p, r)
+  json_object *rec = vr->is_lx ? mh_lxv_record(&vr->lxv, x->env->c, id, vr->vname, t, p, r)
                                : mh_trial_record(id, vr->vname, t, x->fm, p, r);
   json_object_object_add(rec, "attempts", json_object_new_int(ai->attempts));
   mh_json_set_str(rec, "retry_reason", ai->attempts > 1 ? ai->retry_reason : NULL);
@@ -480,15 +471,15 @@ static int fresh_session(struct worker *w, struct mh_err *e) {
 // One run of a trial on a session at its start: the worker's, restored, or
 // a fresh one when there is none or it ended. False when no session could
 // be booted (the campaign stops) or the campaign was stopped.
-static bool attempt(struct worker *w, const struct mh_trial_plan *p, struct mh_trial_result *r,
-                    long *elided) {
+static bool attempt(struct worker *w, int t, const struct mh_trial_plan *p,
+                    struct mh_trial_result *r, long *elided) {
   struct fctx *x = w->x;
   struct vrun *vr = w->vr;
   struct mh_err e;
   memset(r, 0, sizeof *r);
   *elided = 0;
   if (vr->is_lx) { // a fresh process each trial: nothing to restore
-    mh_lx_trial(&vr->lx, x->fm, &vr->golden, p, vr->timeout_s, r);
+    mh_lxv_trial(&vr->lxv, x->fm, t, p, r);
     return !atomic_load(x->env->stop);
   }
   double t0 = mh_now();
@@ -533,13 +524,13 @@ static void one_trial(struct worker *w, int t) {
   struct mh_trial_result r;
   struct attempt_info ai = {.attempts = 1};
   char why2[sizeof ai.retry_reason];
-  bool ok = attempt(w, &p, &r, &ai.serial_elided);
+  bool ok = attempt(w, t, &p, &r, &ai.serial_elided);
   if (ok && session_lost(w, ai.retry_reason, sizeof ai.retry_reason)) {
     fprintf(stderr, "memharness: trial %s/%d: %s; running it again on a fresh QEMU\n", w->vr->vname,
             t, ai.retry_reason);
     mh_trial_result_free(&r);
     ai.attempts = 2;
-    ok = attempt(w, &p, &r, &ai.serial_elided);
+    ok = attempt(w, t, &p, &r, &ai.serial_elided);
     if (ok && session_lost(w, why2, sizeof why2)) {
       r.outcome = MH_OUT_HARNESS_ERROR;
       snprintf(r.reason, sizeof r.reason, "QEMU failed in both attempts: %.230s; then %.230s",
@@ -813,7 +804,7 @@ int mh_faults_cmd(const struct mh_faults_env *env) {
   for (int i = 0; i < env->c->nvariants; i++) {
     free(vr[i].todo);
     mh_golden_free(&vr[i].golden);
-    mh_lx_free(&vr[i].lx);
+    mh_lxv_free(&vr[i].lxv);
   }
   // A stop explains any failure after it (killed QEMUs, refused spawns):
   // those are not reported; the caller prints how to resume.

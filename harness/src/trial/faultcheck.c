@@ -129,3 +129,10 @@ int mh_faults_check_golden(const struct mh_campaign *c, const char *cmdline,
             cmdline, end_ms, late, ntodo);
   return 0;
 }
+
+double mh_faults_trial_timeout(const struct mh_campaign *c, const struct mh_golden *g) {
+  double t = g->hang_icount > 0 ? c->run_timeout_s : c->faults.hang_factor * g->wall_s;
+  if (t < 30)
+    t = 30;
+  return t > c->run_timeout_s ? c->run_timeout_s : t;
+}

@@ -25,4 +25,10 @@ int mh_faults_check_golden(const struct mh_campaign *c, const char *cmdline,
                            const struct mh_golden *g, const int *todo, int ntodo, FILE *warn,
                            struct mh_err *e);
 
+// The host-time limit of a trial after the injection point: a hang is what
+// outlasts the golden run hang_factor times over, never less than 30 s,
+// never more than $.timeouts.run_s; under icount (the golden run has an
+// instruction budget) host time is only the backstop: run_s.
+double mh_faults_trial_timeout(const struct mh_campaign *c, const struct mh_golden *g);
+
 #endif

@@ -16,9 +16,9 @@
 // ---- the program ----
 
 int mh_lx_prepare(struct mh_lxprog *p, const char *build, enum mh_variant v,
-                  const struct mh_campaign *c, struct mh_err *e) {
+                  const struct mh_campaign *c, int workload, struct mh_err *e) {
   const struct mh_faults *fm = &c->faults;
-  const struct mh_workload *w = &c->workloads[fm->workload];
+  const struct mh_workload *w = &c->workloads[workload];
   memset(p, 0, sizeof *p);
   snprintf(p->path, sizeof p->path, "%.900s/linux/%s-%s/%.64s", build, mh_variant_arch(v),
            mh_variant_build(v), w->program);
@@ -68,6 +68,30 @@ void mh_lx_free(struct mh_lxprog *p) {
 }
 
 // ---- running ----
+
+// Starts of gdbserver tried before a trial or golden run gives up: on a
+// host loaded with other work a start can miss its deadline (it did at
+// load 17, 1 in 400), as a QEMU's can (campaign_faults.c retries those).
+#define LX_STARTS 3
+
+static int start(const struct mh_lxprog *p, struct mh_gdbserver *s, struct mh_err *e) {
+  int rc = -1;
+  for (int i = 0; i < LX_STARTS && rc < 0 && !mh_proc_shutting_down(); i++) {
+    if (i)
+      fprintf(stderr, "memharness: starting gdbserver for %s failed, retrying: %s\n", p->path,
+              e->msg);
+    rc = mh_gdbserver_start(s, p->argv, p->connect_timeout_s, 10000, e);
+  }
+  return rc;
+}
+
+// GDB's numbers of the signals a program usually dies of, named.
+static const char *signal_name(int gdb_signal) {
+  static const char *const names[] = {
+      "",       "SIGHUP",  "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGEMT",
+      "SIGFPE", "SIGKILL", "SIGBUS", "SIGSEGV", "SIGSYS", "SIGPIPE", "SIGALRM", "SIGTERM"};
+  return gdb_signal > 0 && gdb_signal < 16 ? names[gdb_signal] : "GDB's numbering";
+}
 
 enum lx_stop { LX_BP, LX_END, LX_TIMEOUT, LX_ERROR };
 
@@ -169,7 +193,7 @@ int mh_lx_golden(const struct mh_lxprog *p, const struct mh_faults *fm, double t
   memset(g, 0, sizeof *g);
   struct mh_gdbserver s;
   double t0 = mh_now(), deadline = t0 + timeout_s;
-  if (mh_gdbserver_start(&s, p->argv, p->connect_timeout_s, 10000, e) < 0)
+  if (start(p, &s, e) < 0)
     return -1;
   int rc = breakpoint(&s, p->bp, true, e), status = 0, signal = 0;
   enum lx_stop at = LX_BP;
@@ -184,8 +208,8 @@ int mh_lx_golden(const struct mh_lxprog *p, const struct mh_faults *fm, double t
   char *err = NULL, *out = outputs(&s, &err);
   mh_gdbserver_stop(&s);
   if (rc == 0 && at == LX_END && signal)
-    rc = mh_fail(e, "the golden run of %s died of signal %d (GDB's numbering): %.300s", p->path,
-                 signal, err ? err : "");
+    rc = mh_fail(e, "the golden run of %s died of signal %d (%s): %.300s", p->path, signal,
+                 signal_name(signal), err ? err : "");
   else if (rc == 0 && at == LX_TIMEOUT)
     rc = mh_fail(e, "the golden run of %s did not end within %.0f s ($.timeouts.run_s)", p->path,
                  timeout_s);
@@ -379,8 +403,8 @@ static void finish(const struct mh_gdbserver *s, const struct mh_golden *g, int 
              strcmp(r->lx.kind, "mirror") == 0 ? "native" : "its mirror");
   size_t n = strlen(r->reason);
   if (r->lx.signal && n < sizeof r->reason)
-    snprintf(r->reason + n, sizeof r->reason - n, "; it died of signal %d%s", r->lx.signal,
-             r->lx.signal == MH_GDB_SIGBUS ? " (SIGBUS)" : " (GDB's numbering)");
+    snprintf(r->reason + n, sizeof r->reason - n, "; it died of signal %d (%s)", r->lx.signal,
+             signal_name(r->lx.signal));
 }
 
 void mh_lx_trial(const struct mh_lxprog *p, const struct mh_faults *fm, const struct mh_golden *g,
@@ -393,7 +417,7 @@ void mh_lx_trial(const struct mh_lxprog *p, const struct mh_faults *fm, const st
   struct mh_gdbserver s;
   struct mh_err e;
   double t0 = mh_now(), mark = t0;
-  if (mh_gdbserver_start(&s, p->argv, p->connect_timeout_s, 10000, &e) < 0) {
+  if (start(p, &s, &e) < 0) {
     harness_error(r, "could not start the program under gdbserver", &e);
     r->obs.serial = "";
     return;

@@ -35,11 +35,12 @@ struct mh_lxprog {
   char hwpoison_why[160];
 };
 
-// The program of variant v (a Linux-process variant) for workload program
-// name in build: BUILD/linux/ARCH-BUILD/NAME, its architecture, symbols and
-// layout. Fails naming what to build or what the campaign asks wrongly.
+// The program of variant v (a Linux-process variant) for the campaign's
+// workload with that index in build: BUILD/linux/ARCH-BUILD/PROGRAM, its
+// architecture, symbols and layout. Fails naming what to build or what the
+// campaign asks wrongly.
 int mh_lx_prepare(struct mh_lxprog *p, const char *build, enum mh_variant v,
-                  const struct mh_campaign *c, struct mh_err *e);
+                  const struct mh_campaign *c, int workload, struct mh_err *e);
 void mh_lx_free(struct mh_lxprog *p);
 
 // The fault-free run: status, output, breakpoint hits, host time.
