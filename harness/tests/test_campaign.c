@@ -143,10 +143,15 @@ static void cross_field_rules(void **state) {
                   "{\"delay_ms\": [1, 2], \"breakpoint\": \"f\"}, \"workload\": \"nope\"}}",
           "$.faults.when: expected delay_ms: [min, max] alone",
           "$.faults.workload: expected the name");
-  rejects(MINIMAL ", \"faults\": {\"trials\": 1, \"target\": {\"kind\": \"kernel\", \"page\": "
+  rejects(MINIMAL ", \"faults\": {\"trials\": 1, \"target\": {\"kind\": \"used\", \"page\": "
                   "\"esp\"}, \"when\": {\"breakpoint\": \"f\", \"sweep\": true}}}",
-          "$.faults.target.page: applies to kind native or mirror only, not \"kernel\"",
+          "$.faults.target.page: applies to kind native, mirror, kernel, pgtable or kmirror "
+          "only, not \"used\"",
           "$.faults.when.sweep: applies to an icount range only");
+  // Kernel frames of the kernel mirror exist on memv6sys only.
+  rejects(MINIMAL ", \"faults\": {\"trials\": 1, \"target\": {\"kind\": \"kmirror\", \"page\": "
+                  "\"kstack\"}, \"when\": {\"breakpoint\": \"f\"}}}",
+          "$.faults.target.kind: kernel mirror frames exist on memv6sys only", NULL);
   rejects(MINIMAL ", \"faults\": {\"trials\": 1, \"target\": {\"kind\": \"native\", \"page\": "
                   "\"esp\", \"region\": \"heap\"}, \"when\": {\"icount\": [0, 9], \"sweep\": 1}}}",
           "$.faults.target.region: a page and a region exclude each other",
@@ -171,6 +176,17 @@ static void memv6sys_needs_its_ram(void **state) {
   assert_int_equal(mh_variant_min_mem_mb(MH_VARIANT_MEMV6), 0);
   assert_string_equal(mh_variant_userland(MH_VARIANT_MEMV6SYS), "memv6");
   assert_string_equal(mh_variant_userland(MH_VARIANT_NATIVE), "native");
+  mh_campaign_free(&c);
+  // Its kernel frames by page: the kernel mirror frame of a kernel stack.
+  const char *kpage =
+      "{\"schema\": 1, \"name\": \"t\", \"variants\": [\"memv6sys\"], \"workloads\":"
+      " [{\"name\": \"w\", \"program\": \"sweepk\"}], \"faults\": {\"trials\": 1,"
+      " \"target\": {\"kind\": \"kmirror\", \"page\": \"kstack\"},"
+      " \"when\": {\"breakpoint\": \"mark_fork\"}}}";
+  if (parse(kpage, &c, &e) != 0)
+    fail_msg("kind kmirror with page kstack refused: %s", e.msg);
+  assert_int_equal(c.faults.kind, MH_FK_KMIRROR);
+  assert_string_equal(c.faults.page, "kstack");
   mh_campaign_free(&c);
   rejects(
       "{\"schema\": 1, \"name\": \"t\", \"variants\": [\"memv6\", \"memv6sys\"],"

@@ -11,7 +11,7 @@
 
 #define INTROSPECT_SYMBOL "memv6_introspect"
 #define INTROSPECT_MAGIC 0x4936564d // "MV6I" in memory order
-#define INTROSPECT_VERSION 2
+#define INTROSPECT_VERSION 3
 
 #define VARIANT_NATIVE 0
 #define VARIANT_MEMV6 1
@@ -69,6 +69,11 @@ struct introspect {
   // frame at kmirror_pa + pa (docs/memv6.md, "The kernel mirror"); 0 on
   // the other variants.
   unsigned int kmirror_pa;
+
+  // version 3: a process's kernel stack (char *, KSTACKSIZE bytes), the
+  // page campaigns name as target.page "kstack".
+  unsigned int proc_kstack_off;
+  unsigned int kstack_size;
 };
 
 #endif

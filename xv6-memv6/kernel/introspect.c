@@ -49,6 +49,8 @@ __attribute__((used)) struct introspect memv6_introspect = {
     .proc_sz_off = offsetof(struct proc, sz),
     .proc_name_off = offsetof(struct proc, name),
     .kmirror_pa = VARIANT_KMIRROR_PA,
+    .proc_kstack_off = offsetof(struct proc, kstack),
+    .kstack_size = KSTACKSIZE,
 };
 
 void introspect_init(void) {

@@ -115,9 +115,31 @@ int kmirror_recover(uint pa, struct mce_event *ev) {
 #define NKTRAP 32
 static struct trapframe *volatile ktraps[NKTRAP];
 
+// trapentry.S builds a trap's frame natively and copies it to the mirror
+// only once it is complete (trap_entry_mirrored). A trap that cuts that
+// entry (a machine check, or a timer interrupt cutting a system call's
+// entry, whose gate keeps interrupts on) finds the frame of a trap from
+// ring 3 alone at the top of its kernel stack, from the cut %esp up: its
+// mirror is brought in step here, before a safe point could repair the page
+// from the stale mirror or the process be switched out. The entry of a trap
+// from ring 0 sits below the interrupted code's words, whose pending mirror
+// slots KMIRROR_ENTER itself saves; it is left alone (docs/memv6.md).
+extern char trap_vec0[], trap_entry_mirrored[];
+#define ENTRY_MAX_BYTES (19 * 4 + 32) // a ring-3 frame and KPENDING (trapentry.S)
+
+static void forward_cut_entry(struct trapframe *tf) {
+  uint esp = (uint)&tf->esp, top = PGROUNDDOWN(esp) + PGSIZE;
+  if (tf->eip < (uint)trap_vec0 || tf->eip >= (uint)trap_entry_mirrored)
+    return;
+  if (top - esp > ENTRY_MAX_BYTES)
+    return;
+  kmirror_sync((const void *)esp, top - esp);
+}
+
 int kmirror_trap_enter(struct trapframe *tf) {
   if ((tf->cs & 3) == DPL_USER)
     return -1;
+  forward_cut_entry(tf);
   for (int i = 0; i < NKTRAP; i++) {
     if (!ktraps[i]) {
       ktraps[i] = tf;

@@ -9,8 +9,9 @@
 // A #MC is not masked by cli: it can stop the kernel at any instruction,
 // with a lock held, a frame's address in a register or a page table half
 // built. So the handler itself only reads the banks and queues the failing
-// frames (mce_queue); recovery (replacing, killing, retiring) runs later at
-// a safe point: right away when the interrupted code had interrupts on,
+// frames (mce_queue; on memv6sys it also repairs the kernel's own frames in
+// place, which takes no lock: kmirror_mce.c); recovery (replacing, killing,
+// retiring) runs later at a safe point: right away when the interrupted code had interrupts on,
 // otherwise where interrupts come back on (intr_on_pop at depth 0, or the
 // trap that returns to code with interrupts on). Interrupts-off sections
 // are where the kernel changes frames and PTEs in several steps (cow.c,
@@ -317,8 +318,12 @@ static void repair_mirror(uint mpa, struct mce_event *ev) {
   ev->newpa = V2P(mem);
 }
 
-void mce_recover(uint pa, struct mce_event *ev) {
+static void event_init(uint pa, struct mce_event *ev) {
   *ev = (struct mce_event){.pa = pa, .kind = "unmanaged", .action = "ignored"};
+}
+
+void mce_recover(uint pa, struct mce_event *ev) {
+  event_init(pa, ev);
 #if KMIRRORED
   if (kmirror_recover(pa, ev))
     return; // the kernel's own frames and their mirrors (kmirror_mce.c)
@@ -372,6 +377,11 @@ struct mce_check {
   // The frames the handler's stack was on (the trap frame's and its own
   // %esp's), 0 for a self-test: a hit there is the residue (mce_self).
   uint stack[2];
+  // memv6sys: frames the handler repaired itself (bit i: pa[i], its event
+  // in ev[i]); the safe point only reports them.
+  uint repaired;
+  struct mce_event ev[NPERCHECK];
+  uint cycles[NPERCHECK];
 };
 static struct mce_check queue[NQUEUE];
 static volatile uint head, tail;
@@ -419,14 +429,19 @@ static void run_check(const struct mce_check *c) {
   struct mce_event ev[NPERCHECK];
   for (uint i = 0; i < c->n; i++) {
     uint64 t0 = rdtsc();
-    mce_recover(c->pa[i], &ev[i]);
+    if (c->repaired & (1u << i))
+      ev[i] = c->ev[i];
+    else
+      mce_recover(c->pa[i], &ev[i]);
 #if KMIRRORED
     name_residue(c, &ev[i]);
 #endif
-    uint cycles = (uint)(rdtsc() - t0);
+    uint cycles = c->repaired & (1u << i) ? c->cycles[i] : (uint)(rdtsc() - t0);
     print_event(&ev[i], cycles);
     if (ev[i].action[0] == 'p')
       panic("machine check: unrecoverable");
+    if (c->repaired & (1u << i))
+      ev[i].kpa = 0; // rolled in the handler already
   }
   // User code cut inside a mirrored write goes to one of its ends.
   mce_inflight(ev, (int)c->n);
@@ -435,6 +450,25 @@ static void run_check(const struct mce_check *c) {
 #endif
   mce_done();
 }
+
+#if KMIRRORED
+// The kernel's own frames are repaired in place, word by word, without a
+// lock or an allocation (kmirror_mce.c), so the handler does it before it
+// returns: code it cut with interrupts off (a spin lock held) would
+// otherwise go on reading the bad words until the next safe point. The
+// code this trap cut is rolled now, while its frame is registered.
+static void repair_kernel_now(struct mce_check *c) {
+  for (uint i = 0; i < c->n; i++) {
+    uint64 t0 = rdtsc();
+    event_init(c->pa[i], &c->ev[i]);
+    if (kmirror_recover(c->pa[i], &c->ev[i]))
+      c->repaired |= 1u << i;
+    c->cycles[i] = (uint)(rdtsc() - t0);
+  }
+  if (c->repaired)
+    kmirror_inflight(c->ev, (int)c->n);
+}
+#endif
 
 void mce_run(void) {
   // Interrupts off: a device interrupt must not run a second recovery in
@@ -506,7 +540,12 @@ void mce_trap(struct trapframe *tf) {
     p->killed = 1;
   else if (!(mcg & MCG_STATUS_RIPV))
     fatal = 1;
-  if (fatal || push_check(&c) < 0)
+  if (fatal)
+    panic("machine check: unrecoverable");
+#if KMIRRORED
+  repair_kernel_now(&c);
+#endif
+  if (push_check(&c) < 0)
     panic("machine check: unrecoverable");
   // Code that ran with interrupts on was at a safe point; so was code with
   // interrupts off outside every push/pop section (trap entry and return,

@@ -99,6 +99,8 @@ trap_common:
   movw %ax, %gs
 #ifdef MEMV6SYS
   KMIRROR_ENTER
+.globl trap_entry_mirrored  // the frame is in both copies from here (kmirror_mce.c)
+trap_entry_mirrored:
   leal KPENDING(%esp), %eax
   movl %eax, MIRROR_OFFSET-4(%esp)
   pushl %eax          // the trapframe is the argument

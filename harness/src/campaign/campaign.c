@@ -473,8 +473,8 @@ static void parse_when(struct vctx *v, json_object *o, struct mh_faults *f) {
 
 static void parse_target(struct vctx *v, json_object *o, struct mh_faults *f) {
   static const char *const keys[] = {"kind", "region", "page", NULL};
-  static const char *const kinds[] = {"native", "mirror", "user", "kernel", "pgtable",
-                                      "free",   "any",    "used", NULL};
+  static const char *const kinds[] = {"native", "mirror", "user", "kernel",  "pgtable",
+                                      "free",   "any",    "used", "kmirror", NULL};
   static const char *const regions[] = {"any", "text", "data", "heap", "stack", NULL};
   if (!want_object(v, "$.faults.target", o))
     return;
@@ -482,18 +482,20 @@ static void parse_target(struct vctx *v, json_object *o, struct mh_faults *f) {
   if (!has_key(o, "kind"))
     verr(v, "$.faults.target.kind",
          "required key missing (one of native, mirror, user, "
-         "kernel, pgtable, free, any, used)");
+         "kernel, pgtable, free, any, used, kmirror)");
   int k = 0, r = 0;
   opt_enum(v, "$.faults.target", o, "kind", kinds, &k);
   opt_enum(v, "$.faults.target", o, "region", regions, &r);
   f->kind = (enum mh_fault_kind)k;
   f->region = (enum mh_fault_region)r;
   if (member(o, "page")) {
-    // Which page: a user register's value at the stop, a va, or symbol[+0xoff].
+    // Which page: user kinds: a user register's value at the stop, a va, or
+    // symbol[+0xoff] of the workload; kernel kinds: "kstack", "pgdir", a
+    // kernel va or symbol[+0xoff] of the kernel (docs/campaign.md).
     f->page = want_word(v, "$.faults.target.page", member(o, "page"));
-    if (k != MH_FK_NATIVE && k != MH_FK_MIRROR)
-      verr(v, "$.faults.target.page", "applies to kind native or mirror only, not \"%s\"",
-           kinds[k]);
+    if (k == MH_FK_USER || k == MH_FK_FREE || k == MH_FK_ANY || k == MH_FK_USED)
+      verr(v, "$.faults.target.page",
+           "applies to kind native, mirror, kernel, pgtable or kmirror only, not \"%s\"", kinds[k]);
     if (member(o, "region"))
       verr(v, "$.faults.target.region", "a page and a region exclude each other: keep one");
   }
@@ -850,6 +852,11 @@ static void parse_top(struct vctx *v, json_object *root, struct mh_campaign *c) 
     if (c->variants[i] == MH_VARIANT_NATIVE)
       verr(v, "$.faults.target.kind",
            "mirror frames exist on memv6 only: drop \"native\" from $.variants");
+  for (int i = 0; c->has_faults && c->faults.kind == MH_FK_KMIRROR && i < c->nvariants; i++)
+    if (c->variants[i] != MH_VARIANT_MEMV6SYS)
+      verr(v, "$.faults.target.kind",
+           "kernel mirror frames exist on memv6sys only: drop \"%s\" from $.variants",
+           mh_variant_name(c->variants[i]));
   for (int i = 0; c->has_faults && c->faults.mem_mb && i < c->nvariants; i++) {
     unsigned need = mh_variant_min_mem_mb(c->variants[i]);
     if ((unsigned)c->faults.mem_mb < need)

@@ -79,7 +79,8 @@ enum mh_fault_kind {
   MH_FK_PGTABLE,
   MH_FK_FREE,
   MH_FK_ANY,
-  MH_FK_USED // any frame in use at the injection point: not free, not retired
+  MH_FK_USED,   // any frame in use at the injection point: not free, not retired
+  MH_FK_KMIRROR // memv6sys: the kernel mirror frame of a kernel or page-table frame
 };
 enum mh_fault_region { MH_FR_ANY, MH_FR_TEXT, MH_FR_DATA, MH_FR_HEAP, MH_FR_STACK };
 enum mh_fault_when { MH_FW_DELAY_MS, MH_FW_ICOUNT, MH_FW_BREAKPOINT };

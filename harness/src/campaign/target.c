@@ -230,6 +230,8 @@ static int choose_in(struct mh_guest *g, const struct mh_proc_info *pp, bool mir
 // retired; of those, the ones in use (not free).
 #define ANY (-1)
 #define USED (-2)
+// Only the kernel mirror frames (memv6sys) of kernel and page-table frames.
+#define KMIRROR (-3)
 // A match that stands for the kernel mirror of frame number f (memv6sys).
 #define KMIRROR_OF (1u << 31)
 
@@ -294,7 +296,7 @@ static int choose_frame(struct mh_guest *g, int want, uint64_t pick, struct mh_t
   }
   uint32_t limit = ram_top_pfn(in);
   uint32_t n = 0;
-  for (uint32_t f = 0; f < limit; f++) {
+  for (uint32_t f = 0; want != KMIRROR && f < limit; f++) {
     // Nor is there RAM in the ISA hole (VGA memory, ROMs) below 1 MiB.
     if (f >= ISA_HOLE_LO && f < ISA_HOLE_HI)
       continue;
@@ -304,14 +306,16 @@ static int choose_frame(struct mh_guest *g, int want, uint64_t pick, struct mh_t
                        : k == want)
       match[n++] = f;
   }
-  if (want == USED)
+  if (want == USED || want == KMIRROR)
     n += kmirror_matches(in, tab, limit, match + n);
   uint32_t pfn = n ? match[pick % n] : 0;
   free(tab);
   free(match);
   if (!n)
     return mh_fail(e, "no frame of kind %s in the frame table",
-                   want == USED ? "used" : mh_frame_kind_name(want));
+                   want == USED      ? "used"
+                   : want == KMIRROR ? "kmirror"
+                                     : mh_frame_kind_name(want));
   uint32_t partner;
   int kind, owner;
   if (frame(g, (pfn & ~KMIRROR_OF) << 12, &kind, &partner, &owner, e) < 0)
@@ -340,7 +344,34 @@ int mh_target_choose(struct mh_guest *g, enum mh_fault_kind kind, enum mh_fault_
     return choose_frame(g, FRAME_FREE, pick, t, e);
   case MH_FK_USED:
     return choose_frame(g, USED, pick, t, e);
+  case MH_FK_KMIRROR:
+    return choose_frame(g, KMIRROR, pick, t, e);
   default:
     return choose_frame(g, ANY, pick, t, e);
   }
+}
+
+int mh_target_kpage(struct mh_guest *g, enum mh_fault_kind kind, uint32_t pa, struct mh_target *t,
+                    struct mh_err *e) {
+  uint32_t partner;
+  int fkind, owner;
+  pa &= ~(PG - 1);
+  if (pa >> 12 >= g->in.nframes)
+    return mh_fail(e, "page pa 0x%x lies above the frame table (PHYSTOP 0x%x)", pa, g->in.phystop);
+  if (frame(g, pa, &fkind, &partner, &owner, e) < 0)
+    return -1;
+  int want = kind == MH_FK_PGTABLE ? FRAME_PGTABLE : FRAME_KERNEL;
+  // A kernel mirror frame mirrors a kernel or a page-table frame.
+  bool ok = kind == MH_FK_KMIRROR ? fkind == FRAME_KERNEL || fkind == FRAME_PGTABLE : fkind == want;
+  if (!ok)
+    return mh_fail(e, "frame 0x%x is a %s frame, not %s", pa, mh_frame_kind_name(fkind),
+                   kind == MH_FK_KMIRROR ? "a kernel or page-table frame (kmirror)"
+                                         : mh_frame_kind_name(want));
+  *t = (struct mh_target){.pa = pa, .kind = fkind, .owner = owner, .nsel = 1};
+  if (kind != MH_FK_KMIRROR)
+    return 0;
+  if (!g->in.kmirror_pa)
+    return mh_fail(e, "kind kmirror: this kernel has no kernel mirror (memv6sys only)");
+  t->pa = g->in.kmirror_pa + pa, t->kind = MH_FRAME_KMIRROR;
+  return 0;
 }

@@ -79,4 +79,10 @@ int mh_target_row(struct mh_guest *g, const struct mh_target *anchor, int rows, 
 int mh_target_page(struct mh_guest *g, bool mirror, uint32_t va, struct mh_target *t,
                    struct mh_err *e);
 
+// target.page of kind kernel, pgtable or kmirror: the frame at pa (a kernel
+// page the trial resolved), confirmed by the frame table to be of that kind,
+// or for kmirror its kernel mirror frame (memv6sys). 0, or -1.
+int mh_target_kpage(struct mh_guest *g, enum mh_fault_kind kind, uint32_t pa, struct mh_target *t,
+                    struct mh_err *e);
+
 #endif

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <string.h>
@@ -115,4 +116,18 @@ int mh_elf_symbol(const char *path, const char *name, uint64_t *addr, uint64_t *
     elf_end(elf);
   close(fd);
   return rc;
+}
+
+int mh_elf_address(const char *path, const char *spec, uint64_t *addr, struct mh_err *e) {
+  if (strncmp(spec, "0x", 2) == 0) {
+    *addr = strtoull(spec, NULL, 16);
+    return 0;
+  }
+  char sym[128];
+  const char *plus = strchr(spec, '+');
+  snprintf(sym, sizeof sym, "%.*s", plus ? (int)(plus - spec) : (int)strlen(spec), spec);
+  if (mh_elf_symbol(path, sym, addr, NULL, e) < 0)
+    return -1;
+  *addr += plus ? strtoull(plus + 1, NULL, 0) : 0;
+  return 0;
 }

@@ -75,6 +75,7 @@ int mh_introspect_proc(mh_physread_fn read, void *ctx, const struct introspect *
       read_kva(read, ctx, in, base + in->proc_state_off, &out->state, 4) ||
       read_kva(read, ctx, in, base + in->proc_pgdir_off, &out->pgdir_va, 4) ||
       read_kva(read, ctx, in, base + in->proc_sz_off, &out->sz, 4) ||
+      read_kva(read, ctx, in, base + in->proc_kstack_off, &out->kstack_va, 4) ||
       read_kva(read, ctx, in, base + in->proc_name_off, out->name, 16))
     return mh_fail(e, "cannot read process slot %u at 0x%08x", i, base);
   out->name[16] = 0;

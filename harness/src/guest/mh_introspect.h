@@ -27,6 +27,7 @@ struct mh_proc_info {
   int state;
   uint32_t pgdir_va;
   uint32_t sz;
+  uint32_t kstack_va; // bottom of its kernel stack (kstack_size bytes), 0 if none
   char name[17];
 };
 

@@ -1,5 +1,6 @@
 #include "faultcheck.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "elfsym.h"
@@ -8,6 +9,22 @@
 
 static bool user_kind(enum mh_fault_kind k) {
   return k == MH_FK_NATIVE || k == MH_FK_MIRROR || k == MH_FK_USER;
+}
+
+// A kernel target.page names "kstack", "pgdir", a va or a kernel symbol:
+// a symbol the kernel lacks is refused before any trial runs.
+static int kernel_page_check(const char *page, const char *kernel, struct mh_err *e) {
+  if (!strcmp(page, "kstack") || !strcmp(page, "pgdir"))
+    return 0;
+  uint64_t a;
+  char why[sizeof e->msg];
+  if (mh_elf_address(kernel, page, &a, e) == 0)
+    return 0;
+  snprintf(why, sizeof why, "%s", e->msg);
+  return mh_fail(e,
+                 "$.faults.target.page: %s: %.200s; name \"kstack\", \"pgdir\", a kernel va "
+                 "(0x...) or a kernel symbol",
+                 page, why);
 }
 
 int mh_faults_check_files(const struct mh_campaign *c, const char *kernel, const char *elf,
@@ -24,6 +41,10 @@ int mh_faults_check_files(const struct mh_campaign *c, const char *kernel, const
                      "another region or workload",
                      elf, text ? "text" : "data", text ? "executable" : "writable");
   }
+  if (fm->page &&
+      (fm->kind == MH_FK_KERNEL || fm->kind == MH_FK_PGTABLE || fm->kind == MH_FK_KMIRROR) &&
+      kernel_page_check(fm->page, kernel, e) < 0)
+    return -1;
   uint64_t done;
   struct mh_err ignore;
   if (fm->trap == MH_FT_MCE && fm->count > 1 &&

@@ -141,6 +141,23 @@ static int kernel_holds(struct mh_guest *g, const char *kernel_elf, const struct
   return 0;
 }
 
+// A kernel mirror frame holds what its kernel or page-table frame holds:
+// "kmirror:" and that frame's description.
+static int kmirror_holds(struct mh_guest *g, const char *kernel_elf, const char *workload_elf,
+                         const struct mh_target *t, uint32_t word, char *out, size_t cap,
+                         struct mh_err *e) {
+  struct mh_target n = {.pa = t->pa - g->in.kmirror_pa};
+  uint32_t partner;
+  int refs;
+  char what[112];
+  if (mh_introspect_frame(mh_rsp_physread, g->rsp, &g->in, n.pa >> 12, &n.kind, &refs, &partner,
+                          &n.owner, e) < 0 ||
+      mh_frame_holds(g, kernel_elf, workload_elf, &n, word, what, sizeof what, e) < 0)
+    return -1;
+  snprintf(out, cap, "kmirror:%s", what);
+  return 0;
+}
+
 int mh_frame_holds(struct mh_guest *g, const char *kernel_elf, const char *workload_elf,
                    struct mh_target *t, uint32_t word, char *out, size_t cap, struct mh_err *e) {
   struct mh_proc_info p;
@@ -170,6 +187,8 @@ int mh_frame_holds(struct mh_guest *g, const char *kernel_elf, const char *workl
   case FRAME_FREE:
     snprintf(out, cap, "free");
     return 0;
+  case MH_FRAME_KMIRROR:
+    return kmirror_holds(g, kernel_elf, workload_elf, t, word, out, cap, e);
   default:
     snprintf(out, cap, "%s", mh_frame_kind_name(t->kind));
     return 0;

@@ -453,6 +453,15 @@ static int check_delivery(struct mh_session *s, struct mh_trial_result *r, struc
   return 0;
 }
 
+// A page given as a va ("0x...") or as symbol[+0xoff] of an ELF.
+static int address_of(const char *elf, const char *page, uint32_t *va, struct mh_err *e) {
+  uint64_t a;
+  if (mh_elf_address(elf, page, &a, e) < 0)
+    return mh_err_prefix(e, "target.page: ");
+  *va = (uint32_t)a;
+  return 0;
+}
+
 // target.page as a va: a register's value is the user's at the stop (the
 // last user-mode value the stepper saw when the stop is in the kernel).
 static int page_va(struct mh_session *s, const char *page, const struct mh_trial_result *r,
@@ -474,20 +483,33 @@ static int page_va(struct mh_session *s, const char *page, const struct mh_trial
     *va = now[i];
     return 0;
   }
-  char sym[128];
-  unsigned long off = 0;
-  if (strncmp(page, "0x", 2) == 0) {
-    *va = (uint32_t)strtoul(page, NULL, 16);
-    return 0;
+  return address_of(s->o.workload_elf, page, va, e);
+}
+
+static bool kernel_kind(enum mh_fault_kind k) {
+  return k == MH_FK_KERNEL || k == MH_FK_PGTABLE || k == MH_FK_KMIRROR;
+}
+
+// target.page of a kernel kind as a physical address: "kstack" (the
+// workload's kernel stack) and "pgdir" (its page directory) from its process
+// slot, else a kernel va or symbol[+0xoff] of the kernel.
+static int kernel_page_pa(struct mh_session *s, const char *page, uint32_t *pa, struct mh_err *e) {
+  uint32_t kbase = s->guest.in.kernbase, kva = 0;
+  if (strcmp(page, "kstack") == 0 || strcmp(page, "pgdir") == 0) {
+    struct mh_proc_info p;
+    int found = mh_guest_workload(&s->guest, &p, e);
+    if (found != 0)
+      return found;
+    kva = page[0] == 'k' ? p.kstack_va : p.pgdir_va;
+    if (!kva)
+      return mh_fail(e, "target.page %s: %s (pid %d) has none", page, p.name, p.pid);
+  } else if (address_of(s->o.kernel, page, &kva, e) < 0) {
+    return -1;
   }
-  const char *plus = strchr(page, '+');
-  snprintf(sym, sizeof sym, "%.*s", plus ? (int)(plus - page) : (int)strlen(page), page);
-  if (plus)
-    off = strtoul(plus + 1, NULL, 0);
-  uint64_t a;
-  if (mh_elf_symbol(s->o.workload_elf, sym, &a, NULL, e) < 0)
-    return mh_err_prefix(e, "target.page: ");
-  *va = (uint32_t)(a + off);
+  if (kva < kbase)
+    return mh_fail(e, "target.page %s: 0x%x is not a kernel address (below 0x%x)", page, kva,
+                   kbase);
+  *pa = kva - kbase;
   return 0;
 }
 
@@ -496,6 +518,10 @@ static int choose(struct mh_session *s, const struct mh_faults *fm, uint64_t pic
   uint32_t va = 0;
   if (!fm->page)
     return mh_target_choose(&s->guest, fm->kind, fm->region, pick, t, e);
+  if (kernel_kind(fm->kind)) {
+    int rc = kernel_page_pa(s, fm->page, &va, e);
+    return rc != 0 ? rc : mh_target_kpage(&s->guest, fm->kind, va, t, e);
+  }
   if (page_va(s, fm->page, r, &va, e) < 0)
     return -1;
   return mh_target_page(&s->guest, fm->kind == MH_FK_MIRROR, va, t, e);
