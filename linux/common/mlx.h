@@ -29,6 +29,12 @@
 // mapping system call, rtint.h), the same in every program of the build.
 #define MLX_TRUSTED_TEXT 0x0f000000u
 
+// The SIGBUS handler's own stack (sigaltstack), outside the arena: a memory
+// error on the program's stack page must not land the handler's frame on
+// the page it replaces (rtsig.c).
+#define MLX_SIGSTACK 0x0e000000u
+#define MLX_SIGSTACK_SIZE 0x00010000u // 64 KiB
+
 // A mirrored program whose oracle finds a mismatch exits with this status
 // (after saying so on stderr), whatever main returned.
 #define MLX_ORACLE_STATUS 125

@@ -8,6 +8,7 @@
 #define LX_SIGSYS 31
 #define LX_SA_SIGINFO 0x4
 #define LX_SA_RESTORER 0x04000000
+#define LX_SA_ONSTACK 0x08000000
 #define LX_BUS_MCEERR_AR 4 // an uncorrected memory error the process consumed
 #define LX_BUS_MCEERR_AO 5 // one found in its memory by the kernel (scrubbing)
 
@@ -27,9 +28,16 @@ struct lx_sigaction {
   unsigned mask[2];
 };
 
+// The kernel's stack_t: the same declaration fits both architectures.
+struct lx_stack {
+  void *sp;
+  int flags;
+  ulong size;
+};
+
 static void catch (int sig, void (*handler)(int, struct lx_siginfo *, void *)) {
   struct lx_sigaction act = {
-      (ulong)handler, LX_SA_SIGINFO | LX_SA_RESTORER, (ulong)mlx_sigreturn, {0, 0}};
+      (ulong)handler, LX_SA_SIGINFO | LX_SA_RESTORER | LX_SA_ONSTACK, (ulong)mlx_sigreturn, {0, 0}};
   if (lx_sys4(LX_NR_RT_SIGACTION, sig, (long)&act, 0, 8) != 0)
     rt_die(sig == LX_SIGBUS ? "cannot catch SIGBUS" : "cannot catch SIGSYS", 0);
 }
@@ -73,7 +81,15 @@ static void on_sigbus(int sig, struct lx_siginfo *info, void *context) {
                 : ": mirror page replaced and filled from native\n");
 }
 
+// The handlers run on a stack of their own, outside the arena: on the
+// program's stack, a memory error in its stack page would put the signal
+// frame on the very page the handler replaces from the mirror, which never
+// held that frame, and the return from the handler would read garbage.
 void rt_catch_memory_errors(void) {
+  rt_map_at(MLX_SIGSTACK, MLX_SIGSTACK_SIZE, "cannot map the signal stack");
+  struct lx_stack st = {(void *)MLX_SIGSTACK, 0, MLX_SIGSTACK_SIZE};
+  if (lx_sys3(LX_NR_SIGALTSTACK, (long)&st, 0, 0) != 0)
+    rt_die("cannot set the signal stack", MLX_SIGSTACK);
   catch (LX_SIGBUS, on_sigbus);
 }
 

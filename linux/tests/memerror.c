@@ -6,15 +6,36 @@
 // (sent to itself with rt_sigqueueinfo: this host cannot poison pages). The
 // runtime replaces the page and fills it from the mirror; the program checks
 // the byte and the oracle. Then the same for the byte's mirror, reported at
-// the mirror address: the mirror page is refilled from native. Prints
-// "memerror: before=B after=A byte=ok|BAD sigqueue=R mirror: before=B
-// after=A"; the untranslated build has no mirror and says so.
+// the mirror address: the mirror page is refilled from native. Then a byte
+// of the stack page the program is running on. Prints "memerror: before=B
+// after=A byte=ok|BAD sigqueue=R mirror: before=B after=A stack=ok|BAD";
+// the untranslated build has no mirror and says so.
 #include "types.h"
 #include "user.h"
 #include "lx_arch.h"
 #include "memlayout.h"
 
 static uchar page[2 * 4096] __attribute__((aligned(4096)));
+
+// The error on the page the program's stack pointer is in: the page is
+// replaced while the signal is handled, so the handler's frame must not be
+// there (it runs on the runtime's signal stack). 1 when the byte and the
+// oracle came back.
+static __attribute__((noinline)) int stack_error(void) {
+  volatile uchar local[64];
+  for (uint i = 0; i < sizeof local; i++)
+    local[i] = (uchar)(i + 3);
+  lx_sys3(LX_NR_READ, 0, (long)&local[10], 1);
+  union {
+    struct {
+      int signo, err, code;
+      void *addr;
+    } f;
+    char size[128];
+  } info = {{7, 0, 4, (void *)&local[10]}};
+  lx_sys3(LX_NR_RT_SIGQUEUEINFO, getpid(), 7, (long)&info);
+  return local[10] == 13 && mirrorcheck(0) == 0;
+}
 
 int main(void) {
   for (uint i = 0; i < sizeof page; i++)
@@ -45,7 +66,9 @@ int main(void) {
   info.f.addr = bad_mirror;
   lx_sys3(LX_NR_RT_SIGQUEUEINFO, getpid(), 7, (long)&info);
   int mirror_after = mirrorcheck(0);
-  printf(1, "memerror: before=%d after=%d byte=%s sigqueue=%d mirror: before=%d after=%d\n", before,
-         after, ok ? "ok" : "BAD", r, mirror_before, mirror_after);
-  return ok && after == 0 && mirror_after == 0 ? 0 : 1;
+  int stack = stack_error();
+  printf(1,
+         "memerror: before=%d after=%d byte=%s sigqueue=%d mirror: before=%d after=%d stack=%s\n",
+         before, after, ok ? "ok" : "BAD", r, mirror_before, mirror_after, stack ? "ok" : "BAD");
+  return ok && after == 0 && mirror_after == 0 && stack ? 0 : 1;
 }
