@@ -17,6 +17,20 @@
 
 static uchar page[2 * 4096] __attribute__((aligned(4096)));
 
+// What Linux sends for an uncorrected memory error the process consumed
+// at addr: SIGBUS with the kernel's 128-byte siginfo (errno 0,
+// BUS_MCEERR_AR, si_addr), sent to itself. rt_sigqueueinfo's result.
+static int report(void *addr) {
+  union {
+    struct {
+      int signo, err, code;
+      void *addr;
+    } f;
+    char size[128];
+  } info = {{7, 0, 4, addr}};
+  return (int)lx_sys3(LX_NR_RT_SIGQUEUEINFO, getpid(), 7, (long)&info);
+}
+
 // The error on the page the program's stack pointer is in: the page is
 // replaced while the signal is handled, so the handler's frame must not be
 // there (it runs on the runtime's signal stack). 1 when the byte and the
@@ -26,14 +40,7 @@ static __attribute__((noinline)) int stack_error(void) {
   for (uint i = 0; i < sizeof local; i++)
     local[i] = (uchar)(i + 3);
   lx_sys3(LX_NR_READ, 0, (long)&local[10], 1);
-  union {
-    struct {
-      int signo, err, code;
-      void *addr;
-    } f;
-    char size[128];
-  } info = {{7, 0, 4, (void *)&local[10]}};
-  lx_sys3(LX_NR_RT_SIGQUEUEINFO, getpid(), 7, (long)&info);
+  report((void *)&local[10]);
   return local[10] == 13 && mirrorcheck(0) == 0;
 }
 
@@ -47,15 +54,7 @@ int main(void) {
   uchar *bad = &page[4096 + 100];
   lx_sys3(LX_NR_READ, 0, (long)bad, 1);
   int before = mirrorcheck(0);
-  // The kernel's siginfo (128 bytes): SIGBUS, errno, BUS_MCEERR_AR, si_addr.
-  union {
-    struct {
-      int signo, err, code;
-      void *addr;
-    } f;
-    char size[128];
-  } info = {{7, 0, 4, bad}};
-  int r = (int)lx_sys3(LX_NR_RT_SIGQUEUEINFO, getpid(), 7, (long)&info);
+  int r = report(bad);
   int after = mirrorcheck(0);
   int ok = *bad == (uchar)((4096 + 100) * 7 + 1);
   // The counterpart: the same byte's mirror goes bad and the error is
@@ -63,8 +62,7 @@ int main(void) {
   uchar *bad_mirror = (uchar *)((uintptr)bad + MIRROR_OFFSET);
   lx_sys3(LX_NR_READ, 0, (long)bad_mirror, 1);
   int mirror_before = mirrorcheck(0);
-  info.f.addr = bad_mirror;
-  lx_sys3(LX_NR_RT_SIGQUEUEINFO, getpid(), 7, (long)&info);
+  report(bad_mirror);
   int mirror_after = mirrorcheck(0);
   int stack = stack_error();
   printf(1,
