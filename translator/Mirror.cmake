@@ -16,7 +16,8 @@
 #   add_mirrored_library(<target> SOURCES ... [same options, no LINK_*])   static library
 #
 #   mirror_compile_sources(<out-var> <name> SOURCES ... [COMPILE_OPTIONS ...]
-#     [INCLUDE_DIRECTORIES ...] [COMPILE_DEFINITIONS ...] [OFFSET ...] [ARCH ...])
+#     [INCLUDE_DIRECTORIES ...] [COMPILE_DEFINITIONS ...] [OFFSET ...] [ARCH ...]
+#     [NO_STACK_MIRROR])
 #     sets <out-var> to the list of mirrored object files (for add_executable,
 #     add_library or a custom link), built under ${CMAKE_CURRENT_BINARY_DIR}/<name>.mirror/.
 #
@@ -39,7 +40,7 @@ set(MIRROR_X86_64_CFLAGS -m64 -fno-pic -fno-pie
     CACHE INTERNAL "Flags mirrored x86-64 code must be compiled with")
 
 function(mirror_compile_sources out_var name)
-  cmake_parse_arguments(PARSE_ARGV 2 M "" "OFFSET;ARCH"
+  cmake_parse_arguments(PARSE_ARGV 2 M "NO_STACK_MIRROR" "OFFSET;ARCH"
                         "SOURCES;COMPILE_OPTIONS;INCLUDE_DIRECTORIES;COMPILE_DEFINITIONS")
   if(M_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "mirror_compile_sources: unknown arguments: ${M_UNPARSED_ARGUMENTS}")
@@ -83,6 +84,10 @@ function(mirror_compile_sources out_var name)
     endif()
   endforeach()
 
+  set(no_stack "")
+  if(M_NO_STACK_MIRROR)
+    set(no_stack --mirror-no-stack)
+  endif()
   set(objdir "${CMAKE_CURRENT_BINARY_DIR}/${name}.mirror")
   file(MAKE_DIRECTORY "${objdir}")
   set(objs "")
@@ -104,7 +109,7 @@ function(mirror_compile_sources out_var name)
       OUTPUT "${obj}"
       COMMAND mirror-cc "--mirror-offset=${offset}" "--mirror-arch=${arch}"
               "--mirror-translator=$<TARGET_FILE:mirror-translate>"
-              "--mirror-cc=${CMAKE_C_COMPILER}" ${flags} ${deps} -c "${src}" -o "${obj}"
+              "--mirror-cc=${CMAKE_C_COMPILER}" ${no_stack} ${flags} ${deps} -c "${src}" -o "${obj}"
       DEPENDS "${src}" mirror-cc mirror-translate
       DEPFILE "${obj}.d"
       COMMENT "Mirroring ${base} (${name})"

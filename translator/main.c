@@ -12,9 +12,11 @@
 
 static void usage(FILE *f) {
   fprintf(f, "usage: mirror-translate --offset OFFSET [--arch i386|x86_64] [--stats] [--bench N]\n"
-             "                        [--max-errors N] [-o OUT.s] [IN.s]\n"
+             "                        [--max-errors N] [--no-stack-mirror] [-o OUT.s] [IN.s]\n"
              "Writes IN (default: standard input) to OUT (default: standard output) with\n"
-             "every memory write mirrored at OFFSET + address. Errors name file:line.\n");
+             "every memory write mirrored at OFFSET + address. Errors name file:line.\n"
+             "--no-stack-mirror: stack writes (push, call, stores through %%esp or %%ebp)\n"
+             "are not mirrored; %%ebp must be a frame pointer (the memv6sys kernel).\n");
 }
 
 static int read_all(FILE *f, struct buf *b) {
@@ -69,7 +71,7 @@ static double now(void) {
 
 int main(int argc, char **argv) {
   const char *offset_arg = NULL, *in_path = "-", *out_path = "-";
-  int stats = 0, max_errors = 50;
+  int stats = 0, max_errors = 50, no_stack = 0;
   long bench = 0;
   const struct arch *arch = &arch_i386;
   for (int i = 1; i < argc; i++) {
@@ -81,6 +83,8 @@ int main(int argc, char **argv) {
       out_path = v, i++;
     else if (strcmp(a, "--stats") == 0)
       stats = 1;
+    else if (strcmp(a, "--no-stack-mirror") == 0)
+      no_stack = 1;
     else if (strcmp(a, "--bench") == 0 && v)
       bench = strtol(v, NULL, 10), i++;
     else if (strcmp(a, "--max-errors") == 0 && v)
@@ -133,8 +137,8 @@ int main(int argc, char **argv) {
   if (f != stdin)
     fclose(f);
 
-  struct mirror_opts o = {arch, offset, strcmp(in_path, "-") == 0 ? "<stdin>" : in_path, stderr,
-                          max_errors};
+  struct mirror_opts o = {arch,   offset,     strcmp(in_path, "-") == 0 ? "<stdin>" : in_path,
+                          stderr, max_errors, no_stack};
   struct mirror_stats st;
   memset(&st, 0, sizeof st);
   double t0 = now();

@@ -1,6 +1,6 @@
 // mirror-cc: compile one source to a mirrored object.
 //   mirror-cc --mirror-offset=0x40000000 [--mirror-translator=PATH] [--mirror-cc=gcc]
-//             [--mirror-arch=i386|x86_64] [--mirror-keep] [--mirror-stats]
+//             [--mirror-arch=i386|x86_64] [--mirror-keep] [--mirror-stats] [--mirror-no-stack]
 //             COMPILER-ARGS... -c SRC -o OBJ
 // The architecture: --mirror-arch, else the last -m32/-m64 of the compiler
 // arguments, else what the compiler targets by default (CC -dumpmachine).
@@ -144,7 +144,7 @@ static int compile_only(const char *a) {
 
 int main(int argc, char **argv) {
   const char *offset = NULL, *translator = NULL, *cc = "gcc", *arch = NULL;
-  int keep = 0, stats = 0;
+  int keep = 0, stats = 0, no_stack = 0;
   const char *src = NULL, *obj = NULL;
   int compile = 0;
   // argv without our options, -c, -o OBJ and SRC.
@@ -166,6 +166,8 @@ int main(int argc, char **argv) {
       keep = 1;
     else if (strcmp(a, "--mirror-stats") == 0)
       stats = 1;
+    else if (strcmp(a, "--mirror-no-stack") == 0)
+      no_stack = 1;
     else if (strcmp(a, "-c") == 0)
       compile = 1;
     else if (strcmp(a, "-o") == 0 && i + 1 < argc)
@@ -185,8 +187,8 @@ int main(int argc, char **argv) {
   if (!offset || !compile || !src || !obj) {
     fprintf(stderr,
             "usage: %s --mirror-offset=OFFSET [--mirror-translator=PATH] "
-            "[--mirror-cc=CC] [--mirror-arch=ARCH] [--mirror-keep] [--mirror-stats] CFLAGS... "
-            "-c SRC -o OBJ\n",
+            "[--mirror-cc=CC] [--mirror-arch=ARCH] [--mirror-keep] [--mirror-stats] "
+            "[--mirror-no-stack] CFLAGS... -c SRC -o OBJ\n",
             prog);
     return 2;
   }
@@ -238,6 +240,8 @@ int main(int argc, char **argv) {
     v[k++] = (char *)arch;
     if (stats)
       v[k++] = "--stats";
+    if (no_stack)
+      v[k++] = "--no-stack-mirror";
     v[k++] = native ? native : (char *)src;
     v[k++] = "-o";
     v[k++] = mirror;

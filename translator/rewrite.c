@@ -589,6 +589,40 @@ static int rewrite_string(struct ctx *c, int movs, int rep, int width, struct bu
   return 0;
 }
 
+// --no-stack-mirror: is this write to the stack? Pushes and calls, and
+// stores addressed through %esp or %ebp (a frame pointer, checked by
+// frame_pointer_only).
+static int stack_write(struct ctx *c, const struct insn_desc *d, const struct operand *m) {
+  if (d->strategy == ST_PUSH || d->strategy == ST_PUSHA || d->strategy == ST_ENTER ||
+      d->strategy == ST_CALL)
+    return 1;
+  return m && m->base && (m->base->gpr == c->a->sp || m->base->gpr == c->a->bp);
+}
+
+// --no-stack-mirror leaves %ebp-based stores alone, which is sound only when
+// %ebp always points into the stack: the instruction may set %ebp only as a
+// frame pointer does (movl %esp, %ebp; popl %ebp; leave).
+static int frame_pointer_only(struct ctx *c, const struct insn *in, const char *text, size_t len) {
+  const char *mn = in->mnemonic;
+  if (!strncmp(mn, "push", 4) || !strncmp(mn, "pop", 3) || !strncmp(mn, "cmp", 3) ||
+      !strncmp(mn, "test", 4))
+    return 0;
+  for (int i = 0; i < in->nops; i++) {
+    const struct operand *o = &in->ops[i];
+    int last = i == in->nops - 1;
+    if (o->kind != OP_REG || o->star || o->reg->gpr != c->a->bp ||
+        !(last || !strncmp(mn, "xchg", 4)))
+      continue;
+    if (!strcmp(mn, c->a->mov(c->a->word)) && in->nops == 2 && in->ops[0].kind == OP_REG &&
+        in->ops[0].reg->gpr == c->a->sp && in->ops[0].reg->size == c->a->word)
+      return 0;
+    return error(c, text, len,
+                 "--no-stack-mirror needs %%ebp as the frame pointer only (compile with "
+                 "-fno-omit-frame-pointer)");
+  }
+  return 0;
+}
+
 // Rewrites one instruction: fills pre (before it) and post (after it), and
 // the entries of its sequence for the table (seq_add). Returns 1 if it
 // writes memory, 0 if not, -1 on error.
@@ -610,6 +644,8 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
                    in->mnemonic);
     rep |= p == PFX_REP;
   }
+  if (c->o->no_stack && frame_pointer_only(c, in, text, len) < 0)
+    return -1;
   if (d->strategy == ST_NONE)
     return 0;
 
@@ -633,6 +669,8 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
   }
   if (m && !seg_ok(m))
     return error(c, text, len, "write through segment %%%s is not supported", m->seg);
+  if (c->o->no_stack && stack_write(c, d, m))
+    return 0;
   long disp;
   c->far_mirror = 0;
   if (m && a->word == 8 && att_disp_number(m, &disp) &&

@@ -16,6 +16,11 @@ struct mirror_opts {
   const char *filename; // for error messages
   FILE *errors;         // where errors go (one line each)
   int max_errors;       // stop reporting after this many (0: no limit)
+  // Stack writes not mirrored (--no-stack-mirror, for the memv6sys kernel,
+  // which keeps its stacks' mirrors itself): pushes, calls, enter, pusha
+  // and stores addressed through the stack or frame pointer; %ebp must then
+  // be a frame pointer (docs/translator.md).
+  int no_stack;
 };
 
 struct mirror_stats {

@@ -279,6 +279,51 @@ static void unrestartable_writes_are_refused(void **state) {
                  ":1: error: enter with a nesting level is not supported");
 }
 
+// --no-stack-mirror (the memv6sys kernel keeps its stacks' mirrors itself):
+// pushes, calls and stores through %esp or %ebp come out as written, every
+// other write is mirrored as before, and %ebp may only be a frame pointer.
+static void no_stack_mirror_leaves_stack_writes(void **state) {
+  (void)state;
+  const char *stack = "\tpushl\t%ebp\n\tmovl\t%esp, %ebp\n\tpushl\t$3\n\tpushfl\n"
+                      "\tpopl\t%eax\n\tmovl\t%eax, -8(%ebp)\n\tmovl\t%ecx, 4(%esp,%eax,4)\n"
+                      "\tlock orl\t$0, (%esp)\n\tcall\tf\n\tleave\n\tret\n";
+  const char *in = path("nostack.s"), *out = path("nostack.out.s");
+  write_file(in, stack);
+  struct proc_result r;
+  assert_int_equal(translate(in, out, "--no-stack-mirror", &r), 0);
+  char *got = read_file(out);
+  assert_non_null(got);
+  assert_string_equal(got, stack);
+  free(got);
+  proc_free(&r);
+  // Without the option the same code gets its stack writes mirrored.
+  assert_int_equal(translate(in, out, NULL, &r), 0);
+  got = read_file(out);
+  assert_non_null(strstr(got, "0x40000000-4(%esp)"));
+  free(got);
+  proc_free(&r);
+  write_file(in, "\tmovl\t%eax, 4(%ecx)\n");
+  assert_int_equal(translate(in, out, "--no-stack-mirror", &r), 0);
+  got = read_file(out);
+  if (!strstr(got, "movl\t%eax, 0x40000000+4(%ecx)"))
+    print_error("output: %s\n", got);
+  assert_non_null(strstr(got, "movl\t%eax, 0x40000000+4(%ecx)"));
+  free(got);
+  proc_free(&r);
+  const char *bad[] = {"\tmovl\t%eax, %ebp\n", "\tleal\t4(%esi), %ebp\n", "\txchgl\t%ebp, %eax\n"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    write_file(in, bad[i]);
+    write_file(out, "stale\n");
+    int status = translate(in, out, "--no-stack-mirror", &r);
+    if (status != 1 || !strstr(r.err, "needs %ebp as the frame pointer only"))
+      print_error("input %s: status %d (expected 1)\nstderr: %s\n", bad[i], status, r.err);
+    assert_int_equal(status, 1);
+    assert_non_null(strstr(r.err, "needs %ebp as the frame pointer only"));
+    assert_false(exists(out));
+    proc_free(&r);
+  }
+}
+
 static void output_is_stable(void **state) {
   (void)state;
   const char *in = path("stable.s");
@@ -448,6 +493,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(privileged_instructions_pass_through),
       cmocka_unit_test(pic_input_is_refused),
       cmocka_unit_test(unrestartable_writes_are_refused),
+      cmocka_unit_test(no_stack_mirror_leaves_stack_writes),
       cmocka_unit_test(output_is_stable),
       cmocka_unit_test(a_section_change_starts_a_block),
       cmocka_unit_test(inserted_labels_do_not_collide),

@@ -51,7 +51,7 @@ static int run_form(const char *name, struct proc_result *r) {
 
 static void text(void **state) {
   const struct form *f = *state;
-  struct mirror_opts o = {arch, STR(MIRROR_OFFSET), f->name, stderr, 0};
+  struct mirror_opts o = {arch, STR(MIRROR_OFFSET), f->name, stderr, 0, 0};
   struct mirror_stats st;
   memset(&st, 0, sizeof st);
   struct buf out = {0};

@@ -24,7 +24,7 @@ static const char *mirror_cc, *workdir;
 static int translate(const char *input, char **msgs, struct buf *out) {
   size_t len = 0;
   FILE *f = open_memstream(msgs, &len);
-  struct mirror_opts o = {&arch_x86_64, "0x40000000", "x.s", f, 0};
+  struct mirror_opts o = {&arch_x86_64, "0x40000000", "x.s", f, 0, 0};
   struct mirror_stats st;
   memset(&st, 0, sizeof st);
   int errors = mirror_translate(&o, input, strlen(input), out, &st);

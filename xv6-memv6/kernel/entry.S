@@ -119,3 +119,7 @@ boot_pgdir:
 .globl boot_stack
 boot_stack:
   .space BOOT_STACK
+#ifdef MEMV6SYS
+.globl boot_stack_end // kmirror_stack_out: the top of the scheduler's stack
+boot_stack_end:
+#endif

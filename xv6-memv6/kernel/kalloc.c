@@ -130,6 +130,15 @@ void *kalloc_zone(int zone, int kind, int owner) {
   return l;
 }
 
+#ifdef MEMV6SYS
+void *kalloc_stack(int owner) {
+  void *l = kalloc_zone_raw(ZONE_NORMAL, FRAME_KERNEL | KIND_ZEROED_NEXT, owner);
+  if (l)
+    kmirror_set_native(l, 0, PGSIZE);
+  return l;
+}
+#endif
+
 void *kalloc_kind(int kind, int owner) {
   return kalloc_zone(ZONE_NORMAL, kind, owner);
 }

@@ -12,6 +12,7 @@
 #ifndef KALLOC_H
 #define KALLOC_H
 #include "types.h"
+#include "introspect.h"
 
 struct frame {
   uchar kind;   // FRAME_*
@@ -38,6 +39,15 @@ void *kalloc_kind(int kind, int owner); // the same, recording kind/owner
 void *kalloc_zone(int zone, int kind, int owner);
 // Like kalloc_zone but not zeroed: for frames the caller overwrites whole.
 void *kalloc_zone_raw(int zone, int kind, int owner);
+// A zero-filled kernel stack of KSTACKSIZE. memv6sys keeps a stack's mirror
+// itself (kmirror.h, kmirror_unmirrored), so it zeroes the native copy only.
+#ifdef MEMV6SYS
+void *kalloc_stack(int owner);
+#else
+static inline void *kalloc_stack(int owner) {
+  return kalloc_kind(FRAME_KERNEL, owner);
+}
+#endif
 void kfree(void *va); // drop a frame back on its zone's free list
 // User frames are shared (copy-on-write fork, dedup): refs counts the PTEs
 // that map one. A frame is freed when its last mapping is released. memv6:

@@ -10,6 +10,7 @@
 #include "spinlock.h"
 #include "kalloc.h"
 #include "proc.h"
+#include "trap.h"
 #include "kmirror.h"
 
 _Static_assert(KMIRROR_PHYS >= PHYSTOP, "the kernel mirror lies outside the allocator's memory");
@@ -60,46 +61,60 @@ void kmirror_check_ram(uint ram_top) {
   }
 }
 
-// Stack below a saved stack pointer is dead: trap entry leaves it different
-// in the mirror (trapentry.S), and nobody reads it.
-struct dead {
-  uint lo, hi;
-};
+_Static_assert(KSTACKSIZE == PGSIZE, "kmirror_stack_out finds a stack's top by alignment");
 
-static uint dead_ranges(struct dead *d, uint my_esp) {
-  extern char boot_stack[]; // entry.S: the scheduler's stack
+// Kernel stacks (docs/memv6.md "Kernel stacks"): the translator does not
+// mirror stack writes (--no-stack-mirror), so a stack's mirror is in step
+// only where the kernel puts it in step: above the saved stack pointer of a
+// stack switched out (ctx_switch copies that part, kmirror_stack_out), and,
+// on the running process's stack, the user trap frame at its top (trap
+// entry copies it; later writes to it go through pointers, mirrored). The
+// rest is unmirrored: dead below a saved pointer, and on the running stack
+// live frames that only a copy made when it is switched out would save.
+uint kmirror_unmirrored(struct kmirror_gap *d) {
+  extern char boot_stack[], boot_stack_end[]; // entry.S: the scheduler's stack
+  struct proc *me = myproc();
   uint n = 0;
-  d[n++] = (struct dead){(uint)boot_stack, (uint)mycpu()->scheduler};
+  uint sched_sp = me ? (uint)mycpu()->scheduler : (uint)boot_stack_end;
+  d[n++] = (struct kmirror_gap){(uint)boot_stack, sched_sp};
   for (struct proc *p = procs; p < &procs[NPROC]; p++) {
     if (!p->kstack)
       continue;
     uint lo = (uint)p->kstack;
-    uint sp = p == myproc() ? my_esp : (uint)p->context;
+    uint sp = p == me ? lo + KSTACKSIZE - sizeof(struct trapframe) : (uint)p->context;
     if (sp >= lo && sp <= lo + KSTACKSIZE)
-      d[n++] = (struct dead){lo, sp};
+      d[n++] = (struct kmirror_gap){lo, sp};
   }
   return n;
 }
 
-static int is_dead(const struct dead *d, uint n, uint va) {
+int kmirror_in_gap(const struct kmirror_gap *d, uint n, uint va) {
   for (uint i = 0; i < n; i++)
     if (va >= d[i].lo && va < d[i].hi)
       return 1;
   return 0;
 }
 
+int kmirror_running_stack(uint pa) {
+  extern char boot_stack[], boot_stack_end[];
+  struct proc *me = myproc();
+  uint lo = me ? V2P(me->kstack) : V2P(boot_stack);
+  uint hi = me ? lo + KSTACKSIZE : V2P(boot_stack_end);
+  return pa + PGSIZE > lo && pa < hi;
+}
+
 struct kcheck {
   uint frames, mismatches;
 };
 
-static void check_frame(struct kcheck *k, uint pa, int kind, const struct dead *d, uint nd) {
+static void check_frame(struct kcheck *k, uint pa, int kind, const struct kmirror_gap *d, uint nd) {
   const uint *n = P2V(pa);
   const uint *m = (const uint *)((uint)n + MIRROR_OFFSET);
   // The MMU sets accessed and dirty bits in page tables itself.
   uint mask = kind == FRAME_PGTABLE ? ~(uint)(PTE_A | PTE_D) : ~0u;
   k->frames++;
   for (uint i = 0; i < PGSIZE / 4; i++) {
-    if (!((n[i] ^ m[i]) & mask) || is_dead(d, nd, (uint)&n[i]))
+    if (!((n[i] ^ m[i]) & mask) || kmirror_in_gap(d, nd, (uint)&n[i]))
       continue;
     if (k->mismatches++ < 16)
       kmachine("@koracle pa=%p kind=%s native=0x%x mirror=0x%x", pa + 4 * i,
@@ -108,12 +123,10 @@ static void check_frame(struct kcheck *k, uint pa, int kind, const struct dead *
 }
 
 uint kmirror_check(void) {
-  struct dead d[NPROC + 1];
+  struct kmirror_gap d[KMIRROR_NGAP];
   struct kcheck k = {0, 0};
-  uint esp;
   intr_off_push();
-  __asm__ volatile("movl %%esp, %0" : "=r"(esp));
-  uint nd = dead_ranges(d, esp);
+  uint nd = kmirror_unmirrored(d);
   // Conventional memory below EXTMEM holds firmware data and the VGA
   // window, not the kernel's: from the kernel image up.
   for (uint pa = EXTMEM; pa < MIRROR_ZONE_BASE; pa += PGSIZE) {

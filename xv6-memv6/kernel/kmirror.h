@@ -8,6 +8,7 @@
 #include "types.h"
 #include "mmu.h"
 #include "klib.h"
+#include "param.h"
 
 #ifdef MEMV6SYS
 #define KMIRRORED 1
@@ -84,8 +85,22 @@ static inline void kmirror_trap_leave(int slot) {
 }
 #endif
 
+// The parts of kernel stacks whose mirror is not kept in step (kmirror.c,
+// docs/memv6.md "Kernel stacks"), as [lo, hi) kernel addresses: the oracle
+// does not compare them and recovery does not repair them from the mirror.
+struct kmirror_gap {
+  uint lo, hi;
+};
+#define KMIRROR_NGAP (NPROC + 1)
+uint kmirror_unmirrored(struct kmirror_gap *d); // fills at most KMIRROR_NGAP
+int kmirror_in_gap(const struct kmirror_gap *d, uint n, uint va);
+
+// Is frame pa part of the stack the kernel runs on now? Its live frames
+// have no mirror: a machine check there is the handler's residue.
+int kmirror_running_stack(uint pa);
+
 // The kernel mirror oracle: compares every kernel and page-table frame of
-// the normal zone with its mirror, except dead stack, and prints
+// the normal zone with its mirror, except unmirrored stack, and prints
 // `@koracle` lines. Returns the number of words that differ.
 uint kmirror_check(void);
 #endif

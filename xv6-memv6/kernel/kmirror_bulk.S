@@ -12,6 +12,7 @@
 // here needs mirroring, and a machine check in here finds the kernel stack
 // as the translated caller left it.
 #include "memlayout.h"
+#include "param.h"
 
 .text
 
@@ -49,4 +50,31 @@ kmirror_copy_native:
   rep movsb
   movl %eax, %esi
   movl %edx, %edi
+  ret
+
+// ctx_switch (swtch.S) calls this with %eax = the stack pointer it saved:
+// [%eax, top of that stack) is copied to its mirror, so a stack switched
+// out is in step with its mirror above its saved pointer (the kernel's own
+// stack writes are not mirrored: docs/memv6.md "Kernel stacks"). The top is
+// boot_stack_end for the scheduler's stack (entry.S), else the end of the
+// KSTACKSIZE-aligned process stack. Changes %eax, %ecx, %esi, %edi, which
+// ctx_switch has saved or does not need; keeps %edx.
+.globl kmirror_stack_out
+kmirror_stack_out:
+  movl %eax, %esi
+  leal MIRROR_OFFSET(%eax), %edi
+  movl $boot_stack_end, %ecx
+  cmpl $boot_stack, %eax
+  jb 1f
+  cmpl %ecx, %eax
+  jb 2f
+1:
+  movl %eax, %ecx
+  orl $(KSTACKSIZE - 1), %ecx
+  incl %ecx
+2:
+  subl %eax, %ecx
+  shrl $2, %ecx
+  cld
+  rep movsl
   ret

@@ -45,13 +45,17 @@ static void write_cr0(uint v) {
   __asm__ volatile("movl %0, %%cr0" : : "r"(v) : "memory");
 }
 
+// Kernel stacks are repaired only where their mirror is kept in step
+// (kmirror_unmirrored): elsewhere the native words are the only copy.
 static void repair_native(uint pa, int pgtable) {
   volatile uint *n = P2V(pa);
   const volatile uint *m = (const volatile uint *)((uint)n + MIRROR_OFFSET);
   uint mask = pgtable ? ~(uint)(PTE_A | PTE_D) : ~0u;
+  struct kmirror_gap gap[KMIRROR_NGAP];
+  uint ngap = pgtable ? 0 : kmirror_unmirrored(gap);
   for (uint i = 0; i < PGSIZE / 4; i++) {
     uint mv = m[i];
-    if ((n[i] ^ mv) & mask)
+    if ((n[i] ^ mv) & mask && !kmirror_in_gap(gap, ngap, (uint)&n[i]))
       n[i] = mv;
   }
   if (pgtable)

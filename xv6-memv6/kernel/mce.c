@@ -420,7 +420,10 @@ static void name_residue(const struct mce_check *c, struct mce_event *ev) {
   uint pa = ev->kpa;
   if (!pa || ev->action[0] != 'r' || strncmp(ev->kind, "kmirror", 8) == 0)
     return;
-  if (pa == c->stack[0] || pa == c->stack[1] || handler_data(pa))
+  // A real check's frames of the stack recovery runs on: their live words
+  // have no mirror (kmirror_unmirrored), whichever stack the check hit.
+  int running = c->stack[0] && kmirror_running_stack(pa);
+  if (pa == c->stack[0] || pa == c->stack[1] || running || handler_data(pa))
     ev->kind = "mce_self";
 }
 #endif

@@ -68,7 +68,7 @@ static struct proc *proc_alloc(void) {
   p->pid = ++last_pid;
   spin_unlock(&table_lock);
 
-  p->kstack = kalloc_kind(FRAME_KERNEL, p->pid);
+  p->kstack = kalloc_stack(p->pid);
   if (!p->kstack) {
     p->state = PSTATE_UNUSED;
     return 0;

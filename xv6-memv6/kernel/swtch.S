@@ -13,6 +13,14 @@ ctx_switch:
   pushl %esi
   pushl %edi
   movl %esp, (%eax)
+#ifdef MEMV6SYS
+  // The stack being left: its live part to its mirror, which the kernel's
+  // stack writes do not reach (kmirror.h, kmirror_stack_out).
+  movl %ecx, %edx
+  movl %esp, %eax
+  call kmirror_stack_out
+  movl %edx, %ecx
+#endif
   movl %ecx, %esp
   popl %edi
   popl %esi
