@@ -71,17 +71,41 @@ _Static_assert(KSTACKSIZE == PGSIZE, "kmirror_stack_out finds a stack's top by a
 // entry copies it; later writes to it go through pointers, mirrored). The
 // rest is unmirrored: dead below a saved pointer, and on the running stack
 // live frames that only a copy made when it is switched out would save.
-uint kmirror_unmirrored(struct kmirror_gap *d) {
+// The running stack is the one the CPU is on (%esp), not myproc()'s: the
+// #MC handler repairs kernel frames at any instruction, also in the
+// scheduler after it chose a process and inside ctx_switch.
+static uint running_stack(uint *hi) {
   extern char boot_stack[], boot_stack_end[]; // entry.S: the scheduler's stack
+  uint esp;
+  __asm__ volatile("movl %%esp, %0" : "=r"(esp));
+  if (esp >= (uint)boot_stack && esp < (uint)boot_stack_end) {
+    *hi = (uint)boot_stack_end;
+    return (uint)boot_stack;
+  }
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    if (p->kstack && esp >= (uint)p->kstack && esp < (uint)p->kstack + KSTACKSIZE) {
+      *hi = (uint)p->kstack + KSTACKSIZE;
+      return (uint)p->kstack;
+    }
+  }
+  // Elsewhere (trapentry.S's resume block, where a check may come on the
+  // way back to ring 0): the stack it returns to is the current process's.
   struct proc *me = myproc();
+  *hi = me ? (uint)me->kstack + KSTACKSIZE : (uint)boot_stack_end;
+  return me ? (uint)me->kstack : (uint)boot_stack;
+}
+
+uint kmirror_unmirrored(struct kmirror_gap *d) {
+  extern char boot_stack[], boot_stack_end[];
+  uint hi, run = running_stack(&hi);
   uint n = 0;
-  uint sched_sp = me ? (uint)mycpu()->scheduler : (uint)boot_stack_end;
+  uint sched_sp = run == (uint)boot_stack ? (uint)boot_stack_end : (uint)mycpu()->scheduler;
   d[n++] = (struct kmirror_gap){(uint)boot_stack, sched_sp};
   for (struct proc *p = procs; p < &procs[NPROC]; p++) {
     if (!p->kstack)
       continue;
     uint lo = (uint)p->kstack;
-    uint sp = p == me ? lo + KSTACKSIZE - sizeof(struct trapframe) : (uint)p->context;
+    uint sp = lo == run ? lo + KSTACKSIZE - sizeof(struct trapframe) : (uint)p->context;
     if (sp >= lo && sp <= lo + KSTACKSIZE)
       d[n++] = (struct kmirror_gap){lo, sp};
   }
@@ -96,11 +120,8 @@ int kmirror_in_gap(const struct kmirror_gap *d, uint n, uint va) {
 }
 
 int kmirror_running_stack(uint pa) {
-  extern char boot_stack[], boot_stack_end[];
-  struct proc *me = myproc();
-  uint lo = me ? V2P(me->kstack) : V2P(boot_stack);
-  uint hi = me ? lo + KSTACKSIZE : V2P(boot_stack_end);
-  return pa + PGSIZE > lo && pa < hi;
+  uint hi, lo = running_stack(&hi);
+  return pa + PGSIZE > V2P(lo) && pa < V2P(hi);
 }
 
 struct kcheck {
