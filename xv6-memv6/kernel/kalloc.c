@@ -97,7 +97,8 @@ static void *zone_pop(struct zone *z) {
 
 void *kalloc_zone_raw(int zone, int kind, int owner) {
 #ifdef MEMV6SYS
-  int sync = !(kind & KIND_ZEROED_NEXT) && (kind == FRAME_KERNEL || kind == FRAME_PGTABLE);
+  int raw = !(kind & KIND_ZEROED_NEXT);
+  int sync = raw && (kind == FRAME_KERNEL || kind == FRAME_PGTABLE);
   kind &= ~KIND_ZEROED_NEXT;
 #endif
   struct zone *z = &zones[zone];
@@ -112,6 +113,8 @@ void *kalloc_zone_raw(int zone, int kind, int owner) {
     // frames are mirrored elsewhere); the caller may fill only part of it.
     if (l && sync)
       kmirror_sync(l, PGSIZE);
+    if (l && raw)
+      kmirror_forget_zero(l);
 #endif
     // Frames only the exec image cache holds count as free: take them.
     if (l || !imgcache_drop_all())
@@ -122,19 +125,23 @@ void *kalloc_zone_raw(int zone, int kind, int owner) {
 void *kalloc_zone(int zone, int kind, int owner) {
 #ifdef MEMV6SYS
   void *l = kalloc_zone_raw(zone, kind | KIND_ZEROED_NEXT, owner);
+  if (l)
+    kmirror_zero_frame(l, kind);
 #else
   void *l = kalloc_zone_raw(zone, kind, owner);
-#endif
   if (l)
     kmirror_zero(l, PGSIZE);
+#endif
   return l;
 }
 
 #ifdef MEMV6SYS
 void *kalloc_stack(int owner) {
   void *l = kalloc_zone_raw(ZONE_NORMAL, FRAME_KERNEL | KIND_ZEROED_NEXT, owner);
-  if (l)
+  if (l) {
+    kmirror_forget_zero(l);
     kmirror_set_native(l, 0, PGSIZE);
+  }
   return l;
 }
 #endif

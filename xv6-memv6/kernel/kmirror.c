@@ -53,6 +53,53 @@ void kmirror_zero(void *dst, uint n) {
     memset(dst, 0, n);
 }
 
+// Per frame: 0, or how much of its kernel mirror is zero (kmirror.h).
+#define KZERO_LOW 1 // the user half of a page directory
+#define KZERO_ALL 2
+static uchar kzero[NFRAMES];
+
+void kmirror_free_zeroed(void *va, int whole) {
+  uint fn = V2P(va) >> PGSHIFT;
+  intr_off_push(); // no recovery between the release and the mark
+  kfree(va);
+  if (frames[fn].kind == FRAME_FREE)
+    kzero[fn] = whole ? KZERO_ALL : KZERO_LOW;
+  intr_on_pop();
+}
+
+void kmirror_forget_zero(const void *va) {
+  uint fn = V2P(va) >> PGSHIFT;
+  if (kzero[fn])
+    kzero[fn] = 0;
+}
+
+void kmirror_zero_frame(void *va, int kind) {
+  uint fn = V2P(va) >> PGSHIFT;
+  uint z = kzero[fn];
+  if (z)
+    kzero[fn] = 0;
+  if (kind != FRAME_PGTABLE || !z) {
+    kmirror_zero(va, PGSIZE);
+    return;
+  }
+  kmirror_set_native(va, 0, PGSIZE);
+  if (z == KZERO_LOW) // a directory's kernel half, in the mirror only
+    kmirror_set_native((char *)va + MIRROR_OFFSET + PDX(KERNBASE) * 4, 0,
+                       PGSIZE - PDX(KERNBASE) * 4);
+}
+
+// The oracle's part: a marked free frame's mirror is zero where the mark
+// says (a retired one keeps its mark and is never handed out).
+static uint check_zeroed(uint fn) {
+  const uint *m = (const uint *)((uint)P2V(fn << PGSHIFT) + MIRROR_OFFSET);
+  uint n = kzero[fn] == KZERO_ALL ? PGSIZE / 4 : PDX(KERNBASE), bad = 0;
+  for (uint i = 0; i < n; i++) {
+    if (m[i] && bad++ == 0)
+      kmachine("@koracle pa=%p kind=zeroed native=0x0 mirror=0x%x", (fn << PGSHIFT) + 4 * i, m[i]);
+  }
+  return bad;
+}
+
 void kmirror_check_ram(uint ram_top) {
   if (ram_top < KMIRROR_SINK + KMIRROR_SINK_SIZE) {
     kprintf("memv6sys: %u MiB of RAM; the kernel mirror needs %u (qemu -m %u)\n", ram_top >> 20,
@@ -154,6 +201,8 @@ uint kmirror_check(void) {
     int kind = frames[pa >> PGSHIFT].kind;
     if (kind == FRAME_KERNEL || kind == FRAME_PGTABLE)
       check_frame(&k, pa, kind, d, nd);
+    else if (kind == FRAME_FREE && kzero[pa >> PGSHIFT])
+      k.mismatches += check_zeroed(pa >> PGSHIFT);
   }
   intr_on_pop();
   kmachine("@koracle frames=%u mismatches=%u", k.frames, k.mismatches);

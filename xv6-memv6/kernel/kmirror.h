@@ -9,6 +9,7 @@
 #include "mmu.h"
 #include "klib.h"
 #include "param.h"
+#include "kalloc.h"
 
 #ifdef MEMV6SYS
 #define KMIRRORED 1
@@ -44,6 +45,24 @@ void kmirror_zero(void *dst, uint n);
 #else
 static inline void kmirror_zero(void *dst, uint n) {
   memset(dst, 0, n);
+}
+#endif
+
+// Page tables whose kernel mirror is known to be zero. uvm_free clears every
+// entry of a process's page tables (translated stores: both copies) and the
+// user half of its page directory before it frees them, so their mirror is
+// zero there (whole: the whole frame; else the user half). kalloc_zone then
+// zeroes such a frame as a page table in its native copy only, as native
+// does (kmirror_zero_frame); any other use of the frame forgets the mark.
+// The oracle checks every marked frame's mirror (kmirror_check).
+#ifdef MEMV6SYS
+void kmirror_free_zeroed(void *va, int whole);
+void kmirror_zero_frame(void *va, int kind);
+void kmirror_forget_zero(const void *va);
+#else
+static inline void kmirror_free_zeroed(void *va, int whole) {
+  (void)whole;
+  kfree(va);
 }
 #endif
 

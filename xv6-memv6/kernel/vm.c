@@ -205,9 +205,9 @@ void uvm_free(pde_t *pgdir, uint sz) {
     // a table that is back on the free list.
     pgdir[i] = 0;
     if (pde & PTE_P)
-      kfree(P2V(PTE_ADDR(pde)));
+      kmirror_free_zeroed(P2V(PTE_ADDR(pde)), 1); // kfree; memv6sys: its mirror is zero
   }
-  kfree(pgdir);
+  kmirror_free_zeroed(pgdir, 0);
 }
 
 // Fork copies nothing: both address spaces map the same frames read-only
