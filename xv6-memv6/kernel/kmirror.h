@@ -83,6 +83,15 @@ struct trapframe;
 // where the kernel never reads it), with *ev filled; 0 for any other frame.
 int kmirror_recover(uint pa, struct mce_event *ev);
 
+// After a page directory or page table was repaired in place (ev, kind
+// pgtable): moves it to a fresh frame, filled from the old one's copies as
+// the repair leaves them, rewrites what names it and retires the old frame
+// (ev->newpa). The kernel's page directory moves at any safe point; a
+// process's only at its crossing to user mode (user_edge), and only the
+// running process's. Otherwise, or without a free frame, it stays where it
+// is, repaired in place (docs/memv6.md "Retired or repaired in place").
+void kmirror_retire(struct mce_event *ev, int user_edge);
+
 // After the frames of one check are repaired: kernel code that traps
 // interrupted inside a mirrored write sequence (the kernel's own
 // .mirror_pairs table) goes to one of the sequence's ends.

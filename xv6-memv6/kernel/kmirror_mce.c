@@ -7,7 +7,9 @@
 // pointer, accessed and dirty bits the MMU sets in page tables). So a soft
 // error in either copy is repaired in place from the other: the frame keeps
 // its address, and nothing that points at it (the direct map, a PDE, cr3, a
-// kernel pointer) changes. Only the words that differ are written.
+// kernel pointer) changes. Only the words that differ are written. Page
+// directories and page tables then move to a fresh frame where that is
+// safe, and the old frame is retired (kmirror_retire).
 //
 // Code cut between the two halves of a mirrored write is what makes the
 // copies differ legitimately for a moment; kmirror_inflight moves such
@@ -26,6 +28,7 @@
 #include "mce.h"
 #include "mce_inflight.h"
 #include "kmirror.h"
+#include "vm.h"
 
 static void flush_tlb(void) {
   uint cr3;
@@ -113,6 +116,97 @@ int kmirror_recover(uint pa, struct mce_event *ev) {
   int r = recover(pa, ev);
   write_cr0(cr0);
   return r;
+}
+
+// Retiring page directories and page tables (docs/memv6.md "Retired or
+// repaired in place"). The frame was just repaired in place, so its two
+// copies agree but for the MMU's A and D bits: the fresh frame takes the
+// mirror's words, with native's where the two differ only in A or D, as
+// repair_native leaves them. Translated stores fill both of its copies.
+static void fill_table(pte_t *dst, uint pa) {
+  const volatile uint *n = P2V(pa);
+  const volatile uint *m = (const volatile uint *)((uint)n + MIRROR_OFFSET);
+  uint ad = PTE_A | PTE_D;
+  for (uint i = 0; i < NPTENTRIES; i++) {
+    uint mv = m[i], nv = n[i];
+    dst[i] = (nv ^ mv) & ~ad ? mv : nv;
+  }
+}
+
+// A fresh page-table frame filled from pa, or 0 when none is free. Taking
+// it takes no process's tables away: an allocator that ran dry empties
+// only the exec image cache (user frames).
+static pte_t *copy_table(uint pa) {
+  pte_t *mem = kalloc_zone_raw(ZONE_NORMAL, FRAME_PGTABLE, frame_of(pa)->owner);
+  if (mem)
+    fill_table(mem, pa);
+  return mem;
+}
+
+// The entry of pgdir's user half that names page table pa, or 0. A
+// process's page table has one such entry: tables are never shared.
+static pde_t *user_pde(pde_t *pgdir, uint pa) {
+  for (uint i = 0; i < PDX(KERNBASE); i++) {
+    if ((pgdir[i] & PTE_P) && PTE_ADDR(pgdir[i]) == pa)
+      return &pgdir[i];
+  }
+  return 0;
+}
+
+// The running process's page directory or one of its page tables. Its
+// kernel code is done (the crossing to user mode), so no walk of its is
+// under way and no pointer into the old frame is left in a register or on
+// its stack; dedup and the oracle walk other processes' tables only with
+// interrupts off, as recovery runs. Another process's tables may be named
+// by a pointer its stack still holds (switched out inside fork, exec or a
+// page fault): they stay where they are.
+static int retire_user(uint pa) {
+  struct proc *p = myproc();
+  if (!p || !p->pgdir)
+    return 0;
+  int dir = V2P(p->pgdir) == pa;
+  pde_t *pde = dir ? 0 : user_pde(p->pgdir, pa);
+  if (!dir && !pde)
+    return 0;
+  pte_t *mem = copy_table(pa);
+  if (!mem)
+    return 0;
+  if (dir) {
+    p->pgdir = mem;
+    if (read_cr3() == pa)
+      write_cr3(V2P(mem));
+  } else {
+    *pde = V2P(mem) | PTE_FLAGS(*pde);
+    flush_tlb(); // the MMU may hold the old table's entries
+  }
+  return (int)V2P(mem);
+}
+
+// The kernel's own page directory: named only by kpgdir and, while the
+// scheduler runs, cr3. Each process's directory holds copies of its kernel
+// entries, which stay valid (they name the kernel's page tables, which do
+// not move). Its kernel page tables stay: every address space names them.
+static int retire_kernel_dir(uint pa) {
+  pte_t *mem = copy_table(pa);
+  if (!mem)
+    return 0;
+  kvm_move_pgdir(mem);
+  return (int)V2P(mem);
+}
+
+void kmirror_retire(struct mce_event *ev, int user_edge) {
+  uint pa = ev->kpa;
+  if (!pa || strncmp(ev->kind, "pgtable", 8) != 0 || frame_of(pa)->kind != FRAME_PGTABLE)
+    return;
+  uint newpa = 0;
+  if (pa == V2P(kvm_pgdir()))
+    newpa = (uint)retire_kernel_dir(pa);
+  else if (user_edge)
+    newpa = (uint)retire_user(pa);
+  if (!newpa)
+    return;            // repaired in place: the line says newpa=0x0
+  frame_retire(pa, 0); // never handed out again
+  ev->newpa = newpa;
 }
 
 // Trap frames from ring 0 whose traps are being handled. A slot is taken

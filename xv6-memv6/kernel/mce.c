@@ -33,7 +33,9 @@
 //   kernel  panic: the kernel cannot vouch for its own state
 //   (memv6sys: kernel and page-table frames, and the kernel mirror's
 //   frames, are repaired in place from the other copy instead, and kernel
-//   code cut inside a mirrored write is rolled: kmirror_mce.c)
+//   code cut inside a mirrored write is rolled: kmirror_mce.c; a page
+//   directory or table is then moved to a fresh frame and retired where
+//   that is safe: kmirror_retire)
 //   free    retired where it lies, nothing else to do (ignored)
 // A bad frame is always marked FRAME_POISONED and never handed out again.
 #include "types.h"
@@ -428,6 +430,17 @@ static void name_residue(const struct mce_check *c, struct mce_event *ev) {
 }
 #endif
 
+#if KMIRRORED
+// Set while mce_run runs at the running process's crossing to user mode.
+static int at_user_edge;
+
+void mce_run_user(void) {
+  at_user_edge = 1;
+  mce_run();
+  at_user_edge = 0;
+}
+#endif
+
 static void run_check(const struct mce_check *c) {
   struct mce_event ev[NPERCHECK];
   for (uint i = 0; i < c->n; i++) {
@@ -438,8 +451,13 @@ static void run_check(const struct mce_check *c) {
       mce_recover(c->pa[i], &ev[i]);
 #if KMIRRORED
     name_residue(c, &ev[i]);
-#endif
+    // A page directory or page table repaired in place moves to a fresh
+    // frame where nothing can still point at the old one (kmirror_mce.c).
+    kmirror_retire(&ev[i], at_user_edge);
+    uint cycles = (uint)(rdtsc() - t0) + (c->repaired & (1u << i) ? c->cycles[i] : 0);
+#else
     uint cycles = c->repaired & (1u << i) ? c->cycles[i] : (uint)(rdtsc() - t0);
+#endif
     print_event(&ev[i], cycles);
     if (ev[i].action[0] == 'p')
       panic("machine check: unrecoverable");
@@ -555,6 +573,13 @@ void mce_trap(struct trapframe *tf) {
   // the edges of a section): it holds no lock and is changing no frame.
   // Waiting there would let the process read the bad frame before its
   // recovery (the iret after a timer's yield).
-  if ((tf->eflags & EFLAGS_IF) || mycpu()->intr_depth == 0)
+  if ((tf->eflags & EFLAGS_IF) || mycpu()->intr_depth == 0) {
+#if KMIRRORED
+    if ((tf->cs & 3) == DPL_USER) {
+      mce_run_user(); // the check cut user code: no kernel code under way
+      return;
+    }
+#endif
     mce_run();
+  }
 }

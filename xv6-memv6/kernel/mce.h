@@ -31,6 +31,13 @@ int mce_queue(uint pa);
 // Recovers every queued machine check, printing its @mce lines, then calls
 // mce_done once per check. Only at a safe point: interrupts were on.
 void mce_run(void);
+#ifdef MEMV6SYS
+// The same, at the running process's crossing back to user mode (the end
+// of a trap from user mode), where none of its kernel code is under way:
+// its page directory and page tables may move to fresh frames there
+// (kmirror_retire, docs/memv6.md "Retired or repaired in place").
+void mce_run_user(void);
+#endif
 
 // Checks queued and not yet recovered: intr_on_pop and trap_dispatch test
 // it before they let interrupts on again.
@@ -60,9 +67,17 @@ void mce_fork_test_fire(pte_t pte);
 // raise a machine check on that frame.
 #define MCETEST_KERNEL 4
 #define MCETEST_KMIRROR 5
-#define MCETEST_KDATA 0  // the caller's proc entry (its size field)
-#define MCETEST_KSTACK 1 // the caller's kernel stack (its trap frame's eip)
-#define MCETEST_KPGDIR 2 // the caller's page directory (the entry for va 0)
-#define MCETEST_KPGTAB 3 // the caller's page table (the entry for its stack page)
-#define MCETEST_KTEXT 4  // kernel text (the first byte of the getpid call)
+// memv6sys: like MCETEST_KERNEL, but the check is recovered where one that
+// came while the caller ran user code is: at its return to user mode (the
+// flip and the check happen with interrupts off, which the return turns on).
+#define MCETEST_KRETURN 6
+// memv6sys: nothing flipped; returns the physical address of the target's
+// frame (tests see a retired frame replaced).
+#define MCETEST_KFRAME 7
+#define MCETEST_KDATA 0   // the caller's proc entry (its size field)
+#define MCETEST_KSTACK 1  // the caller's kernel stack (its trap frame's eip)
+#define MCETEST_KPGDIR 2  // the caller's page directory (the entry for va 0)
+#define MCETEST_KPGTAB 3  // the caller's page table (the entry for its stack page)
+#define MCETEST_KTEXT 4   // kernel text (the first byte of the getpid call)
+#define MCETEST_KKPGDIR 5 // the kernel's page directory (its first kernel entry)
 #endif

@@ -81,19 +81,32 @@ static uchar *kernel_target(int what) {
     return pte ? (uchar *)pte + 2 : 0;
   case MCETEST_KTEXT:
     return (uchar *)(uint)sys_getpid;
+  case MCETEST_KKPGDIR:
+    return (uchar *)&kvm_pgdir()[PDX(KERNBASE)] + 2; // its first kernel page table
   default:
     return 0;
   }
 }
 
-// Flips the bit in the native copy (MCETEST_KERNEL) or the kernel mirror
-// (MCETEST_KMIRROR) of the target and raises the check as the handler would.
+// Flips the bit in the native copy (MCETEST_KERNEL, MCETEST_KRETURN) or the
+// kernel mirror (MCETEST_KMIRROR) of the target and raises the check as the
+// handler would: recovered where interrupts come back on, which is right
+// away, or for MCETEST_KRETURN at the return to user mode (interrupts stay
+// off to the end of the call: trap.c runs the check there). MCETEST_KFRAME
+// only returns the target's frame.
 static int kernel_test(int what, int bit, int mode) {
   uchar *b = kernel_target(what);
   if (!b)
     return -1;
   uint pa = PGROUNDDOWN(V2P(b));
+  if (mode == MCETEST_KFRAME)
+    return (int)pa;
   uint off = mode == MCETEST_KMIRROR ? MIRROR_OFFSET : 0;
+  if (mode == MCETEST_KRETURN) {
+    cli();
+    kmirror_flip(b, 1u << bit);
+    return mce_queue(pa);
+  }
   intr_off_push();
   kmirror_flip(b + off, 1u << bit);
   int r = mce_queue(mode == MCETEST_KMIRROR ? KMIRROR_PHYS + pa : pa);
@@ -106,15 +119,18 @@ int sys_mcetest(void) {
   int va, bit, mode;
   if (arg_int(0, &va) < 0 || arg_int(1, &bit) < 0 || arg_int(2, &mode) < 0)
     return -1;
-  if (bit < 0 || bit > 7 || mode < MCETEST_NATIVE || mode > MCETEST_KMIRROR)
-    return -1;
-  if (mode == MCETEST_KERNEL || mode == MCETEST_KMIRROR) {
 #if KMIRRORED
+  if (bit < 0 || bit > 7 || mode < MCETEST_NATIVE || mode > MCETEST_KFRAME)
+    return -1;
+  if (mode >= MCETEST_KERNEL)
     return kernel_test(va, bit, mode);
 #else
-    return -1; // only memv6sys has a kernel mirror
+  // Only memv6sys has a kernel mirror (the kernel modes).
+  if (bit < 0 || bit > 7 || mode < MCETEST_NATIVE || mode > MCETEST_KMIRROR)
+    return -1;
+  if (mode == MCETEST_KERNEL || mode == MCETEST_KMIRROR)
+    return -1;
 #endif
-  }
   uint pa = user_frame(va, mode == MCETEST_MIRROR);
   if (!pa)
     return -1;

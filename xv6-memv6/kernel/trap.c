@@ -115,6 +115,15 @@ static void system_call(struct trapframe *tf) {
 
 static void dispatch(struct trapframe *tf);
 
+// The safe point at the end of a trap. memv6sys: at the end of a trap from
+// user mode the process's kernel code is done, so recovery may move its page
+// tables (mce_run_user); native and memv6 run exactly mce_run.
+#if KMIRRORED
+#define mce_run_after(tf) (((tf)->cs & 3) == DPL_USER ? mce_run_user() : mce_run())
+#else
+#define mce_run_after(tf) mce_run()
+#endif
+
 void trap_dispatch(struct trapframe *tf) {
   // memv6sys: kernel code this trap cut may be inside a mirrored write.
   int slot = kmirror_trap_enter(tf);
@@ -129,6 +138,12 @@ static void dispatch(struct trapframe *tf) {
     myproc()->tf = tf;
   if (tf->trapno == T_SYSCALL) {
     system_call(tf);
+#if KMIRRORED
+    // A check queued with interrupts off to the end of the call (mcetest's
+    // MCETEST_KRETURN) is recovered before the return turns them on.
+    if ((tf->eflags & EFLAGS_IF) && mce_queued)
+      mce_run_user();
+#endif
     return;
   }
   if (tf->trapno >= T_IRQ0 && tf->trapno < T_IRQ0 + 16)
@@ -140,7 +155,7 @@ static void dispatch(struct trapframe *tf) {
   // Back to code that had interrupts on: a safe point for machine checks
   // that came while this trap was handled (mce.c).
   if ((tf->eflags & EFLAGS_IF) && mce_queued)
-    mce_run();
+    mce_run_after(tf);
 
   // A killed process leaves at its next crossing to user mode; a running
   // process gives up the CPU at each timer tick.
@@ -156,7 +171,7 @@ static void dispatch(struct trapframe *tf) {
   // off (its own yield, with the table lock) found no safe point on the
   // way back here: run it before this process sees its memory again.
   if ((tf->eflags & EFLAGS_IF) && mce_queued)
-    mce_run();
+    mce_run_after(tf);
   if (p->killed && from_user)
     exit_proc(-1);
 }

@@ -131,12 +131,31 @@ void kvm_switch(void) {
   write_cr3(V2P(kpgdir));
 }
 
+#ifdef MEMV6SYS
+pde_t *kvm_pgdir(void) {
+  return kpgdir;
+}
+
+void kvm_move_pgdir(pde_t *pgdir) {
+  uint old = V2P(kpgdir);
+  kpgdir = pgdir;
+  if (read_cr3() == old)
+    kvm_switch();
+}
+#endif
+
 pde_t *uvm_create(int owner) {
   pde_t *pgdir = kalloc_kind(FRAME_PGTABLE, owner);
   if (!pgdir)
     return 0;
+#ifdef MEMV6SYS
+  intr_off_push(); // recovery may move kpgdir at a safe point (kvm_move_pgdir)
+#endif
   for (uint i = PDX(KERNBASE); i < NPDENTRIES; i++)
     pgdir[i] = kpgdir[i];
+#ifdef MEMV6SYS
+  intr_on_pop();
+#endif
   return pgdir;
 }
 

@@ -25,6 +25,13 @@ int copy_from_src(void *dst, int from_user, uint src, uint n);
 // address space.
 void kvm_init(void);
 void kvm_switch(void); // kernel-only address space (the scheduler's)
+#ifdef MEMV6SYS
+// The kernel's page directory, and its move to the copy pgdir (machine-check
+// recovery retires the old frame: kmirror_retire). uvm_create copies from it
+// with interrupts off, so no safe point sees a copy half done.
+pde_t *kvm_pgdir(void);
+void kvm_move_pgdir(pde_t *pgdir);
+#endif
 
 // User address spaces. Sizes are bytes from 0; owner is the pid recorded
 // in the frame table for the frames allocated.
