@@ -10,23 +10,28 @@
 #include <unistd.h>
 
 #include "campaign.h"
+#include "elfsym.h"
 #include "fault.h"
 #include "lxtrial.h"
 #include "mh_config.h"
 
 #define TRIALS 4
 
-static const char *campaign_json(const char *variants, const char *target, const char *extra) {
+static const char *campaign_when(const char *variants, const char *target, const char *when,
+                                 const char *extra) {
   static char buf[2048];
   snprintf(buf, sizeof buf,
            "{\"schema\": 1, \"name\": \"lxtest\", \"variants\": [%s],"
            " \"workloads\": [{\"name\": \"crc32\", \"program\": \"crc32\","
            " \"expect\": {\"status\": 0, \"output\": [\"verify crc32 ok\"]}}],"
            " \"timeouts\": {\"run_s\": 60}, \"seed\": 26,"
-           " \"faults\": {\"trials\": %d, \"target\": %s,"
-           " \"when\": {\"breakpoint\": \"rdtsc\", \"hits\": [1, 2]}%s}}",
-           variants, TRIALS, target, extra);
+           " \"faults\": {\"trials\": %d, \"target\": %s, \"when\": %s%s}}",
+           variants, TRIALS, target, when, extra);
   return buf;
+}
+
+static const char *campaign_json(const char *variants, const char *target, const char *extra) {
+  return campaign_when(variants, target, "{\"breakpoint\": \"rdtsc\", \"hits\": [1, 2]}", extra);
 }
 
 static bool can_run(void) {
@@ -172,9 +177,82 @@ static void campaign_checks(void **state) {
   mh_campaign_free(&c);
 }
 
+static int si_code_of(const char *js) {
+  struct mh_campaign c;
+  struct mh_err e;
+  if (mh_campaign_parse(js, &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  int code = c.faults.si_code;
+  mh_campaign_free(&c);
+  return code;
+}
+
+// Instruction-exact stops (when.icount after a breakpoint) and target.page:
+// accepted, the stop at an instruction getting BUS_MCEERR_AO unless the
+// campaign says AR; what a Linux process cannot do refused by name.
+static void step_and_page_checks(void **state) {
+  (void)state;
+  const char *v = "\"linux-i386-memv6\"", *sp = "{\"kind\": \"native\", \"page\": \"sp\"}";
+  const char *steps = "{\"breakpoint\": \"rdtsc\", \"icount\": [0, 9], \"sweep\": true}";
+  assert_int_equal(si_code_of(campaign_when(v, sp, steps, "")), 5);
+  assert_int_equal(si_code_of(campaign_when(v, sp, steps, ", \"si_code\": \"BUS_MCEERR_AR\"")), 4);
+  assert_int_equal(si_code_of(campaign_json(v, sp, "")), 4); // at a breakpoint: AR as before
+  refused(campaign_when(v, sp, "{\"icount\": [0, 9]}", ""), "$.faults.when");
+  refused(campaign_when(v, sp, "{\"delay_ms\": [1, 9]}", ""), "$.faults.when");
+  refused(campaign_json(v, "{\"kind\": \"native\", \"page\": \"kstack\"}", ""),
+          "$.faults.target.page");
+}
+
+// What the program lacks is refused before a trial runs, naming it.
+static void prepare_refused(const char *variant, const char *page, const char *words) {
+  struct mh_campaign c;
+  struct mh_err e;
+  char target[128], v[64];
+  snprintf(target, sizeof target, "{\"kind\": \"native\", \"page\": \"%s\"}", page);
+  snprintf(v, sizeof v, "\"%s\"", variant);
+  if (mh_campaign_parse(campaign_json(v, target, ""), &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  struct mh_lxprog p;
+  int rc = mh_lx_prepare(&p, BUILD_DIR, c.variants[0], &c, 0, &e);
+  printf("page %s on %s: expected an error with \"%s\": %s\n", page, variant, words,
+         rc < 0 ? e.msg : "(accepted)");
+  assert_int_equal(rc, -1);
+  assert_non_null(strstr(e.msg, "$.faults.target.page"));
+  assert_non_null(strstr(e.msg, words));
+  mh_lx_free(&p);
+  mh_campaign_free(&c);
+}
+
+static void page_checks(void **state) {
+  (void)state;
+  if (access(BUILD_DIR "/linux/i386-memv6/crc32", R_OK) != 0)
+    skip();
+  prepare_refused("linux-i386-memv6", "r8", "r8 is not a register of i386");
+  prepare_refused("linux-i386-memv6", "nosuch+0x10", "no symbol nosuch");
+  prepare_refused("linux-i386-memv6", "main", "outside");
+  struct mh_campaign c;
+  struct mh_err e;
+  if (mh_campaign_parse(campaign_json("\"linux-i386-memv6\"",
+                                      "{\"kind\": \"native\", \"page\": \"data+0x1000\"}", ""),
+                        &c, &e) < 0)
+    fail_msg("%s", e.msg);
+  struct mh_lxprog p;
+  if (mh_lx_prepare(&p, BUILD_DIR, c.variants[0], &c, 0, &e) < 0)
+    fail_msg("%s", e.msg);
+  uint64_t data;
+  if (mh_elf_symbol(p.path, "data", &data, NULL, &e) < 0)
+    fail_msg("%s", e.msg);
+  assert_int_equal(p.page_addr, data + 0x1000);
+  assert_int_equal(p.page_reg, -1);
+  mh_lx_free(&p);
+  mh_campaign_free(&c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(campaign_checks),
+      cmocka_unit_test(step_and_page_checks),
+      cmocka_unit_test(page_checks),
       cmocka_unit_test(mirrored_recovers_native_dies),
       cmocka_unit_test(no_signal_is_never_recovered),
       cmocka_unit_test(x86_64_too),

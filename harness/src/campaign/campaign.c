@@ -716,9 +716,11 @@ static void parse_programs(struct vctx *v, json_object *o, struct mh_campaign *c
 }
 
 // What the Linux-process variants (lxtrial.h) do: fault injection only, on
-// their own (no guest kernel beside them), at a breakpoint, one flip into a
-// page of the program's data, heap or stack, or its mirror.
-static void check_linux(struct vctx *v, json_object *root, const struct mh_campaign *c) {
+// their own (no guest kernel beside them), at a breakpoint hit and
+// optionally instructions after it, one flip into a page of the program's
+// data, heap or stack, or its mirror. A stop at any instruction gets the
+// asynchronous report (BUS_MCEERR_AO) unless si_code says otherwise.
+static void check_linux(struct vctx *v, json_object *root, struct mh_campaign *c) {
   int nlinux = 0;
   bool mirror_native = false;
   for (int i = 0; i < c->nvariants; i++) {
@@ -726,7 +728,7 @@ static void check_linux(struct vctx *v, json_object *root, const struct mh_campa
     mirror_native |= mh_variant_is_linux(c->variants[i]) &&
                      strcmp(mh_variant_build(c->variants[i]), "native") == 0;
   }
-  const struct mh_faults *f = &c->faults;
+  struct mh_faults *f = &c->faults;
   if (!nlinux) {
     if (c->has_faults && member(member(root, "faults"), "si_code"))
       verr(v, "$.faults.si_code", "applies to the linux-* variants only (a guest gets #MC)");
@@ -753,10 +755,18 @@ static void check_linux(struct vctx *v, json_object *root, const struct mh_campa
   if (f->region == MH_FR_TEXT)
     verr(v, "$.faults.target.region",
          "a Linux process's text has no mirror: choose data, heap, stack or any");
-  if (f->page)
-    verr(v, "$.faults.target.page", "not supported for linux-* variants yet: use a region");
-  if (f->when != MH_FW_BREAKPOINT || f->icount)
-    verr(v, "$.faults.when", "linux-* variants stop at a breakpoint (and hits) only");
+  if (f->page && (strcmp(f->page, "kstack") == 0 || strcmp(f->page, "pgdir") == 0))
+    verr(v, "$.faults.target.page",
+         "\"%s\" is a guest kernel's page; a Linux process's is a register (\"sp\", "
+         "\"eax\" … \"edi\", \"rax\" … \"r15\"), a symbol of the program or an address",
+         f->page);
+  if (f->when != MH_FW_BREAKPOINT)
+    verr(v, "$.faults.when",
+         "linux-* variants stop at a breakpoint hit (when.breakpoint, a function of the "
+         "program; when.icount then counts instructions from it), not after a delay or from "
+         "main()");
+  if (f->icount && !member(member(root, "faults"), "si_code"))
+    f->si_code = 5; // BUS_MCEERR_AO: an asynchronous report may land at any instruction
   if (f->count != 1 || f->model != MH_FM_FLIP)
     verr(v, "$.faults", "linux-* variants take one flip per trial (count 1, model flip)");
 }

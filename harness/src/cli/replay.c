@@ -9,6 +9,7 @@
 #include "elfsym.h"
 #include "err.h"
 #include "fault.h"
+#include "lxtrial.h"
 #include "mh_config.h"
 #include "results.h"
 #include "snapshot.h"
@@ -31,7 +32,8 @@ static json_object *find_trial(json_object *doc, const char *id) {
 
 // An instruction-exact trial must stop at the same instruction again.
 static bool same_stop(json_object *was, json_object *now) {
-  static const char *const keys[] = {"icount", "eip", "at"};
+  // eip: a guest's stop; pc: a Linux process's.
+  static const char *const keys[] = {"icount", "eip", "pc", "at"};
   bool same = true;
   for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
     const char *a = json_object_get_string(get(was, keys[i]));
@@ -44,6 +46,73 @@ static bool same_stop(json_object *was, json_object *now) {
   return same;
 }
 
+static void print_verdict(json_object *rec, json_object *again, const struct mh_trial_result *r,
+                          bool *same) {
+  const char *was = json_object_get_string(get(rec, "outcome"));
+  const char *now = mh_outcome_name(r->outcome);
+  *same = strcmp(was, now) == 0 && same_stop(rec, again);
+  printf("trial %s: %s (%s); recorded: %s: %s\n", json_object_get_string(get(rec, "id")), now,
+         r->reason, was, *same ? "same outcome" : "DIFFERENT outcome");
+  printf("%s\n", json_object_to_json_string_ext(again, JSON_C_TO_STRING_PRETTY));
+}
+
+// A linux-* trial: a fresh process of the program the results name, run
+// to the same hit and instruction, the same page, bits and signal.
+static int replay_linux(json_object *doc, json_object *rec, const struct mh_campaign *c,
+                        const char *variant) {
+  const char *wname = json_object_get_string(get(rec, "workload"));
+  json_object *w = get(get(get(get(doc, "faults"), variant), "workloads"), wname);
+  json_object *g = get(w, "golden");
+  int wi = -1;
+  for (int i = 0; wname && i < c->nworkloads; i++)
+    if (strcmp(c->workloads[i].name, wname) == 0)
+      wi = i;
+  if (!w || !g || wi < 0) {
+    fprintf(stderr, "memharness: the results file lacks the golden run of %s's workload %s\n",
+            variant, wname ? wname : "(none)");
+    return MH_EXIT_USAGE;
+  }
+  const struct mh_faults *fm = &c->faults;
+  struct mh_lxprog p;
+  struct mh_err e;
+  size_t n = strlen(variant);
+  bool mirrored = n > 6 && strcmp(variant + n - 6, "-memv6") == 0;
+  if (mh_lx_open(&p, json_object_get_string(get(w, "program")), mirrored, c, wi, &e) < 0) {
+    fprintf(stderr, "memharness: %s\n", e.msg);
+    mh_lx_free(&p);
+    return MH_EXIT_ENV;
+  }
+  struct mh_golden golden = {.status = json_object_get_int(get(g, "status")),
+                             .output = strdup(json_object_get_string(get(g, "output"))),
+                             .hits = json_object_get_int(get(g, "hits")),
+                             .wall_s = json_object_get_double(get(g, "wall_s")),
+                             .may_differ = fm->may_differ,
+                             .nmay_differ = fm->nmay_differ};
+  struct mh_trial_plan plan;
+  struct mh_trial_result r;
+  int t = json_object_get_int(get(rec, "trial"));
+  mh_fault_plan(fm, t, strtoull(json_object_get_string(get(rec, "seed")), NULL, 0), &plan);
+  mh_lx_trial(&p, fm, &golden, &plan, json_object_get_double(get(w, "trial_timeout_s")), &r);
+  json_object *again =
+      mh_lx_record(json_object_get_string(get(rec, "id")), variant, t, fm, &plan, &r);
+  mh_json_set_str(again, "workload", wname);
+  // The same instruction must give the same page (a register's value there).
+  const char *was =
+      json_object_get_string(get(json_object_array_get_idx(get(rec, "faults"), 0), "page"));
+  const char *now =
+      json_object_get_string(get(json_object_array_get_idx(get(again, "faults"), 0), "page"));
+  bool same, same_page = strcmp(was ? was : "", now ? now : "") == 0;
+  if (!same_page)
+    printf("page: recorded %s, now %s\n", was ? was : "(none)", now ? now : "(none)");
+  print_verdict(rec, again, &r, &same);
+  json_object_put(again);
+  mh_trial_result_free(&r);
+  free(golden.output);
+  same &= same_page;
+  mh_lx_free(&p);
+  return same ? MH_EXIT_OK : MH_EXIT_RUNS_FAILED;
+}
+
 static int replay(json_object *doc, json_object *rec, const char *qemu) {
   struct mh_campaign c;
   struct mh_err e;
@@ -53,12 +122,9 @@ static int replay(json_object *doc, json_object *rec, const char *qemu) {
   }
   const char *variant = json_object_get_string(get(rec, "variant"));
   if (variant && strncmp(variant, "linux-", 6) == 0) {
-    fprintf(stderr,
-            "memharness: replay runs guest trials only; %s is a Linux process: run its campaign "
-            "again (each trial is a fresh process from its seed)\n",
-            variant);
+    int rc = replay_linux(doc, rec, &c, variant);
     mh_campaign_free(&c);
-    return MH_EXIT_USAGE;
+    return rc;
   }
   json_object *k = get(get(doc, "kernels"), variant), *vf = get(get(doc, "faults"), variant);
   json_object *g = get(vf, "golden");
@@ -114,14 +180,10 @@ static int replay(json_object *doc, json_object *rec, const char *qemu) {
   }
   mh_trial_run(&s, fm, bp, &golden, &p, json_object_get_double(get(vf, "trial_timeout_s")), &r);
   mh_session_stop(&s);
-  const char *was = json_object_get_string(get(rec, "outcome"));
-  const char *now = mh_outcome_name(r.outcome);
   json_object *again = mh_trial_record(json_object_get_string(get(rec, "id")), variant,
                                        json_object_get_int(get(rec, "trial")), fm, &p, &r);
-  bool same = strcmp(was, now) == 0 && same_stop(rec, again);
-  printf("trial %s: %s (%s); recorded: %s: %s\n", json_object_get_string(get(rec, "id")), now,
-         r.reason, was, same ? "same outcome" : "DIFFERENT outcome");
-  printf("%s\n", json_object_to_json_string_ext(again, JSON_C_TO_STRING_PRETTY));
+  bool same;
+  print_verdict(rec, again, &r, &same);
   json_object_put(again);
   rc = same ? MH_EXIT_OK : MH_EXIT_RUNS_FAILED;
   mh_trial_result_free(&r);

@@ -212,21 +212,119 @@ char *mh_gdbserver_output(const struct mh_gdbserver *g, bool err) {
   return s;
 }
 
+// Register index of a g packet in a's layout (little-endian words).
+static uint64_t word_at(const uint8_t *regs, const struct mh_lx_arch *a, int index) {
+  uint64_t v = 0;
+  for (int i = a->word - 1; i >= 0; i--)
+    v = v << 8 | regs[index * a->word + i];
+  return v;
+}
+
+// The g packet, at least through register last.
+static int read_regs(struct mh_gdbserver *g, const struct mh_lx_arch *a, int last, uint8_t *regs,
+                     size_t cap, struct mh_err *e) {
+  size_t n;
+  if (mh_rsp_read_registers(g->rsp, regs, cap, &n) < 0)
+    return mh_fail(e, "reading the registers: %s", mh_rsp_error(g->rsp));
+  size_t need = (size_t)(last + 1) * (size_t)a->word;
+  if (last < 0 || n < need)
+    return mh_fail(e, "gdbserver sent %zu bytes of registers, %s needs %zu", n, a->name, need);
+  return 0;
+}
+
 int mh_gdbserver_sp_pc(struct mh_gdbserver *g, const struct mh_lx_arch *a, uint64_t *sp,
                        uint64_t *pc, struct mh_err *e) {
   uint8_t regs[4096];
-  size_t n;
-  if (mh_rsp_read_registers(g->rsp, regs, sizeof regs, &n) < 0)
-    return mh_fail(e, "reading the registers: %s", mh_rsp_error(g->rsp));
-  size_t need = (size_t)(a->pc_reg + 1) * (size_t)a->word;
-  if (n < need)
-    return mh_fail(e, "gdbserver sent %zu bytes of registers, %s needs %zu", n, a->name, need);
-  *sp = *pc = 0;
-  for (int i = a->word - 1; i >= 0; i--) { // little-endian
-    *sp = *sp << 8 | regs[a->sp_reg * a->word + i];
-    *pc = *pc << 8 | regs[a->pc_reg * a->word + i];
-  }
+  if (read_regs(g, a, a->pc_reg, regs, sizeof regs, e) < 0)
+    return -1;
+  *sp = word_at(regs, a, a->sp_reg);
+  *pc = word_at(regs, a, a->pc_reg);
   return 0;
+}
+
+// ---- registers ----
+
+// The general registers in g-packet order, by the names campaigns use.
+static const char *const i386_regs[] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+static const char *const x86_64_regs[] = {"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp",
+                                          "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
+// x86-64's order under their 32-bit names (the low halves).
+static const char *const x86_64_low[] = {"eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp"};
+
+static int index_of(const char *const *names, int n, const char *name) {
+  for (int i = 0; i < n; i++)
+    if (strcmp(names[i], name) == 0)
+      return i;
+  return -1;
+}
+
+int mh_lx_register(const struct mh_lx_arch *a, const char *name) {
+  if (strcmp(name, "sp") == 0)
+    return a->sp_reg;
+  if (a->word == 4)
+    return index_of(i386_regs, 8, name);
+  int i = index_of(x86_64_regs, 16, name);
+  return i >= 0 ? i : index_of(x86_64_low, 8, name);
+}
+
+bool mh_lx_is_register(const char *name) {
+  return mh_lx_register(&arches[0], name) >= 0 || mh_lx_register(&arches[1], name) >= 0;
+}
+
+const char *mh_lx_register_names(const struct mh_lx_arch *a) {
+  return a->word == 4 ? "eax ecx edx ebx esp ebp esi edi, sp"
+                      : "rax rbx rcx rdx rsi rdi rbp rsp r8-r15, eax ebx ecx edx esi edi ebp "
+                        "esp (the same registers), sp";
+}
+
+int mh_gdbserver_reg(struct mh_gdbserver *g, const struct mh_lx_arch *a, int index, uint64_t *v,
+                     struct mh_err *e) {
+  uint8_t regs[4096];
+  if (read_regs(g, a, index, regs, sizeof regs, e) < 0)
+    return -1;
+  *v = word_at(regs, a, index);
+  return 0;
+}
+
+// ---- stepping ----
+
+int mh_gdbserver_step(struct mh_gdbserver *g, int gdb_signal, int timeout_ms,
+                      struct mh_rsp_stop *st, struct mh_err *e) {
+  char cmd[32];
+  if (gdb_signal) // its only thread's id is its pid
+    snprintf(cmd, sizeof cmd, "vCont;S%02x:%x", (unsigned)gdb_signal & 0xff, (unsigned)g->pid);
+  else
+    snprintf(cmd, sizeof cmd, "vCont;s:%x", (unsigned)g->pid);
+  int rc = mh_rsp_resume(g->rsp, cmd);
+  g->running = rc == 0;
+  if (rc == 0)
+    rc = mh_rsp_wait_stop(g->rsp, timeout_ms, st);
+  if (rc < 0) {
+    mh_fail(e, "gdbserver: stepping: %s", mh_rsp_error(g->rsp));
+    return rc;
+  }
+  g->running = false;
+  g->exited = st->kind == 'W' || st->kind == 'X';
+  return 0;
+}
+
+int mh_gdbserver_can_step(struct mh_gdbserver *g, struct mh_err *e) {
+  const char *reply = NULL;
+  size_t len = 0;
+  int rc = mh_rsp_request(g->rsp, "vCont?", &reply, &len);
+  if (rc < 0 && rc != MH_RSP_EUNSUPPORTED) // unsupported: an empty answer, judged below
+    return mh_fail(e, "gdbserver: vCont?: %s", mh_rsp_error(g->rsp));
+  if (rc < 0)
+    reply = "", len = 0;
+  char buf[128];
+  snprintf(buf, sizeof buf, "%.*s;", (int)(len < 120 ? len : 120), reply ? reply : "");
+  if (strncmp(buf, "vCont", 5) == 0 && strstr(buf, ";s;") && strstr(buf, ";S;"))
+    return 0;
+  return mh_fail(e,
+                 "this gdbserver does not single-step the program (vCont? answered \"%.*s\"), "
+                 "which $.faults.when.icount needs: drop when.icount (stop at a breakpoint "
+                 "only) or use a gdbserver that steps",
+                 (int)(len < 100 ? len : 100), reply ? reply : "");
 }
 
 bool mh_hwpoison_available(char *why, size_t cap) {

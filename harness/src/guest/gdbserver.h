@@ -61,6 +61,27 @@ char *mh_gdbserver_output(const struct mh_gdbserver *g, bool err);
 // Registers sp and pc of the stopped program (g packet, arch's layout).
 int mh_gdbserver_sp_pc(struct mh_gdbserver *g, const struct mh_lx_arch *a, uint64_t *sp,
                        uint64_t *pc, struct mh_err *e);
+// The index in a's g packet of the general register called name: "sp" and
+// "esp" the stack pointer on both; "eax" … "edi" on both (on x86-64 the
+// whole 64-bit register: its low half's name, so that one campaign names
+// the same register on both architectures); "rax" … "r15" on x86-64.
+// -1: a has no register of that name.
+int mh_lx_register(const struct mh_lx_arch *a, const char *name);
+// Whether name is a register name on either architecture.
+bool mh_lx_is_register(const char *name);
+// a's register names, for a message ("eax ecx … sp").
+const char *mh_lx_register_names(const struct mh_lx_arch *a);
+// The value of general register index (mh_lx_register) of the stopped program.
+int mh_gdbserver_reg(struct mh_gdbserver *g, const struct mh_lx_arch *a, int index, uint64_t *v,
+                     struct mh_err *e);
+// Steps one instruction (vCont;s, or vCont;S with gdb_signal to deliver
+// first); *st is the stop. 0, or a negative MH_RSP_E* code with e
+// (MH_RSP_ETIMEOUT: still running after timeout_ms).
+int mh_gdbserver_step(struct mh_gdbserver *g, int gdb_signal, int timeout_ms,
+                      struct mh_rsp_stop *st, struct mh_err *e);
+// Whether gdbserver steps this program (vCont? lists s and S): 0 yes, -1
+// with e naming what it answered.
+int mh_gdbserver_can_step(struct mh_gdbserver *g, struct mh_err *e);
 // Whether this host can poison a page for real (madvise MADV_HWPOISON needs
 // CONFIG_MEMORY_FAILURE, whose vm.memory_failure_early_kill sysctl then
 // exists, and CAP_SYS_ADMIN); why says which is missing.

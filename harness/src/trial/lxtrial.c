@@ -17,20 +17,60 @@
 
 int mh_lx_prepare(struct mh_lxprog *p, const char *build, enum mh_variant v,
                   const struct mh_campaign *c, int workload, struct mh_err *e) {
-  const struct mh_faults *fm = &c->faults;
-  const struct mh_workload *w = &c->workloads[workload];
   memset(p, 0, sizeof *p);
-  snprintf(p->path, sizeof p->path, "%.900s/linux/%s-%s/%.64s", build, mh_variant_arch(v),
-           mh_variant_build(v), w->program);
-  if (access(p->path, X_OK) != 0)
+  char path[1024];
+  snprintf(path, sizeof path, "%.900s/linux/%s-%s/%.64s", build, mh_variant_arch(v),
+           mh_variant_build(v), c->workloads[workload].program);
+  if (access(path, X_OK) != 0)
     return mh_fail(e,
                    "%s not found: variant %s runs the workload's program as a Linux process "
                    "built in linux/ (docs/linux.md: the compute suite and benchall); build it "
                    "or point --build-dir at a build that has it",
-                   p->path, mh_variant_name(v));
+                   path, mh_variant_name(v));
+  return mh_lx_open(p, path, strcmp(mh_variant_build(v), "memv6") == 0, c, workload, e);
+}
+
+// target.page in this program: a register of its architecture, or an
+// address (symbol[+offset] of its ELF, or "0x…"). A name that is a
+// register of the other architecture only is refused as such.
+static int resolve_page(struct mh_lxprog *p, const char *page, struct mh_err *e) {
+  p->page_reg = -1;
+  p->page_addr = 0;
+  if (!page)
+    return 0;
+  if ((p->page_reg = mh_lx_register(p->arch, page)) >= 0)
+    return 0;
+  if (mh_lx_is_register(page))
+    return mh_fail(e,
+                   "$.faults.target.page: %s is not a register of %s (%s has %s): name one of "
+                   "those, a symbol of the program or an address",
+                   page, p->arch->name, p->path, mh_lx_register_names(p->arch));
+  if (mh_elf_address(p->path, page, &p->page_addr, e) < 0)
+    return mh_fail(e,
+                   "$.faults.target.page: %s has no symbol %.*s: name a variable of its data or "
+                   "bss (nm lists them), a register (%s) or an address (\"0x…\")",
+                   p->path, (int)strcspn(page, "+"), page, mh_lx_register_names(p->arch));
+  // An address ("0x…") may lie in the heap or stack: the trial checks it.
+  bool symbol = strncmp(page, "0x", 2) != 0;
+  if (symbol && (p->page_addr < p->data_lo || p->page_addr >= p->data_hi))
+    return mh_fail(e,
+                   "$.faults.target.page: %s is 0x%llx, outside %s's writable data and bss "
+                   "[0x%llx, 0x%llx), the symbols its runtime mirrors: name a variable, or a "
+                   "register for the heap and the stack",
+                   page, (unsigned long long)p->page_addr, p->path, (unsigned long long)p->data_lo,
+                   (unsigned long long)p->data_hi);
+  return 0;
+}
+
+int mh_lx_open(struct mh_lxprog *p, const char *path, bool mirrored, const struct mh_campaign *c,
+               int workload, struct mh_err *e) {
+  const struct mh_faults *fm = &c->faults;
+  const struct mh_workload *w = &c->workloads[workload];
+  memset(p, 0, sizeof *p);
+  snprintf(p->path, sizeof p->path, "%s", path);
   if (mh_lx_arch_of(p->path, &p->arch, e) < 0)
     return -1;
-  p->mirrored = strcmp(mh_variant_build(v), "memv6") == 0;
+  p->mirrored = mirrored;
   if (fm->kind == MH_FK_MIRROR && !p->arch->mirror_offset)
     return mh_fail(e,
                    "$.faults.target.kind: mirror pages of %s programs: this harness does not "
@@ -46,6 +86,8 @@ int mh_lx_prepare(struct mh_lxprog *p, const char *build, enum mh_variant v,
     return -1;
   p->data_lo = l.data_lo;
   p->data_hi = l.data_hi;
+  if (resolve_page(p, fm->page, e) < 0)
+    return -1;
   char **argv = calloc((size_t)w->nargs + 2, sizeof *argv);
   if (!argv)
     return mh_fail(e, "out of memory");
@@ -54,6 +96,7 @@ int mh_lx_prepare(struct mh_lxprog *p, const char *build, enum mh_variant v,
     argv[i + 1] = (char *)w->args[i];
   p->argv = argv;
   p->connect_timeout_s = c->connect_timeout_s;
+  p->run_timeout_s = c->run_timeout_s;
   p->hwpoison = mh_hwpoison_available(p->hwpoison_why, sizeof p->hwpoison_why);
   // Poisoning for real would need the program itself to madvise its page
   // (or a kernel interface to another process's page): not done yet, so
@@ -95,6 +138,13 @@ static const char *signal_name(int gdb_signal) {
 
 enum lx_stop { LX_BP, LX_END, LX_TIMEOUT, LX_ERROR };
 
+// How a run ended (a W or X stop): exit status, or -1 and the signal.
+static enum lx_stop ended(const struct mh_rsp_stop *st, int *status, int *signal) {
+  *status = st->kind == 'W' ? st->status : -1;
+  *signal = st->kind == 'X' ? st->signal : 0;
+  return LX_END;
+}
+
 // Resumes (delivering gdb_signal unless 0) until a SIGTRAP (the breakpoint)
 // or the end. Every other signal the program gets is passed on, as it
 // would arrive without a debugger. At LX_END, *status is the exit status,
@@ -118,9 +168,7 @@ static enum lx_stop run_until(struct mh_gdbserver *s, int gdb_signal, double dea
     s->running = false;
     if (st.kind == 'W' || st.kind == 'X') {
       s->exited = true;
-      *status = st.kind == 'W' ? st.status : -1;
-      *signal = st.kind == 'X' ? st.signal : 0;
-      return LX_END;
+      return ended(&st, status, signal);
     }
     if (st.signal == MH_GDB_SIGTRAP)
       return LX_BP;
@@ -146,18 +194,12 @@ static enum lx_stop step_over(struct mh_gdbserver *s, uint64_t bp, double deadli
   struct mh_rsp_stop st;
   if (breakpoint(s, bp, false, e) < 0)
     return LX_ERROR;
-  char cmd[32];
-  snprintf(cmd, sizeof cmd, "vCont;s:%x", (unsigned)s->pid); // its only thread's id is its pid
-  if (mh_rsp_resume(s->rsp, cmd) < 0 || mh_rsp_wait_stop(s->rsp, mh_ms_left(deadline), &st) < 0) {
-    mh_fail(e, "gdbserver: stepping over the breakpoint: %s", mh_rsp_error(s->rsp));
+  if (mh_gdbserver_step(s, 0, mh_ms_left(deadline), &st, e) < 0) {
+    mh_err_prefix(e, "stepping over the breakpoint: ");
     return LX_ERROR;
   }
-  if (st.kind == 'W' || st.kind == 'X') {
-    s->exited = true;
-    *status = st.kind == 'W' ? st.status : -1;
-    *signal = st.kind == 'X' ? st.signal : 0;
-    return LX_END;
-  }
+  if (st.kind == 'W' || st.kind == 'X')
+    return ended(&st, status, signal);
   if (breakpoint(s, bp, true, e) < 0)
     return LX_ERROR;
   // A signal that arrived during the step is the program's: deliver it.
@@ -183,6 +225,37 @@ static enum lx_stop run_to_hit(struct mh_gdbserver *s, const struct mh_lxprog *p
   return breakpoint(s, p->bp, false, e) < 0 ? LX_ERROR : LX_BP;
 }
 
+// when.icount: n more instructions from the stop at the hit (breakpoint
+// removed), one vCont;s each (docs/campaign.md, "Linux processes": what one
+// step is). A signal the program gets stops it instead of the step: the
+// next step delivers it (vCont;S) and is the one counted, ending at the
+// handler's first instruction. LX_BP when all n ran (r->lx.pc and r->at
+// say where it stands), else how the run ended (r->lx.steps: how many ran).
+static enum lx_stop step_n(struct mh_gdbserver *s, const struct mh_lxprog *p, int64_t n,
+                           double deadline, struct mh_trial_result *r, int *status,
+                           struct mh_err *e) {
+  int sig = 0;
+  for (r->lx.steps = 0; r->lx.steps < n;) {
+    struct mh_rsp_stop st;
+    int rc = mh_gdbserver_step(s, sig, mh_ms_left(deadline), &st, e);
+    if (rc == MH_RSP_ETIMEOUT && !mh_rsp_broken(s->rsp))
+      return LX_TIMEOUT;
+    if (rc < 0)
+      return LX_ERROR;
+    if (st.kind == 'W' || st.kind == 'X')
+      return ended(&st, status, &r->lx.signal);
+    r->lx.steps += st.signal == MH_GDB_SIGTRAP;
+    sig = st.signal == MH_GDB_SIGTRAP ? 0 : st.signal;
+  }
+  uint64_t sp;
+  if (mh_gdbserver_sp_pc(s, p->arch, &sp, &r->lx.pc, e) < 0)
+    return LX_ERROR;
+  struct mh_err none;
+  if (mh_elf_where(p->path, r->lx.pc, r->at, sizeof r->at, &none) < 0)
+    snprintf(r->at, sizeof r->at, "?");
+  return LX_BP;
+}
+
 static char *outputs(const struct mh_gdbserver *s, char **err) {
   *err = mh_gdbserver_output(s, true);
   return mh_gdbserver_output(s, false);
@@ -195,7 +268,9 @@ int mh_lx_golden(const struct mh_lxprog *p, const struct mh_faults *fm, double t
   double t0 = mh_now(), deadline = t0 + timeout_s;
   if (start(p, &s, e) < 0)
     return -1;
-  int rc = breakpoint(&s, p->bp, true, e), status = 0, signal = 0;
+  int rc = fm->icount ? mh_gdbserver_can_step(&s, e) : 0, status = 0, signal = 0;
+  if (rc == 0)
+    rc = breakpoint(&s, p->bp, true, e);
   enum lx_stop at = LX_BP;
   for (bool first = true; rc == 0 && at == LX_BP; first = false) {
     uint64_t sp, pc;
@@ -278,12 +353,45 @@ static bool in_region(const struct span *sp, enum mh_fault_region r) {
          (r == MH_FR_STACK && strcmp(sp->region, "stack") == 0);
 }
 
-// The page pick chooses among the region's pages, in address order per span.
+// target.page: the page that holds the register's value at the stop, or
+// the address; it must be one of the pages the runtime mirrors.
+static int choose_page(struct mh_gdbserver *s, const struct mh_lxprog *p, const char *name,
+                       const struct span sp[3], struct mh_lx_fault *t, struct mh_err *e) {
+  uint64_t va = p->page_addr;
+  if (p->page_reg >= 0 && mh_gdbserver_reg(s, p->arch, p->page_reg, &va, e) < 0)
+    return -1;
+  uint64_t page = va & ~(uint64_t)(PG - 1);
+  for (int i = 0; i < 3; i++)
+    if (page >= sp[i].lo && page < sp[i].hi) {
+      t->region = sp[i].region;
+      t->page = page;
+      t->candidates = 1;
+      return 0;
+    }
+  return mh_fail(e,
+                 "target.page %s is 0x%llx here, in none of the pages the runtime mirrors (data "
+                 "[0x%llx, 0x%llx), heap [0x%llx, 0x%llx), stack [0x%llx, 0x%llx)): aim it at a "
+                 "register that holds such an address throughout the window, or at a variable",
+                 name, (unsigned long long)va, (unsigned long long)sp[0].lo,
+                 (unsigned long long)sp[0].hi, (unsigned long long)sp[1].lo,
+                 (unsigned long long)sp[1].hi, (unsigned long long)sp[2].lo,
+                 (unsigned long long)sp[2].hi);
+}
+
+// The page pick chooses among the region's pages, in address order per
+// span; or target.page's.
 static int choose(struct mh_gdbserver *s, const struct mh_lxprog *p, const struct mh_faults *fm,
                   uint64_t pick, struct mh_lx_fault *t, struct mh_err *e) {
   struct span sp[3];
   if (spans(s, p, sp, e) < 0)
     return -1;
+  t->kind = fm->kind == MH_FK_MIRROR ? "mirror" : "native";
+  if (fm->page) {
+    if (choose_page(s, p, fm->page, sp, t, e) < 0)
+      return -1;
+    t->page += fm->kind == MH_FK_MIRROR ? p->arch->mirror_offset : 0;
+    return 0;
+  }
   uint64_t n = 0;
   for (int i = 0; i < 3; i++)
     n += in_region(&sp[i], fm->region) ? (sp[i].hi - sp[i].lo) / PG : 0;
@@ -300,7 +408,6 @@ static int choose(struct mh_gdbserver *s, const struct mh_lxprog *p, const struc
     k -= m;
   }
   t->candidates = (uint32_t)(n > UINT32_MAX ? UINT32_MAX : n);
-  t->kind = fm->kind == MH_FK_MIRROR ? "mirror" : "native";
   if (fm->kind == MH_FK_MIRROR)
     t->page += p->arch->mirror_offset;
   return 0;
@@ -407,6 +514,35 @@ static void finish(const struct mh_gdbserver *s, const struct mh_golden *g, int 
              signal_name(r->lx.signal));
 }
 
+// Runs to the injection point: hit plan->when of the breakpoint, then
+// plan->icount steps. Fault-free, so a slow host is the only reason to be
+// late: it has timeouts.run_s, and missing it is no verdict on the program.
+static enum lx_stop to_point(struct mh_gdbserver *s, const struct mh_lxprog *p,
+                             const struct mh_faults *fm, const struct mh_trial_plan *plan,
+                             struct mh_trial_result *r, int *status, struct mh_err *e) {
+  double deadline = mh_now() + p->run_timeout_s;
+  enum lx_stop at = run_to_hit(s, p, plan->when, deadline, status, &r->lx.signal, e);
+  bool hit = at == LX_BP;
+  if (hit && fm->icount)
+    at = step_n(s, p, plan->icount, deadline, r, status, e);
+  if (at == LX_END && hit)
+    snprintf(r->obs.why_not, sizeof r->obs.why_not,
+             "the program ended %lld instructions after hit %lld, before instruction %lld",
+             (long long)r->lx.steps, (long long)plan->when, (long long)plan->icount);
+  else if (at == LX_END)
+    snprintf(r->obs.why_not, sizeof r->obs.why_not, "the program ended before hit %lld",
+             (long long)plan->when);
+  if (at == LX_TIMEOUT) {
+    mh_fail(e,
+            "the fault-free run to hit %lld%s took longer than timeouts.run_s (%.0f s; %lld "
+            "steps done): raise it, or narrow when.icount",
+            (long long)plan->when, fm->icount ? " and its steps" : "", p->run_timeout_s,
+            (long long)r->lx.steps);
+    at = LX_ERROR;
+  }
+  return at;
+}
+
 void mh_lx_trial(const struct mh_lxprog *p, const struct mh_faults *fm, const struct mh_golden *g,
                  const struct mh_trial_plan *plan, double timeout_s, struct mh_trial_result *r) {
   memset(r, 0, sizeof *r);
@@ -424,19 +560,16 @@ void mh_lx_trial(const struct mh_lxprog *p, const struct mh_faults *fm, const st
   }
   r->restore_s = mh_now() - t0;
   lap(r, MH_PH_RESTORE, &mark);
-  double deadline = mh_now() + timeout_s;
   int status = 0;
-  enum lx_stop at = run_to_hit(&s, p, plan->when, deadline, &status, &r->lx.signal, &e);
+  enum lx_stop at = to_point(&s, p, fm, plan, r, &status, &e);
   lap(r, MH_PH_TO_POINT, &mark);
+  double deadline = mh_now() + timeout_s;
   if (at == LX_BP) {
     if (inject(&s, p, fm, plan, r, &mark, &e) < 0)
       at = LX_ERROR;
     else
       at = run_until(&s, r->lx.si_code ? MH_GDB_SIGBUS : 0, deadline, &status, &r->lx.signal, &e);
     lap(r, MH_PH_TRAP, &mark);
-  } else if (at == LX_END) {
-    snprintf(r->obs.why_not, sizeof r->obs.why_not, "the program ended before hit %lld",
-             (long long)plan->when);
   }
   // No breakpoint is left: a SIGTRAP now is the program's own, and passed on.
   while (at == LX_BP)
@@ -468,6 +601,13 @@ json_object *mh_lx_record(const char *id, const char *variant, int trial,
   json_object *o = mh_trial_record(id, variant, trial, fm, plan, r), *faults, *f;
   const struct mh_lx_fault *t = &r->lx;
   mh_json_set_str(o, "path", t->path);
+  if (fm->icount) { // where the steps stopped (the trial's instruction), as a guest's eip and at
+    json_object_object_add(o, "steps", json_object_new_int64(t->steps));
+    if (t->pc) {
+      json_object_object_add(o, "pc", hex(t->pc));
+      mh_json_set_str(o, "at", r->at);
+    }
+  }
   // The runtime's notes stand where the kernel's @mce lines do, by page va.
   json_object *notes = json_object_new_array();
   for (int i = 0; i < r->obs.nmce; i++) {

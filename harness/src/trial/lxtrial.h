@@ -21,12 +21,18 @@
 struct mh_lxprog {
   char path[1024];
   const struct mh_lx_arch *arch;
-  bool mirrored;             // the memv6 build: the runtime recovers from its mirror
-  uint64_t bp;               // when.breakpoint's address in this program
+  bool mirrored; // the memv6 build: the runtime recovers from its mirror
+  uint64_t bp;   // when.breakpoint's address in this program
+  // target.page: a register's value at the stop (page_reg, its index in
+  // the g packet), else the address of a symbol[+offset] or va (page_addr);
+  // page_reg -1 and page_addr 0: a page of the region.
+  int page_reg;
+  uint64_t page_addr;
   uint64_t brk_sym;          // the runtime's break (mlx_brk); 0: no heap known
   uint64_t data_lo, data_hi; // the image's writable pages (ELF), bss included
   char *const *argv;         // path and the workload's arguments
   double connect_timeout_s;
+  double run_timeout_s; // timeouts.run_s: the fault-free run to the injection point
   // How memory errors reach the program: "siginfo" (ptrace's siginfo and a
   // SIGBUS) always here; hwpoison says whether the host could poison for
   // real and why not (records say which path each result came from).
@@ -41,6 +47,9 @@ struct mh_lxprog {
 // campaign asks wrongly.
 int mh_lx_prepare(struct mh_lxprog *p, const char *build, enum mh_variant v,
                   const struct mh_campaign *c, int workload, struct mh_err *e);
+// The same for the program at path (replay: the one a results file names).
+int mh_lx_open(struct mh_lxprog *p, const char *path, bool mirrored, const struct mh_campaign *c,
+               int workload, struct mh_err *e);
 void mh_lx_free(struct mh_lxprog *p);
 
 // The fault-free run: status, output, breakpoint hits, host time.

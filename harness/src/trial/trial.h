@@ -125,8 +125,10 @@ struct mh_trial_result {
     const char *region; // "data", "heap", "stack"
     uint64_t va, page;  // the flipped word, its page
     uint32_t candidates;
-    int si_code; // BUS_MCEERR_AR 4, _AO 5; 0: no signal (trap none)
-    int signal;  // the program died of this signal (GDB's number; 0: it did not)
+    int si_code;   // BUS_MCEERR_AR 4, _AO 5; 0: no signal (trap none)
+    int signal;    // the program died of this signal (GDB's number; 0: it did not)
+    int64_t steps; // when.icount: instructions stepped after the hit (plan's icount when all ran)
+    uint64_t pc;   // when.icount: the program counter where the steps stopped
   } lx;
   char *serial; // malloc'ed: the raw serial output since main()
   char *lines;  // malloc'ed: the same, mh_serial_lines (obs.serial)
