@@ -183,14 +183,45 @@ static int retire_user(uint pa) {
 }
 
 // The kernel's own page directory: named only by kpgdir and, while the
-// scheduler runs, cr3. Each process's directory holds copies of its kernel
-// entries, which stay valid (they name the kernel's page tables, which do
-// not move). Its kernel page tables stay: every address space names them.
+// scheduler runs, cr3. Each process's directory holds its own copies of
+// the kernel entries, which stay right.
 static int retire_kernel_dir(uint pa) {
   pte_t *mem = copy_table(pa);
   if (!mem)
     return 0;
   kvm_move_pgdir(mem);
+  return (int)V2P(mem);
+}
+
+// One of the kernel's page tables (the direct map's): entry i of the kernel
+// half of every page directory names it, the kernel's and each process's
+// (uvm_create copies them), published or not yet (fork, exec) or being
+// freed. So every directory is found by its frame's kind, not by a list: a
+// page-table frame of the normal zone whose entry i is present, user
+// accessible and names pa is one, as only a directory's entries name page
+// tables with PTE_U (the kernel's own entries lack it, a user table's name
+// user frames). Nothing writes a kernel page table after boot or walks one
+// with a pointer kept across a safe point, so it moves at any.
+static int retire_kernel_table(uint pa) {
+  pde_t *kd = kvm_pgdir();
+  uint i = PDX(KERNBASE);
+  while (i < NPDENTRIES && ((kd[i] & (PTE_P | PTE_PS)) != PTE_P || PTE_ADDR(kd[i]) != pa))
+    i++;
+  if (i == NPDENTRIES)
+    return 0;
+  pte_t *mem = copy_table(pa);
+  if (!mem)
+    return 0;
+  uint lo, hi;
+  zone_bounds(ZONE_NORMAL, &lo, &hi);
+  for (uint fn = lo >> PGSHIFT; fn < hi >> PGSHIFT; fn++) {
+    if (frames[fn].kind != FRAME_PGTABLE)
+      continue;
+    pde_t *d = P2V(fn << PGSHIFT);
+    if ((d[i] & (PTE_P | PTE_U | PTE_PS)) == (PTE_P | PTE_U) && PTE_ADDR(d[i]) == pa)
+      d[i] = V2P(mem) | PTE_FLAGS(d[i]);
+  }
+  flush_tlb(); // cr3's directory may have cached the old entry
   return (int)V2P(mem);
 }
 
@@ -201,6 +232,8 @@ void kmirror_retire(struct mce_event *ev, int user_edge) {
   uint newpa = 0;
   if (pa == V2P(kvm_pgdir()))
     newpa = (uint)retire_kernel_dir(pa);
+  else if (frame_of(pa)->owner == 0)
+    newpa = (uint)retire_kernel_table(pa);
   else if (user_edge)
     newpa = (uint)retire_user(pa);
   if (!newpa)

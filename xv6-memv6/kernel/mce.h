@@ -80,4 +80,5 @@ void mce_fork_test_fire(pte_t pte);
 #define MCETEST_KPGTAB 3  // the caller's page table (the entry for its stack page)
 #define MCETEST_KTEXT 4   // kernel text (the first byte of the getpid call)
 #define MCETEST_KKPGDIR 5 // the kernel's page directory (its first kernel entry)
+#define MCETEST_KKTABLE 6 // a kernel page table (the direct map's entry of the caller's page 0)
 #endif

@@ -83,6 +83,14 @@ static uchar *kernel_target(int what) {
     return (uchar *)(uint)sys_getpid;
   case MCETEST_KKPGDIR:
     return (uchar *)&kvm_pgdir()[PDX(KERNBASE)] + 2; // its first kernel page table
+  case MCETEST_KKTABLE:
+    // Not one recovery itself goes through before the repair (its own
+    // stack, say): writing CR0 for the repair flushes the TLB.
+    pte = uvm_pte(p->pgdir, 0, 0, 0);
+    if (!pte || !(*pte & PTE_P))
+      return 0;
+    pte = uvm_pte(kvm_pgdir(), (uint)P2V(PTE_ADDR(*pte)), 0, 0);
+    return pte ? (uchar *)pte + 2 : 0;
   default:
     return 0;
   }

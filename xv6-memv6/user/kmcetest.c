@@ -4,7 +4,8 @@
 //   kmcetest     for each kernel frame this process relies on (its proc
 //                entry, its kernel stack, its page directory, the page
 //                table of its stack, the kernel text of getpid, the
-//                kernel's page directory) and each bit of one byte there,
+//                kernel's page directory, the kernel page table that maps
+//                its first page's frame) and each bit of one byte there,
 //                has the kernel flip the bit in the frame's native copy, or
 //                in its kernel mirror, and raise a machine check on that
 //                frame (mcetest's kernel modes): recovered inside the system
@@ -14,7 +15,7 @@
 //                controls is intact, that the frame was retired and replaced
 //                exactly where the kernel's policy says (a page directory or
 //                table at the return to user mode, the kernel's page
-//                directory at any safe point; every other frame and every
+//                directory and tables at any safe point; every other frame and every
 //                kernel-mirror check repaired in place): the target's frame
 //                address changed and retired(0) grew by one, or neither; and
 //                at the end that the kernel mirror oracle finds 0.
@@ -22,7 +23,8 @@
 // Each flipped byte matters: its size (sbrk), the saved user eip it returns
 // to, the page table behind its stack, the frame behind its stack, the code
 // of a system call, the kernel's mapping of itself (the scheduler runs on
-// the kernel's page directory while this process sleeps). Prints
+// the kernel's page directory while this process sleeps); the kernel's
+// mapping of a frame, which nothing here reads, only the oracle. Prints
 // `kmcetest: trials=N wrong=W moved=R oracle=M` and exits 0 when every trial
 // returned intact, frames moved where expected, and the oracle found
 // nothing.
@@ -36,9 +38,10 @@
 #define T_PGDIR 2
 #define T_PGTABLE 3
 #define T_KPGDIR 5
-#define NTARGETS 6
-static const char *const target_names[NTARGETS] = {"data",    "stack", "pgdir",
-                                                   "pgtable", "text",  "kpgdir"};
+#define T_KTABLE 6
+#define NTARGETS 7
+static const char *const target_names[NTARGETS] = {"data", "stack",  "pgdir", "pgtable",
+                                                   "text", "kpgdir", "ktable"};
 static const char *const mode_names[] = {"native", "mirror", "return"};
 
 #define STACK_WORDS 512
@@ -66,12 +69,13 @@ static int broken(uint brk, int pid, const volatile uint *stack) {
 }
 
 // Whether recovery must move the target to a fresh frame (docs/memv6.md
-// "Retired or repaired in place"): only page directories and tables, and a
-// process's only at its return to user mode; a kernel-mirror frame never.
+// "Retired or repaired in place"): only page directories and tables, the
+// kernel's at any safe point, a process's only at its return to user mode;
+// a kernel-mirror frame never.
 static int moves(int target, int mode) {
   if (mode == MCETEST_KMIRROR)
     return 0;
-  if (target == T_KPGDIR)
+  if (target == T_KPGDIR || target == T_KTABLE)
     return 1;
   return mode == MCETEST_KRETURN && (target == T_PGDIR || target == T_PGTABLE);
 }
