@@ -103,6 +103,9 @@ static bool follows(const struct insn *prev, uint64_t pc, uint64_t *stack, int *
 
 // ---- the trials ----
 
+#define STACK 0x17f00000, 0x17fff000 // pages of the arena's stack (common/mlx.h)
+#define HEAP 0x10000000, 0x10000000  // the arena's first page: sweep's heap
+
 static bool can_run(const char *path) {
   if (strcmp(MH_HOST_I386_PATH, "native") != 0) {
     printf("skip: 32-bit programs do not run natively here (%s)\n", MH_HOST_I386_PATH);
@@ -119,17 +122,18 @@ static bool can_run(const char *path) {
   return true;
 }
 
-static const char *campaign_json(const char *variant, const char *kind, const char *page,
-                                 const char *bp, int n) {
+// A sweep of n instructions from bp in program (crc32, or sweep: its
+// string phase), the fault on the page the register page points into.
+static const char *campaign_json(const char *variant, const char *program, const char *kind,
+                                 const char *page, const char *bp, int n) {
   static char buf[2048];
   snprintf(buf, sizeof buf,
            "{\"schema\": 1, \"name\": \"lxsteps\", \"variants\": [\"%s\"],"
-           " \"workloads\": [{\"name\": \"crc32\", \"program\": \"crc32\","
-           " \"expect\": {\"status\": 0, \"output\": [\"verify crc32 ok\"]}}],"
+           " \"workloads\": [{\"name\": \"%s\", \"program\": \"%s\", \"expect\": {\"status\": 0}}],"
            " \"timeouts\": {\"run_s\": 60}, \"seed\": 26,"
            " \"faults\": {\"trials\": %d, \"target\": {\"kind\": \"%s\", \"page\": \"%s\"},"
            " \"when\": {\"breakpoint\": \"%s\", \"icount\": [0, %d], \"sweep\": true}}}",
-           variant, n, kind, page, bp, n - 1);
+           variant, program, program, n, kind, page, bp, n - 1);
   return buf;
 }
 
@@ -155,11 +159,13 @@ static struct stop trial(const struct mh_lxprog *p, const struct mh_campaign *c,
 }
 
 // Trials 0..n-1 of a sweep from bp on variant v: each one instruction past
-// the last by the listing; the page the one sp (or the register) is in.
-static void sweep(enum mh_variant v, const char *kind, const char *reg, const char *bp, int n) {
+// the last by the listing; the page the one the register is in, which lies
+// in [lo, hi] (the arena's stack, or its heap).
+static void sweep(enum mh_variant v, const char *program, const char *kind, const char *reg,
+                  const char *bp, int n, uint64_t lo, uint64_t hi) {
   struct mh_campaign c;
   struct mh_err e;
-  if (mh_campaign_parse(campaign_json(mh_variant_name(v), kind, reg, bp, n), &c, &e) < 0)
+  if (mh_campaign_parse(campaign_json(mh_variant_name(v), program, kind, reg, bp, n), &c, &e) < 0)
     fail_msg("%s", e.msg);
   struct mh_lxprog p;
   if (mh_lx_prepare(&p, BUILD_DIR, v, &c, 0, &e) < 0)
@@ -169,7 +175,7 @@ static void sweep(enum mh_variant v, const char *kind, const char *reg, const ch
     fail_msg("%s", e.msg);
   struct listing l = disassemble(p.path);
   uint64_t stack[64], offset = strcmp(kind, "mirror") == 0 ? p.arch->mirror_offset : 0;
-  int depth = 0;
+  int depth = 0, reps = 0;
   struct stop s[200];
   assert_true(n <= 200);
   for (int t = 0; t < n; t++) {
@@ -186,9 +192,15 @@ static void sweep(enum mh_variant v, const char *kind, const char *reg, const ch
                prev ? prev->mn : "not an instruction of the listing",
                prev ? (unsigned long long)prev->next : 0ULL,
                prev ? (unsigned long long)prev->target : 0ULL);
-    // The stack pointer stays in the arena's stack (common/mlx.h: below 0x18000000).
-    assert_in_range(s[t].page - offset, 0x17f00000, 0x17fff000);
+    assert_in_range(s[t].page - offset, lo, hi);
+    reps += t && s[t].pc == s[t - 1].pc;
   }
+  printf("%d steps stayed on a rep instruction (one iteration each)\n", reps);
+  // sweep's string phase reaches its first rep stosl (32 iterations) within
+  // half the window: a step that ran the whole rep at once shows here.
+  if (strcmp(program, "sweep") == 0 && reps < n / 3)
+    fail_msg("%d of %d steps in sweep's string phase were rep iterations, expected %d at least",
+             reps, n, n / 3);
   // A trial run again stops at the same instruction and page, same outcome.
   for (int t = 1; t < n; t += n / 3) {
     struct stop again = trial(&p, &c, &g, t);
@@ -208,16 +220,21 @@ static void i386_steps(void **state) {
   (void)state;
   if (!can_run(BUILD_DIR "/linux/i386-memv6/crc32"))
     skip();
-  sweep(MH_VARIANT_LX_I386_MEMV6, "native", "esp", "bench_fill", 24); // a store loop
+  // The stack pointer stays in the arena's stack (common/mlx.h: below 0x18000000).
+  sweep(MH_VARIANT_LX_I386_MEMV6, "crc32", "native", "esp", "bench_fill", 24, STACK); // stores
   // A system call (clock_gettime: one step), a return, calls and returns.
-  sweep(MH_VARIANT_LX_I386_MEMV6, "mirror", "sp", "rdtsc", 40);
+  sweep(MH_VARIANT_LX_I386_MEMV6, "crc32", "mirror", "sp", "rdtsc", 40, STACK);
+  // sweep's string phase: rep stosl, one step per iteration; the page an
+  // address (the arena's first page: sweep's one heap page).
+  if (access(BUILD_DIR "/linux/i386-memv6/sweep", X_OK) == 0)
+    sweep(MH_VARIANT_LX_I386_MEMV6, "sweep", "native", "0x10000000", "mark_string", 60, HEAP);
 }
 
 static void x86_64_steps(void **state) {
   (void)state;
   if (!can_run(BUILD_DIR "/linux/x86_64-memv6/crc32"))
     skip();
-  sweep(MH_VARIANT_LX_X86_64_MEMV6, "mirror", "rsp", "rdtsc", 40);
+  sweep(MH_VARIANT_LX_X86_64_MEMV6, "crc32", "mirror", "rsp", "rdtsc", 40, STACK);
 }
 
 // `memharness run` of a short sweep, then `memharness replay` of two of its
@@ -233,7 +250,7 @@ static void replay_cli(void **state) {
   snprintf(log, sizeof log, "%s/log", dir);
   FILE *f = fopen(camp, "w");
   assert_non_null(f);
-  fputs(campaign_json("linux-i386-memv6", "native", "sp", "bench_fill", 12), f);
+  fputs(campaign_json("linux-i386-memv6", "crc32", "native", "sp", "bench_fill", 12), f);
   fclose(f);
   char *run[] = {MEMHARNESS, "run", camp, "--build-dir", BUILD_DIR, "-o", out, NULL};
   char *again[][4] = {{MEMHARNESS, "replay", out, "linux-i386-memv6/7"},
