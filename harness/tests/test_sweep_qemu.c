@@ -1,15 +1,14 @@
 // Instruction-exact sweeps (campaigns/sweeps/, docs/campaign.md): a reduced
 // sweep of one shipped sweep campaign through `memharness run`.
 //
-//   test_sweep_qemu CAMPAIGN FIRST COUNT harness|bar
+//   test_sweep_qemu CAMPAIGN FIRST COUNT harness|bar [VARIANT]
 //
 // runs instructions FIRST .. FIRST+COUNT-1 after the campaign's breakpoint
-// (one trial each). `harness` checks what the harness promises: trial i
-// stopped after exactly FIRST+i instructions, its record names the eip, the
-// privilege level and the function+offset, QEMU delivered the #MC before
-// that instruction (mce_eip), nothing was a harness error, consecutive
-// trials stop at different instructions, and `memharness replay` of a
-// trial stops at the same instruction with the same outcome. `bar` checks
+// (one trial each), on every variant of the campaign or on VARIANT alone. `harness` checks what the
+// harness promises: trial i stopped after exactly FIRST+i instructions, its record names the eip,
+// the privilege level and the function+offset, QEMU delivered the #MC before that instruction
+// (mce_eip), nothing was a harness error, consecutive trials stop at different instructions, and
+// `memharness replay` of a trial stops at the same instruction with the same outcome. `bar` checks
 // issue 27's bar: every trial recovered with correct output and the mirror
 // oracle at 0 (the workload prints its mirrorcheck result, so a mismatch
 // is wrong output); each failure is printed with its instruction.
@@ -35,6 +34,7 @@ static int first, count;
 static bool linux_process; // the campaign's variants are linux-*: the stop is "pc"
 static char variants[8][32];
 static int nvariants;
+static const char *only; // VARIANT: the one variant of the campaign's to run; NULL: all
 static char dir[] = "/tmp/mh-sweep-XXXXXX", camp[128], out[128];
 
 static json_object *member(json_object *o, const char *k) {
@@ -58,6 +58,11 @@ static void write_campaign(void) {
   json_object_object_add(when, "icount", r);
   json_object_object_add(f, "trials", json_object_new_int(count));
   json_object *vs = member(c, "variants");
+  if (only) {
+    vs = json_object_new_array();
+    json_object_array_add(vs, json_object_new_string(only));
+    json_object_object_add(c, "variants", vs);
+  }
   nvariants = (int)json_object_array_length(vs);
   assert_in_range(nvariants, 1, 8);
   for (int i = 0; i < nvariants; i++)
@@ -164,8 +169,9 @@ static void reduced_sweep(void **state) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 5 || (strcmp(argv[4], "harness") != 0 && strcmp(argv[4], "bar") != 0)) {
-    fprintf(stderr, "usage: test_sweep_qemu CAMPAIGN FIRST COUNT harness|bar\n");
+  if ((argc != 5 && argc != 6) ||
+      (strcmp(argv[4], "harness") != 0 && strcmp(argv[4], "bar") != 0)) {
+    fprintf(stderr, "usage: test_sweep_qemu CAMPAIGN FIRST COUNT harness|bar [VARIANT]\n");
     return 2;
   }
   campaign = argv[1];
@@ -186,6 +192,7 @@ int main(int argc, char **argv) {
   first = atoi(argv[2]);
   count = atoi(argv[3]);
   mode = argv[4];
+  only = argc == 6 ? argv[5] : NULL;
   const struct CMUnitTest tests[] = {cmocka_unit_test(reduced_sweep)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
