@@ -47,6 +47,8 @@ int mirrorcheck(int pid);
 // mode 0: native frame, 1: mirror frame (memv6), 2: flip the native byte
 // only (no recovery: silent corruption the oracle must see). 0 or -1; on
 // the native kernel mode 0 kills the caller (status -1), as a real #MC does.
+// memv6sys also has kernel modes 4-7, with va naming a kernel frame of the
+// caller's (kernel/mce.h, MCETEST_K*; kmcetest.c uses them).
 int mcetest(uint va, int bit, int mode);
 int vtop(uint va); // the physical address behind va, or -1 (debugging)
 // Sharing of user frames: fork shares them copy-on-write, dedup merges
