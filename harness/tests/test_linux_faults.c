@@ -39,7 +39,7 @@ static bool can_run(void) {
     printf("skip: 32-bit programs do not run natively here (%s)\n", MH_HOST_I386_PATH);
     return false;
   }
-  if (system("gdbserver --version >/dev/null 2>&1") != 0) {
+  if (!mh_gdbserver_available()) {
     printf("skip: gdbserver is not installed (scripts/setup installs it)\n");
     return false;
   }

@@ -111,7 +111,7 @@ static bool can_run(const char *path) {
     printf("skip: 32-bit programs do not run natively here (%s)\n", MH_HOST_I386_PATH);
     return false;
   }
-  if (system("gdbserver --version >/dev/null 2>&1") != 0) {
+  if (!mh_gdbserver_available()) {
     printf("skip: gdbserver is not installed (scripts/setup installs it)\n");
     return false;
   }
@@ -220,9 +220,8 @@ static void i386_steps(void **state) {
   (void)state;
   if (!can_run(BUILD_DIR "/linux/i386-memv6/crc32"))
     skip();
-  // The stack pointer stays in the arena's stack (common/mlx.h: below 0x18000000).
-  sweep(MH_VARIANT_LX_I386_MEMV6, "crc32", "native", "esp", "bench_fill", 24, STACK); // stores
-  // A system call (clock_gettime: one step), a return, calls and returns.
+  // A system call (clock_gettime: one step), a return, calls and returns,
+  // loops; the stack pointer stays in the arena's stack.
   sweep(MH_VARIANT_LX_I386_MEMV6, "crc32", "mirror", "sp", "rdtsc", 40, STACK);
   // sweep's string phase: rep stosl, one step per iteration; the page an
   // address (the arena's first page: sweep's one heap page).

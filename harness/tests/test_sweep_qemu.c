@@ -26,6 +26,7 @@
 
 #include <json-c/json.h>
 
+#include "gdbserver.h"
 #include "mh_config.h"
 #include "proc.h"
 
@@ -183,8 +184,7 @@ int main(int argc, char **argv) {
     printf("skipped: the kernel targets do not exist in this build yet\n");
     return 77;
   }
-  if (linux_process && (strcmp(MH_HOST_I386_PATH, "native") != 0 ||
-                        system("gdbserver --version >/dev/null 2>&1") != 0)) {
+  if (linux_process && (strcmp(MH_HOST_I386_PATH, "native") != 0 || !mh_gdbserver_available())) {
     printf("skipped: 32-bit programs do not run natively here (%s) or gdbserver is missing\n",
            MH_HOST_I386_PATH);
     return 77;

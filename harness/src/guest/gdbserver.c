@@ -327,6 +327,13 @@ int mh_gdbserver_can_step(struct mh_gdbserver *g, struct mh_err *e) {
                  (int)(len < 100 ? len : 100), reply ? reply : "");
 }
 
+bool mh_gdbserver_available(void) {
+  char *argv[] = {"gdbserver", "--version", NULL};
+  char out[256];
+  struct mh_err e;
+  return mh_proc_capture(argv, out, sizeof out, 10000, &e) == 0;
+}
+
 bool mh_hwpoison_available(char *why, size_t cap) {
   if (access("/proc/sys/vm/memory_failure_early_kill", F_OK) != 0) {
     snprintf(why, cap,

@@ -82,6 +82,8 @@ int mh_gdbserver_step(struct mh_gdbserver *g, int gdb_signal, int timeout_ms,
 // Whether gdbserver steps this program (vCont? lists s and S): 0 yes, -1
 // with e naming what it answered.
 int mh_gdbserver_can_step(struct mh_gdbserver *g, struct mh_err *e);
+// Whether gdbserver runs here (`gdbserver --version`, from an argv).
+bool mh_gdbserver_available(void);
 // Whether this host can poison a page for real (madvise MADV_HWPOISON needs
 // CONFIG_MEMORY_FAILURE, whose vm.memory_failure_early_kill sysctl then
 // exists, and CAP_SYS_ADMIN); why says which is missing.
