@@ -19,7 +19,19 @@ struct zone {
   uint head; // frame number of the first free frame, 0 if none
   uint nfree;
   uint lo, hi; // physical bounds
+#ifdef MEMV6SYS
+  // Free page tables whose kernel mirror is known zero (kfree_zeroed),
+  // apart from head so that the kernel's own zeroed allocations find them
+  // first; they count in nfree like the others.
+  uint zhead;
+#endif
 };
+
+#ifdef MEMV6SYS
+#define ZONE_LIST(z, zeroed) ((zeroed) ? &(z)->zhead : &(z)->head)
+#else
+#define ZONE_LIST(z, zeroed) ((void)(zeroed), &(z)->head)
+#endif
 
 _Static_assert(GUEST_RAM_MB * 1024u * 1024u > PHYSTOP,
                "the default guest RAM covers the managed memory and the firmware tables above it");
@@ -33,9 +45,9 @@ static int zone_of(uint pa) {
 }
 
 // Frame 0 is below every zone, so 0 can end a list.
-static void zone_push(struct zone *z, uint pa) {
-  frames[pa >> PGSHIFT].next_free = z->head;
-  z->head = pa >> PGSHIFT;
+static void zone_push(struct zone *z, uint *list, uint pa) {
+  frames[pa >> PGSHIFT].next_free = *list;
+  *list = pa >> PGSHIFT;
   z->nfree++;
 }
 
@@ -64,20 +76,21 @@ void kalloc_init(void) {
   for (uint pa = top; pa > lo;) {
     pa -= PGSIZE;
     frames[pa >> PGSHIFT] = (struct frame){.kind = FRAME_FREE};
-    zone_push(&zones[zone_of(pa)], pa);
+    struct zone *z = &zones[zone_of(pa)];
+    zone_push(z, &z->head, pa);
   }
 }
 
 // Pops the zone's next usable frame. A free frame that was retired stays
 // linked (unlinking it from the middle would walk the list) but no longer
 // counts as free: it is dropped here instead of being handed out.
-static void *zone_pop(struct zone *z) {
+static void *zone_pop(struct zone *z, uint *list) {
   for (;;) {
-    uint fn = z->head;
+    uint fn = *list;
     if (!fn)
       return 0;
     struct frame *f = &frames[fn];
-    z->head = f->next_free;
+    *list = f->next_free;
     f->next_free = 0;
     if (f->kind == FRAME_FREE) {
       z->nfree--;
@@ -93,18 +106,32 @@ static void *zone_pop(struct zone *z) {
 // so the kernel mirror needs no copy first (that copy was half of fork's
 // cost on memv6sys: docs/memv6.md).
 #define KIND_ZEROED_NEXT 0x100
+// ... and a kernel or page-table frame comes from the zone's zeroed list
+// first: kmirror_zero_frame zeroes one copy of a frame whose mirror is zero.
+#define KIND_FROM_ZEROED 0x200
+
+// Either list first, the other when it is empty.
+static void *zone_pop_from(struct zone *z, int zeroed) {
+  void *l = zone_pop(z, ZONE_LIST(z, zeroed));
+  return l ? l : zone_pop(z, ZONE_LIST(z, !zeroed));
+}
 #endif
 
 void *kalloc_zone_raw(int zone, int kind, int owner) {
 #ifdef MEMV6SYS
   int raw = !(kind & KIND_ZEROED_NEXT);
   int sync = raw && (kind == FRAME_KERNEL || kind == FRAME_PGTABLE);
-  kind &= ~KIND_ZEROED_NEXT;
+  int zeroed = kind & KIND_FROM_ZEROED;
+  kind &= ~(KIND_ZEROED_NEXT | KIND_FROM_ZEROED);
 #endif
   struct zone *z = &zones[zone];
   for (;;) {
     spin_lock(&z->lock);
-    void *l = zone_pop(z);
+#ifdef MEMV6SYS
+    void *l = zone_pop_from(z, zeroed);
+#else
+    void *l = zone_pop(z, &z->head);
+#endif
     if (l)
       *frame_of(V2P(l)) = (struct frame){.kind = kind, .refs = 1, .owner = owner};
     spin_unlock(&z->lock);
@@ -124,9 +151,10 @@ void *kalloc_zone_raw(int zone, int kind, int owner) {
 
 void *kalloc_zone(int zone, int kind, int owner) {
 #ifdef MEMV6SYS
-  void *l = kalloc_zone_raw(zone, kind | KIND_ZEROED_NEXT, owner);
+  int from = kind == FRAME_KERNEL || kind == FRAME_PGTABLE ? KIND_FROM_ZEROED : 0;
+  void *l = kalloc_zone_raw(zone, kind | KIND_ZEROED_NEXT | from, owner);
   if (l)
-    kmirror_zero_frame(l, kind);
+    kmirror_zero_frame(l, kind, PGSIZE);
 #else
   void *l = kalloc_zone_raw(zone, kind, owner);
   if (l)
@@ -142,6 +170,14 @@ void *kalloc_stack(int owner) {
     kmirror_forget_zero(l);
     kmirror_set_native(l, 0, PGSIZE);
   }
+  return l;
+}
+
+void *kalloc_pgdir(int owner) {
+  void *l =
+      kalloc_zone_raw(ZONE_NORMAL, FRAME_PGTABLE | KIND_ZEROED_NEXT | KIND_FROM_ZEROED, owner);
+  if (l)
+    kmirror_zero_frame(l, FRAME_PGTABLE, PDX(KERNBASE) * sizeof(pde_t));
   return l;
 }
 #endif
@@ -183,17 +219,21 @@ int frame_retain(uint pa) {
   return 0;
 }
 
-// Puts a frame whose last reference is gone back on its zone's list.
-static int free_frame(uint pa, struct frame *f) {
+// Puts a frame whose last reference is gone back on one of its zone's lists.
+static int free_frame_on(uint pa, struct frame *f, int zeroed) {
   struct zone *z = &zones[zone_of(pa)];
   spin_lock(&z->lock);
   int freed = f->kind != FRAME_POISONED; // a check may have struck meanwhile
   if (freed) {
     *f = (struct frame){.kind = FRAME_FREE};
-    zone_push(z, pa);
+    zone_push(z, ZONE_LIST(z, zeroed), pa);
   }
   spin_unlock(&z->lock);
   return freed;
+}
+
+static int free_frame(uint pa, struct frame *f) {
+  return free_frame_on(pa, f, 0);
 }
 
 int frame_release(uint pa) {
@@ -235,6 +275,19 @@ void frame_retire(uint pa, uint refs) {
   }
   spin_unlock(&z->lock);
 }
+
+#ifdef MEMV6SYS
+int kfree_zeroed(void *va) {
+  uint pa = V2P(va);
+  struct frame *f = managed_frame(pa);
+  // Anything but a page table only this caller holds: the ordinary way.
+  if (f->kind != FRAME_PGTABLE || f->refs != 1) {
+    kfree(va);
+    return f->kind == FRAME_FREE;
+  }
+  return free_frame_on(pa, f, 1);
+}
+#endif
 
 uint zone_retired_frames(int zone) {
   return retired[zone];

@@ -41,14 +41,26 @@ void *kalloc_zone(int zone, int kind, int owner);
 void *kalloc_zone_raw(int zone, int kind, int owner);
 // A zero-filled kernel stack of KSTACKSIZE. memv6sys keeps a stack's mirror
 // itself (kmirror.h, kmirror_unmirrored), so it zeroes the native copy only.
+// A zero-filled page directory whose kernel half the caller fills at once,
+// in both copies (uvm_create): memv6sys leaves that half's mirror alone.
 #ifdef MEMV6SYS
 void *kalloc_stack(int owner);
+void *kalloc_pgdir(int owner);
 #else
 static inline void *kalloc_stack(int owner) {
   return kalloc_kind(FRAME_KERNEL, owner);
 }
+static inline void *kalloc_pgdir(int owner) {
+  return kalloc_kind(FRAME_PGTABLE, owner);
+}
 #endif
 void kfree(void *va); // drop a frame back on its zone's free list
+#ifdef MEMV6SYS
+// kfree of a page table whose kernel mirror its last user left zero
+// (kmirror_free_zeroed): kalloc_zone hands such frames out first as kernel
+// and page-table frames. 1 if the frame is free now.
+int kfree_zeroed(void *va);
+#endif
 // User frames are shared (copy-on-write fork, dedup): refs counts the PTEs
 // that map one. A frame is freed when its last mapping is released. memv6:
 // a mirror frame is not counted (refs 1); it is freed with its native

@@ -61,8 +61,7 @@ static uchar kzero[NFRAMES];
 void kmirror_free_zeroed(void *va, int whole) {
   uint fn = V2P(va) >> PGSHIFT;
   intr_off_push(); // no recovery between the release and the mark
-  kfree(va);
-  if (frames[fn].kind == FRAME_FREE)
+  if (kfree_zeroed(va))
     kzero[fn] = whole ? KZERO_ALL : KZERO_LOW;
   intr_on_pop();
 }
@@ -73,19 +72,40 @@ void kmirror_forget_zero(const void *va) {
     kzero[fn] = 0;
 }
 
-void kmirror_zero_frame(void *va, int kind) {
+// The frame kmirror_zero_frame is zeroing, and how much of its mirror: a
+// machine check on that mirror meanwhile zeroes it (kmirror_zero_inflight)
+// instead of copying a half-zeroed native copy there. One CPU.
+static struct {
+  char *va;
+  uint mirror_len;
+} zeroing;
+
+void kmirror_zero_frame(void *va, int kind, uint mirror_len) {
   uint fn = V2P(va) >> PGSHIFT;
   uint z = kzero[fn];
   if (z)
     kzero[fn] = 0;
-  if (kind != FRAME_PGTABLE || !z) {
-    kmirror_zero(va, PGSIZE);
+  if (kind != FRAME_PGTABLE && kind != FRAME_KERNEL) {
+    kmirror_zero(va, PGSIZE); // a user frame: one copy
     return;
   }
+  uint known = z == KZERO_ALL ? PGSIZE : z == KZERO_LOW ? PDX(KERNBASE) * sizeof(pde_t) : 0;
+  // Each copy once, the mirror first: a check on the native copy meanwhile
+  // is repaired from a mirror that holds zeros already, or will be zeroed
+  // over afterwards.
+  zeroing.mirror_len = mirror_len;
+  zeroing.va = va;
+  if (mirror_len > known)
+    kmirror_set_native((char *)va + MIRROR_OFFSET + known, 0, mirror_len - known);
   kmirror_set_native(va, 0, PGSIZE);
-  if (z == KZERO_LOW) // a directory's kernel half, in the mirror only
-    kmirror_set_native((char *)va + MIRROR_OFFSET + PDX(KERNBASE) * 4, 0,
-                       PGSIZE - PDX(KERNBASE) * 4);
+  zeroing.va = 0;
+}
+
+int kmirror_zero_inflight(uint pa) {
+  if (!zeroing.va || V2P(zeroing.va) != pa)
+    return 0;
+  kmirror_set_native(zeroing.va + MIRROR_OFFSET, 0, zeroing.mirror_len);
+  return 1;
 }
 
 // The oracle's part: a marked free frame's mirror is zero where the mark

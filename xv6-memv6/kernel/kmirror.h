@@ -51,13 +51,20 @@ static inline void kmirror_zero(void *dst, uint n) {
 // Page tables whose kernel mirror is known to be zero. uvm_free clears every
 // entry of a process's page tables (translated stores: both copies) and the
 // user half of its page directory before it frees them, so their mirror is
-// zero there (whole: the whole frame; else the user half). kalloc_zone then
-// zeroes such a frame as a page table in its native copy only, as native
-// does (kmirror_zero_frame); any other use of the frame forgets the mark.
-// The oracle checks every marked frame's mirror (kmirror_check).
+// zero there (whole: the whole frame; else the user half). They go on their
+// zone's zeroed list (kfree_zeroed), which kalloc_zone takes kernel and
+// page-table frames from first, and it zeroes such a frame in its native
+// copy only, as native does (kmirror_zero_frame); any other use of the
+// frame forgets the mark. The oracle checks every marked frame's mirror
+// (kmirror_check).
 #ifdef MEMV6SYS
 void kmirror_free_zeroed(void *va, int whole);
-void kmirror_zero_frame(void *va, int kind);
+// kind a user frame: its native copy. Else both copies, each once, its
+// mirror [0, mirror_len) only (the caller writes the rest in both copies
+// before anything reads it: a page directory's kernel half).
+void kmirror_zero_frame(void *va, int kind, uint mirror_len);
+// recover_kmirror: pa's mirror is being zeroed, and was zeroed over.
+int kmirror_zero_inflight(uint pa);
 void kmirror_forget_zero(const void *va);
 #else
 static inline void kmirror_free_zeroed(void *va, int whole) {

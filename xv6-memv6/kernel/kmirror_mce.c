@@ -74,6 +74,11 @@ static int recover_kmirror(uint pa, struct mce_event *ev) {
   if (npa < EXTMEM || npa >= MIRROR_ZONE_BASE)
     return 1; // below the kernel, or the sink: ignored
   int kind = frame_of(npa)->kind;
+  if (kmirror_zero_inflight(npa)) {
+    ev->action = "repaired_mirror";
+    ev->kpa = npa;
+    return 1;
+  }
   if (kind == FRAME_FREE)
     kmirror_forget_zero(P2V(npa)); // zeroed in both copies when handed out
   if (kind != FRAME_KERNEL && kind != FRAME_PGTABLE)

@@ -145,7 +145,7 @@ void kvm_move_pgdir(pde_t *pgdir) {
 #endif
 
 pde_t *uvm_create(int owner) {
-  pde_t *pgdir = kalloc_kind(FRAME_PGTABLE, owner);
+  pde_t *pgdir = kalloc_pgdir(owner);
   if (!pgdir)
     return 0;
 #ifdef MEMV6SYS
