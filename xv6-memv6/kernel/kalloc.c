@@ -219,7 +219,9 @@ int frame_retain(uint pa) {
   return 0;
 }
 
-// Puts a frame whose last reference is gone back on one of its zone's lists.
+// Puts a frame whose last reference is gone back on one of its zone's lists
+// (memv6sys: zeroed, with what kmirror_mark_zero needs; no recovery runs
+// while the lock is held, so none finds the frame free and unmarked).
 static int free_frame_on(uint pa, struct frame *f, int zeroed) {
   struct zone *z = &zones[zone_of(pa)];
   spin_lock(&z->lock);
@@ -227,6 +229,10 @@ static int free_frame_on(uint pa, struct frame *f, int zeroed) {
   if (freed) {
     *f = (struct frame){.kind = FRAME_FREE};
     zone_push(z, ZONE_LIST(z, zeroed), pa);
+#ifdef MEMV6SYS
+    if (zeroed)
+      kmirror_mark_zero(pa, zeroed);
+#endif
   }
   spin_unlock(&z->lock);
   return freed;
@@ -277,15 +283,14 @@ void frame_retire(uint pa, uint refs) {
 }
 
 #ifdef MEMV6SYS
-int kfree_zeroed(void *va) {
+void kfree_zeroed(void *va, int zero) {
   uint pa = V2P(va);
   struct frame *f = managed_frame(pa);
   // Anything but a page table only this caller holds: the ordinary way.
-  if (f->kind != FRAME_PGTABLE || f->refs != 1) {
+  if (f->kind != FRAME_PGTABLE || f->refs != 1)
     kfree(va);
-    return f->kind == FRAME_FREE;
-  }
-  return free_frame_on(pa, f, 1);
+  else
+    free_frame_on(pa, f, zero);
 }
 #endif
 

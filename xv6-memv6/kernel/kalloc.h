@@ -56,10 +56,10 @@ static inline void *kalloc_pgdir(int owner) {
 #endif
 void kfree(void *va); // drop a frame back on its zone's free list
 #ifdef MEMV6SYS
-// kfree of a page table whose kernel mirror its last user left zero
-// (kmirror_free_zeroed): kalloc_zone hands such frames out first as kernel
-// and page-table frames. 1 if the frame is free now.
-int kfree_zeroed(void *va);
+// kfree of a page table whose kernel mirror its last user left zero, as
+// kmirror_free_zeroed says (zero, for kmirror_mark_zero): kalloc_zone hands
+// such frames out first as kernel and page-table frames.
+void kfree_zeroed(void *va, int zero);
 #endif
 // User frames are shared (copy-on-write fork, dedup): refs counts the PTEs
 // that map one. A frame is freed when its last mapping is released. memv6:

@@ -3,17 +3,8 @@
 #include "types.h"
 #include "klib.h"
 
-// String instructions rather than loops: every fork and exec zeroes and
-// copies whole frames, and under icount a `rep stosl` step is one
-// instruction where a C loop spends three or four per word.
 void *memset(void *dst, int c, uint n) {
-  uint w = (uchar)c * 0x01010101u;
-  uint words = n / 4, bytes = n % 4;
-  void *d = dst;
-  __asm__ volatile("cld; rep stosl; movl %3, %%ecx; rep stosb"
-                   : "+D"(d), "+c"(words)
-                   : "a"(w), "r"(bytes)
-                   : "memory", "cc");
+  str_set(dst, (uchar)c * 0x01010101u, n);
   return dst;
 }
 
@@ -23,11 +14,7 @@ void *memmove(void *dst, const void *src, uint n) {
   if (d == s || n == 0)
     return dst;
   if (d < s || d >= s + n) {
-    uint words = n / 4, bytes = n % 4;
-    __asm__ volatile("cld; rep movsl; movl %3, %%ecx; rep movsb"
-                     : "+D"(d), "+S"(s), "+c"(words)
-                     : "r"(bytes)
-                     : "memory", "cc");
+    str_copy(d, s, n);
   } else {
     // dst overlaps src from above: copy backwards, byte by byte (rare).
     d += n - 1;

@@ -59,11 +59,11 @@ void kmirror_zero(void *dst, uint n) {
 static uchar kzero[NFRAMES];
 
 void kmirror_free_zeroed(void *va, int whole) {
-  uint fn = V2P(va) >> PGSHIFT;
-  intr_off_push(); // no recovery between the release and the mark
-  if (kfree_zeroed(va))
-    kzero[fn] = whole ? KZERO_ALL : KZERO_LOW;
-  intr_on_pop();
+  kfree_zeroed(va, whole ? KZERO_ALL : KZERO_LOW);
+}
+
+void kmirror_mark_zero(uint pa, int zero) {
+  kzero[pa >> PGSHIFT] = (uchar)zero;
 }
 
 void kmirror_forget_zero(const void *va) {

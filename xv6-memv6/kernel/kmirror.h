@@ -59,6 +59,7 @@ static inline void kmirror_zero(void *dst, uint n) {
 // (kmirror_check).
 #ifdef MEMV6SYS
 void kmirror_free_zeroed(void *va, int whole);
+void kmirror_mark_zero(uint pa, int zero); // kfree_zeroed's, under the zone lock
 // kind a user frame: its native copy. Else both copies, each once, its
 // mirror [0, mirror_len) only (the caller writes the rest in both copies
 // before anything reads it: a page directory's kernel half).

@@ -125,10 +125,12 @@ static void dispatch(struct trapframe *tf);
 #endif
 
 void trap_dispatch(struct trapframe *tf) {
-  // memv6sys: kernel code this trap cut may be inside a mirrored write.
-  int slot = kmirror_trap_enter(tf);
+  // memv6sys: kernel code this trap cut may be inside a mirrored write
+  // (a trap from user mode cut none: no call for the common case).
+  int slot = (tf->cs & 3) == DPL_USER ? -1 : kmirror_trap_enter(tf);
   dispatch(tf);
-  kmirror_trap_leave(slot);
+  if (slot >= 0)
+    kmirror_trap_leave(slot);
 }
 
 static void dispatch(struct trapframe *tf) {

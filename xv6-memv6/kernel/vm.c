@@ -67,11 +67,7 @@ void mem_copy(void *dst, const void *src, uint n) {
     return;
   }
 #endif
-  uint words = n / 4, bytes = n % 4;
-  __asm__ volatile("cld; rep movsl; movl %3, %%ecx; rep movsb"
-                   : "+D"(dst), "+S"(src), "+c"(words)
-                   : "r"(bytes)
-                   : "memory", "cc");
+  str_copy(dst, src, n);
 }
 
 // The native frame mem at va and a mirror filled from mirror_src (zeroed
