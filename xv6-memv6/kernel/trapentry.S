@@ -36,6 +36,11 @@
 .macro KMIRROR_ENTER
   subl $KPENDING, %esp
   cld
+  // From ring 3 the interrupted code's stack is another: no pending slots,
+  // and the frame holds esp and ss too.
+  movl $TF_WORDS_USER, %ecx
+  testl $3, KPENDING+TF_CS(%esp)
+  jnz 2f
   leal MIRROR_OFFSET+KPENDING+TF_PENDING(%esp), %esi
   movl %esp, %edi
   movl $(KPENDING / 4), %ecx
@@ -48,9 +53,6 @@
   // interrupted code's own words above it may be mid-way through a
   // mirrored write.
   movl $TF_WORDS_KERNEL, %ecx
-  testl $3, KPENDING+TF_CS(%esp)
-  jz 2f
-  movl $TF_WORDS_USER, %ecx
 2:
   leal KPENDING(%esp), %esi
   leal MIRROR_OFFSET+KPENDING(%esp), %edi
