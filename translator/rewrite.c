@@ -485,7 +485,8 @@ static int rewrite_copy(struct ctx *c, const struct insn_desc *d, const struct i
   int kind = save_for_rollback(c, d, in, m, pre, text, len);
   if (kind < 0)
     return -1;
-  int n = c->seq[c->nseq - 1].to; // the instruction's index in the sequence
+  // The instruction's index in the sequence: the last entry is the cut before it.
+  int n = c->seq[c->nseq - 1].from;
   long adj = esp_based(c, m) ? c->a->word : 0;
   if (adj)
     moved_insn(c, in, wop, adj);

@@ -32,7 +32,7 @@
 // The SIGBUS handler's own stack (sigaltstack), outside the arena: a memory
 // error on the program's stack page must not land the handler's frame on
 // the page it replaces (rtsig.c).
-#define MLX_SIGSTACK 0x0e000000u
+#define MLX_SIGSTACK 0x1c000000u
 #define MLX_SIGSTACK_SIZE 0x00010000u // 64 KiB
 
 // A mirrored program whose oracle finds a mismatch exits with this status
@@ -50,6 +50,13 @@ void mlx_mirror_sync(const void *p, unsigned long n);
 // image's data and bss, the heap and the live stack (from the caller's
 // stack pointer up); -1 in the untranslated build.
 int mlx_oracle(void);
+// rtsig.c, mirrored build: what the SIGBUS handler does for a memory error
+// Linux reports at addr (BUS_MCEERR_AR or _AO), without its message: the
+// page replaced from the other side and a cut inside a mirrored write moved
+// to an end of the sequence. context is the signal's ucontext, whose
+// registers it changes. 1 when addr is in a mirrored or mirror page, 0
+// (nothing done) otherwise. Tests call it from their own handlers.
+int mlx_memory_error(unsigned long addr, void *context);
 // Exits the process (exit_group); the mirrored build runs the oracle first.
 void mlx_exit(int status) __attribute__((noreturn));
 

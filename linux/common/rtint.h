@@ -39,6 +39,13 @@ int rt_mirrored(ulong page);
 void rt_catch_memory_errors(void);
 void rt_refuse_mappings(void);
 
+// rtpairs.c (where lx_arch.h says LX_HAS_PAIRS): after the page page
+// (native address; its native side when native) was replaced, the code the
+// signal cut (registers in context, the ucontext) is moved to an end of the
+// mirrored write sequence it was in, if any, by the program's .mirror_pairs
+// table.
+void rt_inflight(void *context, ulong page, int native);
+
 // entry.S: mmap of anonymous memory, through the one system call
 // instruction the seccomp filter lets map memory (mlx_trusted_ip is the
 // address after it; section mlx_trusted, linked at MLX_TRUSTED_TEXT);

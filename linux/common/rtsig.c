@@ -55,26 +55,45 @@ static void replace_page(ulong page, ulong from) {
     ((volatile char *)page)[i] = ((const char *)from)[i];
 }
 
-// Linux reports an uncorrected memory error in a process page with SIGBUS,
-// si_code BUS_MCEERR_AR/AO and the address. A mirrored page is replaced by
-// a fresh one filled from its mirror, a mirror page by one filled from
-// native, and the program goes on; anything else ends it as Linux would.
-// A consumed error (AR) stops the instruction that read the bad line before
-// it completes, and it runs again after the handler: a native store then
-// rewrites what the mirror lacks, a mirror store what native has already.
-static void on_sigbus(int sig, struct lx_siginfo *info, void *context) {
-  (void)sig, (void)context;
-  ulong addr = (ulong)info->addr, page = addr & ~(LX_PAGE - 1);
+// A memory error in the page of addr: a mirrored page is replaced by a
+// fresh one filled from its mirror, a mirror page by one filled from
+// native. Code the signal cut inside a mirrored write sequence (the
+// registers in context) is then moved to one of the sequence's ends, as
+// the guest kernel does (rtpairs.c): an error that arrives asynchronously
+// (AO) between a native store and its mirror copy, or on the mirror page
+// after a read-modify-write's native half, would otherwise lose the store
+// or apply the operation twice. A consumed error (AR) stops the
+// instruction that read the bad line before it completes; the same rule
+// covers it. 1 for a mirrored or mirror page, 0 (nothing done) otherwise.
+int mlx_memory_error(ulong addr, void *context) {
+  ulong page = addr & ~(LX_PAGE - 1);
   int native = rt_mirrored(page);
   int mirror = page >= MIRROR_OFFSET && rt_mirrored(page - MIRROR_OFFSET);
-  if (!is_memory_error(info->code) || (!native && !mirror)) {
+  if (!native && !mirror)
+    return 0;
+  replace_page(page, native ? page + MIRROR_OFFSET : page - MIRROR_OFFSET);
+#ifdef LX_HAS_PAIRS
+  rt_inflight(context, native ? page : page - MIRROR_OFFSET, native);
+#else
+  (void)context;
+#endif
+  return 1;
+}
+
+// Linux reports an uncorrected memory error in a process page with SIGBUS,
+// si_code BUS_MCEERR_AR/AO and the address: recovered from the other side
+// and the program goes on; anything else ends it as Linux would.
+static void on_sigbus(int sig, struct lx_siginfo *info, void *context) {
+  (void)sig;
+  ulong addr = (ulong)info->addr;
+  int native = rt_mirrored(addr & ~(LX_PAGE - 1));
+  if (!is_memory_error(info->code) || !mlx_memory_error(addr, context)) {
     rt_say("mlx: SIGBUS at ");
     rt_say_hex(addr);
     rt_say(is_memory_error(info->code) ? ": memory error outside the mirror\n"
                                        : ": not a memory error\n");
     rt_exit(128 + LX_SIGBUS);
   }
-  replace_page(page, native ? page + MIRROR_OFFSET : page - MIRROR_OFFSET);
   rt_say("mlx: memory error at ");
   rt_say_hex(addr);
   rt_say(native ? ": page replaced and filled from the mirror\n"

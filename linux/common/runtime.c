@@ -182,3 +182,12 @@ __attribute__((noinline)) void mlx_exit(int status) {
 #endif
   rt_exit(status);
 }
+
+#ifndef MLX_MIRRORED
+// The untranslated build has no mirror to recover from (rtsig.c has the
+// mirrored build's).
+int mlx_memory_error(ulong addr, void *context) {
+  (void)addr, (void)context;
+  return 0;
+}
+#endif

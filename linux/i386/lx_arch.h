@@ -82,4 +82,14 @@ static inline long lx_waitpid(long pid, int *status) {
 #define LX_UC_REG_RESULT 11 // eax
 #define LX_UC_REG_ARG0 8    // ebx
 #define LX_UC_REG_ARG1 10   // ecx
+// Where the registers of code cut by a signal are, for recovery inside a
+// mirrored write (rtpairs.c): the general registers in ModRM order (eax ecx
+// edx ebx esp ebp esi edi; esp is the one sigreturn restores), eip, eflags.
+#define LX_UC_MODRM_REGS                                                                           \
+  { 11, 10, 9, 8, 7, 6, 5, 4 }
+#define LX_UC_REG_IP 14
+#define LX_UC_REG_FLAGS 16
+// The translator's .mirror_pairs table format (mirrorpairs.h) is i386's:
+// the runtime rolls a cut inside a mirrored write with kernel/mptable.c.
+#define LX_HAS_PAIRS 1
 #endif

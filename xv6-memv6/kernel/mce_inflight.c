@@ -186,82 +186,45 @@ static int native_replaced(const struct cut *c, uint a, int w, const struct mce_
   return 0;
 }
 
-static void regs_of(const struct trapframe *tf, uint r[MPT_NREGS]) {
-  r[0] = tf->eax, r[1] = tf->ecx, r[2] = tf->edx, r[3] = tf->ebx;
-  r[4] = tf->esp, r[5] = tf->ebp, r[6] = tf->esi, r[7] = tf->edi;
+// What mpt_roll reaches the cut's memory through: the cut and this check's events.
+struct roll_ctx {
+  const struct cut *c;
+  const struct mce_event *ev;
+  int n;
+};
+
+static unsigned roll_read(void *arg, unsigned va, void *dst, unsigned n) {
+  return read_upto(((struct roll_ctx *)arg)->c, va, dst, n);
 }
 
-static void set_reg(struct trapframe *tf, int g, uint v) {
-  uint *slot[MPT_NREGS] = {&tf->eax, &tf->ecx, &tf->edx, &tf->ebx,
-                           &tf->esp, &tf->ebp, &tf->esi, &tf->edi};
-  *slot[g] = v;
+static int roll_sync(void *arg, unsigned va, unsigned n, int to_mirror) {
+  return sync_bytes(((struct roll_ctx *)arg)->c, va, n, to_mirror);
 }
 
-#define EFLAGS_ARITH 0x8d5 // CF PF AF ZF SF OF
-
-// A read-modify-write cut after its native half: back to its start when
-// the native bytes were replaced (they are the mirror's, the old ones),
-// else forward to its end with the native result copied to the mirror.
-static void finish_rmw(struct cut *c, const struct mpt_entry *e, const struct mce_event *ev,
-                       int n) {
-  struct trapframe *tf = c->tf;
-  unsigned char code[16];
-  uint r[MPT_NREGS], a, saved;
-  int w, kind = MPT_KIND(e->kb);
-  uint esp0 = esp_of(c) + (uint)MPT_DELTA(e->kb);
-  regs_of(tf, r);
-  r[MPT_ESP] = esp_of(c);
-  uint len = read_upto(c, tf->eip, code, sizeof code);
-  if (mpt_operand(code, len, r, MIRROR_OFFSET, &a, &w) < 0)
-    return;
-  if (native_replaced(c, a, w, ev, n)) {
-    if (kind != MPT_RMW && read_at(c, esp0 - 4, &saved, 4) < 0)
-      return;
-    if (kind - MPT_RMWR == MPT_ESP)
-      return; // %esp as the register xadd or cmpxchg changes: not rolled
-    if (sync_bytes(c, a, (uint)w, 0) < 0)
-      return;
-    if (kind == MPT_RMWF)
-      tf->eflags = (tf->eflags & ~EFLAGS_ARITH) | (saved & EFLAGS_ARITH);
-    else if (kind >= MPT_RMWR)
-      set_reg(tf, kind - MPT_RMWR, saved);
-    tf->eip = e->l0;
-  } else {
-    if (sync_bytes(c, a, (uint)w, 1) < 0)
-      return;
-    tf->eip = e->l0 + e->end;
-  }
-  set_esp(c, esp0);
+static int roll_native_replaced(void *arg, unsigned a, int w) {
+  struct roll_ctx *x = arg;
+  return native_replaced(x->c, a, w, x->ev, x->n);
 }
 
-// Registers a redo restores (ModRM numbers), saved at L0's %esp - 4, - 8, - 12.
-static const signed char redo_saves[][3] = {[MPT_REDO] = {-1, -1, -1},
-                                            [MPT_REDO_A] = {0, -1, -1},
-                                            [MPT_REDO_CD] = {1, 7, -1},
-                                            [MPT_REDO_CDS] = {1, 7, 6}};
-
-// Runs the sequence again from its start, with the registers it changed
-// restored from the words it saved below its starting %esp.
-static void redo(struct cut *c, const struct mpt_entry *e) {
-  const signed char *regs = redo_saves[MPT_KIND(e->kb)];
-  uint esp0 = esp_of(c) + (uint)MPT_DELTA(e->kb), v[3];
-  for (int k = 0; k < 3 && regs[k] >= 0; k++) {
-    if (read_at(c, esp0 - 4 * (uint)(k + 1), &v[k], 4) < 0)
-      return;
-  }
-  for (int k = 0; k < 3 && regs[k] >= 0; k++)
-    set_reg(c->tf, regs[k], v[k]);
-  c->tf->eip = e->l0;
-  set_esp(c, esp0);
-}
-
-// Code cut inside the sequence e: to one of its ends.
+// Code cut inside the sequence e: to one of its ends (mptable.c's rule),
+// with the trap frame's registers, flags and %esp.
 static void roll(struct cut *c, const struct mpt_entry *e, const struct mce_event *ev, int n) {
-  int kind = MPT_KIND(e->kb);
-  if (kind == MPT_REDO || kind == MPT_REDO_A || kind == MPT_REDO_CD || kind == MPT_REDO_CDS)
-    redo(c, e);
-  else if (kind == MPT_RMW || kind == MPT_RMWF || kind >= MPT_RMWR)
-    finish_rmw(c, e, ev, n);
+  struct trapframe *tf = c->tf;
+  struct roll_ctx x = {c, ev, n};
+  struct mpt_cut m = {{tf->eax, tf->ecx, tf->edx, tf->ebx, esp_of(c), tf->ebp, tf->esi, tf->edi},
+                      tf->eip,
+                      tf->eflags,
+                      &x,
+                      roll_read,
+                      roll_sync,
+                      roll_native_replaced};
+  if (!mpt_roll(&m, e, MIRROR_OFFSET))
+    return;
+  tf->eax = m.r[0], tf->ecx = m.r[1], tf->edx = m.r[2], tf->ebx = m.r[3];
+  tf->ebp = m.r[5], tf->esi = m.r[6], tf->edi = m.r[7];
+  tf->eip = m.eip;
+  tf->eflags = m.eflags;
+  set_esp(c, m.r[MPT_ESP]);
 }
 
 // p's user code, if it stopped inside a sequence.

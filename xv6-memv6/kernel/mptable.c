@@ -176,3 +176,72 @@ int mpt_operand(const unsigned char *code, unsigned n, const unsigned regs[MPT_N
   *width = w;
   return 0;
 }
+
+static int read_word(struct mpt_cut *c, unsigned va, unsigned *v) {
+  return c->read(c->arg, va, v, 4) == 4 ? 0 : -1;
+}
+
+#define EFLAGS_ARITH 0x8d5 // CF PF AF ZF SF OF
+
+// A read-modify-write cut after its native half: back to its start when
+// the native bytes were replaced (they are the mirror's, the old ones),
+// else forward to its end with the native result copied to the mirror.
+static int finish_rmw(struct mpt_cut *c, const struct mpt_entry *e, unsigned mirror_offset) {
+  unsigned char code[16];
+  unsigned a, saved = 0;
+  int w, kind = MPT_KIND(e->kb);
+  unsigned esp0 = c->r[MPT_ESP] + (unsigned)MPT_DELTA(e->kb);
+  unsigned len = c->read(c->arg, c->eip, code, sizeof code);
+  if (mpt_operand(code, len, c->r, mirror_offset, &a, &w) < 0)
+    return 0;
+  if (c->native_replaced(c->arg, a, w)) {
+    if (kind != MPT_RMW && read_word(c, esp0 - 4, &saved) < 0)
+      return 0;
+    if (kind - MPT_RMWR == MPT_ESP)
+      return 0; // %esp as the register xadd or cmpxchg changes: not rolled
+    if (c->sync(c->arg, a, (unsigned)w, 0) < 0)
+      return 0;
+    if (kind == MPT_RMWF)
+      c->eflags = (c->eflags & ~EFLAGS_ARITH) | (saved & EFLAGS_ARITH);
+    else if (kind >= MPT_RMWR)
+      c->r[kind - MPT_RMWR] = saved;
+    c->eip = e->l0;
+  } else {
+    if (c->sync(c->arg, a, (unsigned)w, 1) < 0)
+      return 0;
+    c->eip = e->l0 + e->end;
+  }
+  c->r[MPT_ESP] = esp0;
+  return 1;
+}
+
+// Registers a redo restores (ModRM numbers), saved at L0's %esp - 4, - 8, - 12.
+static const signed char redo_saves[][3] = {[MPT_REDO] = {-1, -1, -1},
+                                            [MPT_REDO_A] = {0, -1, -1},
+                                            [MPT_REDO_CD] = {1, 7, -1},
+                                            [MPT_REDO_CDS] = {1, 7, 6}};
+
+// Runs the sequence again from its start, with the registers it changed
+// restored from the words it saved below its starting %esp.
+static int redo(struct mpt_cut *c, const struct mpt_entry *e) {
+  const signed char *regs = redo_saves[MPT_KIND(e->kb)];
+  unsigned esp0 = c->r[MPT_ESP] + (unsigned)MPT_DELTA(e->kb), v[3] = {0, 0, 0};
+  for (int k = 0; k < 3 && regs[k] >= 0; k++) {
+    if (read_word(c, esp0 - 4 * (unsigned)(k + 1), &v[k]) < 0)
+      return 0;
+  }
+  for (int k = 0; k < 3 && regs[k] >= 0; k++)
+    c->r[regs[k]] = v[k];
+  c->eip = e->l0;
+  c->r[MPT_ESP] = esp0;
+  return 1;
+}
+
+int mpt_roll(struct mpt_cut *c, const struct mpt_entry *e, unsigned mirror_offset) {
+  int kind = MPT_KIND(e->kb);
+  if (kind == MPT_REDO || kind == MPT_REDO_A || kind == MPT_REDO_CD || kind == MPT_REDO_CDS)
+    return redo(c, e);
+  if (kind == MPT_RMW || kind == MPT_RMWF || kind >= MPT_RMWR)
+    return finish_rmw(c, e, mirror_offset);
+  return 0;
+}

@@ -1,12 +1,15 @@
 // The pure part of recovery inside a mirrored write (kernel/mptable.c): an
-// interrupted EIP matched with a table entry, and the bytes the instruction
-// there writes, decoded as recovery must (docs/memv6.md).
+// interrupted EIP matched with a table entry, the bytes the instruction
+// there writes, decoded as recovery must, and the cut moved to an end of
+// its sequence (mpt_roll, which the kernel and the Linux runtime share;
+// docs/memv6.md).
 #include "mptable.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -177,8 +180,163 @@ static void operands_decode_to_the_native_bytes(void **state) {
   }
 }
 
+// A cut's memory for mpt_roll: user addresses [MEM_LO, MEM_LO + sizeof)
+// with a native and a mirror copy, and which side this error replaced.
+#define MEM_LO 0x1000u
+struct fake_mem {
+  unsigned char native[0x2000], mirror[0x2000];
+  unsigned replaced_page; // native page replaced from the mirror, 0: none
+};
+
+static int in_mem(unsigned va, unsigned n) {
+  return va >= MEM_LO && va - MEM_LO + n <= 0x2000;
+}
+
+static unsigned fake_read(void *arg, unsigned va, void *dst, unsigned n) {
+  struct fake_mem *m = arg;
+  if (!in_mem(va, n))
+    return 0;
+  memcpy(dst, m->native + (va - MEM_LO), n);
+  return n;
+}
+
+static int fake_sync(void *arg, unsigned va, unsigned n, int to_mirror) {
+  struct fake_mem *m = arg;
+  if (!in_mem(va, n))
+    return -1;
+  if (to_mirror)
+    memcpy(m->mirror + (va - MEM_LO), m->native + (va - MEM_LO), n);
+  else
+    memcpy(m->native + (va - MEM_LO), m->mirror + (va - MEM_LO), n);
+  return 0;
+}
+
+static int fake_replaced(void *arg, unsigned a, int w) {
+  const struct fake_mem *m = arg;
+  unsigned first = a & ~0xfffu, last = (a + (unsigned)w - 1) & ~0xfffu;
+  return m->replaced_page && (m->replaced_page == first || m->replaced_page == last);
+}
+
+static void put32(unsigned char *p, unsigned v) {
+  for (int i = 0; i < 4; i++)
+    p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static unsigned get32(const unsigned char *p) {
+  return (unsigned)p[0] | (unsigned)p[1] << 8 | (unsigned)p[2] << 16 | (unsigned)p[3] << 24;
+}
+
+// The code at the cut: "addl %ecx, M(%ebx)" (the mirror half of an rmw).
+#define CODE_VA 0x2100u
+static const unsigned char mirror_add[] = {0x01, 0x8b, 0, 0, 0, 0x40};
+
+static struct mpt_cut cut_at(struct fake_mem *m, unsigned eip, unsigned esp) {
+  struct mpt_cut c = {{0}, eip, 0x202, m, fake_read, fake_sync, fake_replaced};
+  c.r[MPT_ESP] = esp;
+  c.r[3] = 0x1800; // %ebx: the operand, on the first page
+  return c;
+}
+
+static void rmw_rolls_back_when_native_was_replaced(void **state) {
+  (void)state;
+  static struct fake_mem m;
+  memset(&m, 0, sizeof m);
+  memcpy(m.native + (CODE_VA - MEM_LO), mirror_add, sizeof mirror_add);
+  put32(m.mirror + 0x800, 5); // the old value
+  put32(m.native + 0x800, 9); // whatever: the mirror's bytes go back to native
+  m.replaced_page = 0x1000;
+  struct mpt_entry e = {CODE_VA - 6, 6, 12, 12, (unsigned char)MPT_BYTE(MPT_RMW, 0)};
+  struct mpt_cut c = cut_at(&m, CODE_VA, 0x2f00);
+  assert_int_equal(mpt_roll(&c, &e, MOFF), 1);
+  assert_int_equal(c.eip, e.l0); // the native half runs again, once, on the old bytes
+  assert_int_equal(get32(m.native + 0x800), 5);
+  assert_int_equal(c.r[MPT_ESP], 0x2f00);
+}
+
+static void rmw_rolls_forward_when_mirror_was_replaced(void **state) {
+  (void)state;
+  static struct fake_mem m;
+  memset(&m, 0, sizeof m);
+  memcpy(m.native + (CODE_VA - MEM_LO), mirror_add, sizeof mirror_add);
+  put32(m.native + 0x800, 8); // the native half's result
+  put32(m.mirror + 0x800, 8); // the mirror page came from native: already the result
+  m.replaced_page = 0;
+  struct mpt_entry e = {CODE_VA - 6, 6, 12, 12, (unsigned char)MPT_BYTE(MPT_RMW, 0)};
+  struct mpt_cut c = cut_at(&m, CODE_VA, 0x2f00);
+  assert_int_equal(mpt_roll(&c, &e, MOFF), 1);
+  assert_int_equal(c.eip, e.l0 + e.end); // the mirror half is not applied a second time
+  assert_int_equal(get32(m.mirror + 0x800), 8);
+}
+
+static void rmwf_restores_the_arithmetic_flags_and_esp(void **state) {
+  (void)state;
+  static struct fake_mem m;
+  memset(&m, 0, sizeof m);
+  memcpy(m.native + (CODE_VA - MEM_LO), mirror_add, sizeof mirror_add);
+  unsigned esp0 = 0x2f00;
+  put32(m.native + (esp0 - 4 - MEM_LO), 0x8d5 | 0x400); // CF PF AF ZF SF OF, and DF
+  m.replaced_page = 0x1000;
+  struct mpt_entry e = {CODE_VA - 17, 17, 23, 33, (unsigned char)MPT_BYTE(MPT_RMWF, 4)};
+  struct mpt_cut c = cut_at(&m, CODE_VA, esp0 - 4);
+  assert_int_equal(mpt_roll(&c, &e, MOFF), 1);
+  assert_int_equal(c.eip, e.l0);
+  assert_int_equal(c.r[MPT_ESP], esp0);
+  assert_int_equal(c.eflags, 0x202 | 0x8d5); // DF is not the saved word's to give back
+}
+
+static void rmwr_restores_its_register(void **state) {
+  (void)state;
+  static struct fake_mem m;
+  memset(&m, 0, sizeof m);
+  memcpy(m.native + (CODE_VA - MEM_LO), mirror_add, sizeof mirror_add);
+  unsigned esp0 = 0x2f00;
+  put32(m.native + (esp0 - 4 - MEM_LO), 77); // %ecx as it was at L0
+  m.replaced_page = 0x1000;
+  struct mpt_entry e = {CODE_VA - 13, 13, 19, 29, (unsigned char)MPT_BYTE(MPT_RMWR + 1, 4)};
+  struct mpt_cut c = cut_at(&m, CODE_VA, esp0 - 4);
+  c.r[1] = 3;
+  assert_int_equal(mpt_roll(&c, &e, MOFF), 1);
+  assert_int_equal(c.r[1], 77);
+  assert_int_equal(c.eip, e.l0);
+  assert_int_equal(c.r[MPT_ESP], esp0);
+}
+
+static void redo_cds_restores_the_string_registers(void **state) {
+  (void)state;
+  static struct fake_mem m;
+  memset(&m, 0, sizeof m);
+  unsigned esp0 = 0x2f00;
+  put32(m.native + (esp0 - 4 - MEM_LO), 10);      // %ecx
+  put32(m.native + (esp0 - 8 - MEM_LO), 0x1100);  // %edi
+  put32(m.native + (esp0 - 12 - MEM_LO), 0x1200); // %esi
+  struct mpt_entry e = {CODE_VA, 9, 11, 40, (unsigned char)MPT_BYTE(MPT_REDO_CDS, 12)};
+  struct mpt_cut c = cut_at(&m, CODE_VA + 9, esp0 - 12);
+  assert_int_equal(mpt_roll(&c, &e, MOFF), 1);
+  assert_int_equal(c.eip, CODE_VA);
+  assert_int_equal(c.r[MPT_ESP], esp0);
+  assert_int_equal(c.r[1], 10);
+  assert_int_equal(c.r[7], 0x1100);
+  assert_int_equal(c.r[6], 0x1200);
+}
+
+static void unreadable_memory_rolls_nothing(void **state) {
+  (void)state;
+  static struct fake_mem m;
+  memset(&m, 0, sizeof m);
+  struct mpt_entry e = {0x9000, 6, 12, 12, (unsigned char)MPT_BYTE(MPT_RMW, 0)};
+  struct mpt_cut c = cut_at(&m, 0x9006, 0x2f00); // the code is not readable
+  assert_int_equal(mpt_roll(&c, &e, MOFF), 0);
+  assert_int_equal(c.eip, 0x9006);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(rmw_rolls_back_when_native_was_replaced),
+      cmocka_unit_test(rmw_rolls_forward_when_mirror_was_replaced),
+      cmocka_unit_test(rmwf_restores_the_arithmetic_flags_and_esp),
+      cmocka_unit_test(rmwr_restores_its_register),
+      cmocka_unit_test(redo_cds_restores_the_string_registers),
+      cmocka_unit_test(unreadable_memory_rolls_nothing),
       cmocka_unit_test(entry_covers_its_interior_only),
       cmocka_unit_test(short_entries_and_blocks_decode),
       cmocka_unit_test(bad_tables_are_refused),
