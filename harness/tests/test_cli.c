@@ -433,13 +433,17 @@ static void interrupt_early(const char *c, int sig, int wait_ms, const char *sig
     usleep((useconds_t)wait_ms * 1000);
   double t0 = mh_now();
   kill(p.pid, sig);
-  assert_int_equal(mh_proc_wait(&p, 10000), 1);
+  assert_int_equal(mh_proc_wait(&p, 15000), 1);
+  double took = mh_now() - t0;
   read_file(log);
-  printf("%s after %d ms: exit %d in %.2f s\n", signame, wait_ms, mh_proc_exit_code(&p),
-         mh_now() - t0);
+  printf("%s after %d ms: exit %d in %.2f s\n", signame, wait_ms, mh_proc_exit_code(&p), took);
   if (mh_proc_exit_code(&p) != 130)
     fail_msg("exit %d, expected 130; output:\n%s", mh_proc_exit_code(&p), output);
-  assert_true(mh_now() - t0 < 3.0); // the slow --version was killed, not waited for
+  // The slow --version (10 s) was killed, not waited for; the margin is
+  // for a loaded host, where the exit alone has taken almost 4 s.
+  if (took >= 5.0)
+    fail_msg("%s: exit took %.2f s, expected < 5 s (the 10 s --version was waited for)", signame,
+             took);
   char want[64];
   snprintf(want, sizeof want, "memharness: interrupted by %s", signame);
   expect_output(want);
@@ -457,7 +461,7 @@ static void interrupt_early(const char *c, int sig, int wait_ms, const char *sig
 static void sigint_or_sigterm_in_the_first_second_exits_130(void **state) {
   (void)state;
   const char *c = campaign("good", GOOD(""));
-  setenv("FAKE_QEMU_VERSION_MS", "5000", 1);
+  setenv("FAKE_QEMU_VERSION_MS", "10000", 1);
   interrupt_early(c, SIGINT, -1, "SIGINT");
   interrupt_early(c, SIGINT, 300, "SIGINT");
   interrupt_early(c, SIGTERM, 300, "SIGTERM");
