@@ -4,6 +4,7 @@
 // with correct output and kills the untranslated one; the campaign checks
 // of the linux-* variants refuse what they cannot do.
 #include "cm.h"
+#include "lxskip.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,18 +33,6 @@ static const char *campaign_when(const char *variants, const char *target, const
 
 static const char *campaign_json(const char *variants, const char *target, const char *extra) {
   return campaign_when(variants, target, "{\"breakpoint\": \"rdtsc\", \"hits\": [1, 2]}", extra);
-}
-
-static bool can_run(void) {
-  if (strcmp(MH_HOST_I386_PATH, "native") != 0) {
-    printf("skip: 32-bit programs do not run natively here (%s)\n", MH_HOST_I386_PATH);
-    return false;
-  }
-  if (!mh_gdbserver_available()) {
-    printf("skip: gdbserver is not installed (scripts/setup installs it)\n");
-    return false;
-  }
-  return true;
 }
 
 // Runs the campaign's trials on variant v; counts outcomes, checks records.
@@ -76,24 +65,31 @@ static void run_variant(const struct mh_campaign *c, enum mh_variant v, int coun
   mh_lx_free(&p);
 }
 
-static void mirrored_recovers_native_dies(void **state) {
-  (void)state;
-  if (!can_run())
-    skip();
+// Both builds of one architecture: the mirrored one recovers every trial,
+// the untranslated one is killed by every SIGBUS.
+static void recovers_and_dies(const char *arch, const char *variants, enum mh_variant native_v,
+                              enum mh_variant memv6_v) {
   struct mh_campaign c;
   struct mh_err e;
-  const char *js = campaign_json("\"linux-i386-native\", \"linux-i386-memv6\"",
-                                 "{\"kind\": \"native\", \"region\": \"any\"}", "");
+  const char *js = campaign_json(variants, "{\"kind\": \"native\", \"region\": \"any\"}", "");
   if (mh_campaign_parse(js, &c, &e) < 0)
     fail_msg("%s", e.msg);
   int native[MH_OUT_COUNT] = {0}, memv6[MH_OUT_COUNT] = {0};
-  run_variant(&c, MH_VARIANT_LX_I386_NATIVE, native);
-  run_variant(&c, MH_VARIANT_LX_I386_MEMV6, memv6);
-  printf("memv6 recovered %d of %d (expected all); native killed %d of %d (expected all)\n",
-         memv6[MH_OUT_RECOVERED], TRIALS, native[MH_OUT_KILLED], TRIALS);
+  run_variant(&c, native_v, native);
+  run_variant(&c, memv6_v, memv6);
+  printf("%s: memv6 recovered %d of %d (expected all); native killed %d of %d (expected all)\n",
+         arch, memv6[MH_OUT_RECOVERED], TRIALS, native[MH_OUT_KILLED], TRIALS);
   assert_int_equal(memv6[MH_OUT_RECOVERED], TRIALS);
   assert_int_equal(native[MH_OUT_KILLED], TRIALS);
   mh_campaign_free(&c);
+}
+
+static void mirrored_recovers_native_dies(void **state) {
+  (void)state;
+  if (!mh_lx_can_run(NULL))
+    skip();
+  recovers_and_dies("i386", "\"linux-i386-native\", \"linux-i386-memv6\"",
+                    MH_VARIANT_LX_I386_NATIVE, MH_VARIANT_LX_I386_MEMV6);
 }
 
 // The same on x86-64 (its g-packet layout and siginfo): where this build
@@ -101,34 +97,18 @@ static void mirrored_recovers_native_dies(void **state) {
 // compiler can).
 static void x86_64_too(void **state) {
   (void)state;
-  if (!can_run())
+  if (!mh_lx_can_run(BUILD_DIR "/linux/x86_64-memv6/crc32") ||
+      !mh_lx_can_run(BUILD_DIR "/linux/x86_64-native/crc32"))
     skip();
-  if (access(BUILD_DIR "/linux/x86_64-memv6/crc32", X_OK) != 0 ||
-      access(BUILD_DIR "/linux/x86_64-native/crc32", X_OK) != 0) {
-    printf("skip: this build has no x86-64 crc32 (linux/x86_64-*)\n");
-    skip();
-  }
-  struct mh_campaign c;
-  struct mh_err e;
-  const char *js = campaign_json("\"linux-x86_64-native\", \"linux-x86_64-memv6\"",
-                                 "{\"kind\": \"native\", \"region\": \"any\"}", "");
-  if (mh_campaign_parse(js, &c, &e) < 0)
-    fail_msg("%s", e.msg);
-  int native[MH_OUT_COUNT] = {0}, memv6[MH_OUT_COUNT] = {0};
-  run_variant(&c, MH_VARIANT_LX_X86_64_NATIVE, native);
-  run_variant(&c, MH_VARIANT_LX_X86_64_MEMV6, memv6);
-  printf("x86-64: memv6 recovered %d of %d (expected all); native killed %d of %d (expected all)\n",
-         memv6[MH_OUT_RECOVERED], TRIALS, native[MH_OUT_KILLED], TRIALS);
-  assert_int_equal(memv6[MH_OUT_RECOVERED], TRIALS);
-  assert_int_equal(native[MH_OUT_KILLED], TRIALS);
-  mh_campaign_free(&c);
+  recovers_and_dies("x86-64", "\"linux-x86_64-native\", \"linux-x86_64-memv6\"",
+                    MH_VARIANT_LX_X86_64_NATIVE, MH_VARIANT_LX_X86_64_MEMV6);
 }
 
 // Without the signal the flipped bits stay: no trial may be called
 // recovered, and no harness error.
 static void no_signal_is_never_recovered(void **state) {
   (void)state;
-  if (!can_run())
+  if (!mh_lx_can_run(NULL))
     skip();
   struct mh_campaign c;
   struct mh_err e;

@@ -8,6 +8,7 @@
 // (again, and through `memharness replay`) stops at the same instruction and
 // page with the same outcome.
 #include "cm.h"
+#include "lxskip.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,22 +107,6 @@ static bool follows(const struct insn *prev, uint64_t pc, uint64_t *stack, int *
 #define STACK 0x17f00000, 0x17fff000 // pages of the arena's stack (common/mlx.h)
 #define HEAP 0x10000000, 0x10000000  // the arena's first page: sweep's heap
 
-static bool can_run(const char *path) {
-  if (strcmp(MH_HOST_I386_PATH, "native") != 0) {
-    printf("skip: 32-bit programs do not run natively here (%s)\n", MH_HOST_I386_PATH);
-    return false;
-  }
-  if (!mh_gdbserver_available()) {
-    printf("skip: gdbserver is not installed (scripts/setup installs it)\n");
-    return false;
-  }
-  if (access(path, X_OK) != 0) {
-    printf("skip: this build has no %s\n", path);
-    return false;
-  }
-  return true;
-}
-
 // A sweep of n instructions from bp in program (crc32, or sweep: its
 // string phase), the fault on the page the register page points into.
 static const char *campaign_json(const char *variant, const char *program, const char *kind,
@@ -218,7 +203,7 @@ static void sweep(enum mh_variant v, const char *program, const char *kind, cons
 
 static void i386_steps(void **state) {
   (void)state;
-  if (!can_run(BUILD_DIR "/linux/i386-memv6/crc32"))
+  if (!mh_lx_can_run(BUILD_DIR "/linux/i386-memv6/crc32"))
     skip();
   // A system call (clock_gettime: one step), a return, calls and returns,
   // loops; the stack pointer stays in the arena's stack.
@@ -231,7 +216,7 @@ static void i386_steps(void **state) {
 
 static void x86_64_steps(void **state) {
   (void)state;
-  if (!can_run(BUILD_DIR "/linux/x86_64-memv6/crc32"))
+  if (!mh_lx_can_run(BUILD_DIR "/linux/x86_64-memv6/crc32"))
     skip();
   sweep(MH_VARIANT_LX_X86_64_MEMV6, "crc32", "mirror", "rsp", "rdtsc", 40, STACK);
 }
@@ -240,7 +225,7 @@ static void x86_64_steps(void **state) {
 // trials: exit 0, the same outcome, instruction and page.
 static void replay_cli(void **state) {
   (void)state;
-  if (!can_run(BUILD_DIR "/linux/i386-memv6/crc32"))
+  if (!mh_lx_can_run(BUILD_DIR "/linux/i386-memv6/crc32"))
     skip();
   char dir[] = "/tmp/mh-lxreplay-XXXXXX", camp[96], out[96], log[96];
   assert_non_null(mkdtemp(dir));
