@@ -193,15 +193,15 @@ struct roll_ctx {
   int n;
 };
 
-static unsigned roll_read(void *arg, unsigned va, void *dst, unsigned n) {
+static unsigned roll_read(void *arg, unsigned long va, void *dst, unsigned n) {
   return read_upto(((struct roll_ctx *)arg)->c, va, dst, n);
 }
 
-static int roll_sync(void *arg, unsigned va, unsigned n, int to_mirror) {
+static int roll_sync(void *arg, unsigned long va, unsigned n, int to_mirror) {
   return sync_bytes(((struct roll_ctx *)arg)->c, va, n, to_mirror);
 }
 
-static int roll_native_replaced(void *arg, unsigned a, int w) {
+static int roll_native_replaced(void *arg, unsigned long a, int w) {
   struct roll_ctx *x = arg;
   return native_replaced(x->c, a, w, x->ev, x->n);
 }
@@ -211,13 +211,15 @@ static int roll_native_replaced(void *arg, unsigned a, int w) {
 static void roll(struct cut *c, const struct mpt_entry *e, const struct mce_event *ev, int n) {
   struct trapframe *tf = c->tf;
   struct roll_ctx x = {c, ev, n};
-  struct mpt_cut m = {{tf->eax, tf->ecx, tf->edx, tf->ebx, esp_of(c), tf->ebp, tf->esi, tf->edi},
-                      tf->eip,
-                      tf->eflags,
-                      &x,
-                      roll_read,
-                      roll_sync,
-                      roll_native_replaced};
+  struct mpt_cut m = {
+      .r = {tf->eax, tf->ecx, tf->edx, tf->ebx, esp_of(c), tf->ebp, tf->esi, tf->edi},
+      .eip = tf->eip,
+      .eflags = tf->eflags,
+      .arch = MPT_I386,
+      .arg = &x,
+      .read = roll_read,
+      .sync = roll_sync,
+      .native_replaced = roll_native_replaced};
   if (!mpt_roll(&m, e, MIRROR_OFFSET))
     return;
   tf->eax = m.r[0], tf->ecx = m.r[1], tf->edx = m.r[2], tf->ebx = m.r[3];
