@@ -25,20 +25,20 @@ static int readable(ulong va) {
   return (va >= (ulong)__executable_start && va < (ulong)etext) || rt_mirrored(va & ~(LX_PAGE - 1));
 }
 
-static unsigned read_bytes(void *arg, unsigned va, void *dst, unsigned n) {
+static unsigned read_bytes(void *arg, unsigned long va, void *dst, unsigned n) {
   (void)arg;
   for (unsigned i = 0; i < n; i++) {
-    if (!readable((ulong)va + i))
+    if (!readable(va + i))
       return i;
-    ((char *)dst)[i] = *(const volatile char *)((ulong)va + i);
+    ((char *)dst)[i] = *(const volatile char *)(va + i);
   }
   return n;
 }
 
-static int sync_bytes(void *arg, unsigned va, unsigned n, int to_mirror) {
+static int sync_bytes(void *arg, unsigned long va, unsigned n, int to_mirror) {
   (void)arg;
   for (unsigned i = 0; i < n; i++) {
-    ulong a = (ulong)va + i;
+    ulong a = va + i;
     if (!rt_mirrored(a & ~(LX_PAGE - 1)))
       return -1;
     volatile char *nat = (volatile char *)a, *mir = (volatile char *)(a + MIRROR_OFFSET);
@@ -50,9 +50,9 @@ static int sync_bytes(void *arg, unsigned va, unsigned n, int to_mirror) {
   return 0;
 }
 
-static int native_replaced(void *arg, unsigned a, int w) {
+static int native_replaced(void *arg, unsigned long a, int w) {
   const struct replaced *r = arg;
-  ulong first = (ulong)a & ~(LX_PAGE - 1), last = ((ulong)a + (ulong)w - 1) & ~(LX_PAGE - 1);
+  ulong first = a & ~(LX_PAGE - 1), last = (a + (ulong)w - 1) & ~(LX_PAGE - 1);
   return r->native && (r->page == first || r->page == last);
 }
 
@@ -64,27 +64,32 @@ static ulong *gregs(void *context) {
   return (ulong *)((char *)context + LX_UC_GREGS);
 }
 
+// The signal frame's slots of the general registers, in mptable.h's order
+// (8 on i386, 16 on x86-64).
+static const int reg_slot[] = LX_UC_MODRM_REGS;
+#define NSLOTS ((int)(sizeof reg_slot / sizeof reg_slot[0]))
+_Static_assert(NSLOTS <= MPT_NREGS, "more registers than a cut holds");
+
 void rt_inflight(void *context, ulong page, int native) {
-  static const int slot[MPT_NREGS] = LX_UC_MODRM_REGS;
   ulong *g = gregs(context);
   struct mpt_entry e;
   unsigned n = (unsigned)((ulong)__mirror_pairs_end - (ulong)__mirror_pairs_start); // one section
-  if (mpt_find(table_byte, (void *)__mirror_pairs_start, n, (unsigned)g[LX_UC_REG_IP], &e) != 1)
+  if (mpt_find(table_byte, (void *)__mirror_pairs_start, n, g[LX_UC_REG_IP], &e) != 1)
     return;
   struct replaced r = {page, native};
-  struct mpt_cut c = {{0},
-                      (unsigned)g[LX_UC_REG_IP],
-                      (unsigned)g[LX_UC_REG_FLAGS],
-                      &r,
-                      read_bytes,
-                      sync_bytes,
-                      native_replaced};
-  for (int k = 0; k < MPT_NREGS; k++)
-    c.r[k] = (unsigned)g[slot[k]];
+  struct mpt_cut c = {.eip = g[LX_UC_REG_IP],
+                      .eflags = g[LX_UC_REG_FLAGS],
+                      .arch = LX_MPT_ARCH,
+                      .arg = &r,
+                      .read = read_bytes,
+                      .sync = sync_bytes,
+                      .native_replaced = native_replaced};
+  for (int k = 0; k < NSLOTS; k++)
+    c.r[k] = g[reg_slot[k]];
   if (!mpt_roll(&c, &e, MIRROR_OFFSET))
     return;
-  for (int k = 0; k < MPT_NREGS; k++)
-    g[slot[k]] = c.r[k];
+  for (int k = 0; k < NSLOTS; k++)
+    g[reg_slot[k]] = c.r[k];
   g[LX_UC_REG_IP] = c.eip;
   g[LX_UC_REG_FLAGS] = c.eflags;
 }

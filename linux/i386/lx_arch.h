@@ -92,4 +92,5 @@ static inline long lx_waitpid(long pid, int *status) {
 // The translator's .mirror_pairs table format (mirrorpairs.h) is i386's:
 // the runtime rolls a cut inside a mirrored write with kernel/mptable.c.
 #define LX_HAS_PAIRS 1
+#define LX_MPT_ARCH MPT_I386
 #endif

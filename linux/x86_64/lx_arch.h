@@ -76,4 +76,18 @@ static inline long lx_waitpid(long pid, int *status) {
 #define LX_UC_REG_RESULT 13 // rax
 #define LX_UC_REG_ARG0 8    // rdi
 #define LX_UC_REG_ARG1 9    // rsi
+// Where the registers of code cut by a signal are, for recovery inside a
+// mirrored write (rtpairs.c): the general registers in ModRM order extended
+// by REX (rax rcx rdx rbx rsp rbp rsi rdi r8-r15; glibc's REG_R8 = 0 ...
+// REG_R15 = 7, REG_RDI = 8, RSI, RBP, RBX, RDX, RAX, RCX, REG_RSP = 15), rip,
+// eflags.
+#define LX_UC_MODRM_REGS                                                                           \
+  { 13, 14, 12, 11, 15, 10, 9, 8, 0, 1, 2, 3, 4, 5, 6, 7 }
+#define LX_UC_REG_IP 16
+#define LX_UC_REG_FLAGS 17
+// The translator's .mirror_pairs table (mirrorpairs.h, MPT_LONG64 entries):
+// the runtime rolls a cut inside a mirrored write with kernel/mptable.c,
+// decoding x86-64 instructions.
+#define LX_HAS_PAIRS 1
+#define LX_MPT_ARCH MPT_X86_64
 #endif
