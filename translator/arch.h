@@ -67,9 +67,10 @@ struct arch {
   const char *name;
   int word;     // bytes in a stack slot
   int red_zone; // bytes below the stack pointer a leaf function may use
-  // Whether sequences get entries in the .mirror_pairs table (the memv6
-  // kernel's machine-check recovery reads it; its format is i386's).
-  int pairs_table;
+  // Entries of the .mirror_pairs table that are not short use MPT_LONG64
+  // (x86-64: 8-byte stack deltas, registers r8-r15, a scratch register)
+  // instead of i386's MPT_LONG (xv6-memv6/include/mirrorpairs.h).
+  int long64;
   int sp;                     // gpr number of the stack pointer
   int bp;                     // gpr number of the frame pointer
   int ax, cx, dx, bx, si, di; // implicit operands of string/atomic ops

@@ -20,8 +20,6 @@ struct ctx {
   struct mirror_stats *st;
   char label_prefix[64];
   long nlabel;
-  long nrmw;    // .mirror_rmw entries so far (architectures without .mirror_pairs)
-  int rmw_half; // the repeat being emitted is a read-modify-write's mirror half
   int errors;
   long line;          // input line being read (1-based)
   char src_file[256]; // from the last preprocessor line marker, "" if none
@@ -31,15 +29,22 @@ struct ctx {
   char pending_text[64];
   const char *sp; // "esp", "rsp"
   long offset;    // the mirror offset as a number
-  // The mirrored write sequence of the statement being rewritten: its
-  // entries for the table (docs/memv6.md, "A machine check inside a mirrored
-  // write"), in instruction indexes of the sequence.
-  struct seq_entry {
-    int from, to, kind, delta;
-  } seq[12];
-  int nseq;
-  long nseqs;       // sequences so far: their labels are <prefix>q<k>_<i>
-  struct buf table; // the .mirror_pairs (or .mirror_rmw) entries, written after the last line
+  // The mirrored write sequence of the statement being rewritten, recorded
+  // as its instructions are emitted (emit, seq_insn): cut[i] is what
+  // machine-check recovery does when instruction i is interrupted
+  // (docs/memv6.md, "A machine check inside a mirrored write"): the kind
+  // (0: no entry, the instruction is simply resumed), what to add to the
+  // stack pointer to get it as it was at the sequence's start, and the
+  // scratch byte. The stack offset is derived from the emitted code.
+  struct cut {
+    int kind, delta, scratch;
+  } cut[32];
+  int ncut;
+  int insn_at;       // index of the rewritten instruction, -1 until placed
+  int sp_moved;      // where the stack pointer is now, from the start's (bytes)
+  int kind, scratch; // what a cut before the next instruction means
+  long nseqs;        // sequences so far: their labels are <prefix>q<k>_<i>
+  struct buf table;  // the .mirror_pairs entries, written after the last line
   // The sequence of the table's last entry (its L0 is where the next gap
   // counts from), and whether a section change since forces a new block.
   long prev_seq;
@@ -75,17 +80,87 @@ static void buf_put(struct buf *b, const char *s, size_t n) {
   b->p[b->len] = 0;
 }
 
-// Appends one instruction line: a tab, the formatted text, a newline.
-static void emit(struct buf *b, const char *fmt, ...) {
+static void internal(const char *what) {
+  fprintf(stderr, "mirror-translate: internal error: %s\n", what);
+  exit(2);
+}
+
+// What the instruction line does to the stack pointer, in bytes: pushes,
+// pops and calls by their size suffix, lea N(%sp), %sp by N; 0 for
+// everything else (the instructions a sequence is made of).
+static int stack_effect(struct ctx *c, const char *s) {
+  char w[16];
+  for (;;) { // skip prefixes
+    while (isspace((unsigned char)*s))
+      s++;
+    size_t n = strcspn(s, " \t");
+    if (n >= sizeof w)
+      return 0;
+    memcpy(w, s, n);
+    w[n] = 0;
+    s += n;
+    if (c->a->prefix(w) == PFX_NONE)
+      break;
+  }
+  int sign = 0, count = 1;
+  const char *sfx = "";
+  if (!strncmp(w, "push", 4))
+    sign = -1, sfx = w + 4;
+  else if (!strncmp(w, "pop", 3))
+    sign = 1, sfx = w + 3;
+  else if (!strncmp(w, "call", 4))
+    sign = -1, sfx = w + 4;
+  else if (!strncmp(w, "lea", 3)) {
+    char *end, want[32];
+    long v = strtol(s, &end, 0);
+    snprintf(want, sizeof want, "(%%%s), %%%s", c->sp, c->sp);
+    return end != s && !strcmp(end, want) ? (int)v : 0;
+  } else
+    return 0;
+  if (sign && (*sfx == 'a' || *sfx == 'f') && w[0] == 'p')
+    count = *sfx++ == 'a' ? 8 : 1;
+  int size = !*sfx               ? c->a->word
+             : !strcmp(sfx, "w") ? 2
+             : !strcmp(sfx, "l") ? 4
+             : !strcmp(sfx, "q") ? 8
+                                 : 0;
+  return sign * count * size;
+}
+
+// Records the cut before the next instruction of the sequence, then what
+// the instruction (its text) does to the stack pointer.
+static void seq_step(struct ctx *c, const char *insn) {
+  if (c->ncut == (int)(sizeof c->cut / sizeof c->cut[0]))
+    internal("sequence too long");
+  c->cut[c->ncut++] = (struct cut){c->kind, -c->sp_moved, c->scratch};
+  c->sp_moved += stack_effect(c, insn);
+}
+
+// The rewritten instruction itself goes here in its sequence.
+static void seq_insn(struct ctx *c, const char *text, size_t len) {
+  char line[ATT_TEXT + 64];
+  snprintf(line, sizeof line, "%.*s", (int)len, text);
+  c->insn_at = c->ncut;
+  seq_step(c, line);
+}
+
+// What a cut before the following instructions means.
+static void seq_kind(struct ctx *c, int kind, int scratch) {
+  c->kind = kind;
+  c->scratch = scratch;
+}
+
+// Appends one instruction of the sequence: a tab, the formatted text, a
+// newline; and records its cut.
+static void emit(struct ctx *c, struct buf *b, const char *fmt, ...) {
   char line[3 * ATT_TEXT];
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(line + 1, sizeof line - 2, fmt, ap);
   va_end(ap);
-  if (n < 0 || (size_t)n >= sizeof line - 2) {
-    fprintf(stderr, "mirror-translate: internal error: line too long\n");
-    exit(2);
-  }
+  if (n < 0 || (size_t)n >= sizeof line - 2)
+    internal("line too long");
+  seq_step(c, line + 1);
   line[0] = '\t';
   line[n + 1] = '\n';
   buf_put(b, line, (size_t)n + 2);
@@ -204,13 +279,6 @@ static int count_write(struct ctx *c, const char *klass) {
   return 1;
 }
 
-// After the instruction, the same instruction with its written operand (wop)
-// moved to the mirror. For plain stores and setcc this stores the same value
-// again. For the IF_DUAL read-modify-write forms it applies the same operation
-// to the mirror's own copy, which equals the native value before the
-// instruction; the flags it sets are the ones the native instruction set, the
-// ones it leaves alone stay as the native one left them, and no register
-// changes (see docs/translator.md, "Read-modify-write").
 static const char *stack_sfx(int width) {
   return width == 2 ? "w" : width == 8 ? "q" : "l";
 }
@@ -220,27 +288,32 @@ static const char *stack_sfx(int width) {
 // lea changes no flags. Nothing is emitted where there is no red zone.
 static void red_zone_skip(struct ctx *c, struct buf *b, int sign) {
   if (c->a->red_zone)
-    emit(b, "lea%s\t%d(%%%s), %%%s", stack_sfx(c->a->word), sign * c->a->red_zone, c->sp, c->sp);
+    emit(c, b, "lea%s\t%d(%%%s), %%%s", stack_sfx(c->a->word), sign * c->a->red_zone, c->sp, c->sp);
 }
 
-// Where there is no .mirror_pairs table, the mirror half of a
-// read-modify-write run twice gets an entry in .mirror_rmw: its first byte
-// and the byte after it (.long each: code below 4 GiB). A consumed memory
-// error there on the mirror page comes after the native half has applied
-// the operation, so the runtime, having refilled that page from native,
-// resumes after the mirror half instead of running it again (docs/translator.md).
-static void rmw_mark(struct ctx *c, struct buf *b, int end) {
-  if (!c->rmw_half || c->a->pairs_table)
-    return;
-  char label[128];
-  int n = snprintf(label, sizeof label, "%sr%ld%s:\n", c->label_prefix, c->nrmw, end ? "_e" : "");
-  buf_put(b, label, (size_t)n);
-  if (!end)
-    return;
-  n = snprintf(label, sizeof label, "\t.long\t%sr%ld, %sr%ld_e\n", c->label_prefix, c->nrmw,
-               c->label_prefix, c->nrmw);
-  buf_put(&c->table, label, (size_t)n);
-  c->nrmw++;
+// Saves general register g in both copies of the next save slot (a store
+// at the mirror slot, then a push), so a cut sequence can restore it from
+// either copy; returns the slot's number (mirrorpairs.h, "Save slot").
+static int push_both(struct ctx *c, struct buf *b, int g) {
+  const char *r = rname(c, g, c->a->word), *sp = c->sp;
+  emit(c, b, "%s\t%%%s, %s-%d(%%%s)", c->a->mov(c->a->word), r, c->o->offset, c->a->word, sp);
+  emit(c, b, "push%s\t%%%s", stack_sfx(c->a->word), r);
+  return (-c->sp_moved - c->a->red_zone) / c->a->word;
+}
+
+// The scratch byte of a table entry: register g saved in save slot slot.
+static int scratch_byte(int slot, int g) {
+  return slot << 4 | g;
+}
+
+// Entries that cover the cuts after a sequence's last write: on x86-64
+// (MPT_LONG64) they say so (MPT_FWD: only the stack pointer, and the scratch
+// register while it is saved, are left to undo); i386 keeps its kinds.
+static void seq_forward(struct ctx *c, int keep_kind, int scratch) {
+  if (c->a->long64)
+    seq_kind(c, MPT_FWD, scratch);
+  else
+    seq_kind(c, keep_kind, 0);
 }
 
 // The first scratch register of the architecture's order that is not in
@@ -266,9 +339,14 @@ static unsigned operand_regs(const struct insn *in) {
 
 // The repeat of an x86-64 store to an absolute address whose mirror is
 // above 2 GiB: through a scratch register holding the mirror address
-// (movl zero-extends it), saved below the red zone.
-static int repeat_far(struct ctx *c, const struct insn *in, int wop, struct buf *post,
-                      const char *text, size_t len) {
+// (movl zero-extends it), saved in both copies of save slot 1 below the red
+// zone before the instruction runs (it addresses no register, so the moved
+// stack pointer does not concern it). Cuts: before the instruction, run
+// again; before the mirror half, `kind` (REDO for a store, RMW for a
+// read-modify-write); then forward; the scratch register is restored from
+// its slot wherever it holds the mirror address.
+static int repeat_far(struct ctx *c, const struct insn *in, int wop, int kind, struct buf *pre,
+                      struct buf *post, const char *text, size_t len) {
   const struct arch *a = c->a;
   unsigned busy = operand_regs(in);
   int s = pick_scratch(c, busy, a->word);
@@ -281,46 +359,44 @@ static int repeat_far(struct ctx *c, const struct insn *in, int wop, struct buf 
   const char *r = rname(c, s, a->word);
   snprintf(at, sizeof at, "(%%%s)", r);
   join_ops(in, wop, at, ops, sizeof ops);
-  red_zone_skip(c, post, -1);
-  emit(post, "push%s\t%%%s", stack_sfx(a->word), r);
-  emit(post, "movl\t$0x%lx, %%%s", c->far_mirror, rname(c, s, 4));
-  rmw_mark(c, post, 0);
-  emit(post, "%s\t%s", in->mnemonic, ops);
-  rmw_mark(c, post, 1);
-  emit(post, "pop%s\t%%%s", stack_sfx(a->word), r);
-  red_zone_skip(c, post, 1);
+  red_zone_skip(c, pre, -1);
+  int scratch = scratch_byte(push_both(c, pre, s), s);
+  seq_kind(c, MPT_REDO, scratch);
+  emit(c, pre, "movl\t$0x%lx, %%%s", c->far_mirror, rname(c, s, 4));
+  seq_insn(c, text, len);
+  seq_kind(c, kind, scratch);
+  emit(c, post, "%s\t%s", in->mnemonic, ops);
+  seq_forward(c, kind, scratch);
+  emit(c, post, "pop%s\t%%%s", stack_sfx(a->word), r);
+  seq_forward(c, kind, 0);
+  emit(c, post, "lea%s\t%d(%%%s), %%%s", stack_sfx(a->word), -c->sp_moved, c->sp, c->sp);
   return 0;
 }
 
-static int repeat_on_mirror(struct ctx *c, const struct insn *in, int wop, int width,
-                            struct buf *post, const char *text, size_t len) {
+// After the instruction, the same instruction with its written operand (wop)
+// moved to the mirror. For plain stores and setcc this stores the same value
+// again. For the IF_DUAL read-modify-write forms it applies the same operation
+// to the mirror's own copy, which equals the native value before the
+// instruction; the flags it sets are the ones the native instruction set, the
+// ones it leaves alone stay as the native one left them, and no register
+// changes (see docs/translator.md, "Read-modify-write"). kind: the cut
+// before the mirror half (MPT_REDO, or MPT_RMW after a read-modify-write).
+static int repeat_on_mirror(struct ctx *c, const struct insn *in, int wop, int width, int kind,
+                            struct buf *pre, struct buf *post, const char *text, size_t len) {
   if (!width) // the assembler would refuse the repeated instruction too
     return error(c, text, len, "operand size unknown: write the size suffix");
   if (c->far_mirror)
-    return repeat_far(c, in, wop, post, text, len);
+    return repeat_far(c, in, wop, kind, pre, post, text, len);
   char at[2 * ATT_TEXT], ops[3 * ATT_TEXT];
   join_ops(in, wop, mem(c, &in->ops[wop], 1, 0, at), ops, sizeof ops);
-  rmw_mark(c, post, 0);
-  emit(post, "%s\t%s", in->mnemonic, ops);
-  rmw_mark(c, post, 1);
+  seq_insn(c, text, len);
+  seq_kind(c, kind, 0);
+  emit(c, post, "%s\t%s", in->mnemonic, ops);
   return 0;
 }
 
 static int seg_ok(const struct operand *m) {
   return !m->seg[0] || !strcmp(m->seg, "ds") || !strcmp(m->seg, "ss") || !strcmp(m->seg, "es");
-}
-
-// One entry of the current sequence's table: interrupted EIPs from its
-// instruction `from` up to (not including) instruction `to`; delta is what
-// to add to the stack pointer there to get it as it was at the start.
-static void seq_add(struct ctx *c, int from, int to, int kind, int delta) {
-  int table = c->a->pairs_table;
-  if (c->nseq == (int)(sizeof c->seq / sizeof c->seq[0]) ||
-      (table && (delta % 4 || delta < -32 || delta > 28))) {
-    fprintf(stderr, "mirror-translate: internal error: table entry out of range\n");
-    exit(2);
-  }
-  c->seq[c->nseq++] = (struct seq_entry){from, to, kind, delta};
 }
 
 static int esp_based(struct ctx *c, const struct operand *m) {
@@ -337,10 +413,8 @@ static void moved_insn(struct ctx *c, const struct insn *in, int wop, long add) 
   }
   join_ops(in, wop, mem(c, &in->ops[wop], 0, add, at), ops, sizeof ops);
   int n = snprintf(c->replacement, sizeof c->replacement, "%s%s\t%s", pfx, in->mnemonic, ops);
-  if (n < 0 || (size_t)n >= sizeof c->replacement) {
-    fprintf(stderr, "mirror-translate: internal error: operand too long\n");
-    exit(2);
-  }
+  if (n < 0 || (size_t)n >= sizeof c->replacement)
+    internal("operand too long");
 }
 
 // x87 stores that pop, and their non-popping forms.
@@ -350,28 +424,26 @@ static const char *const x87_twins[][2] = {
 // An x87 store that pops: the same value goes to the mirror first, by the
 // non-popping form where there is one, else by the same instruction on a
 // copy of st(0) (fld %st(0): needs one free x87 register, as the popping
-// store itself leaves one). Run again from the start, nothing differs.
+// store itself leaves one). Run again from the start, nothing differs;
+// except right after the fld, which must not run twice: a cut there has no
+// entry (recovery resumes the store to the mirror).
 static void rewrite_x87_pop(struct ctx *c, const struct insn *in, const struct operand *m,
-                            struct buf *pre) {
+                            struct buf *pre, const char *text, size_t len) {
   char at[2 * ATT_TEXT];
   for (size_t i = 0; i < sizeof x87_twins / sizeof x87_twins[0]; i++) {
     if (strcmp(in->mnemonic, x87_twins[i][0]) == 0) {
-      emit(pre, "%s\t%s", x87_twins[i][1], mem(c, m, 1, 0, at));
-      seq_add(c, 1, 2, MPT_REDO, 0);
+      emit(c, pre, "%s\t%s", x87_twins[i][1], mem(c, m, 1, 0, at));
+      seq_insn(c, text, len);
       return;
     }
   }
-  emit(pre, "fld\t%%st(0)");
-  emit(pre, "%s\t%s", in->mnemonic, mem(c, m, 1, 0, at));
-  seq_add(c, 2, 3, MPT_REDO, 0);
+  emit(c, pre, "fld\t%%st(0)");
+  seq_kind(c, 0, 0);
+  emit(c, pre, "%s\t%s", in->mnemonic, mem(c, m, 1, 0, at));
+  seq_kind(c, MPT_REDO, 0);
+  seq_insn(c, text, len);
 }
 
-// What a read-modify-write that cannot run twice needs to be run again from
-// its start: the register it changes (xadd, cmpxchg) or the flags it reads
-// (adc sbb rcl rcr), saved in both copies of the word below %esp. Then the
-// instruction, then its result copied to the mirror with a push and a pop
-// (no register, no flags), then the saved word dropped. Returns the kind of
-// the entries after the instruction, or -1.
 // The general registers an atomic changes (xadd, cmpxchg), as a mask.
 static unsigned written_regs(struct ctx *c, const struct insn_desc *d, const struct insn *in) {
   unsigned writes = 0;
@@ -384,6 +456,11 @@ static unsigned written_regs(struct ctx *c, const struct insn_desc *d, const str
   return writes;
 }
 
+// What a read-modify-write that cannot run twice needs to be run again from
+// its start: the register it changes (xadd, cmpxchg) or the flags it reads
+// (adc sbb rcl rcr), saved in both copies of save slot 1 (below the red
+// zone, where there is one). Returns the kind of the cuts after the
+// instruction (MPT_RMWR + register, MPT_RMWF), or -1.
 static int save_for_rollback(struct ctx *c, const struct insn_desc *d, const struct insn *in,
                              const struct operand *m, struct buf *pre, const char *text,
                              size_t len) {
@@ -393,60 +470,51 @@ static int save_for_rollback(struct ctx *c, const struct insn_desc *d, const str
     return error(c, text, len, "'%s' changes a register of its own address: not supported",
                  in->mnemonic);
   const char *w = rname(c, a->sp, a->word);
+  red_zone_skip(c, pre, -1);
   if (writes) {
     int r = 0;
     while (!(writes & (1u << r)))
       r++;
-    const char *rn = rname(c, r, a->word);
-    emit(pre, "%s\t%%%s, %s-%d(%%%s)", a->mov(a->word), rn, c->o->offset, a->word, w);
-    emit(pre, "push%s\t%%%s", stack_sfx(a->word), rn);
-    seq_add(c, 1, 2, MPT_REDO, 0);
-    seq_add(c, 2, 3, MPT_REDO, a->word);
+    push_both(c, pre, r);
     return MPT_RMWR + r;
   }
-  emit(pre, "pushf%s", stack_sfx(a->word));
-  emit(pre, "push%s\t(%%%s)", stack_sfx(a->word), w);
-  emit(pre, "pop%s\t%s(%%%s)", stack_sfx(a->word), c->o->offset, w);
-  seq_add(c, 1, 2, MPT_REDO, a->word);
-  seq_add(c, 2, 3, MPT_REDO, 2 * a->word);
-  seq_add(c, 3, 4, MPT_REDO, a->word);
+  emit(c, pre, "pushf%s", stack_sfx(a->word));
+  emit(c, pre, "push%s\t(%%%s)", stack_sfx(a->word), w);
+  emit(c, pre, "pop%s\t%s(%%%s)", stack_sfx(a->word), c->o->offset, w);
   return MPT_RMWF;
 }
 
-// Without a .mirror_pairs table nothing restarts a cut sequence, so the
-// written bytes are simply copied after the instruction through a scratch
-// register: one the instruction neither names, nor uses implicitly, nor
-// addresses with, pushed (below the red zone) and popped around it. Any
-// width: 16 bytes (cmpxchg16b) go as two words.
-static int copy_through_scratch(struct ctx *c, const struct insn_desc *d, const struct insn *in,
-                                int wop, int width, struct buf *pre, struct buf *post,
-                                const char *text, size_t len) {
+// x86-64 (any width): after the flags or the register are saved, a scratch
+// register (one the instruction neither names, nor uses implicitly, nor
+// addresses with) is saved in both copies of save slot 2; the instruction
+// runs; the written bytes are copied native -> mirror through the scratch
+// register (one load, one store: at most 8 bytes); the scratch register is
+// popped and the stack pointer moved back. Cuts: before the instruction,
+// run again; at the copy, roll back or forward (kind, scratch in slot 2);
+// at the pop and the final lea, forward.
+static int copy_after(struct ctx *c, const struct insn_desc *d, const struct insn *in, int wop,
+                      int width, int kind, struct buf *pre, struct buf *post, const char *text,
+                      size_t len) {
   const struct arch *a = c->a;
   const struct operand *m = &in->ops[wop];
-  unsigned writes = written_regs(c, d, in), busy = addr_regs(m) | writes | operand_regs(in);
-  if (writes & addr_regs(m))
-    return error(c, text, len, "'%s' changes a register of its own address: not supported",
-                 in->mnemonic);
-  if (d->flags & IF_WRITES_EDXEAX)
-    busy |= 1u << a->cx | 1u << a->bx;
+  unsigned busy = addr_regs(m) | written_regs(c, d, in) | operand_regs(in);
   int s = pick_scratch(c, busy, width);
   if (s < 0)
     return error(c, text, len, "no free scratch register to copy the result of '%s'", in->mnemonic);
-  const char *sfx = stack_sfx(a->word);
-  red_zone_skip(c, pre, -1);
-  emit(pre, "push%s\t%%%s", sfx, rname(c, s, a->word));
-  long adj = esp_based(c, m) ? a->red_zone + a->word : 0;
+  int scratch = scratch_byte(push_both(c, pre, s), s);
+  long adj = esp_based(c, m) ? -c->sp_moved : 0;
   if (adj)
     moved_insn(c, in, wop, adj);
+  seq_insn(c, text, len);
+  seq_kind(c, kind, scratch);
   char at[2 * ATT_TEXT];
-  int chunk = width > a->word ? a->word : width;
-  for (int off = 0; off < width; off += chunk) {
-    const char *r = rname(c, s, chunk);
-    emit(post, "%s\t%s, %%%s", a->mov(chunk), mem(c, m, 0, adj + off, at), r);
-    emit(post, "%s\t%%%s, %s", a->mov(chunk), r, mem(c, m, 1, adj + off, at));
-  }
-  emit(post, "pop%s\t%%%s", sfx, rname(c, s, a->word));
-  red_zone_skip(c, post, 1);
+  const char *r = rname(c, s, width);
+  emit(c, post, "%s\t%s, %%%s", a->mov(width), mem(c, m, 0, adj, at), r);
+  emit(c, post, "%s\t%%%s, %s", a->mov(width), r, mem(c, m, 1, adj, at));
+  seq_kind(c, MPT_FWD, scratch);
+  emit(c, post, "pop%s\t%%%s", stack_sfx(a->word), rname(c, s, a->word));
+  seq_kind(c, MPT_FWD, 0);
+  emit(c, post, "lea%s\t%d(%%%s), %%%s", stack_sfx(a->word), -c->sp_moved, c->sp, c->sp);
   return 0;
 }
 
@@ -457,53 +525,51 @@ static int rewrite_copy(struct ctx *c, const struct insn_desc *d, const struct i
   const struct operand *m = &in->ops[wop];
   char at[2 * ATT_TEXT];
   if (strcmp(d->klass, "x87") == 0) {
-    rewrite_x87_pop(c, in, m, pre);
+    rewrite_x87_pop(c, in, m, pre, text, len);
     return 0;
   }
-  if (!c->a->pairs_table && strcmp(d->klass, "pop") != 0)
-    return copy_through_scratch(c, d, in, wop, width, pre, post, text, len);
   if (d->flags & IF_WRITES_EDXEAX)
     return error(c, text, len,
                  "'%s' is not supported: a rollback would need both result registers back",
                  in->mnemonic);
-  if (width != c->a->word)
+  const char *sfx = stack_sfx(width);
+  if (strcmp(d->klass, "pop") == 0) {
+    if (width != c->a->word)
+      return error(c, text, len,
+                   "'%s' on %d bytes is not supported (its result cannot be copied to the "
+                   "mirror by a push and a pop): use a word operand",
+                   in->mnemonic, width);
+    // pop X; push X; pop into X's mirror: X's address is computed with the
+    // same %esp all three times. Cut after the pop: the word is still at
+    // %esp - width (a live, mirrored slot until the pop), so pop it again.
+    seq_insn(c, text, len);
+    emit(c, post, "push%s\t%s", sfx, mem(c, m, 0, 0, at));
+    emit(c, post, "pop%s\t%s", sfx, mem(c, m, 1, 0, at));
+    return 0;
+  }
+  if (!c->a->long64 && width != c->a->word)
     return error(c, text, len,
                  "'%s' on %d bytes is not supported (its result cannot be copied to the mirror "
                  "by a push and a pop): use a word operand",
                  in->mnemonic, width);
-  const char *sfx = stack_sfx(width);
-  if (strcmp(d->klass, "pop") == 0) {
-    // pop X; push X; pop into X's mirror: X's address is computed with the
-    // same %esp all three times. Cut after the pop: the word is still at
-    // %esp - width (a live, mirrored slot until the pop), so pop it again.
-    emit(post, "push%s\t%s", sfx, mem(c, m, 0, 0, at));
-    emit(post, "pop%s\t%s", sfx, mem(c, m, 1, 0, at));
-    seq_add(c, 1, 2, MPT_REDO, -width);
-    seq_add(c, 2, 3, MPT_REDO, 0);
-    return 0;
-  }
   int kind = save_for_rollback(c, d, in, m, pre, text, len);
   if (kind < 0)
     return -1;
-  // The instruction's index in the sequence: the last entry is the cut before it.
-  int n = c->seq[c->nseq - 1].from;
-  long adj = esp_based(c, m) ? c->a->word : 0;
+  if (c->a->long64)
+    return copy_after(c, d, in, wop, width, kind, pre, post, text, len);
+  // i386: the result copied to the mirror with a push and a pop (no
+  // register, no flags), then the saved word dropped. A cut at that lea
+  // has no entry: the copy is complete, resuming there is right.
+  long adj = esp_based(c, m) ? -c->sp_moved : 0;
   if (adj)
     moved_insn(c, in, wop, adj);
-  emit(post, "push%s\t%s", sfx, mem(c, m, 0, adj, at));
-  emit(post, "pop%s\t%s", sfx, mem(c, m, 1, adj, at));
-  emit(post, "lea%s\t%d(%%%s), %%%s", stack_sfx(c->a->word), c->a->word, c->sp, c->sp);
-  seq_add(c, n + 1, n + 2, kind, c->a->word);
-  seq_add(c, n + 2, n + 3, kind, c->a->word + width);
+  seq_insn(c, text, len);
+  seq_kind(c, kind, 0);
+  emit(c, post, "push%s\t%s", sfx, mem(c, m, 0, adj, at));
+  emit(c, post, "pop%s\t%s", sfx, mem(c, m, 1, adj, at));
+  seq_kind(c, 0, 0);
+  emit(c, post, "lea%s\t%d(%%%s), %%%s", stack_sfx(c->a->word), c->a->word, c->sp, c->sp);
   return 0;
-}
-
-// Saves general register g in both copies of the word below %esp (a store
-// at the mirror slot, then a push), so a cut sequence can restore it.
-static void push_both(struct ctx *c, struct buf *b, int g) {
-  const char *r = rname(c, g, c->a->word), *sp = c->sp;
-  emit(b, "%s\t%%%s, %s-%d(%%%s)", c->a->mov(c->a->word), r, c->o->offset, c->a->word, sp);
-  emit(b, "push%s\t%%%s", stack_sfx(c->a->word), r);
 }
 
 // String stores. Without rep: stos stores the accumulator at the mirror
@@ -526,66 +592,58 @@ static int rewrite_string(struct ctx *c, int movs, int rep, int width, struct bu
              *rcx = rname(c, a->cx, a->word);
   int w = a->word;
   if (!rep && !movs) {
-    emit(pre, "%s\t%%%s, %s", a->mov(width), rname(c, a->ax, width), mem(c, &di, 1, 0, a1));
-    seq_add(c, 1, 2, MPT_REDO, 0);
+    emit(c, pre, "%s\t%%%s, %s", a->mov(width), rname(c, a->ax, width), mem(c, &di, 1, 0, a1));
+    seq_insn(c, text, len);
   } else if (!rep && width == w) {
     red_zone_skip(c, pre, -1);
-    emit(pre, "push%s\t%s", stack_sfx(width), mem(c, &si, 0, 0, a1));
-    emit(pre, "pop%s\t%s", stack_sfx(width), mem(c, &di, 1, 0, a2));
+    emit(c, pre, "push%s\t%s", stack_sfx(width), mem(c, &si, 0, 0, a1));
+    emit(c, pre, "pop%s\t%s", stack_sfx(width), mem(c, &di, 1, 0, a2));
     red_zone_skip(c, pre, 1);
-    seq_add(c, 1, 2, MPT_REDO, width);
-    seq_add(c, 2, 3, MPT_REDO, 0);
+    seq_insn(c, text, len);
   } else if (!rep) {
     const char *mv = a->mov(width), *ax = rname(c, a->ax, width);
     red_zone_skip(c, pre, -1);
     push_both(c, pre, a->ax);
-    emit(pre, "%s\t%s, %%%s", mv, mem(c, &si, 0, 0, a1), ax);
-    emit(pre, "%s\t%%%s, %s", mv, ax, mem(c, &di, 1, 0, a2));
-    emit(pre, "pop%s\t%%%s", stack_sfx(w), rname(c, a->ax, w));
+    seq_kind(c, MPT_REDO_A, 0);
+    emit(c, pre, "%s\t%s, %%%s", mv, mem(c, &si, 0, 0, a1), ax);
+    emit(c, pre, "%s\t%%%s, %s", mv, ax, mem(c, &di, 1, 0, a2));
+    emit(c, pre, "pop%s\t%%%s", stack_sfx(w), rname(c, a->ax, w));
+    seq_kind(c, MPT_REDO, 0);
     red_zone_skip(c, pre, 1);
-    seq_add(c, 1, 2, MPT_REDO, 0);
-    seq_add(c, 2, 5, MPT_REDO_A, w);
-    seq_add(c, 5, 6, MPT_REDO, 0);
+    seq_insn(c, text, len);
   } else if (!movs) {
     red_zone_skip(c, pre, -1);
     push_both(c, pre, a->cx);
-    push_both(c, pre, a->di); // instructions 0-3, then rep stos (4)
+    push_both(c, pre, a->di);
+    seq_kind(c, MPT_REDO_CD, 0);
+    seq_insn(c, text, len);
     push_both(c, post, a->di);
-    emit(post, "%s\t%d(%%%s), %%%s", wmov, 2 * w, sp, rcx);
-    emit(post, "%s\t%d(%%%s), %%%s", wmov, w, sp, rdi);
-    emit(post, "lea%s\t%s, %%%s", stack_sfx(w), mem(c, &di, 1, 0, a1), rdi);
-    emit(post, "%.*s", (int)len, text);
-    emit(post, "pop%s\t%%%s", stack_sfx(w), rdi);
-    emit(post, "lea%s\t%d(%%%s), %%%s", stack_sfx(w), 2 * w, sp, sp);
+    emit(c, post, "%s\t%d(%%%s), %%%s", wmov, 2 * w, sp, rcx);
+    emit(c, post, "%s\t%d(%%%s), %%%s", wmov, w, sp, rdi);
+    emit(c, post, "lea%s\t%s, %%%s", stack_sfx(w), mem(c, &di, 1, 0, a1), rdi);
+    emit(c, post, "%.*s", (int)len, text);
+    emit(c, post, "pop%s\t%%%s", stack_sfx(w), rdi);
+    seq_forward(c, MPT_REDO_CD, 0);
+    emit(c, post, "lea%s\t%d(%%%s), %%%s", stack_sfx(w), 2 * w, sp, sp);
     red_zone_skip(c, post, 1);
-    seq_add(c, 1, 2, MPT_REDO, 0);
-    seq_add(c, 2, 4, MPT_REDO, w);
-    seq_add(c, 4, 7, MPT_REDO_CD, 2 * w);
-    seq_add(c, 7, 12, MPT_REDO_CD, 3 * w);
-    seq_add(c, 12, 13, MPT_REDO_CD, 2 * w);
   } else {
     red_zone_skip(c, pre, -1);
     push_both(c, pre, a->cx);
     push_both(c, pre, a->di);
-    push_both(c, pre, a->si); // instructions 0-5, then rep movs (6)
+    push_both(c, pre, a->si);
+    seq_kind(c, MPT_REDO_CDS, 0);
+    seq_insn(c, text, len);
     push_both(c, post, a->di);
     push_both(c, post, a->si);
-    emit(post, "%s\t%d(%%%s), %%%s", wmov, 4 * w, sp, rcx);
-    emit(post, "%s\t%d(%%%s), %%%s", wmov, 3 * w, sp, rsi);
-    emit(post, "lea%s\t%s, %%%s", stack_sfx(w), mem(c, &si, 1, 0, a1), rdi);
-    emit(post, "%.*s", (int)len, text);
-    emit(post, "pop%s\t%%%s", stack_sfx(w), rsi);
-    emit(post, "pop%s\t%%%s", stack_sfx(w), rdi);
-    emit(post, "lea%s\t%d(%%%s), %%%s", stack_sfx(w), 3 * w, sp, sp);
+    emit(c, post, "%s\t%d(%%%s), %%%s", wmov, 4 * w, sp, rcx);
+    emit(c, post, "%s\t%d(%%%s), %%%s", wmov, 3 * w, sp, rsi);
+    emit(c, post, "lea%s\t%s, %%%s", stack_sfx(w), mem(c, &si, 1, 0, a1), rdi);
+    emit(c, post, "%.*s", (int)len, text);
+    emit(c, post, "pop%s\t%%%s", stack_sfx(w), rsi);
+    emit(c, post, "pop%s\t%%%s", stack_sfx(w), rdi);
+    seq_forward(c, MPT_REDO_CDS, 0);
+    emit(c, post, "lea%s\t%d(%%%s), %%%s", stack_sfx(w), 3 * w, sp, sp);
     red_zone_skip(c, post, 1);
-    seq_add(c, 1, 2, MPT_REDO, 0);
-    seq_add(c, 2, 4, MPT_REDO, w);
-    seq_add(c, 4, 6, MPT_REDO, 2 * w);
-    seq_add(c, 6, 9, MPT_REDO_CDS, 3 * w);
-    seq_add(c, 9, 11, MPT_REDO_CDS, 4 * w);
-    seq_add(c, 11, 16, MPT_REDO_CDS, 5 * w);
-    seq_add(c, 16, 17, MPT_REDO_CDS, 4 * w);
-    seq_add(c, 17, 18, MPT_REDO_CDS, 3 * w);
   }
   return 0;
 }
@@ -625,7 +683,7 @@ static int frame_pointer_only(struct ctx *c, const struct insn *in, const char *
 }
 
 // Rewrites one instruction: fills pre (before it) and post (after it), and
-// the entries of its sequence for the table (seq_add). Returns 1 if it
+// the cuts of its sequence for the table (emit, seq_insn). Returns 1 if it
 // writes memory, 0 if not, -1 on error.
 static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len, struct buf *pre,
                    struct buf *post) {
@@ -691,12 +749,8 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
   if (d->flags & IF_DUAL) {
     // With or without lock: the mirror's copy is private to the process
     // and written by nobody else, so an unlocked second run is the same.
-    c->rmw_half = 1;
-    int r = repeat_on_mirror(c, in, wop, width, post, text, len);
-    c->rmw_half = 0;
-    if (r < 0)
+    if (repeat_on_mirror(c, in, wop, width, MPT_RMW, pre, post, text, len) < 0)
       return -1;
-    seq_add(c, 1, 2, MPT_RMW, 0);
     return count_write(c, d->klass);
   }
   const char *klass = d->klass;
@@ -709,9 +763,8 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
     return 0;
 
   case ST_REPEAT:
-    if (repeat_on_mirror(c, in, wop, width, post, text, len) < 0)
+    if (repeat_on_mirror(c, in, wop, width, MPT_REDO, pre, post, text, len) < 0)
       return -1;
-    seq_add(c, 1, 2, MPT_REDO, 0);
     break;
 
   case ST_COPY:
@@ -725,8 +778,8 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
     const struct operand *r = &in->ops[1 - wop];
     if (r->kind != OP_REG || r->reg->gpr < 0)
       return error(c, text, len, "exchange with memory needs a general register");
-    emit(pre, "%s\t%%%s, %s", a->mov(r->reg->size), r->reg->name, mem(c, m, 1, 0, a1));
-    seq_add(c, 1, 2, MPT_REDO, 0);
+    emit(c, pre, "%s\t%%%s, %s", a->mov(r->reg->size), r->reg->name, mem(c, m, 1, 0, a1));
+    seq_insn(c, text, len);
     break;
   }
 
@@ -745,10 +798,9 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
                      "a %d-byte push of memory, a segment register or the flags is not "
                      "supported: push a word",
                      width);
-      emit(pre, "%.*s", (int)len, text);
-      emit(pre, "pop%s\t%s-%d(%%%s)", stack_sfx(width), c->o->offset, width, sp);
-      seq_add(c, 1, 2, MPT_REDO, width);
-      seq_add(c, 2, 3, MPT_REDO, 0);
+      emit(c, pre, "%.*s", (int)len, text);
+      emit(c, pre, "pop%s\t%s-%d(%%%s)", stack_sfx(width), c->o->offset, width, sp);
+      seq_insn(c, text, len);
       break;
     }
     const struct operand *s = &in->ops[0];
@@ -757,12 +809,12 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
     if (s->kind == OP_REG && s->reg->gpr >= 0) {
       if (s->reg->size != width)
         return error(c, text, len, "push width does not match the register");
-      emit(pre, "%s\t%%%s, %s-%d(%%%s)", a->mov(width), s->reg->name, c->o->offset, width, sp);
+      emit(c, pre, "%s\t%%%s, %s-%d(%%%s)", a->mov(width), s->reg->name, c->o->offset, width, sp);
     } else if (s->kind == OP_IMM) {
-      emit(pre, "%s\t%s, %s-%d(%%%s)", a->mov(width), s->text, c->o->offset, width, sp);
+      emit(c, pre, "%s\t%s, %s-%d(%%%s)", a->mov(width), s->text, c->o->offset, width, sp);
     } else
       return error(c, text, len, "cannot push this register");
-    seq_add(c, 1, 2, MPT_REDO, 0);
+    seq_insn(c, text, len);
     break;
   }
 
@@ -770,9 +822,9 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
     // Order of the slots: ax, cx, dx, bx, the original sp, bp, si, di.
     const int order[8] = {a->ax, a->cx, a->dx, a->bx, a->sp, a->bp, a->si, a->di};
     for (int i = 0; i < 8; i++)
-      emit(pre, "%s\t%%%s, %s-%d(%%%s)", a->mov(width), rname(c, order[i], width), c->o->offset,
+      emit(c, pre, "%s\t%%%s, %s-%d(%%%s)", a->mov(width), rname(c, order[i], width), c->o->offset,
            (i + 1) * width, sp);
-    seq_add(c, 1, 9, MPT_REDO, 0);
+    seq_insn(c, text, len);
     break;
   }
 
@@ -786,9 +838,9 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
       return error(c, text, len,
                    "enter with a nesting level is not supported (its frame pointer copies "
                    "cannot be mirrored restartably): use level 0");
-    emit(pre, "%s\t%%%s, %s-%d(%%%s)", a->mov(width), rname(c, a->bp, width), c->o->offset, width,
-         sp);
-    seq_add(c, 1, 2, MPT_REDO, 0);
+    emit(c, pre, "%s\t%%%s, %s-%d(%%%s)", a->mov(width), rname(c, a->bp, width), c->o->offset,
+         width, sp);
+    seq_insn(c, text, len);
     break;
   }
 
@@ -797,10 +849,10 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
     // native slot, and a sequence cut between the two is run again.
     char label[96];
     snprintf(label, sizeof label, "%s%ld", c->label_prefix, c->nlabel++);
-    emit(pre, "%s\t$%s, %s-%d(%%%s)", a->mov(a->word), label, c->o->offset, a->word, sp);
+    emit(c, pre, "%s\t$%s, %s-%d(%%%s)", a->mov(a->word), label, c->o->offset, a->word, sp);
+    seq_insn(c, text, len);
     buf_put(post, label, strlen(label));
     buf_put(post, ":\n", 2);
-    seq_add(c, 1, 2, MPT_REDO, 0);
     break;
   }
 
@@ -842,54 +894,77 @@ static void put_lines(struct ctx *c, struct buf *b, const struct buf *code, long
   }
 }
 
-// One table entry of sequence k (xv6-memv6/include/mirrorpairs.h). The
-// common one, "run again" at %esp as it was, covering exactly the second
-// instruction up to the end, is two bytes: both instructions are at most 15
-// bytes long, so their lengths fit a byte's nibbles. Gaps count from the
-// previous entry's L0 in the same block; a block starts with L0 itself.
-static void put_entry(struct ctx *c, long k, const struct seq_entry *s, int nins) {
+// One table entry of sequence k (xv6-memv6/include/mirrorpairs.h): cuts
+// before instructions from up to (not including) to, all alike (*s). The
+// common one, "run again" at the stack pointer as it was, covering exactly
+// the second instruction up to the end, is two bytes: both instructions are
+// at most 15 bytes long, so their lengths fit a byte's nibbles. Others are
+// MPT_LONG (i386) or MPT_LONG64 (x86-64: 8-byte deltas, kinds up to
+// MPT_RMWR + 15, a scratch register). Gaps count from the previous entry's
+// L0 in the same block; a block starts with L0 itself.
+static void put_entry(struct ctx *c, long k, int from, int to, const struct cut *s, int nins) {
   const char *P = c->label_prefix;
   char line[512];
   int n;
+  if (c->a->long64 ? s->delta % 8 || s->delta < -1024 || s->delta > 1016
+                   : s->delta % 4 || s->delta < -32 || s->delta > 28 || s->scratch || s->kind > 15)
+    internal("table entry out of range");
   if (c->new_block) {
     n = snprintf(line, sizeof line, "\t.byte\t%d\n\t.long\t%sq%ld_0\n", MPT_BLOCK, P, k);
     buf_put(&c->table, line, (size_t)n);
     c->prev_seq = k;
     c->new_block = 0;
   }
-  int two = s->kind == MPT_REDO && s->delta == 0 && s->from == 1 && s->to == 2 && nins == 2;
+  int two =
+      s->kind == MPT_REDO && s->delta == 0 && !s->scratch && from == 1 && to == 2 && nins == 2;
   if (two)
     n = snprintf(line, sizeof line, "\t.byte\t(%sq%ld_1-%sq%ld_0)|((%sq%ld_2-%sq%ld_1)<<4)\n", P, k,
                  P, k, P, k, P, k);
   else
-    n = snprintf(line, sizeof line, "\t.byte\t%d\n", MPT_LONG);
+    n = snprintf(line, sizeof line, "\t.byte\t%d\n", c->a->long64 ? MPT_LONG64 : MPT_LONG);
   buf_put(&c->table, line, (size_t)n);
   n = snprintf(line, sizeof line, "\t.uleb128\t%sq%ld_0-%sq%ld_0\n", P, k, P, c->prev_seq);
   buf_put(&c->table, line, (size_t)n);
   c->prev_seq = k;
-  if (!two) {
-    n = snprintf(line, sizeof line,
-                 "\t.byte\t%sq%ld_%d-%sq%ld_0, %sq%ld_%d-%sq%ld_0, %sq%ld_%d-%sq%ld_0, %d\n", P, k,
-                 s->from, P, k, P, k, s->to, P, k, P, k, nins, P, k, MPT_BYTE(s->kind, s->delta));
-    buf_put(&c->table, line, (size_t)n);
-  }
+  if (two)
+    return;
+  n = snprintf(line, sizeof line,
+               "\t.byte\t%sq%ld_%d-%sq%ld_0, %sq%ld_%d-%sq%ld_0, %sq%ld_%d-%sq%ld_0", P, k, from, P,
+               k, P, k, to, P, k, P, k, nins, P, k);
+  buf_put(&c->table, line, (size_t)n);
+  if (c->a->long64)
+    n = snprintf(line, sizeof line, ", %d, %d, %d\n", s->kind, s->delta / 8, s->scratch);
+  else
+    n = snprintf(line, sizeof line, ", %d\n", MPT_BYTE(s->kind, s->delta));
+  buf_put(&c->table, line, (size_t)n);
 }
 
 // Writes the sequence (pre, the instruction, post) with its labels into lb
-// and its entries into the table.
+// and its entries into the table: one per run of instructions whose cuts
+// are alike (the cut before the first instruction is the sequence's start,
+// and needs nothing).
 static void put_sequence(struct ctx *c, struct buf *lb, const struct buf *pre, const char *text,
                          size_t tlen, const struct buf *post) {
   long k = c->nseqs++;
   int i = 0;
   put_lines(c, lb, pre, k, &i);
+  if (i != c->insn_at)
+    internal("sequence recorded out of order");
   put_label(c, lb, k, i++);
   buf_put(lb, "\t", 1);
   buf_put(lb, text, tlen);
   buf_put(lb, "\n", 1);
   put_lines(c, lb, post, k, &i);
   put_label(c, lb, k, i);
-  for (int e = 0; e < c->nseq; e++)
-    put_entry(c, k, &c->seq[e], i);
+  if (i != c->ncut)
+    internal("sequence recorded out of order");
+  for (int from = 1, to; from < i; from = to) {
+    const struct cut *s = &c->cut[from];
+    for (to = from + 1; to < i && !memcmp(&c->cut[to], s, sizeof *s); to++)
+      ;
+    if (s->kind)
+      put_entry(c, k, from, to, s, i);
+  }
 }
 
 // Whether the directive may change the section code goes to: the table's
@@ -1099,7 +1174,9 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
       }
       pre.len = post.len = 0;
       c.replacement[0] = 0;
-      c.nseq = 0;
+      c.ncut = c.sp_moved = c.scratch = 0;
+      c.insn_at = -1;
+      c.kind = MPT_REDO;
       if (rewrite(&c, &insn, text, tlen, &pre, &post) < 0)
         continue;
       if (c.replacement[0]) {
@@ -1108,17 +1185,15 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
       }
       if (pre.len || post.len || c.replacement[0])
         changed = 1;
-      if (c.nseq && c.a->pairs_table) {
+      if (c.insn_at >= 0) {
         put_sequence(&c, &lb, &pre, text, tlen, &post);
         continue;
       }
-      if (pre.len)
-        buf_put(&lb, pre.p, pre.len);
+      if (pre.len || post.len || c.replacement[0])
+        internal("inserted code outside a sequence");
       buf_put(&lb, "\t", 1);
       buf_put(&lb, text, tlen);
       buf_put(&lb, "\n", 1);
-      if (post.len)
-        buf_put(&lb, post.p, post.len);
     }
     if (!changed) {
       lb.len = 0;
@@ -1132,7 +1207,8 @@ int mirror_translate(const struct mirror_opts *o, const char *in, size_t inlen, 
     error(&c, c.pending_text, strlen(c.pending_text),
           "prefix at the end of the file is not followed by an instruction");
   if (!c.errors && c.table.len) {
-    emit(out, ".section\t%s,\"a\",@progbits", c.a->pairs_table ? ".mirror_pairs" : ".mirror_rmw");
+    static const char section[] = "\t.section\t.mirror_pairs,\"a\",@progbits\n";
+    buf_put(out, section, sizeof section - 1);
     buf_put(out, c.table.p, c.table.len);
   }
   buf_free(&c.table);

@@ -71,6 +71,10 @@ static void refusals(void **state) {
   refused("\tvmovdqu64\t%zmm0, (%rdi){%k1}\n", "unsupported memory operand '(%rdi){%k1}'");
   refused("\tlock xaddl\t%eax, 0x60000000\n", "or store through a pointer");
   refused("\tmovq\t%rsp, 0x60000000\n", "names %rsp: store through a pointer");
+  refused("\tlock cmpxchg16b\t(%rdi)\n",
+          "'cmpxchg16b' is not supported: a rollback would need both result registers back");
+  refused("\tlock cmpxchg8b\t(%rsi)\n",
+          "'cmpxchg8b' is not supported: a rollback would need both result registers back");
 }
 
 static void accepted(const char *input, const char *want) {
@@ -95,16 +99,32 @@ static void accepted_forms(void **state) {
   accepted("\tvblendvpd\t%ymm3, %ymm2, %ymm1, %ymm0\n", "vblendvpd");
   accepted("\tvcvttpd2dqy\t(%rax), %xmm0\n", "vcvttpd2dqy");
   accepted("\t.string\t\"call f@PLT\"\n", "@PLT");
-  // The mirror half of a read-modify-write run twice, listed for the runtime.
+  // A read-modify-write run twice: cut between the halves, roll (MPT_RMW)
+  // in an MPT_LONG64 entry (descriptor 129).
   accepted("\tlock addl\t$1, x(%rip)\n\tmovl\t%eax, (%rbx)\n",
-           "\tlock addl\t$1, x(%rip)\n.Lmirrorr0:\n\taddl\t$1, 0x40000000+x(%rip)\n"
-           ".Lmirrorr0_e:\n\tmovl\t%eax, (%rbx)\n\tmovl\t%eax, 0x40000000(%rbx)\n"
-           "\t.section\t.mirror_rmw,\"a\",@progbits\n\t.long\t.Lmirrorr0, .Lmirrorr0_e\n");
-  // An absolute address whose mirror is above 2 GiB: through a register.
-  accepted("\tmovb\t$1, 1610612736\n", "\tpushq\t%r11\n\tmovl\t$0xa0000000, %r11d\n"
-                                       "\tmovb\t$1, (%r11)\n\tpopq\t%r11\n");
-  accepted("\taddl\t%r11d, 0x50000000\n", "\tpushq\t%r10\n\tmovl\t$0x90000000, %r10d\n"
-                                          ".Lmirrorr0:\n\taddl\t%r11d, (%r10)\n.Lmirrorr0_e:\n");
+           "\t.byte\t129\n\t.uleb128\t.Lmirrorq0_0-.Lmirrorq0_0\n"
+           "\t.byte\t.Lmirrorq0_1-.Lmirrorq0_0, .Lmirrorq0_2-.Lmirrorq0_0, "
+           ".Lmirrorq0_2-.Lmirrorq0_0, 2, 0, 0\n");
+  // An absolute address whose mirror is above 2 GiB: through a register
+  // saved in both copies of save slot 1, named in the entries' scratch byte.
+  accepted("\tmovb\t$1, 1610612736\n",
+           "\tmovq\t%r11, 0x40000000-8(%rsp)\n.Lmirrorq0_2:\n\tpushq\t%r11\n.Lmirrorq0_3:\n"
+           "\tmovl\t$0xa0000000, %r11d\n.Lmirrorq0_4:\n\tmovb\t$1, 1610612736\n"
+           ".Lmirrorq0_5:\n\tmovb\t$1, (%r11)\n.Lmirrorq0_6:\n\tpopq\t%r11\n");
+  accepted("\taddl\t%r11d, 0x50000000\n",
+           "\tmovl\t$0x90000000, %r10d\n.Lmirrorq0_4:\n\taddl\t%r11d, 0x50000000\n"
+           ".Lmirrorq0_5:\n\taddl\t%r11d, (%r10)\n");
+  accepted(
+      "\taddl\t%r11d, 0x50000000\n",
+      ".Lmirrorq0_3-.Lmirrorq0_0, .Lmirrorq0_5-.Lmirrorq0_0, .Lmirrorq0_8-.Lmirrorq0_0, 1, 17, "
+      "26\n");
+  // adc: the flags saved in both copies of slot 1, then the scratch in slot 2.
+  accepted("\tadcb\t%al, 3(%rsp)\n",
+           "\tpushfq\n.Lmirrorq0_2:\n\tpushq\t(%rsp)\n.Lmirrorq0_3:\n\tpopq\t0x40000000(%rsp)\n"
+           ".Lmirrorq0_4:\n\tmovq\t%r11, 0x40000000-8(%rsp)\n.Lmirrorq0_5:\n\tpushq\t%r11\n"
+           ".Lmirrorq0_6:\n\tadcb\t%al, 147(%rsp)\n.Lmirrorq0_7:\n\tmovb\t147(%rsp), %r11b\n"
+           ".Lmirrorq0_8:\n\tmovb\t%r11b, 0x40000000+147(%rsp)\n.Lmirrorq0_9:\n\tpopq\t%r11\n"
+           ".Lmirrorq0_10:\n\tleaq\t136(%rsp), %rsp\n");
 }
 
 // mirror-cc on a C file with -m64 and -m32: the kept translation shows
