@@ -15,38 +15,17 @@
 // displacement), is checked the same way for absolute stores there.
 //   run64 [NAME...]     (default: every form); prints "ok NAME changed=N"
 #define _GNU_SOURCE
-#include "run32.h"
+#include "run64.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-
-#ifndef MAP_FIXED_NOREPLACE
-#define MAP_FIXED_NOREPLACE 0x100000
-#endif
 
 #define RED_ZONE 128
-#define NREGS 16
-#define FAR 0x60000000UL
-#define FAR_SIZE 4096
 
-struct regs64 {
-  uint64_t r[NREGS]; // encoding order: rax rcx rdx rbx rsp rbp rsi rdi r8..r15
-  uint64_t rflags;
-};
 static const char *const rnames[NREGS] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
                                           "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
-
-struct entry {
-  const char *name;
-  const uint8_t *start, *end;
-};
-
-extern const struct entry __start_forms_native[], __stop_forms_native[];
-extern const struct entry __start_forms_mirror[], __stop_forms_mirror[];
-void harness_enter(const struct regs64 *in, struct regs64 *out, const void *entry);
 
 #define FLAGS_MASK 0xcd5u // CF PF AF ZF SF DF OF
 
@@ -56,16 +35,6 @@ static const uint64_t entry_flags[] = {0x002, 0x002 | 0x8d5, 0x002 | 0x091, 0x00
 static uint8_t *native, *mirror;
 static uint8_t pattern[ARENA_SIZE], after_native[ARENA_SIZE];
 static uint8_t *far_native, *far_mirror, far_after_native[FAR_SIZE];
-
-static void *map_at(uintptr_t addr, size_t size) {
-  void *p = mmap((void *)addr, size, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-  if (p == MAP_FAILED || p != (void *)addr) {
-    fprintf(stderr, "run64: cannot map 0x%lx (taken in this process?)\n", (unsigned long)addr);
-    exit(2);
-  }
-  return p;
-}
 
 static void reset(void) {
   memcpy(native, pattern, ARENA_SIZE);
@@ -80,21 +49,6 @@ static int in_code(uint64_t v, const struct entry *e) {
 
 static int live(size_t off, uint64_t rsp) {
   return off < STACK_LOW || ARENA + off >= rsp - RED_ZONE;
-}
-
-// Registers on entry: pointers into the arena, small counts, and one value
-// with every byte different (r15) so a 64-bit operation is seen whole.
-static void entry_regs(struct regs64 *in, uint64_t flags) {
-  static const uint64_t v[NREGS] = {ARENA + 0x1000,    3,
-                                    ARENA + 0x2000,    ARENA + 0x3000,
-                                    ARENA + STACK_TOP, ARENA + 0x6000,
-                                    ARENA + 0x4000,    ARENA + 0x5000,
-                                    ARENA + 0x1800,    7,
-                                    ARENA + 0x2800,    ARENA + 0x3800,
-                                    ARENA + 0x4800,    2,
-                                    ARENA + 0x5800,    0x0123456789abcdefULL};
-  memcpy(in->r, v, sizeof v);
-  in->rflags = flags;
 }
 
 #define FAIL(...)                                                                                  \

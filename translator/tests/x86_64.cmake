@@ -14,7 +14,7 @@ add_custom_command(OUTPUT ${gen}/forms64_mirror.s
   COMMAND mirror-translate --arch x86_64 --offset ${MIRROR_OFFSET} ${gen}/forms64_input.s
           -o ${gen}/forms64_mirror.s
   DEPENDS mirror-translate ${gen}/forms64_input.s VERBATIM)
-add_executable(translator_run64 run64.c harness64.S ${gen}/forms64_native.s
+add_executable(translator_run64 run64.c arena64.c harness64.S ${gen}/forms64_native.s
                ${gen}/forms64_mirror.s)
 target_include_directories(translator_run64 PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_compile_definitions(translator_run64 PRIVATE MIRROR_OFFSET=${MIRROR_OFFSET})
@@ -74,3 +74,16 @@ foreach(variant redzone noredzone vector)
                    -DMIRRORED=$<TARGET_FILE:translator_corpus64_oracle_${variant}>
                    -P ${CMAKE_CURRENT_SOURCE_DIR}/oracle_run.cmake)
 endforeach()
+
+# translator_x86_64_cuts: the .mirror_pairs entries of every translated form
+# against its single-stepped run (cuts64.c), and read back by the
+# recovery's decoder (mptable.c's mpt_find).
+add_executable(translator_cuts64 cuts64.c arena64.c harness64.S ${gen}/forms64_native.s
+               ${gen}/forms64_mirror.s ${CMAKE_SOURCE_DIR}/xv6-memv6/kernel/mptable.c)
+target_include_directories(translator_cuts64 PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
+                           ${CMAKE_SOURCE_DIR}/xv6-memv6/include ${CMAKE_SOURCE_DIR}/xv6-memv6/kernel)
+target_compile_definitions(translator_cuts64 PRIVATE MIRROR_OFFSET=${MIRROR_OFFSET})
+target_compile_options(translator_cuts64 PRIVATE -m64 -fno-pie ${HOST_WARNINGS})
+target_link_options(translator_cuts64 PRIVATE -m64 -no-pie
+                    -Wl,-T,${CMAKE_SOURCE_DIR}/linux/common/mirrorpairs.ld)
+add_test(NAME translator_x86_64_cuts COMMAND translator_cuts64)
