@@ -444,11 +444,15 @@ static void rewrite_x87_pop(struct ctx *c, const struct insn *in, const struct o
   seq_insn(c, text, len);
 }
 
-// The general registers an atomic changes (xadd, cmpxchg), as a mask.
+// The general registers an atomic changes (xadd, cmpxchg, xchg), as a mask.
 static unsigned written_regs(struct ctx *c, const struct insn_desc *d, const struct insn *in) {
   unsigned writes = 0;
   if ((d->flags & IF_WRITES_SRC) && in->ops[0].kind == OP_REG && in->ops[0].reg->gpr >= 0)
     writes |= 1u << in->ops[0].reg->gpr;
+  if (d->flags & IF_XCHG) // the register operand, on either side
+    for (int i = 0; i < in->nops; i++)
+      if (in->ops[i].kind == OP_REG && in->ops[i].reg->gpr >= 0)
+        writes |= 1u << in->ops[i].reg->gpr;
   if (d->flags & IF_WRITES_EAX)
     writes |= 1u << c->a->ax;
   if (d->flags & IF_WRITES_EDXEAX)
@@ -755,7 +759,6 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
   }
   const char *klass = d->klass;
   const char *sp = c->sp;
-  char a1[2 * ATT_TEXT];
 
   switch (d->strategy) {
   case ST_NONE:
@@ -775,11 +778,16 @@ static int rewrite(struct ctx *c, struct insn *in, const char *text, size_t len,
     break;
 
   case ST_XCHG: {
+    // As xadd: the register saved in both copies, the exchange, its result
+    // copied to the mirror. Storing the register at the mirror first would
+    // be shorter, but a native page replaced between that store and the
+    // exchange holds the new value only: the old one, which the register
+    // must receive, would be lost.
     const struct operand *r = &in->ops[1 - wop];
     if (r->kind != OP_REG || r->reg->gpr < 0)
       return error(c, text, len, "exchange with memory needs a general register");
-    emit(c, pre, "%s\t%%%s, %s", a->mov(r->reg->size), r->reg->name, mem(c, m, 1, 0, a1));
-    seq_insn(c, text, len);
+    if (rewrite_copy(c, d, in, wop, width, pre, post, text, len) < 0)
+      return -1;
     break;
   }
 

@@ -27,9 +27,9 @@ void spin_lock(struct spinlock *lk) {
     kprintf("lock %s\n", lk->name);
     panic("spin_lock: already held by this cpu");
   }
-  while (xchg(&lk->locked, 1) != 0)
+  while (test_and_set(&lk->locked))
     ;
-  __sync_synchronize(); // the critical section's loads stay after the xchg
+  __sync_synchronize(); // the critical section's loads stay after the test-and-set
   lk->holder = mycpu();
 }
 
@@ -41,7 +41,7 @@ void spin_unlock(struct spinlock *lk) {
   }
   lk->holder = 0;
   __sync_synchronize(); // the critical section's stores land before the release
-  xchg(&lk->locked, 0);
+  store_release(&lk->locked, 0);
   intr_on_pop();
 }
 

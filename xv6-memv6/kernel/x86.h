@@ -105,10 +105,22 @@ static inline uint64 rdtsc(void) {
   return ((uint64)hi << 32) | lo;
 }
 
-// Atomic exchange: the building block of the spinlock.
-static inline uint xchg(volatile uint *p, uint v) {
-  __asm__ volatile("lock; xchgl %0, %1" : "+m"(*p), "+a"(v) : : "cc", "memory");
-  return v;
+// The spinlock's building blocks. An atomic bit test-and-set rather than
+// an exchange: it changes no register, so the mirrored kernel (memv6sys)
+// runs it again on the mirror, one instruction, where a sound exchange
+// needs its register saved and its result copied (docs/translator.md).
+// Returns the bit's old value.
+static inline int test_and_set(volatile uint *p) {
+  int was;
+  __asm__ volatile("lock; btsl $0, %0" : "+m"(*p), "=@ccc"(was) : : "memory");
+  return was;
+}
+
+// A store that releases: x86 does not reorder a store with earlier loads
+// or stores, so a plain one does, once the compiler is kept from moving
+// memory accesses across it.
+static inline void store_release(volatile uint *p, uint v) {
+  __asm__ volatile("movl %1, %0" : "=m"(*p) : "ir"(v) : "memory");
 }
 
 // lgdt/lidt take a 6-byte operand: 16-bit limit, then 32-bit base.
