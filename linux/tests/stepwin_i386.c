@@ -14,7 +14,7 @@ struct state {
   uchar b[16];
   ushort h[8];
   uint blk[12], blk2[12];
-  uint lo, hi, lo2, hi2, cnt, lk, sum;
+  uint lo, hi, lo2, hi2, cnt, lk, sum, xold[2];
   double d[6];
   int ints[6];
   long long q[2];
@@ -61,6 +61,7 @@ static __attribute__((noinline)) void carry_forms(struct state *s) {
     __asm__ volatile("lock cmpxchgl %2, %1" : "+a"(old), "+m"(s->lk) : "r"(old * 3 + v) : "cc");
     __asm__ volatile("cmpl %1, %2; sete %0" : "=m"(s->b[i + 8]) : "r"(v), "r"(old) : "cc");
     __asm__ volatile("xchgl %0, %1" : "+r"(v), "+m"(s->w[i + 4]));
+    s->xold[i] = v; // the old word xchg returns
   }
 }
 

@@ -85,12 +85,10 @@ static __attribute__((noinline)) void carry_forms(struct state *s) {
     uint o32 = s->lk32;
     __asm__ volatile("cmpxchgl %2, %1" : "+a"(o32), "+m"(s->lk32) : "r"(o32 + 9) : "cc");
     __asm__ volatile("cmpq %1, %2; sete %0" : "=m"(g.b[i + 8]) : "r"(v), "r"(old) : "cc");
-    // The register xchg returns is not part of the result: the translator
-    // stores it at the mirror first, so an error on the native page
-    // between that store and the xchg leaves the old word in neither copy
-    // (docs/linux.md, "Tests"; i386 too).
     __asm__ volatile("xchgq %0, %1" : "+r"(v), "+m"(s->q[i + 4]));
-    s->out[i] = old ^ r10 ^ old2 ^ o32; // the registers the other forms changed
+    // The registers the other forms changed, and the old word xchg returns.
+    s->out[i] = old ^ r10 ^ old2 ^ o32;
+    s->out[i + 2] = v;
   }
 }
 

@@ -89,7 +89,7 @@ static int decode(const uint8_t *t, size_t n) {
       return fail("table: entry at byte %zu outside a block or too many", pos - 1);
     struct ent *e = &ents[nent++];
     e->l0 = prev += uleb(t, n, &pos);
-    if (d == MPT_LONG64 && pos + 6 <= n) { // before the short test: 0x81 has a low nibble
+    if (d == MPT_LONG64 && pos + 6 <= n) {
       e->from = t[pos];
       e->to = t[pos + 1];
       e->end = t[pos + 2];

@@ -100,9 +100,9 @@ static void accepted_forms(void **state) {
   accepted("\tvcvttpd2dqy\t(%rax), %xmm0\n", "vcvttpd2dqy");
   accepted("\t.string\t\"call f@PLT\"\n", "@PLT");
   // A read-modify-write run twice: cut between the halves, roll (MPT_RMW)
-  // in an MPT_LONG64 entry (descriptor 129).
+  // in an MPT_LONG64 entry (descriptor 64).
   accepted("\tlock addl\t$1, x(%rip)\n\tmovl\t%eax, (%rbx)\n",
-           "\t.byte\t129\n\t.uleb128\t.Lmirrorq0_0-.Lmirrorq0_0\n"
+           "\t.byte\t64\n\t.uleb128\t.Lmirrorq0_0-.Lmirrorq0_0\n"
            "\t.byte\t.Lmirrorq0_1-.Lmirrorq0_0, .Lmirrorq0_2-.Lmirrorq0_0, "
            ".Lmirrorq0_2-.Lmirrorq0_0, 2, 0, 0\n");
   // An absolute address whose mirror is above 2 GiB: through a register

@@ -35,7 +35,10 @@
 // push), so a page replaced from either side still holds it.
 #define MPT_BLOCK 0x00
 #define MPT_LONG 0x80
-#define MPT_LONG64 0x81
+// A short entry's D is any byte with a nonzero low nibble (0x81 would be
+// from 1, length 8), so MPT_LONG64 is one of the free ones with a zero
+// low nibble.
+#define MPT_LONG64 0x40
 #define MPT_KIND(b) ((b)&0xf)
 #define MPT_DELTA(b) ((int)(((signed char)(b)) >> 4) * 4)
 #define MPT_BYTE(kind, delta) (((((int)(delta)) / 4) & 0xf) << 4 | (kind))

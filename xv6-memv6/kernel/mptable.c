@@ -112,7 +112,7 @@ int mpt_find(mpt_byte_fn byte, void *arg, unsigned n, unsigned long eip, struct 
       in_block = 1;
       continue;
     }
-    int known = (d & 15) || d == MPT_LONG;
+    int known = (d & 15) || d == MPT_LONG || d == MPT_LONG64;
     if (!in_block || !known || next_entry(&r, d, prev, e) < 0)
       return -1;
     prev = e->l0;

@@ -74,6 +74,16 @@ static void short_entries_and_blocks_decode(void **state) {
   assert_int_equal(find(table, sizeof table, 0x42, &e), 1);  // the second block
   assert_int_equal(e.l0, 0x40);
   assert_int_equal(e.to, 5);
+  // Every byte with a nonzero low nibble is a short entry, 0x81 included
+  // (a 1-byte instruction, then an 8-byte one): no long descriptor may
+  // take such a byte.
+  const unsigned char one_then_eight[] = {MPT_BLOCK, 0x00, 0x02, 0, 0, 0x81, 0};
+  assert_int_equal(find(one_then_eight, sizeof one_then_eight, 0x201, &e), 1);
+  assert_int_equal(e.from, 1);
+  assert_int_equal(e.to, 9);
+  assert_int_equal(e.kind, MPT_REDO);
+  assert_int_equal(find(one_then_eight, sizeof one_then_eight, 0x209, &e), 0);
+  assert_int_not_equal(MPT_LONG64 & 15, 0x81 & 15);
 }
 
 static void bad_tables_are_refused(void **state) {
