@@ -13,7 +13,7 @@ enum strategy {
   ST_NONE,   // the instruction never writes memory
   ST_REPEAT, // repeat the instruction with the written operand moved by the offset
   ST_COPY,   // after it, copy the written bytes native -> mirror (scratch register)
-  ST_XCHG,   // before it, store the register operand at the mirror of the memory one
+  ST_XCHG,   // as ST_COPY for xadd: the register saved, the exchange, its result copied
   ST_PUSH,   // before it, store the pushed register/immediate; a memory/segment source
              // or flags are copied from 0(%esp) after it
   ST_PUSHA,  // before it, store each register at its mirror slot
